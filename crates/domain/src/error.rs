@@ -1,0 +1,248 @@
+//! Every failure the onboarding can report, each with a stable code and a
+//! message in Japanese (for office staff) and English (for operators).
+//!
+//! The same enum crosses the HTTP boundary (`{code, message}` error bodies)
+//! and the app's IPC boundary, so the UI never matches on message text.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($( $(#[$meta:meta])* $variant:ident = $code:literal { ja: $ja:literal, en: $en:literal } )+) => {
+        /// A stable, machine-readable error code (snake_case on the wire).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $( $(#[$meta])* #[serde(rename = $code)] $variant, )+
+            /// A code this build does not know (sent by a newer peer).
+            #[serde(other, rename = "unknown")]
+            Unknown,
+        }
+
+        impl ErrorCode {
+            /// Every known code, for documentation and exhaustive tests.
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )+ ];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $code, )+ ErrorCode::Unknown => "unknown" }
+            }
+
+            /// What to tell office staff, in plain Japanese, including what to do.
+            pub fn message_ja(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $ja, )+
+                    ErrorCode::Unknown => "予期しないエラーが発生しました。時間をおいてもう一度お試しください。解決しない場合はサポート窓口へご連絡ください。" }
+            }
+
+            pub fn message_en(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $en, )+
+                    ErrorCode::Unknown => "An unexpected error occurred. Try again later or contact support." }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // ---- input format (checked before anything is sent) ----
+    /// 電子請求受付システムのユーザID (KJ + 10 characters).
+    ElectronicBillingIdInvalid = "electronic_billing_id_invalid" {
+        ja: "ユーザIDは「KJ」で始まる12桁の半角英数字で入力してください（例：KJ1234567890）。",
+        en: "The electronic-billing user ID must be 12 half-width alphanumerics starting with KJ." }
+    UserIdInvalid = "user_id_invalid" {
+        ja: "ユーザIDは6文字以上32文字以内の半角英数字で入力してください。",
+        en: "The user ID must be 6 to 32 half-width alphanumerics." }
+    OfficeNumberInvalid = "office_number_invalid" {
+        ja: "事業所番号は10桁の半角数字で入力してください。",
+        en: "The office number must be 10 half-width digits." }
+    PasswordMissing = "password_missing" {
+        ja: "パスワードを入力してください。",
+        en: "Enter the password." }
+    PasswordTooShort = "password_too_short" {
+        ja: "パスワードは8文字以上にしてください。",
+        en: "The password must be at least 8 characters long." }
+    PasswordTooLong = "password_too_long" {
+        ja: "パスワードは128文字以内にしてください。",
+        en: "The password must be at most 128 characters long." }
+    PasswordInvalidCharacters = "password_invalid_characters" {
+        ja: "パスワードには半角の英字・数字・記号だけを使ってください（全角文字や空白は使えません）。",
+        en: "The password may contain only half-width letters, digits and symbols." }
+    PasswordTooFewKinds = "password_too_few_kinds" {
+        ja: "パスワードは英大文字・英小文字・数字・記号のうち3種類以上を組み合わせてください。",
+        en: "The password must use at least 3 of: upper-case, lower-case, digits, symbols." }
+    PasswordTooCommon = "password_too_common" {
+        ja: "このパスワードはよく使われていて推測されやすいため使えません。別のパスワードにしてください。",
+        en: "This password is too common and easy to guess. Choose another one." }
+    PasswordContainsUserId = "password_contains_user_id" {
+        ja: "パスワードにユーザIDを含めることはできません。",
+        en: "The password must not contain the user ID." }
+    PasswordUnchanged = "password_unchanged" {
+        ja: "新しいパスワードは今のパスワードと違うものにしてください。",
+        en: "The new password must differ from the current one." }
+    EmailInvalid = "email_invalid" {
+        ja: "メールアドレスの形式が正しくありません（例：kaigo@example.jp）。",
+        en: "The e-mail address is not valid (e.g. kaigo@example.jp)." }
+    PhoneInvalid = "phone_invalid" {
+        ja: "電話番号は0から始まる10桁または11桁の数字で入力してください（ハイフンは省略できます）。",
+        en: "The phone number must be a Japanese number of 10 or 11 digits starting with 0." }
+    NameInvalid = "name_invalid" {
+        ja: "氏名を1文字以上50文字以内で入力してください。",
+        en: "Enter a name of 1 to 50 characters." }
+    ServiceTypesMissing = "service_types_missing" {
+        ja: "従事するサービス種類を1つ以上選んでください。",
+        en: "Choose at least one service type." }
+    ServiceTypeUnknown = "service_type_unknown" {
+        ja: "サービス種類は一覧から選んでください。",
+        en: "Choose the service type from the list." }
+    JobCategoryUnknown = "job_category_unknown" {
+        ja: "職種区分は一覧から選んでください。",
+        en: "Choose the job category from the list." }
+    OneTimeCodeFormat = "one_time_code_format" {
+        ja: "ワンタイム認証コードは6桁の数字で入力してください。",
+        en: "The one-time code is 6 digits." }
+    SecurityCodeFormat = "security_code_format" {
+        ja: "セキュリティコードは半角英数字で入力してください。",
+        en: "The security code consists of half-width alphanumerics." }
+    TerminalNameInvalid = "terminal_name_invalid" {
+        ja: "端末名を1文字以上40文字以内で入力してください（例：受付PC1）。",
+        en: "Enter a terminal name of 1 to 40 characters." }
+    TerminalKeyInvalid = "terminal_key_invalid" {
+        ja: "端末の鍵の形式が正しくありません。アプリを最新版にしてやり直してください。",
+        en: "The terminal public key is not a valid Ed25519 key." }
+    InvalidRequest = "invalid_request" {
+        ja: "送信された内容を読み取れませんでした。アプリを最新版にしてやり直してください。",
+        en: "The request body could not be read." }
+
+    // ---- transport and certificates ----
+    ClientCertificateRequired = "client_certificate_required" {
+        ja: "クライアント証明書が選ばれていません。事業所の電子請求用の証明書を選んでください。",
+        en: "A client certificate is required." }
+    CertificateOfficeMismatch = "certificate_office_mismatch" {
+        ja: "選んだクライアント証明書はこの事業所のものではありません。入力したユーザIDの事業所の証明書を選んでください。",
+        en: "The client certificate does not belong to this office." }
+
+    // ---- authentication ----
+    InvalidCredentials = "invalid_credentials" {
+        ja: "ユーザIDまたはパスワードが違います。入力内容を確かめてもう一度お試しください。",
+        en: "The user ID or password is incorrect." }
+    OfficeLocked = "office_locked" {
+        ja: "ログインに3回続けて失敗したため、30分間ログインできません。時間をおいてからお試しください。",
+        en: "The office account is locked for 30 minutes after 3 failed logins." }
+    UserLocked = "user_locked" {
+        ja: "ログインの失敗が続いたため、このユーザはロックされています。事業所ユーザでログインしてロックを解除するか、サポート窓口へご連絡ください。",
+        en: "This user is locked after too many failed logins." }
+    LoginThrottled = "login_throttled" {
+        ja: "ログインの失敗が続いています。しばらく待ってからもう一度お試しください。",
+        en: "Too many failed logins: wait before trying again." }
+    ChallengeNotFound = "challenge_not_found" {
+        ja: "ログインの手続きが見つかりません。最初からログインし直してください。",
+        en: "The login challenge does not exist or has ended." }
+    DeliveryChannelUnavailable = "delivery_channel_unavailable" {
+        ja: "選んだ送信方法は使えません（SMSには携帯電話番号の登録が必要です）。もう一方の方法を選んでください。",
+        en: "The chosen delivery channel is not available for this user." }
+    CodeNotSent = "code_not_sent" {
+        ja: "まだワンタイム認証コードを送っていません。送信方法を選んでください。",
+        en: "No one-time code has been sent for this login yet." }
+    CodeIncorrect = "code_incorrect" {
+        ja: "ワンタイム認証コードが違います。届いたメール（またはSMS）の6桁の数字を確かめて入力してください。",
+        en: "The one-time code is incorrect." }
+    CodeExpired = "code_expired" {
+        ja: "ワンタイム認証コードの有効期限（30分）が切れました。「コードを再送する」を押して新しいコードを受け取ってください。",
+        en: "The one-time code has expired. Request a new one." }
+    CodeAttemptsExhausted = "code_attempts_exhausted" {
+        ja: "ワンタイム認証コードの入力に5回失敗しました。「コードを再送する」を押して新しいコードを受け取ってください。",
+        en: "Too many wrong codes: request a new one." }
+    CodeResendTooSoon = "code_resend_too_soon" {
+        ja: "コードを送ったばかりです。1分ほど待ってから再送してください。",
+        en: "A code was just sent: wait a minute before asking again." }
+    SecurityCodeRequired = "security_code_required" {
+        ja: "この事業所はセキュリティコードを設定しています。セキュリティコードも入力してください。",
+        en: "This office has a security code: enter it too." }
+    SecurityCodeIncorrect = "security_code_incorrect" {
+        ja: "セキュリティコードが違います。",
+        en: "The security code is incorrect." }
+    Unauthenticated = "unauthenticated" {
+        ja: "ログインの有効期限が切れました。もう一度ログインしてください。",
+        en: "Not logged in, or the session has expired." }
+    PasswordChangeRequired = "password_change_required" {
+        ja: "初期パスワードでログインしています。先に新しいパスワードを設定してください。",
+        en: "Change the initial password first." }
+    DeviceTrustInvalid = "device_trust_invalid" {
+        ja: "このPCの記憶が無効になっています。ワンタイム認証コードでログインしてください。",
+        en: "The device-trust token is invalid or expired." }
+
+    // ---- registration ----
+    UserIdTaken = "user_id_taken" {
+        ja: "このユーザIDはすでに使われています。別のユーザIDを決めてください。",
+        en: "This user ID is already taken." }
+    IdempotencyKeyInvalid = "idempotency_key_invalid" {
+        ja: "登録要求の識別子が正しくありません。アプリを最新版にしてやり直してください。",
+        en: "The Idempotency-Key header must be 8 to 64 characters [A-Za-z0-9_-]." }
+    IdempotencyKeyReused = "idempotency_key_reused" {
+        ja: "同じ登録要求の識別子が別の内容で使われました。入力内容を確かめて、もう一度登録してください。",
+        en: "This Idempotency-Key was already used with a different request." }
+
+    // ---- terminal pre-setup ----
+    TerminalNotFound = "terminal_not_found" {
+        ja: "この端末は登録されていません。端末の事前設定をやり直してください。",
+        en: "No such terminal." }
+    TerminalSignatureInvalid = "terminal_signature_invalid" {
+        ja: "端末の確認に失敗しました。端末の事前設定をやり直してください。",
+        en: "The terminal's signature does not verify." }
+    TerminalChallengeExpired = "terminal_challenge_expired" {
+        ja: "端末の確認の有効期限が切れました。端末の事前設定をやり直してください。",
+        en: "The terminal challenge has expired or was used." }
+    TerminalNameTaken = "terminal_name_taken" {
+        ja: "同じ名前の端末がすでに登録されています。別の端末名にしてください。",
+        en: "A terminal with this name is already registered." }
+
+    // ---- service ----
+    RateLimited = "rate_limited" {
+        ja: "短い時間に操作が集中しています。少し待ってからもう一度お試しください。",
+        en: "Too many requests: slow down." }
+    NotFound = "not_found" {
+        ja: "お探しの項目は見つかりませんでした。",
+        en: "Not found." }
+    PracticeModeOnly = "practice_mode_only" {
+        ja: "この機能は練習モードでだけ使えます。",
+        en: "Only available in practice mode." }
+    ServiceUnavailable = "service_unavailable" {
+        ja: "サービスが混み合っているか停止しています。時間をおいてもう一度お試しください。",
+        en: "The service is busy or unavailable." }
+    Internal = "internal" {
+        ja: "サービス側で問題が起きました。時間をおいてもう一度お試しください。解決しない場合はサポート窓口へご連絡ください。",
+        en: "Internal error." }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message_en())
+    }
+}
+
+impl std::error::Error for ErrorCode {}
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn every_code_round_trips_through_json_by_its_own_name() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), *code);
+        }
+    }
+
+    #[test]
+    fn a_code_from_a_newer_peer_reads_as_unknown() {
+        let code: ErrorCode = serde_json::from_str("\"something_new\"").unwrap();
+        assert_eq!(code, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn every_code_has_messages_in_both_languages() {
+        for code in ErrorCode::ALL {
+            assert!(!code.message_ja().is_empty() && !code.message_en().is_empty(), "{code:?}");
+            assert!(code.message_ja().chars().any(|c| c > '\u{3000}'), "{code:?} ja is not Japanese");
+        }
+    }
+}

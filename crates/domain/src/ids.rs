@@ -1,0 +1,135 @@
+//! Identifiers typed by office staff, parsed once into types that cannot hold
+//! an invalid value.
+
+use crate::{error::ErrorCode, normalize::half_width};
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = ErrorCode;
+            fn try_from(value: String) -> Result<Self, ErrorCode> {
+                Self::parse(&value)
+            }
+        }
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+pub(crate) use string_newtype;
+
+/// 電子請求受付システムのユーザID: `KJ` followed by 10 half-width
+/// alphanumerics, 12 characters in all. The office user logs in with it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ElectronicBillingId(String);
+string_newtype!(ElectronicBillingId);
+
+impl ElectronicBillingId {
+    pub const LEN: usize = 12;
+
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        let s = half_width(input);
+        let ok = s.len() == Self::LEN
+            && s.starts_with("KJ")
+            && s.bytes().all(|b| b.is_ascii_alphanumeric());
+        if ok { Ok(Self(s)) } else { Err(ErrorCode::ElectronicBillingIdInvalid) }
+    }
+}
+
+/// 管理者ユーザ・一般ユーザのユーザID: 6 or more half-width alphanumerics
+/// (at most 32, so that it fits every screen and mail).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserId(String);
+string_newtype!(UserId);
+
+impl UserId {
+    pub const MIN_LEN: usize = 6;
+    pub const MAX_LEN: usize = 32;
+
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        let s = half_width(input);
+        let ok = (Self::MIN_LEN..=Self::MAX_LEN).contains(&s.len())
+            && s.bytes().all(|b| b.is_ascii_alphanumeric());
+        if ok { Ok(Self(s)) } else { Err(ErrorCode::UserIdInvalid) }
+    }
+}
+
+/// 事業所番号: the 10-digit number of a long-term-care office.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OfficeNumber(String);
+string_newtype!(OfficeNumber);
+
+impl OfficeNumber {
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        let s: String = half_width(input).chars().filter(|c| *c != '-').collect();
+        if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s))
+        } else {
+            Err(ErrorCode::OfficeNumberInvalid)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn electronic_billing_id_accepts_kj_and_ten_alphanumerics() {
+        assert_eq!(ElectronicBillingId::parse("KJ12345678AB").unwrap().as_str(), "KJ12345678AB");
+    }
+
+    #[test]
+    fn electronic_billing_id_accepts_full_width_input_and_stores_half_width() {
+        assert_eq!(ElectronicBillingId::parse(" ＫＪ１２３４５６７８９０ ").unwrap().as_str(), "KJ1234567890");
+    }
+
+    #[test]
+    fn electronic_billing_id_rejects_wrong_prefix_length_and_symbols() {
+        for bad in ["KA1234567890", "kj1234567890", "KJ123456789", "KJ12345678901", "KJ12345-7890", "", "KJ１２３４５６７８９あ"] {
+            assert_eq!(ElectronicBillingId::parse(bad), Err(ErrorCode::ElectronicBillingIdInvalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn user_id_needs_six_to_thirty_two_alphanumerics() {
+        assert!(UserId::parse("admin1").is_ok());
+        assert!(UserId::parse(&"a".repeat(32)).is_ok());
+        for bad in ["admin", "admin_1", "管理者ユーザ01", &"a".repeat(33)] {
+            assert_eq!(UserId::parse(bad), Err(ErrorCode::UserIdInvalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn office_number_is_ten_digits_with_optional_hyphens() {
+        assert_eq!(OfficeNumber::parse("13-1234-5678").unwrap().as_str(), "1312345678");
+        assert_eq!(OfficeNumber::parse("131234567"), Err(ErrorCode::OfficeNumberInvalid));
+    }
+
+    #[test]
+    fn ids_deserialize_only_when_valid() {
+        assert!(serde_json::from_str::<UserId>("\"kaigo01\"").is_ok());
+        assert!(serde_json::from_str::<UserId>("\"x\"").is_err());
+    }
+}

@@ -1,0 +1,24 @@
+//! The rules of onboarding Step 3 (アカウント登録・事前設定), defined once and
+//! shared by the desktop app, the HTTP client and the onboarding service.
+//!
+//! Nothing here performs I/O or reads the clock: every rule that depends on
+//! time takes `now` as a parameter.
+
+pub mod contact;
+pub mod error;
+pub mod ids;
+pub mod limits;
+mod normalize;
+pub mod one_time_code;
+pub mod password;
+pub mod reference;
+pub mod text;
+
+pub use contact::{Contact, DeliveryChannel, EmailAddress, PhoneNumber};
+pub use error::ErrorCode;
+pub use ids::{ElectronicBillingId, OfficeNumber, UserId};
+pub use limits::{LoginGate, Policy};
+pub use one_time_code::{OneTimeCode, SecurityCode};
+pub use password::{PasswordReport, check_new_password};
+pub use reference::{JobCategory, ReferenceLists, ServiceType};
+pub use text::{PersonName, TerminalName};

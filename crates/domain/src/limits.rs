@@ -1,0 +1,164 @@
+//! Lifetimes, attempt counts and lockouts. Every function takes `now`.
+
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+/// The time limits and counts of Step 3. `Default` is the real service's rule;
+/// operators may change the code lifetime (see SECURITY.md for why 30 min).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Policy {
+    /// ワンタイム認証コードの有効期間 (30 minutes in the seed).
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub one_time_code_lifetime: Duration,
+    /// Wrong entries allowed for one code before it is void.
+    pub one_time_code_max_attempts: u32,
+    /// Minimum wait before another code may be sent for the same login.
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub one_time_code_resend_interval: Duration,
+    /// How long a PC stays trusted after "remember this PC" (24 h).
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub device_trust_lifetime: Duration,
+    /// Failed office logins (事業所ユーザ) before the lock.
+    pub office_max_failures: u32,
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub office_lock_duration: Duration,
+    /// Consecutive failed user logins after which the account is locked
+    /// until an office user unlocks it (NIST SP 800-63B: at most 100).
+    pub user_max_failures: u32,
+    /// Failures allowed before delays start for user logins.
+    pub user_free_failures: u32,
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub user_max_delay: Duration,
+    /// Time a login (password accepted, code pending) may stay open.
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub login_challenge_lifetime: Duration,
+    /// Idle and absolute lifetime of a session.
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub session_idle_lifetime: Duration,
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub session_absolute_lifetime: Duration,
+    /// Time a terminal has to sign its link challenge.
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub terminal_challenge_lifetime: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            one_time_code_lifetime: Duration::minutes(30),
+            one_time_code_max_attempts: 5,
+            one_time_code_resend_interval: Duration::seconds(60),
+            device_trust_lifetime: Duration::hours(24),
+            office_max_failures: 3,
+            office_lock_duration: Duration::minutes(30),
+            user_max_failures: 100,
+            user_free_failures: 3,
+            user_max_delay: Duration::minutes(15),
+            login_challenge_lifetime: Duration::minutes(40),
+            session_idle_lifetime: Duration::minutes(30),
+            session_absolute_lifetime: Duration::hours(8),
+            terminal_challenge_lifetime: Duration::minutes(10),
+        }
+    }
+}
+
+/// Whether a login attempt may be judged now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginGate {
+    Open,
+    /// Locked or throttled until the given instant.
+    WaitUntil(OffsetDateTime),
+    /// Locked until someone unlocks the account.
+    Locked,
+}
+
+impl Policy {
+    /// 事業所ユーザ: locked for 30 minutes once 3 logins in a row have failed.
+    pub fn office_gate(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> LoginGate {
+        match last_failure {
+            Some(at) if failures >= self.office_max_failures => {
+                let until = at + self.office_lock_duration;
+                if now < until { LoginGate::WaitUntil(until) } else { LoginGate::Open }
+            }
+            _ => LoginGate::Open,
+        }
+    }
+
+    /// Whether the office's failure count starts afresh (the lock has run out).
+    pub fn office_lock_expired(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+        failures >= self.office_max_failures && self.office_gate(failures, last_failure, now) == LoginGate::Open
+    }
+
+    /// 管理者・一般ユーザ: after a few free failures each further one doubles
+    /// the wait (1 s, 2 s, 4 s … up to 15 min); at 100 the account locks.
+    pub fn user_gate(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> LoginGate {
+        if failures >= self.user_max_failures {
+            return LoginGate::Locked;
+        }
+        let Some(at) = last_failure else { return LoginGate::Open };
+        if failures < self.user_free_failures {
+            return LoginGate::Open;
+        }
+        let exponent = (failures - self.user_free_failures).min(20);
+        let delay = Duration::seconds(1i64 << exponent).min(self.user_max_delay);
+        let until = at + delay;
+        if now < until { LoginGate::WaitUntil(until) } else { LoginGate::Open }
+    }
+}
+
+mod seconds {
+    use serde::Serializer;
+    use time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(d.whole_seconds())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const T0: OffsetDateTime = datetime!(2026-11-25 09:00 UTC);
+
+    #[test]
+    fn defaults_are_the_services_rules() {
+        let p = Policy::default();
+        assert_eq!(p.one_time_code_lifetime, Duration::minutes(30));
+        assert_eq!(p.one_time_code_max_attempts, 5);
+        assert_eq!(p.device_trust_lifetime, Duration::hours(24));
+        assert_eq!((p.office_max_failures, p.office_lock_duration), (3, Duration::minutes(30)));
+        assert!(p.user_max_failures <= 100);
+    }
+
+    #[test]
+    fn office_locks_for_thirty_minutes_after_the_third_failure() {
+        let p = Policy::default();
+        assert_eq!(p.office_gate(2, Some(T0), T0), LoginGate::Open);
+        assert_eq!(p.office_gate(3, Some(T0), T0 + Duration::minutes(29)), LoginGate::WaitUntil(T0 + Duration::minutes(30)));
+        assert_eq!(p.office_gate(3, Some(T0), T0 + Duration::minutes(30)), LoginGate::Open);
+        assert!(p.office_lock_expired(3, Some(T0), T0 + Duration::minutes(30)));
+        assert!(!p.office_lock_expired(2, Some(T0), T0 + Duration::minutes(30)));
+    }
+
+    #[test]
+    fn user_delays_double_then_cap_then_lock_at_one_hundred() {
+        let p = Policy::default();
+        assert_eq!(p.user_gate(2, Some(T0), T0), LoginGate::Open);
+        assert_eq!(p.user_gate(3, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::seconds(1)));
+        assert_eq!(p.user_gate(6, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::seconds(8)));
+        assert_eq!(p.user_gate(6, Some(T0), T0 + Duration::seconds(8)), LoginGate::Open);
+        assert_eq!(p.user_gate(60, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::minutes(15)));
+        assert_eq!(p.user_gate(100, Some(T0), T0 + Duration::days(1)), LoginGate::Locked);
+    }
+}

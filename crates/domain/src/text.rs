@@ -1,0 +1,49 @@
+//! Free-text fields that still have limits: names shown on screens and in mail.
+
+use crate::{error::ErrorCode, ids::string_newtype};
+use serde::{Deserialize, Serialize};
+
+fn bounded_text(input: &str, max_chars: usize) -> Option<String> {
+    let s = input.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    let n = s.chars().count();
+    let ok = n >= 1 && n <= max_chars && !s.chars().any(char::is_control);
+    ok.then(|| s.to_owned())
+}
+
+/// 氏名 of an admin or general user, as written in Japanese (e.g. 介護 花子).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+string_newtype!(PersonName);
+
+impl PersonName {
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        bounded_text(input, 50).map(Self).ok_or(ErrorCode::NameInvalid)
+    }
+}
+
+/// 端末名: how the office calls the card-reading PC (資格確認端末), e.g. 受付PC1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TerminalName(String);
+string_newtype!(TerminalName);
+
+impl TerminalName {
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        bounded_text(input, 40).map(Self).ok_or(ErrorCode::TerminalNameInvalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(PersonName::parse("　介護 花子 ").unwrap().as_str(), "介護 花子");
+        assert_eq!(PersonName::parse("   "), Err(ErrorCode::NameInvalid));
+        assert_eq!(PersonName::parse(&"あ".repeat(51)), Err(ErrorCode::NameInvalid));
+        assert_eq!(PersonName::parse("a\u{7}b"), Err(ErrorCode::NameInvalid));
+        assert_eq!(TerminalName::parse("受付PC1").unwrap().as_str(), "受付PC1");
+    }
+}
