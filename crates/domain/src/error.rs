@@ -82,6 +82,9 @@ error_codes! {
     PhoneInvalid = "phone_invalid" {
         ja: "電話番号は0から始まる10桁または11桁の数字で入力してください（ハイフンは省略できます）。",
         en: "The phone number must be a Japanese number of 10 or 11 digits starting with 0." }
+    ContactMissing = "contact_missing" {
+        ja: "連絡先として、メールアドレスか電話番号のどちらかを入力してください。",
+        en: "Give an e-mail address or a phone number as the contact." }
     NameInvalid = "name_invalid" {
         ja: "氏名を1文字以上50文字以内で入力してください。",
         en: "Enter a name of 1 to 50 characters." }
@@ -114,6 +117,18 @@ error_codes! {
     ClientCertificateRequired = "client_certificate_required" {
         ja: "クライアント証明書が選ばれていません。事業所の電子請求用の証明書を選んでください。",
         en: "A client certificate is required." }
+    ClientCertificateRejected = "client_certificate_rejected" {
+        ja: "クライアント証明書が受け付けられませんでした。介護WEBサービス用に発行された正しい証明書を選んでください。",
+        en: "The client certificate was rejected (unknown issuer or invalid)." }
+    ClientCertificateExpired = "client_certificate_expired" {
+        ja: "クライアント証明書の有効期限が切れています。新しい証明書を取得して選び直してください。",
+        en: "The client certificate has expired." }
+    ServerCertificateUntrusted = "server_certificate_untrusted" {
+        ja: "接続先のサーバーを確認できませんでした。設定の接続先を確かめてください。",
+        en: "The server's certificate is not trusted." }
+    ServiceUnreachable = "service_unreachable" {
+        ja: "介護WEBサービスに接続できません。インターネット接続と設定の接続先を確かめてください。",
+        en: "The service cannot be reached." }
     CertificateOfficeMismatch = "certificate_office_mismatch" {
         ja: "選んだクライアント証明書はこの事業所のものではありません。入力したユーザIDの事業所の証明書を選んでください。",
         en: "The client certificate does not belong to this office." }

@@ -1,0 +1,117 @@
+//! Delivery of queued messages: a worker takes due rows from the outbox and
+//! hands them to the mail server, the SMS gateway, or (in practice mode) the
+//! practice mailbox. A failure leaves the row queued with a later retry time,
+//! so a server that is down delays messages and loses none.
+
+pub mod mail;
+pub mod sms;
+
+use crate::clock::{to_ms, SharedClock};
+use crate::store::{outbox, Db};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tracing::{info, warn};
+
+pub use mail::{MailSender, SmtpMailer};
+pub use sms::{SmsGateway, WebhookSms};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("no {0} transport is configured")]
+    NotConfigured(&'static str),
+    #[error("the recipient was refused permanently: {0}")]
+    Permanent(String),
+    #[error("temporary failure: {0}")]
+    Temporary(String),
+}
+
+/// Where messages go.
+#[derive(Clone)]
+pub enum Channels {
+    /// 練習モード: kept in the practice mailbox, readable through the API.
+    Practice,
+    Real { mail: Option<Arc<dyn MailSender>>, sms: Option<Arc<dyn SmsGateway>> },
+}
+
+pub struct Worker {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub channels: Channels,
+    pub wakeup: Arc<Notify>,
+    /// First retry delay; doubles per attempt up to `max_retry`.
+    pub retry_base: Duration,
+    pub max_retry: Duration,
+    /// How often the outbox is looked at when nothing wakes the worker
+    /// (messages queued by another instance, retries falling due).
+    pub poll: Duration,
+}
+
+/// How long a worker may hold a message before another may take it over.
+const LEASE: time::Duration = time::Duration::seconds(30);
+
+impl Worker {
+    pub async fn run(self) {
+        loop {
+            loop {
+                match self.deliver_one().await {
+                    Ok(true) => continue,
+                    Ok(false) => break,
+                    Err(e) => {
+                        warn!(error = %e, "outbox: storage error");
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.wakeup.notified() => {}
+                _ = tokio::time::sleep(self.poll) => {}
+            }
+        }
+    }
+
+    /// Delivers the next due message, if any. Returns whether one was taken.
+    pub async fn deliver_one(&self) -> Result<bool, crate::store::StoreError> {
+        let now = self.clock.now();
+        let mut conn = self.db.acquire().await?;
+        let Some(msg) = outbox::claim_due(&mut conn, to_ms(now), to_ms(now + LEASE)).await? else { return Ok(false) };
+        drop(conn);
+        let result = match &self.channels {
+            Channels::Practice => Ok(()),
+            Channels::Real { mail, sms } => match msg.channel.as_str() {
+                "email" => match mail {
+                    Some(m) => m.send(&msg.recipient, &msg.subject, &msg.body).await,
+                    None => Err(DeliveryError::NotConfigured("mail")),
+                },
+                _ => match sms {
+                    Some(s) => s.send(&msg.recipient, &msg.body).await,
+                    None => Err(DeliveryError::NotConfigured("SMS")),
+                },
+            },
+        };
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await?;
+        match result {
+            Ok(()) => {
+                if matches!(self.channels, Channels::Practice) {
+                    outbox::put_in_mailbox(&mut tx, &msg, to_ms(now)).await?;
+                }
+                outbox::mark_delivered(&mut tx, &msg.id, to_ms(now)).await?;
+                // Recipient and body are personal data or secrets: only the id is logged.
+                info!(message = %msg.id, channel = %msg.channel, attempts = msg.attempts, "outbox: delivered");
+            }
+            Err(e) => {
+                let delay = self.retry_delay(msg.attempts);
+                outbox::mark_failed(&mut tx, &msg.id, to_ms(now) + delay.as_millis() as i64, &e.to_string()).await?;
+                warn!(message = %msg.id, channel = %msg.channel, attempts = msg.attempts, retry_in_ms = delay.as_millis() as u64, error = %e, "outbox: delivery failed, will retry");
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    fn retry_delay(&self, attempts: i64) -> Duration {
+        let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(16);
+        self.retry_base.saturating_mul(1 << exp).min(self.max_retry)
+    }
+}

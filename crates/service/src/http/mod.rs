@@ -1,0 +1,62 @@
+//! The HTTP face of the service: routes that only translate between JSON and
+//! the onboarding rules. One module per step.
+
+pub mod error;
+pub mod extract;
+mod meta;
+mod office;
+pub mod openapi;
+mod practice;
+pub mod rate_limit;
+mod terminals;
+mod user;
+
+use crate::onboarding::Onboarding;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub ob: Onboarding,
+}
+
+async fn openapi_json() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi::json())
+}
+
+pub fn router(state: AppState, limiter: rate_limit::Limiter) -> Router {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .route("/v1/health", get(meta::health))
+        .route("/v1/time", get(meta::server_time))
+        .route("/v1/reference-lists", get(meta::reference_lists))
+        .route("/v1/policy", get(meta::policy))
+        .route("/v1/office/login", post(office::login))
+        .route("/v1/office/login/{challenge_id}/resend", post(office::resend))
+        .route("/v1/office/login/{challenge_id}/verify", post(office::verify))
+        .route("/v1/office/admin-users", post(office::register_admin))
+        .route("/v1/office/user-id-availability", get(office::user_id_availability))
+        .route("/v1/office/users/{user_id}/unlock", post(office::unlock_user))
+        .route("/v1/office/logout", post(office::logout))
+        .route("/v1/user/login", post(user::login))
+        .route("/v1/user/login/{challenge_id}/send", post(user::send_code))
+        .route("/v1/user/login/{challenge_id}/verify", post(user::verify))
+        .route("/v1/user/password", post(user::change_password))
+        .route("/v1/user/device-trust", delete(user::revoke_device_trust))
+        .route("/v1/user/logout", post(user::logout))
+        .route("/v1/terminals", post(terminals::register).get(terminals::list))
+        .route("/v1/terminals/{terminal_id}", delete(terminals::unlink))
+        .route("/v1/terminals/{terminal_id}/verify", post(terminals::verify))
+        .route("/v1/terminals/{terminal_id}/challenge", post(terminals::renew_challenge))
+        .route("/v1/practice/mailbox", get(practice::mailbox))
+        .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::NotFound, None, None) })
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(limiter, rate_limit::per_certificate))
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TraceLayer::new_for_http())
+}

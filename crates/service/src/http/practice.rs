@@ -1,0 +1,39 @@
+//! The practice mailbox (練習モード): messages the service would have sent.
+
+use super::error::ApiResult;
+use super::AppState;
+use crate::clock::from_ms;
+use crate::store::outbox;
+use axum::extract::{Query, State};
+use axum::Json;
+use kaigo_api::service::MailboxMessage;
+use kaigo_domain::{DeliveryChannel, ErrorCode};
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct MailboxQuery {
+    /// Only messages to this address or number (E.164 for SMS).
+    pub recipient: Option<String>,
+}
+
+/// Newest first. Only in practice mode.
+#[utoipa::path(get, path = "/v1/practice/mailbox", tag = "practice", params(MailboxQuery),
+    responses((status = 200, body = Vec<MailboxMessage>), (status = 404, description = "practice_mode_only", body = kaigo_api::ErrorBody)))]
+pub async fn mailbox(State(s): State<AppState>, _caller: crate::onboarding::Caller, Query(q): Query<MailboxQuery>) -> ApiResult<Json<Vec<MailboxMessage>>> {
+    if !s.ob.practice_mode {
+        return Err(ErrorCode::PracticeModeOnly.into());
+    }
+    let mut conn = s.ob.db.acquire().await?;
+    let rows = outbox::mailbox(&mut conn, q.recipient.as_deref()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| MailboxMessage {
+                id: r.id,
+                channel: if r.channel == "sms" { DeliveryChannel::Sms } else { DeliveryChannel::Email },
+                recipient: r.recipient,
+                subject: r.subject,
+                body: r.body,
+                delivered_at: from_ms(r.delivered_at),
+            })
+            .collect(),
+    ))
+}

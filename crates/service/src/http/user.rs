@@ -1,0 +1,82 @@
+//! 3-3 管理者ユーザの認証 and the forced password change.
+
+use super::error::ApiResult;
+use super::extract::{ApiJson, UserAuth};
+use super::AppState;
+use crate::onboarding::Caller;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use kaigo_api::office::CodeDelivery;
+use kaigo_api::user::*;
+use kaigo_api::ErrorBody;
+use secrecy::SecretString;
+
+/// User login (管理者または一般ユーザ): user ID and password. Either asks for a
+/// one-time code or, with a valid device-trust token, logs in at once.
+#[utoipa::path(post, path = "/v1/user/login", tag = "3-3 user login", request_body = UserLoginRequest,
+    responses(
+        (status = 200, body = UserLoginOutcome),
+        (status = 401, description = "invalid_credentials", body = ErrorBody),
+        (status = 403, description = "certificate_office_mismatch", body = ErrorBody),
+        (status = 423, description = "user_locked", body = ErrorBody),
+        (status = 429, description = "login_throttled (Retry-After)", body = ErrorBody)))]
+pub async fn login(State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJson<UserLoginRequest>) -> ApiResult<Json<UserLoginOutcome>> {
+    let trust = req.device_trust_token.map(SecretString::from);
+    Ok(Json(s.ob.user_login(&caller, &req.user_id, &SecretString::from(req.password), trust.as_ref()).await?))
+}
+
+/// Sends the one-time code by the chosen channel (mail or SMS); also resends.
+#[utoipa::path(post, path = "/v1/user/login/{challenge_id}/send", tag = "3-3 user login",
+    params(("challenge_id" = String, Path)), request_body = SendCodeRequest,
+    responses(
+        (status = 202, body = CodeDelivery),
+        (status = 404, description = "challenge_not_found", body = ErrorBody),
+        (status = 422, description = "delivery_channel_unavailable", body = ErrorBody),
+        (status = 429, description = "code_resend_too_soon", body = ErrorBody)))]
+pub async fn send_code(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<SendCodeRequest>) -> ApiResult<(StatusCode, Json<CodeDelivery>)> {
+    Ok((StatusCode::ACCEPTED, Json(s.ob.user_send_code(&caller, &id, req.channel).await?)))
+}
+
+/// Checks the code; with `remember_device` also returns a 24-hour device-trust token.
+#[utoipa::path(post, path = "/v1/user/login/{challenge_id}/verify", tag = "3-3 user login",
+    params(("challenge_id" = String, Path)), request_body = UserVerifyRequest,
+    responses(
+        (status = 200, body = UserVerified),
+        (status = 401, description = "code_incorrect", body = ErrorBody),
+        (status = 404, description = "challenge_not_found", body = ErrorBody),
+        (status = 409, description = "code_not_sent", body = ErrorBody),
+        (status = 410, description = "code_expired, code_attempts_exhausted", body = ErrorBody)))]
+pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<UserVerifyRequest>) -> ApiResult<Json<UserVerified>> {
+    Ok(Json(s.ob.user_verify(&caller, &id, &req.code, req.remember_device).await?))
+}
+
+/// Changes the password. The only call a session opened with the initial
+/// password may make. Returns a new session; all others of the user end.
+#[utoipa::path(post, path = "/v1/user/password", tag = "3-3 user login", request_body = ChangePasswordRequest,
+    security(("user_session" = [])),
+    responses(
+        (status = 200, body = UserSession),
+        (status = 401, description = "invalid_credentials (current password), unauthenticated", body = ErrorBody),
+        (status = 422, description = "password policy: password_too_short, password_too_few_kinds, …", body = ErrorBody)))]
+pub async fn change_password(State(s): State<AppState>, UserAuth(caller, session): UserAuth, ApiJson(req): ApiJson<ChangePasswordRequest>) -> ApiResult<Json<UserSession>> {
+    let (current, new) = (SecretString::from(req.current_password), SecretString::from(req.new_password));
+    Ok(Json(s.ob.change_password(&caller, &session, &current, &new).await?))
+}
+
+/// Forgets every PC this user asked to be remembered.
+#[utoipa::path(delete, path = "/v1/user/device-trust", tag = "3-3 user login", security(("user_session" = [])),
+    responses((status = 204, description = "Revoked"), (status = 403, description = "password_change_required", body = ErrorBody)))]
+pub async fn revoke_device_trust(State(s): State<AppState>, UserAuth(caller, session): UserAuth) -> ApiResult<StatusCode> {
+    session.require_full()?;
+    s.ob.revoke_device_trust(&caller, &session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends the user session.
+#[utoipa::path(post, path = "/v1/user/logout", tag = "3-3 user login", security(("user_session" = [])),
+    responses((status = 204, description = "Logged out")))]
+pub async fn logout(State(s): State<AppState>, UserAuth(_, session): UserAuth) -> ApiResult<StatusCode> {
+    s.ob.logout(&session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

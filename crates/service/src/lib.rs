@@ -1,0 +1,21 @@
+//! The onboarding service: every call of Step 3 over mutual-TLS HTTPS.
+//!
+//! `onboarding` holds the rules of each call with no HTTP in it; `http` only
+//! translates; `store` is the database; `delivery` sends what the outbox holds.
+
+pub mod clock;
+pub mod config;
+pub mod delivery;
+pub mod demo;
+pub mod http;
+pub mod offices;
+pub mod onboarding;
+pub mod pki;
+pub mod secrets;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod tls;
+
+pub use config::{Config, DeliveryConfig};
+pub use startup::{Application, RunningService};

@@ -1,0 +1,230 @@
+//! `kaigo-onboard-service`: run the onboarding service and look after its
+//! certificates and offices.
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use kaigo_service::clock::{Clock as _, SystemClock};
+use kaigo_service::config::{default_hashing_concurrency, Config, DeliveryConfig};
+use kaigo_service::demo::{self, write_private};
+use kaigo_service::offices::{add_certificate, add_office, NewOffice};
+use kaigo_service::pki::CertificateAuthority;
+use kaigo_service::secrets::{CodeKey, PasswordHasher};
+use kaigo_service::store::Db;
+use kaigo_service::tls::TlsMaterial;
+use kaigo_service::Application;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "kaigo-onboard-service", version, about = "The Kaigo Onboard onboarding service (介護WEBサービス Step 3)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service.
+    Serve(ServeArgs),
+    /// Create a certificate authority and a server certificate into a folder.
+    InitCa {
+        #[arg(long, default_value = "pki")]
+        dir: PathBuf,
+        /// Host names and IP addresses the server certificate is for.
+        #[arg(long = "host", default_values_t = ["localhost".to_string(), "127.0.0.1".to_string()])]
+        hosts: Vec<String>,
+    },
+    /// Add an office and mint its client certificate (.p12 and PEM).
+    AddOffice(AddOfficeArgs),
+    /// Make a demo folder (CA, office, certificate) and serve it in practice mode.
+    Demo {
+        #[arg(long, default_value = "demo-data")]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[arg(long, env = "KAIGO_LISTEN", default_value = "0.0.0.0:8443")]
+    listen: SocketAddr,
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://onboarding.db")]
+    database_url: String,
+    #[arg(long, env = "KAIGO_TLS_CERT")]
+    tls_cert: PathBuf,
+    #[arg(long, env = "KAIGO_TLS_KEY")]
+    tls_key: PathBuf,
+    /// CA whose client certificates are accepted.
+    #[arg(long, env = "KAIGO_CLIENT_CA")]
+    client_ca: PathBuf,
+    /// File with the 32-byte service key (hex); shared by all instances.
+    #[arg(long, env = "KAIGO_SERVICE_KEY_FILE")]
+    service_key_file: PathBuf,
+    #[arg(long, env = "KAIGO_SMTP_URL")]
+    smtp_url: Option<String>,
+    #[arg(long, env = "KAIGO_MAIL_FROM")]
+    mail_from: Option<String>,
+    #[arg(long, env = "KAIGO_SMS_WEBHOOK_URL")]
+    sms_webhook_url: Option<String>,
+    #[arg(long, env = "KAIGO_SMS_WEBHOOK_TOKEN", hide_env_values = true)]
+    sms_webhook_token: Option<String>,
+    /// Keep messages in the practice mailbox instead of sending them.
+    #[arg(long, env = "KAIGO_PRACTICE_MAILBOX")]
+    practice_mailbox: bool,
+    /// First retry delay for a failed delivery, in milliseconds.
+    #[arg(long, env = "KAIGO_DELIVERY_RETRY_MS", default_value_t = 5000)]
+    delivery_retry_ms: u64,
+    /// One-time code lifetime in minutes (the service's rule is 30).
+    #[arg(long, env = "KAIGO_CODE_LIFETIME_MINUTES", default_value_t = 30)]
+    code_lifetime_minutes: i64,
+    #[arg(long, env = "KAIGO_RATE_PER_SECOND", default_value_t = 10)]
+    rate_per_second: u32,
+    #[arg(long, env = "KAIGO_RATE_BURST", default_value_t = 30)]
+    rate_burst: u32,
+    #[arg(long, env = "KAIGO_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
+#[derive(Args)]
+struct AddOfficeArgs {
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://onboarding.db")]
+    database_url: String,
+    /// Folder made by `init-ca`.
+    #[arg(long, default_value = "pki")]
+    ca_dir: PathBuf,
+    /// 事業所番号 (10 digits).
+    #[arg(long)]
+    office_number: String,
+    #[arg(long)]
+    name: String,
+    /// 電子請求受付システムのユーザID (KJ + 10).
+    #[arg(long)]
+    kj_id: String,
+    #[arg(long, env = "KAIGO_OFFICE_PASSWORD", hide_env_values = true)]
+    password: String,
+    #[arg(long, env = "KAIGO_OFFICE_SECURITY_CODE", hide_env_values = true)]
+    security_code: Option<String>,
+    /// The office's registered mail address (one-time codes go there).
+    #[arg(long)]
+    email: String,
+    /// Password protecting the minted .p12 file.
+    #[arg(long, env = "KAIGO_P12_PASSWORD", hide_env_values = true)]
+    p12_password: String,
+    /// Certificate validity in days.
+    #[arg(long, default_value_t = 365)]
+    days: i64,
+    /// Folder for the office's .p12 and PEM files.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    kaigo_service::telemetry::init();
+    match Cli::parse().command {
+        Command::Serve(a) => serve(a).await,
+        Command::InitCa { dir, hosts } => init_ca(&dir, &hosts),
+        Command::AddOffice(a) => add_office_cmd(a).await,
+        Command::Demo { dir, listen } => demo_cmd(&dir, listen).await,
+        Command::Openapi => {
+            print!("{}", kaigo_service::http::openapi::json());
+            Ok(())
+        }
+    }
+}
+
+fn read(path: &PathBuf) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+async fn serve(a: ServeArgs) -> anyhow::Result<()> {
+    let mut policy = kaigo_domain::Policy::default();
+    policy.one_time_code_lifetime = time::Duration::minutes(a.code_lifetime_minutes.max(1));
+    let config = Config {
+        listen: a.listen,
+        database_url: a.database_url,
+        tls: TlsMaterial { server_cert_chain_pem: read(&a.tls_cert)?, server_key_pem: read(&a.tls_key)?, client_ca_pem: read(&a.client_ca)? },
+        code_key: CodeKey::from_hex(&read(&a.service_key_file)?)?,
+        delivery: DeliveryConfig {
+            practice_mailbox: a.practice_mailbox,
+            smtp_url: a.smtp_url,
+            mail_from: a.mail_from.unwrap_or_else(|| DeliveryConfig::default().mail_from),
+            sms_webhook_url: a.sms_webhook_url,
+            sms_webhook_token: a.sms_webhook_token,
+            retry_base: std::time::Duration::from_millis(a.delivery_retry_ms.max(1)),
+            ..DeliveryConfig::default()
+        },
+        policy,
+        rate_limit: kaigo_service::http::rate_limit::RateLimit { per_second: a.rate_per_second, burst: a.rate_burst },
+        hashing_concurrency: default_hashing_concurrency(),
+        public_url: a.public_url,
+    };
+    let app = Application::build(config, Arc::new(SystemClock)).await?;
+    // Tests and scripts read this line to find the port.
+    println!("listening on https://{}", app.addr());
+    app.run_until_stopped().await
+}
+
+fn init_ca(dir: &PathBuf, hosts: &[String]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    anyhow::ensure!(!dir.join("ca-key.pem").exists(), "{} already holds a CA", dir.display());
+    let now = SystemClock.now();
+    let ca = CertificateAuthority::create("Kaigo Onboard CA", now)?;
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    let server = ca.issue_server(&hosts, now)?;
+    std::fs::write(dir.join("ca.pem"), ca.cert_pem())?;
+    write_private(&dir.join("ca-key.pem"), ca.key_pem().as_bytes())?;
+    std::fs::write(dir.join("server.pem"), server.cert_pem)?;
+    write_private(&dir.join("server-key.pem"), server.key_pem.as_bytes())?;
+    write_private(&dir.join("service.key"), CodeKey::generate().to_hex().as_bytes())?;
+    println!("CA, server certificate and service key written to {}", dir.display());
+    Ok(())
+}
+
+async fn add_office_cmd(a: AddOfficeArgs) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    let ca = CertificateAuthority::from_pem(&read(&a.ca_dir.join("ca.pem"))?, &read(&a.ca_dir.join("ca-key.pem"))?)?;
+    let db = Db::connect(&a.database_url).await?;
+    let hasher = PasswordHasher::new(default_hashing_concurrency());
+    let office = NewOffice {
+        office_number: a.office_number.clone(),
+        name: a.name.clone(),
+        electronic_billing_id: a.kj_id.clone(),
+        password: SecretString::from(a.password),
+        security_code: a.security_code.map(SecretString::from),
+        email: a.email,
+    };
+    add_office(&db, &hasher, &office, now).await?;
+    let kj = kaigo_domain::ElectronicBillingId::parse(&a.kj_id)?;
+    let client = ca.issue_office_client(&a.office_number, &a.name, now - time::Duration::hours(1), now + time::Duration::days(a.days))?;
+    add_certificate(&db, kj.as_str(), &client.cert_der, &a.name, client.not_after, now).await?;
+    std::fs::create_dir_all(&a.out)?;
+    let base = a.out.join(kj.as_str());
+    let p12 = base.with_extension("p12");
+    write_private(&p12, &client.to_pkcs12(&ca.cert_pem(), &a.p12_password, kj.as_str())?)?;
+    std::fs::write(base.with_extension("pem"), &client.cert_pem)?;
+    write_private(&a.out.join(format!("{}-key.pem", kj.as_str())), client.key_pem.as_bytes())?;
+    println!("office {} added; client certificate: {}", kj.as_str(), p12.display());
+    Ok(())
+}
+
+async fn demo_cmd(dir: &PathBuf, listen: SocketAddr) -> anyhow::Result<()> {
+    let files = demo::prepare(dir).await?;
+    let app = Application::build(demo::config(&files, listen)?, demo::clock()).await?;
+    println!("Kaigo Onboard practice service (練習モード)");
+    println!("  URL:                 https://{}", app.addr());
+    println!("  KJ ID:               {}", demo::ELECTRONIC_BILLING_ID);
+    println!("  password:            {}", demo::PASSWORD);
+    println!("  security code:       {}", demo::SECURITY_CODE);
+    println!("  client certificate:  {} (password {})", files.client_p12.display(), demo::P12_PASSWORD);
+    println!("  client cert PEM:     {} + {}", files.client_cert.display(), files.client_key.display());
+    println!("  CA certificate:      {}", files.ca_cert.display());
+    println!("  mailbox:             https://{}/v1/practice/mailbox", app.addr());
+    println!("listening on https://{}", app.addr());
+    app.run_until_stopped().await
+}

@@ -1,0 +1,49 @@
+use crate::store::StoreError;
+use kaigo_domain::ErrorCode;
+use time::Duration;
+
+/// Why a call did not succeed: a refusal the caller can act on, or a fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("refused: {}", code.as_str())]
+    Refused {
+        code: ErrorCode,
+        /// The request field at fault, when one is.
+        field: Option<&'static str>,
+        retry_after: Option<Duration>,
+    },
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("internal: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type OnboardingResult<T> = Result<T, Failure>;
+
+impl From<ErrorCode> for Failure {
+    fn from(code: ErrorCode) -> Self {
+        Failure::Refused { code, field: None, retry_after: None }
+    }
+}
+
+impl Failure {
+    pub fn field(code: ErrorCode, field: &'static str) -> Self {
+        Failure::Refused { code, field: Some(field), retry_after: None }
+    }
+
+    pub fn wait(code: ErrorCode, retry_after: Duration) -> Self {
+        Failure::Refused { code, field: None, retry_after: Some(retry_after.max(Duration::seconds(1))) }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Failure::Refused { code, .. } => *code,
+            _ => ErrorCode::Internal,
+        }
+    }
+}
+
+/// Parses an input field, naming the field when it is refused.
+pub(crate) fn parse_field<T>(field: &'static str, r: Result<T, ErrorCode>) -> Result<T, Failure> {
+    r.map_err(|code| Failure::field(code, field))
+}

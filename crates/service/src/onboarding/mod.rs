@@ -1,0 +1,56 @@
+//! The rules of each Step-3 call, free of HTTP: handlers only translate.
+//! One module per step of SPEC.md.
+
+pub mod challenge;
+pub mod error;
+pub mod messages;
+pub mod office_login;
+pub mod password_change;
+pub mod registration;
+pub mod sessions;
+pub mod terminals;
+pub mod user_login;
+
+pub use error::{Failure, OnboardingResult};
+
+use crate::clock::{to_ms, SharedClock};
+use crate::secrets::{CodeKey, PasswordHasher};
+use crate::store::{audit, Conn, Db};
+use kaigo_domain::{Policy, ReferenceLists};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use tokio::sync::Notify;
+
+/// Who is calling, as proven by the TLS handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// SHA-256 (hex) of the client certificate's DER.
+    pub cert_fingerprint: String,
+}
+
+/// Everything the rules need, shared by all requests.
+#[derive(Clone)]
+pub struct Onboarding {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub hasher: PasswordHasher,
+    pub code_key: CodeKey,
+    pub policy: Policy,
+    pub lists: Arc<ReferenceLists>,
+    /// Wakes the delivery worker when a message is queued.
+    pub outbox_wakeup: Arc<Notify>,
+    /// Base URL given to linked terminals.
+    pub public_url: String,
+    pub practice_mode: bool,
+}
+
+impl Onboarding {
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub(crate) async fn audit(&self, conn: &mut Conn, event: audit::AuditEvent<'_>) -> Result<(), Failure> {
+        audit::record(conn, event, to_ms(self.now())).await?;
+        Ok(())
+    }
+}

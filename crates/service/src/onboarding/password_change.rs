@@ -1,0 +1,48 @@
+//! The forced password change at first login (and any later change).
+
+use super::sessions::Session;
+use super::{Caller, Failure, Onboarding, OnboardingResult};
+use crate::clock::to_ms;
+use crate::store::audit::AuditEvent;
+use crate::store::{sessions, users};
+use kaigo_api::user::UserSession;
+use kaigo_domain::{check_new_password, ErrorCode};
+use secrecy::{ExposeSecret, SecretString};
+
+impl Onboarding {
+    /// Changes the password; every other session of the user ends and a new,
+    /// unrestricted session replaces the current one.
+    pub async fn change_password(&self, caller: &Caller, session: &Session, current: &SecretString, new: &SecretString) -> OnboardingResult<UserSession> {
+        let now = self.now();
+        let mut conn = self.db.acquire().await?;
+        let user = users::find(&mut conn, session.user_row_id()?).await?.ok_or(ErrorCode::Unauthenticated)?;
+        drop(conn);
+        check_new_password(new.expose_secret(), Some(&user.user_id)).map_err(|c| Failure::field(c, "new_password"))?;
+        if current.expose_secret() == new.expose_secret() {
+            return Err(Failure::field(ErrorCode::PasswordUnchanged, "new_password"));
+        }
+        let event = |outcome| AuditEvent {
+            event: "password_change",
+            outcome,
+            office_id: Some(&user.office_id),
+            user_id: Some(&user.user_id),
+            cert_fingerprint: Some(&caller.cert_fingerprint),
+            detail: None,
+        };
+        if !self.hasher.verify(current, Some(&user.password_hash)).await? {
+            let mut conn = self.db.acquire().await?;
+            users::count_failure(&mut conn, &user.id, false, to_ms(now)).await?;
+            self.audit(&mut conn, event("failure:invalid_password")).await?;
+            return Err(Failure::field(ErrorCode::InvalidCredentials, "current_password"));
+        }
+        let hash = self.hasher.hash(new).await?;
+        let mut tx = self.db.begin().await?;
+        users::set_password(&mut tx, &user.id, &hash, to_ms(now)).await?;
+        sessions::revoke_all_for_user(&mut tx, &user.id, to_ms(now)).await?;
+        let user = users::find(&mut tx, &user.id).await?.ok_or(ErrorCode::Unauthenticated)?;
+        let new_session = self.user_session(&mut tx, caller, &user).await?;
+        self.audit(&mut tx, event("success")).await?;
+        tx.commit().await.map_err(crate::store::StoreError::from)?;
+        Ok(new_session)
+    }
+}

@@ -1,0 +1,152 @@
+//! 3-2 管理者ユーザの登録: under an office session, create the admin account
+//! and send its initial password to the admin's contact, exactly once.
+
+use super::error::parse_field;
+use super::sessions::Session;
+use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
+use crate::clock::to_ms;
+use crate::secrets::initial_password;
+use crate::store::audit::AuditEvent;
+use crate::store::outbox::{self, NewMessage};
+use crate::store::{idempotency, new_id, offices, users, StoreError};
+use kaigo_api::office::{AdminRegistration, AdminRegistrationRequest, UserIdAvailability};
+use kaigo_domain::{DeliveryChannel, EmailAddress, ErrorCode, PersonName, PhoneNumber, UserId};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+
+/// A registration answer, and whether it is a replay of an earlier one.
+pub struct Registered {
+    pub registration: AdminRegistration,
+    pub replayed: bool,
+}
+
+fn check_idempotency_key(key: &str) -> OnboardingResult<()> {
+    let ok = (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(ErrorCode::IdempotencyKeyInvalid.into()) }
+}
+
+impl Onboarding {
+    pub async fn register_admin(&self, caller: &Caller, session: &Session, key: &str, req: &AdminRegistrationRequest) -> OnboardingResult<Registered> {
+        check_idempotency_key(key)?;
+        let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(req).map_err(anyhow::Error::from)?));
+        let mut conn = self.db.acquire().await?;
+        if let Some(done) = self.replay(&mut conn, &session.office_id, key, &request_hash).await? {
+            return Ok(done);
+        }
+
+        let name = parse_field("name", PersonName::parse(&req.name))?;
+        let email = req.email.as_deref().filter(|s| !s.trim().is_empty()).map(|e| parse_field("email", EmailAddress::parse(e))).transpose()?;
+        let phone = req.phone.as_deref().filter(|s| !s.trim().is_empty()).map(|p| parse_field("phone", PhoneNumber::parse(p))).transpose()?;
+        let service_types = self.lists.check_selection(&req.service_types, &req.job_category).map_err(|c| {
+            Failure::field(c, if c == ErrorCode::JobCategoryUnknown { "job_category" } else { "service_types" })
+        })?;
+        let user_id = parse_field("user_id", UserId::parse(&req.user_id))?;
+        // The initial password goes by mail if there is an address, else by SMS.
+        let (channel, recipient, masked) = match (&email, &phone) {
+            (Some(e), _) => (DeliveryChannel::Email, e.as_str().to_owned(), e.masked()),
+            (None, Some(p)) if p.is_mobile() => (DeliveryChannel::Sms, p.e164(), p.masked()),
+            (None, Some(_)) => return Err(Failure::field(ErrorCode::DeliveryChannelUnavailable, "phone")),
+            (None, None) => return Err(Failure::field(ErrorCode::ContactMissing, "email")),
+        };
+        if users::user_id_taken(&mut conn, user_id.as_str()).await? {
+            return Err(Failure::field(ErrorCode::UserIdTaken, "user_id"));
+        }
+        let office = offices::find(&mut conn, &session.office_id).await?.ok_or(ErrorCode::Unauthenticated)?;
+        drop(conn);
+
+        let password = initial_password();
+        let hash = self.hasher.hash(&password).await?;
+        let now = self.now();
+        let registration = AdminRegistration {
+            user_id: user_id.as_str().to_owned(),
+            initial_password_channel: channel,
+            initial_password_sent_to: masked,
+            registered_at: now,
+        };
+        let stored = serde_json::to_string(&registration).map_err(anyhow::Error::from)?;
+        let text = messages::initial_password(channel, &office.name, name.as_str(), user_id.as_str(), password.expose_secret());
+
+        // Key, account, message and audit commit together or not at all.
+        let mut tx = self.db.begin().await?;
+        match idempotency::insert(&mut tx, &office.id, key, &request_hash, &stored, to_ms(now)).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict(_)) => {
+                // A simultaneous retry won the key: answer as it did.
+                drop(tx);
+                let mut conn = self.db.acquire().await?;
+                return self.replay(&mut conn, &office.id, key, &request_hash).await?.ok_or(Failure::from(ErrorCode::IdempotencyKeyReused));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let user_row_id = new_id();
+        let services_json = serde_json::to_string(&service_types).map_err(anyhow::Error::from)?;
+        match users::insert(
+            &mut tx,
+            users::NewUser {
+                id: &user_row_id,
+                office_id: &office.id,
+                user_id: user_id.as_str(),
+                role: "admin",
+                name: name.as_str(),
+                email: email.as_ref().map(|e| e.as_str()),
+                phone: phone.as_ref().map(|p| p.as_str()),
+                service_types_json: &services_json,
+                job_category: &req.job_category,
+                password_hash: &hash,
+                now_ms: to_ms(now),
+            },
+        )
+        .await
+        {
+            Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::UserIdTaken, "user_id")),
+            other => other?,
+        }
+        outbox::enqueue(&mut tx, NewMessage { channel: channel.as_str(), recipient: &recipient, subject: &text.subject, body: &text.body }, to_ms(now)).await?;
+        self.audit(
+            &mut tx,
+            AuditEvent {
+                event: "admin_registered",
+                outcome: "success",
+                office_id: Some(&office.id),
+                user_id: Some(user_id.as_str()),
+                cert_fingerprint: Some(&caller.cert_fingerprint),
+                detail: Some(channel.as_str()),
+            },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.outbox_wakeup.notify_one();
+        Ok(Registered { registration, replayed: false })
+    }
+
+    async fn replay(&self, conn: &mut crate::store::Conn, office_id: &str, key: &str, request_hash: &str) -> OnboardingResult<Option<Registered>> {
+        let Some(found) = idempotency::find(conn, office_id, key).await? else { return Ok(None) };
+        if found.request_hash != request_hash {
+            return Err(ErrorCode::IdempotencyKeyReused.into());
+        }
+        let registration = serde_json::from_str(&found.response).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Some(Registered { registration, replayed: true }))
+    }
+
+    /// For checking a user ID while it is typed.
+    pub async fn user_id_availability(&self, user_id: &str) -> OnboardingResult<UserIdAvailability> {
+        let id = parse_field("user_id", UserId::parse(user_id))?;
+        let mut conn = self.db.acquire().await?;
+        let taken = users::user_id_taken(&mut conn, id.as_str()).await?;
+        Ok(UserIdAvailability { user_id: id.as_str().to_owned(), available: !taken })
+    }
+
+    /// Lets an office user unlock one of the office's users after lockout.
+    pub async fn unlock_user(&self, caller: &Caller, session: &Session, user_id: &str) -> OnboardingResult<()> {
+        let id = parse_field("user_id", UserId::parse(user_id))?;
+        let mut conn = self.db.acquire().await?;
+        let user = users::find_by_user_id(&mut conn, id.as_str()).await?.filter(|u| u.office_id == session.office_id).ok_or(ErrorCode::NotFound)?;
+        users::set_failures(&mut conn, &user.id, 0, None).await?;
+        self.audit(
+            &mut conn,
+            AuditEvent { event: "user_unlocked", outcome: "success", office_id: Some(&session.office_id), user_id: Some(id.as_str()), cert_fingerprint: Some(&caller.cert_fingerprint), detail: None },
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,181 @@
+//! Building and running the service: database, delivery worker, and the TLS
+//! accept loop that puts each connection's client certificate on its requests.
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::delivery::{self, Channels, SmtpMailer, WebhookSms};
+use crate::http::extract::PeerCertificate;
+use crate::http::{rate_limit, router, AppState};
+use crate::onboarding::Onboarding;
+use crate::pki::fingerprint;
+use crate::secrets::PasswordHasher;
+use crate::store::Db;
+use crate::tls::server_config;
+use anyhow::Context as _;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use kaigo_domain::ReferenceLists;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt as _;
+use tracing::{debug, info, warn};
+
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    acceptor: TlsAcceptor,
+    app: axum::Router,
+    pub onboarding: Onboarding,
+    worker: delivery::Worker,
+    limiter: rate_limit::Limiter,
+}
+
+impl Application {
+    pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Application> {
+        let db = Db::connect(&config.database_url).await.context("opening the database")?;
+        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let acceptor = TlsAcceptor::from(Arc::new(server_config(&config.tls)?));
+        let wakeup = Arc::new(Notify::new());
+        let onboarding = Onboarding {
+            db: db.clone(),
+            clock: clock.clone(),
+            hasher: PasswordHasher::new(config.hashing_concurrency),
+            code_key: config.code_key.clone(),
+            policy: config.policy.clone(),
+            lists: Arc::new(ReferenceLists::built_in().clone()),
+            outbox_wakeup: wakeup.clone(),
+            public_url: config.public_url.clone().unwrap_or_else(|| format!("https://{addr}")),
+            practice_mode: config.delivery.practice_mailbox,
+        };
+        let d = &config.delivery;
+        let channels = if d.practice_mailbox {
+            Channels::Practice
+        } else {
+            let mail = match &d.smtp_url {
+                Some(url) => Some(Arc::new(SmtpMailer::new(url, &d.mail_from).context("SMTP settings")?) as Arc<dyn delivery::MailSender>),
+                None => {
+                    warn!("no SMTP server configured: mail stays queued until one is");
+                    None
+                }
+            };
+            let sms = match &d.sms_webhook_url {
+                Some(url) => Some(Arc::new(WebhookSms::new(url, d.sms_webhook_token.clone())?) as Arc<dyn delivery::SmsGateway>),
+                None => None,
+            };
+            Channels::Real { mail, sms }
+        };
+        let worker = delivery::Worker { db, clock, channels, wakeup, retry_base: d.retry_base, max_retry: d.max_retry, poll: d.poll };
+        let limiter = rate_limit::limiter(config.rate_limit);
+        let app = router(AppState { ob: onboarding.clone() }, limiter.clone());
+        Ok(Application { listener, addr, acceptor, app, onboarding, worker, limiter })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Starts the service in the background; dropping the handle stops it.
+    pub fn spawn(self) -> RunningService {
+        let addr = self.addr;
+        let onboarding = self.onboarding.clone();
+        let tasks = self.start();
+        RunningService { addr, onboarding, tasks }
+    }
+
+    /// Runs until the process is stopped.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let tasks = self.start();
+        tokio::signal::ctrl_c().await?;
+        info!("stopping");
+        for t in tasks {
+            t.abort();
+        }
+        Ok(())
+    }
+
+    fn start(self) -> Vec<JoinHandle<()>> {
+        let limiter = self.limiter.clone();
+        let housekeeping = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                limiter.retain_recent();
+            }
+        });
+        let worker = tokio::spawn(self.worker.run());
+        let accept = tokio::spawn(accept_loop(self.listener, self.acceptor, self.app));
+        vec![accept, worker, housekeeping]
+    }
+}
+
+async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, app: axum::Router) {
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(c) => c,
+            Err(e) => {
+                warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        tokio::spawn(async move {
+            let _ = tcp.set_nodelay(true);
+            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
+                    // No certificate, an unknown CA or an expired one end here.
+                    debug!(%peer, error = %e, "TLS handshake refused");
+                    return;
+                }
+                Err(_) => return,
+            };
+            let Some(cert) = tls.get_ref().1.peer_certificates().and_then(|c| c.first()) else { return };
+            let peer_cert = PeerCertificate { fingerprint: fingerprint(cert.as_ref()) };
+            let svc = app.map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(peer_cert.clone());
+                req
+            });
+            let conn = auto::Builder::new(TokioExecutor::new());
+            if let Err(e) = conn.serve_connection(TokioIo::new(tls), TowerToHyperService::new(svc)).await {
+                debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+}
+
+/// A service running in the background of this process.
+pub struct RunningService {
+    pub addr: SocketAddr,
+    pub onboarding: Onboarding,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningService {
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    pub fn stop(&self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Drop for RunningService {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

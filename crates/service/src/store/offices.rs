@@ -1,0 +1,113 @@
+//! 事業所 and the client certificates that prove them.
+
+use super::{on_unique, Conn, StoreResult};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OfficeRow {
+    pub id: String,
+    pub office_number: String,
+    pub name: String,
+    pub electronic_billing_id: String,
+    pub password_hash: String,
+    pub security_code_hash: Option<String>,
+    pub email: String,
+    pub failed_logins: i64,
+    pub last_failed_at: Option<i64>,
+}
+
+pub struct NewOffice<'a> {
+    pub id: &'a str,
+    pub office_number: &'a str,
+    pub name: &'a str,
+    pub electronic_billing_id: &'a str,
+    pub password_hash: &'a str,
+    pub security_code_hash: Option<&'a str>,
+    pub email: &'a str,
+    pub now_ms: i64,
+}
+
+const COLUMNS: &str = "id, office_number, name, electronic_billing_id, password_hash, security_code_hash, email, failed_logins, last_failed_at";
+
+pub async fn insert(conn: &mut Conn, o: NewOffice<'_>) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO offices (id, office_number, name, electronic_billing_id, password_hash, security_code_hash, email, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(o.id)
+    .bind(o.office_number)
+    .bind(o.name)
+    .bind(o.electronic_billing_id)
+    .bind(o.password_hash)
+    .bind(o.security_code_hash)
+    .bind(o.email)
+    .bind(o.now_ms)
+    .execute(conn)
+    .await
+    .map_err(on_unique)?;
+    Ok(())
+}
+
+pub async fn add_certificate(conn: &mut Conn, office_id: &str, fingerprint: &str, subject: &str, not_after_ms: i64, now_ms: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO office_certificates (fingerprint, office_id, subject, not_after, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(fingerprint)
+    .bind(office_id)
+    .bind(subject)
+    .bind(not_after_ms)
+    .bind(now_ms)
+    .execute(conn)
+    .await
+    .map_err(on_unique)?;
+    Ok(())
+}
+
+pub async fn revoke_certificate(conn: &mut Conn, fingerprint: &str, now_ms: i64) -> StoreResult<bool> {
+    let r = sqlx::query("UPDATE office_certificates SET revoked_at = $1 WHERE fingerprint = $2 AND revoked_at IS NULL")
+        .bind(now_ms)
+        .bind(fingerprint)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The office a (not revoked) client certificate belongs to.
+pub async fn office_of_certificate(conn: &mut Conn, fingerprint: &str) -> StoreResult<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT office_id FROM office_certificates WHERE fingerprint = $1 AND revoked_at IS NULL")
+        .bind(fingerprint)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn find_by_billing_id(conn: &mut Conn, electronic_billing_id: &str) -> StoreResult<Option<OfficeRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE electronic_billing_id = $1"))
+        .bind(electronic_billing_id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<OfficeRow>> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE id = $1")).bind(id).fetch_optional(conn).await?)
+}
+
+pub async fn set_failures(conn: &mut Conn, id: &str, failures: i64, last_failed_at: Option<i64>) -> StoreResult<()> {
+    sqlx::query("UPDATE offices SET failed_logins = $1, last_failed_at = $2 WHERE id = $3")
+        .bind(failures)
+        .bind(last_failed_at)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Counts one failed login (starting again from 1 when `restart`, i.e. an
+/// earlier lock has run out); returns the new count.
+pub async fn count_failure(conn: &mut Conn, id: &str, restart: bool, now_ms: i64) -> StoreResult<i64> {
+    sqlx::query("UPDATE offices SET failed_logins = CASE WHEN $1 = 1 THEN 1 ELSE failed_logins + 1 END, last_failed_at = $2 WHERE id = $3")
+        .bind(super::flag(restart))
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(sqlx::query_scalar("SELECT failed_logins FROM offices WHERE id = $1").bind(id).fetch_one(conn).await?)
+}

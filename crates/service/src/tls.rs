@@ -1,0 +1,46 @@
+//! TLS for the service: TLS 1.2 and 1.3 only, and a client certificate
+//! required in the handshake, verified against the configured CA. Which
+//! office a certificate proves is decided later, from the database.
+
+use anyhow::Context as _;
+use rustls::server::WebPkiClientVerifier;
+use rustls::{RootCertStore, ServerConfig};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use std::sync::Arc;
+
+pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+pub fn certs_from_pem(pem: &str) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let certs = rustls_pemfile::certs(&mut pem.as_bytes()).collect::<Result<Vec<_>, _>>()?;
+    anyhow::ensure!(!certs.is_empty(), "no certificate found in PEM");
+    Ok(certs)
+}
+
+pub fn key_from_pem(pem: &str) -> anyhow::Result<PrivateKeyDer<'static>> {
+    rustls_pemfile::private_key(&mut pem.as_bytes())?.context("no private key found in PEM")
+}
+
+/// The PEM material the service needs.
+#[derive(Clone)]
+pub struct TlsMaterial {
+    pub server_cert_chain_pem: String,
+    pub server_key_pem: String,
+    /// CA(s) whose client certificates are accepted.
+    pub client_ca_pem: String,
+}
+
+pub fn server_config(m: &TlsMaterial) -> anyhow::Result<ServerConfig> {
+    let mut roots = RootCertStore::empty();
+    for ca in certs_from_pem(&m.client_ca_pem).context("client CA")? {
+        roots.add(ca)?;
+    }
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider()).build()?;
+    let mut config = ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs_from_pem(&m.server_cert_chain_pem).context("server certificate")?, key_from_pem(&m.server_key_pem)?)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
