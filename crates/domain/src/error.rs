@@ -129,6 +129,12 @@ error_codes! {
     ServiceUnreachable = "service_unreachable" {
         ja: "介護WEBサービスに接続できません。インターネット接続と設定の接続先を確かめてください。",
         en: "The service cannot be reached." }
+    CertificateFileInvalid = "certificate_file_invalid" {
+        ja: "証明書ファイルを読み取れませんでした。拡張子が .p12 または .pfx の、事業所の証明書ファイルを選んでください。",
+        en: "The certificate file could not be read (expected PKCS#12 or PEM)." }
+    CertificatePasswordIncorrect = "certificate_password_incorrect" {
+        ja: "証明書のパスワードが違います。証明書を受け取ったときのパスワードを入力してください。",
+        en: "The certificate file's password is incorrect." }
     CertificateOfficeMismatch = "certificate_office_mismatch" {
         ja: "選んだクライアント証明書はこの事業所のものではありません。入力したユーザIDの事業所の証明書を選んでください。",
         en: "The client certificate does not belong to this office." }

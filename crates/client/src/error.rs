@@ -1,0 +1,75 @@
+use kaigo_api::ErrorBody;
+use kaigo_domain::ErrorCode;
+
+/// A refusal or fault, always with the domain's error code.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The service answered with an error body.
+    #[error("{status}: {}", body.code.as_str())]
+    Api { status: u16, body: ErrorBody },
+    /// No answer: TLS refused, connection failed, or a local problem.
+    #[error("{}: {detail}", code.as_str())]
+    Local { code: ErrorCode, detail: String },
+}
+
+impl ClientError {
+    pub(crate) fn local(code: ErrorCode, detail: impl Into<String>) -> Self {
+        ClientError::Local { code, detail: detail.into() }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ClientError::Api { body, .. } => body.code,
+            ClientError::Local { code, .. } => *code,
+        }
+    }
+
+    /// The Japanese message to show staff.
+    pub fn message_ja(&self) -> String {
+        match self {
+            ClientError::Api { body, .. } => body.message.clone(),
+            ClientError::Local { code, .. } => code.message_ja().to_owned(),
+        }
+    }
+
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            ClientError::Api { body, .. } => body.retry_after_seconds,
+            ClientError::Local { .. } => None,
+        }
+    }
+
+    /// Maps a transport failure to a code by what the TLS layer said: the
+    /// server's alert tells a missing, unknown or expired certificate apart.
+    pub(crate) fn from_transport(e: reqwest::Error) -> Self {
+        let e = e.without_url();
+        let detail = e.to_string();
+        // io::Error hides what it wraps from `source()`: open each layer.
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(s) = source {
+            if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+                return ClientError::local(tls_code(tls), format!("{detail}: {tls}"));
+            }
+            source = match s.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => s.source(),
+            };
+        }
+        let code = if e.is_timeout() || e.is_connect() { ErrorCode::ServiceUnreachable } else { ErrorCode::ServiceUnavailable };
+        ClientError::local(code, detail)
+    }
+}
+
+fn tls_code(e: &rustls::Error) -> ErrorCode {
+    use rustls::AlertDescription as A;
+    match e {
+        rustls::Error::AlertReceived(A::CertificateRequired) => ErrorCode::ClientCertificateRequired,
+        rustls::Error::AlertReceived(A::CertificateExpired) => ErrorCode::ClientCertificateExpired,
+        rustls::Error::AlertReceived(A::UnknownCA | A::BadCertificate | A::CertificateUnknown | A::CertificateRevoked | A::AccessDenied | A::UnsupportedCertificate) => {
+            ErrorCode::ClientCertificateRejected
+        }
+        rustls::Error::AlertReceived(A::HandshakeFailure) => ErrorCode::ClientCertificateRequired,
+        rustls::Error::InvalidCertificate(_) => ErrorCode::ServerCertificateUntrusted,
+        _ => ErrorCode::ServiceUnavailable,
+    }
+}

@@ -1,0 +1,17 @@
+//! Client of the onboarding API, used by the desktop app and the tests.
+//!
+//! Every call goes over HTTPS presenting the office's client certificate;
+//! every refusal comes back as a [`ClientError`] carrying the domain's
+//! [`ErrorCode`], whether the service answered with an error body or the TLS
+//! handshake itself failed.
+
+mod error;
+mod identity;
+mod methods;
+mod trust;
+
+pub use error::ClientError;
+pub use identity::{CertificateInfo, ClientIdentity};
+pub use kaigo_domain::ErrorCode;
+pub use methods::{OnboardingClient, Registration};
+pub use trust::ServerTrust;

@@ -1,0 +1,80 @@
+//! Failed logins: the office locks for 30 minutes after 3; users get longer
+//! and longer waits and lock for good at 100.
+
+use crate::harness::*;
+use kaigo_client::ErrorCode;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_is_locked_for_30_minutes_after_3_failed_logins() {
+    let app = spawn_app().await;
+    let client = app.client(&app.b);
+    expect_code(client.office_login(&app.b.kj, "wrong-1").await, ErrorCode::InvalidCredentials);
+    expect_code(client.office_login(&app.b.kj, "wrong-2").await, ErrorCode::InvalidCredentials);
+    let e = expect_code(client.office_login(&app.b.kj, "wrong-3").await, ErrorCode::OfficeLocked);
+    assert_eq!(e.retry_after_seconds(), Some(30 * 60));
+    // Locked even with the right password.
+    expect_code(client.office_login(&app.b.kj, &app.b.password).await, ErrorCode::OfficeLocked);
+    app.clock.advance(time::Duration::minutes(29));
+    expect_code(client.office_login(&app.b.kj, &app.b.password).await, ErrorCode::OfficeLocked);
+    app.clock.advance(time::Duration::minutes(1) + time::Duration::seconds(1));
+    assert!(client.office_login(&app.b.kj, &app.b.password).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_lock_runs_out_the_office_again_has_3_tries() {
+    let app = spawn_app().await;
+    let client = app.client(&app.b);
+    for _ in 0..3 {
+        let _ = client.office_login(&app.b.kj, "wrong").await;
+    }
+    app.clock.advance(time::Duration::minutes(31));
+    expect_code(client.office_login(&app.b.kj, "wrong").await, ErrorCode::InvalidCredentials);
+    expect_code(client.office_login(&app.b.kj, "wrong").await, ErrorCode::InvalidCredentials);
+    expect_code(client.office_login(&app.b.kj, "wrong").await, ErrorCode::OfficeLocked);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_successful_login_resets_the_office_failure_count() {
+    let app = spawn_app().await;
+    let client = app.client(&app.b);
+    for _ in 0..2 {
+        expect_code(client.office_login(&app.b.kj, "wrong").await, ErrorCode::InvalidCredentials);
+    }
+    client.office_login(&app.b.kj, &app.b.password).await.unwrap();
+    for _ in 0..2 {
+        expect_code(client.office_login(&app.b.kj, "wrong").await, ErrorCode::InvalidCredentials);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_office_id_reads_like_a_wrong_password() {
+    let app = spawn_app().await;
+    expect_code(app.client(&app.b).office_login("KJ9999999999", "whatever1").await, ErrorCode::InvalidCredentials);
+    expect_code(app.client(&app.b).office_login("KJ12", "whatever1").await, ErrorCode::ElectronicBillingIdInvalid);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_logins_are_throttled_with_growing_waits_then_locked_at_100() {
+    let app = spawn_app().await;
+    let initial = app.register_admin(&app.b, "lockuser1").await;
+    let client = app.client(&app.b);
+    for _ in 0..3 {
+        expect_code(client.user_login("lockuser1", "Wrong-pass-1", None).await, ErrorCode::InvalidCredentials);
+    }
+    let e = expect_code(client.user_login("lockuser1", &initial, None).await, ErrorCode::LoginThrottled);
+    assert_eq!(e.retry_after_seconds(), Some(1));
+    // Fail on up to the lock, stepping the clock past each wait.
+    let mut last = ErrorCode::InvalidCredentials;
+    for _ in 3..100 {
+        app.clock.advance(time::Duration::minutes(16));
+        last = client.user_login("lockuser1", "Wrong-pass-1", None).await.map(|_| ()).unwrap_err().code();
+    }
+    assert_eq!(last, ErrorCode::UserLocked);
+    app.clock.advance(time::Duration::days(7));
+    expect_code(client.user_login("lockuser1", &initial, None).await, ErrorCode::UserLocked);
+
+    // The office user unlocks it.
+    let (office_client, session) = app.office_session(&app.b).await;
+    office_client.unlock_user(&session.session_token, "lockuser1").await.unwrap();
+    assert!(client.user_login("lockuser1", &initial, None).await.is_ok());
+}

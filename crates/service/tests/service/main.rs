@@ -1,0 +1,15 @@
+//! Integration tests of the onboarding service, through the client crate,
+//! over real mutual TLS. One test binary (each extra one is a slow link).
+
+mod codes;
+mod delivery;
+mod harness;
+mod lockouts;
+mod mtls;
+mod openapi;
+mod passwords;
+mod registration;
+mod smtp;
+mod step3;
+mod store;
+mod terminals;

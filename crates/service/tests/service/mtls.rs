@@ -1,0 +1,97 @@
+//! The client certificate: required in the handshake, from the configured CA,
+//! not expired, and belonging to the office whose ID is used.
+
+use crate::harness::*;
+use kaigo_client::{ClientIdentity, ErrorCode, OnboardingClient, ServerTrust};
+use kaigo_service::pki::CertificateAuthority;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_without_a_client_certificate_is_refused_in_the_handshake() {
+    let app = spawn_app().await;
+    expect_code(app.client_with(None).health().await, ErrorCode::ClientCertificateRequired);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_from_another_ca_is_refused() {
+    let app = spawn_app().await;
+    let other = CertificateAuthority::create("Other CA", now()).unwrap();
+    let cert = other.issue_office_client(&app.a.number, &app.a.name, now() - time::Duration::hours(1), now() + time::Duration::days(30)).unwrap();
+    expect_code(app.client_with(Some(&identity(&cert))).health().await, ErrorCode::ClientCertificateRejected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_certificate_is_refused() {
+    let app = spawn_app().await;
+    let cert = app.pki.ca.issue_office_client(&app.a.number, &app.a.name, now() - time::Duration::days(30), now() - time::Duration::days(1)).unwrap();
+    expect_code(app.client_with(Some(&identity(&cert))).health().await, ErrorCode::ClientCertificateExpired);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_of_another_office_cannot_log_in_with_this_offices_id() {
+    let app = spawn_app().await;
+    let client_b = app.client(&app.b);
+    let e = expect_code(client_b.office_login(&app.a.kj, &app.a.password).await, ErrorCode::CertificateOfficeMismatch);
+    assert!(matches!(e, kaigo_client::ClientError::Api { status: 403, .. }));
+    // Not counted toward office A's lockout: A still logs in after 3 such tries.
+    for _ in 0..3 {
+        let _ = client_b.office_login(&app.a.kj, "wrong-password").await;
+    }
+    app.office_session(&app.a).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_valid_certificate_registered_to_no_office_cannot_log_in() {
+    let app = spawn_app().await;
+    let stray = app.pki.office_cert("1399999999", "未登録事業所");
+    let client = app.client_with(Some(&identity(&stray)));
+    assert_eq!(client.health().await.unwrap().status, "ok");
+    expect_code(client.office_login(&app.a.kj, &app.a.password).await, ErrorCode::CertificateOfficeMismatch);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_logs_in_only_with_a_certificate_of_the_admins_office() {
+    let app = spawn_app().await;
+    let initial = app.register_admin(&app.a, "mtlsadmin").await;
+    expect_code(app.client(&app.b).user_login("mtlsadmin", &initial, None).await, ErrorCode::CertificateOfficeMismatch);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_useless_over_another_certificate() {
+    let app = spawn_app().await;
+    let (_, session) = app.office_session(&app.a).await;
+    let other = app.client(&app.b);
+    expect_code(other.user_id_availability(&session.session_token, "abcdef").await, ErrorCode::Unauthenticated);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_refuses_a_server_certified_by_another_ca() {
+    let app = spawn_app().await;
+    let other = CertificateAuthority::create("Other CA", now()).unwrap();
+    let client = OnboardingClient::new(&app.url(), &ServerTrust::CaPem(other.cert_pem()), Some(&identity(&app.a.cert))).unwrap();
+    expect_code(client.health().await, ErrorCode::ServerCertificateUntrusted);
+}
+
+#[test]
+fn a_pkcs12_file_opens_with_its_password_only() {
+    let pki = TestPki::new();
+    let cert = pki.office_cert("1300000001", "テスト事業所");
+    let p12 = cert.to_pkcs12(&pki.ca_pem, "p12-secret", "office").unwrap();
+    let id = ClientIdentity::from_pkcs12(&p12, "p12-secret").unwrap();
+    let info = id.info().unwrap();
+    assert_eq!(info.common_name.as_deref(), Some("テスト事業所"));
+    assert_eq!(info.serial_number.as_deref(), Some("1300000001"));
+    assert!(info.issuer.contains("Test CA"));
+    assert_eq!(info.fingerprint, cert.fingerprint());
+    assert_eq!(ClientIdentity::from_pkcs12(&p12, "wrong").unwrap_err().code(), ErrorCode::CertificatePasswordIncorrect);
+    assert_eq!(ClientIdentity::from_pkcs12(b"not a p12", "x").unwrap_err().code(), ErrorCode::CertificateFileInvalid);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pkcs12_identity_works_for_the_whole_handshake() {
+    let app = spawn_app().await;
+    let p12 = app.a.cert.to_pkcs12(&app.pki.ca_pem, "pw", "a").unwrap();
+    let id = ClientIdentity::from_pkcs12(&p12, "pw").unwrap();
+    let client = app.client_with(Some(&id));
+    assert!(client.office_login(&app.a.kj, &app.a.password).await.is_ok());
+}
+

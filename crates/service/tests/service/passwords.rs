@@ -1,0 +1,41 @@
+//! The forced password change: the policy, checked by the service too.
+
+use crate::harness::*;
+use kaigo_client::{ClientError, ErrorCode};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn weak_new_passwords_are_refused_with_the_rule_they_break() {
+    let app = spawn_app().await;
+    let initial = app.register_admin(&app.b, "pwadmin01").await;
+    let verified = app.user_session(&app.b, "pwadmin01", &initial, false).await;
+    let token = verified.session.session_token;
+    let client = app.client(&app.b);
+    for (pw, code) in [
+        ("Ab1!", ErrorCode::PasswordTooShort),
+        ("abcdefgh1", ErrorCode::PasswordTooFewKinds),
+        ("Password1", ErrorCode::PasswordTooCommon),
+        ("Pwadmin01-x", ErrorCode::PasswordContainsUserId),
+        ("パスワードAb12", ErrorCode::PasswordInvalidCharacters),
+    ] {
+        let e = expect_code(client.change_password(&token, &initial, pw).await, code);
+        let ClientError::Api { body, .. } = e else { panic!() };
+        assert_eq!(body.field.as_deref(), Some("new_password"));
+    }
+    expect_code(client.change_password(&token, &initial, &initial).await, ErrorCode::PasswordUnchanged);
+    expect_code(client.change_password(&token, "Not-the-initial-1", "Good-pass-2026").await, ErrorCode::InvalidCredentials);
+    // Still restricted, still able to change it properly.
+    expect_code(client.terminals(&token).await, ErrorCode::PasswordChangeRequired);
+    let full = client.change_password(&token, &initial, "Good-pass-2026").await.unwrap();
+    assert!(!full.must_change_password);
+    // The initial password no longer works.
+    expect_code(client.user_login("pwadmin01", &initial, None).await, ErrorCode::InvalidCredentials);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_initial_password_is_random_and_meets_the_policy() {
+    let app = spawn_app().await;
+    let a = app.register_admin(&app.b, "initadmin1").await;
+    let b = app.register_admin(&app.b, "initadmin2").await;
+    assert_ne!(a, b);
+    assert_eq!(kaigo_domain::check_new_password(&a, Some("initadmin1")), Ok(()));
+}
