@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Kaigo Onboard needs on Debian 12 / Ubuntu 22.04+:
+# system packages (sudo when not root) and a check of the Rust toolchain.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential pkg-config ca-certificates curl
+  postgresql            # the second database backend, for its tests
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  if [ -x "$HOME/.cargo/bin/cargo" ]; then
+    export PATH="$HOME/.cargo/bin:$PATH"
+  else
+    echo "Rust is not installed. Install it with rustup (https://rustup.rs), then run this again." >&2
+    exit 1
+  fi
+fi
+echo "set-up complete: $(cargo --version)"
