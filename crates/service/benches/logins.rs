@@ -1,0 +1,214 @@
+//! Full password logins against the release service binary, over mutual TLS
+//! on loopback: a user ID, a password (Argon2id, OWASP parameters) and the
+//! device-trust token of a remembered PC, answered with a session.
+//!
+//! Prints logins/s and latency percentiles at 64 concurrent clients (closed
+//! loop: each client sends its next login when the last one is answered),
+//! latency at a paced 100 logins/s with up to 64 in flight (open loop), and
+//! the service's RSS idle and after load. Run: `cargo bench -p kaigo-service`.
+
+use kaigo_api::user::UserLoginOutcome;
+use kaigo_client::{ClientIdentity, OnboardingClient, ServerTrust};
+use kaigo_domain::DeliveryChannel;
+use kaigo_service::clock::{Clock as _, SystemClock};
+use kaigo_service::offices::{add_certificate, add_office, NewOffice};
+use kaigo_service::pki::CertificateAuthority;
+use kaigo_service::secrets::{CodeKey, PasswordHasher};
+use kaigo_service::store::Db;
+use secrecy::SecretString;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const CLIENTS: usize = 64;
+const RUN: Duration = Duration::from_secs(15);
+const PACED_RATE: u64 = 100;
+
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
+    kib / 1024.0
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn code_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(6).find(|w| w.iter().all(|c| c.is_ascii_digit())).map(|w| w.iter().collect()).expect("code")
+}
+
+async fn newest_to(client: &OnboardingClient, to: &str, seen: usize) -> String {
+    loop {
+        let m = client.practice_mailbox(Some(to)).await.unwrap();
+        if m.len() > seen {
+            return m[0].body.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` probing: nothing to list.
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let now = SystemClock.now();
+    let ca = CertificateAuthority::create("Bench CA", now).unwrap();
+    let server = ca.issue_server(&["127.0.0.1"], now).unwrap();
+    let cert = ca.issue_office_client("1300000001", "ベンチ事業所", now - time::Duration::hours(1), now + time::Duration::days(1)).unwrap();
+    for (name, body) in [("server.pem", &server.cert_pem), ("server-key.pem", &server.key_pem), ("ca.pem", &ca.cert_pem())] {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    std::fs::write(dir.path().join("service.key"), CodeKey::generate().to_hex()).unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let db = Db::connect(&db_url).await.unwrap();
+    let office = NewOffice {
+        office_number: "1300000001".into(),
+        name: "ベンチ事業所".into(),
+        electronic_billing_id: "KJ0000000001".into(),
+        password: SecretString::from("Office-pass-1"),
+        security_code: None,
+        email: "office@example.jp".into(),
+    };
+    add_office(&db, &PasswordHasher::new(2), &office, now).await.unwrap();
+    add_certificate(&db, "KJ0000000001", &cert.cert_der, "bench", cert.not_after, now).await.unwrap();
+    db.close().await;
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db_url, "--practice-mailbox", "--rate-per-second", "100000", "--rate-burst", "100000"])
+        .arg("--tls-cert").arg(dir.path().join("server.pem"))
+        .arg("--tls-key").arg(dir.path().join("server-key.pem"))
+        .arg("--client-ca").arg(dir.path().join("ca.pem"))
+        .arg("--service-key-file").arg(dir.path().join("service.key"))
+        .env("KAIGO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next_line().await.unwrap().unwrap().strip_prefix("listening on ").unwrap().to_owned();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_rss = rss_mib(pid);
+
+    let identity = ClientIdentity::from_pem(&cert.cert_pem, &cert.key_pem).unwrap();
+    let trust = ServerTrust::CaPem(ca.cert_pem());
+    let new_client = || OnboardingClient::new(&url, &trust, Some(&identity)).unwrap();
+    let setup = new_client();
+
+    // One office session registers the users; each user then logs in once
+    // with a code, asks to remember the PC and changes the initial password.
+    let ch = setup.office_login("KJ0000000001", "Office-pass-1").await.unwrap();
+    let code = code_in(&newest_to(&setup, "office@example.jp", 0).await);
+    let office_token = setup.office_verify(&ch.challenge_id, &code, None).await.unwrap().session_token;
+    let setup_start = Instant::now();
+    let mut users = Vec::new();
+    for i in 0..CLIENTS {
+        let user_id = format!("benchuser{i:02}");
+        let email = format!("{user_id}@example.jp");
+        let mut req = kaigo_api::office::AdminRegistrationRequest {
+            name: "ベンチ 太郎".into(),
+            email: Some(email.clone()),
+            phone: None,
+            service_types: vec!["11".into()],
+            job_category: "01".into(),
+            user_id: user_id.clone(),
+        };
+        req.phone = None;
+        setup.register_admin(&office_token, &OnboardingClient::new_idempotency_key(), &req).await.unwrap();
+        let body = newest_to(&setup, &email, 0).await;
+        let initial = body.split("初期パスワード：").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        let UserLoginOutcome::CodeRequired { challenge_id, .. } = setup.user_login(&user_id, &initial, None).await.unwrap() else { panic!() };
+        setup.send_user_code(&challenge_id, DeliveryChannel::Email).await.unwrap();
+        let code = code_in(&newest_to(&setup, &email, 1).await);
+        let verified = setup.user_verify(&challenge_id, &code, true).await.unwrap();
+        let password = format!("Bench-pass-{i:02}");
+        setup.change_password(&verified.session.session_token, &initial, &password).await.unwrap();
+        users.push((user_id, password, verified.device_trust.unwrap().token));
+    }
+    let setup_secs = setup_start.elapsed().as_secs_f64();
+    let users = Arc::new(users);
+
+    // Closed loop: 64 clients, each on its own connection.
+    let deadline = Instant::now() + RUN;
+    let mut tasks = Vec::new();
+    for i in 0..CLIENTS {
+        let client = new_client();
+        let users = users.clone();
+        tasks.push(tokio::spawn(async move {
+            let (user, pw, token) = &users[i];
+            let mut lat = Vec::new();
+            let mut errors = 0usize;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match client.user_login(user, pw, Some(token)).await {
+                    Ok(UserLoginOutcome::LoggedIn { .. }) => lat.push(t.elapsed()),
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let started = Instant::now();
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.unwrap();
+        lat.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    lat.sort();
+    let closed_rate = lat.len() as f64 / elapsed;
+
+    // Open loop: logins started at a fixed 100/s, at most 64 in flight.
+    let clients: Arc<Vec<OnboardingClient>> = Arc::new((0..CLIENTS).map(|_| new_client()).collect());
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(CLIENTS));
+    let total = PACED_RATE * RUN.as_secs();
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for n in 0..total {
+        let due = start + Duration::from_micros(n * 1_000_000 / PACED_RATE);
+        tokio::time::sleep_until(due.into()).await;
+        let permit = in_flight.clone().acquire_owned().await.unwrap();
+        let clients = clients.clone();
+        let users = users.clone();
+        handles.push(tokio::spawn(async move {
+            let i = (n as usize) % CLIENTS;
+            let (user, pw, token) = &users[i];
+            let ok = matches!(clients[i].user_login(user, pw, Some(token)).await, Ok(UserLoginOutcome::LoggedIn { .. }));
+            drop(permit);
+            (due.elapsed(), ok)
+        }));
+    }
+    let mut paced = Vec::new();
+    let mut paced_errors = 0;
+    for h in handles {
+        let (d, ok) = h.await.unwrap();
+        if ok { paced.push(d) } else { paced_errors += 1 }
+    }
+    let paced_elapsed = start.elapsed().as_secs_f64();
+    paced.sort();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let loaded_rss = rss_mib(pid);
+
+    println!("kaigo-onboard login benchmark ({} cores, release build, SQLite, mTLS on loopback)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!("setup: {CLIENTS} admin users registered and logged in once in {setup_secs:.1} s");
+    println!("closed loop, {CLIENTS} concurrent clients, {:.0} s:", elapsed);
+    println!("  full password logins/s: {closed_rate:.1}   (errors: {errors})");
+    println!("  latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", percentile(&lat, 0.50), percentile(&lat, 0.95), percentile(&lat, 0.99), percentile(&lat, 1.0));
+    println!("open loop, paced {PACED_RATE}/s, <= {CLIENTS} in flight, {paced_elapsed:.0} s:");
+    println!("  achieved logins/s: {:.1}   (errors: {paced_errors})", paced.len() as f64 / paced_elapsed);
+    println!("  latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", percentile(&paced, 0.50), percentile(&paced, 0.95), percentile(&paced, 0.99), percentile(&paced, 1.0));
+    println!("service RSS: idle {idle_rss:.1} MiB, after load {loaded_rss:.1} MiB");
+    child.start_kill().unwrap();
+    let _ = child.wait().await;
+}
