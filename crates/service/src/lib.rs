@@ -10,6 +10,7 @@ pub mod demo;
 pub mod http;
 pub mod offices;
 pub mod onboarding;
+pub mod password_hashing;
 pub mod pki;
 pub mod secrets;
 pub mod startup;

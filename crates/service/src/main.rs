@@ -17,11 +17,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// mimalloc hands the 19 MiB Argon2 work areas back to the system once a
-/// login burst is over; glibc's per-thread arenas kept hundreds of MiB.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "kaigo-onboard-service", version, about = "The Kaigo Onboard onboarding service (介護WEBサービス Step 3)")]
 struct Cli {

@@ -1,10 +1,8 @@
-//! Hashing and comparing secrets. Passwords use Argon2id with OWASP's
-//! parameters; high-entropy tokens use SHA-256; one-time codes use HMAC with
+//! Hashing and comparing secrets. Passwords: see `password_hashing`;
+//! high-entropy tokens use SHA-256; one-time codes use HMAC with
 //! the service key, bound to their login, so a stolen database does not give
 //! the codes away.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -12,66 +10,8 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
-use tokio::sync::Semaphore;
 
-/// Argon2id at OWASP's settings: 19 MiB, 2 passes, 1 lane.
-fn argon2() -> Argon2<'static> {
-    #[allow(clippy::expect_used)] // constant, valid parameters
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// Password hashing off the async runtime, at most one hash per core at a
-/// time so logins queue instead of starving every other request.
-#[derive(Clone)]
-pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
-    /// Verified against when the user does not exist, so that the answer
-    /// takes as long as for a real user.
-    dummy_hash: Arc<str>,
-}
-
-impl PasswordHasher {
-    pub fn new(concurrency: usize) -> Self {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
-        #[allow(clippy::expect_used)] // hashing a constant with valid parameters cannot fail
-        let dummy = argon2().hash_password(b"dummy-password-for-timing", &salt).expect("hash").to_string();
-        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: dummy.into() }
-    }
-
-    pub async fn hash(&self, password: &SecretString) -> anyhow::Result<String> {
-        let password = password.clone();
-        self.run(move || {
-            let salt = SaltString::generate(&mut rand::rngs::OsRng);
-            argon2()
-                .hash_password(password.expose_secret().as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| anyhow::anyhow!("argon2: {e}"))
-        })
-        .await?
-    }
-
-    /// Verifies; `None` as the hash still costs one full verification.
-    pub async fn verify(&self, password: &SecretString, hash: Option<&str>) -> anyhow::Result<bool> {
-        let password = password.clone();
-        let (hash, real) = match hash {
-            Some(h) => (h.to_owned(), true),
-            None => (self.dummy_hash.to_string(), false),
-        };
-        let ok = self
-            .run(move || {
-                let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-                Ok::<_, anyhow::Error>(argon2().verify_password(password.expose_secret().as_bytes(), &parsed).is_ok())
-            })
-            .await??;
-        Ok(ok && real)
-    }
-
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-        let _permit = self.permits.acquire().await?;
-        Ok(tokio::task::spawn_blocking(f).await?)
-    }
-}
+pub use crate::password_hashing::PasswordHasher;
 
 /// A random bearer token (session, device trust): 32 bytes, base64url.
 pub fn random_token() -> SecretString {
@@ -162,17 +102,6 @@ pub fn initial_password() -> SecretString {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
-        let h = PasswordHasher::new(2);
-        let pw = SecretString::from("Hana-2026x");
-        let hash = h.hash(&pw).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(h.verify(&pw, Some(&hash)).await.unwrap());
-        assert!(!h.verify(&SecretString::from("hana-2026x"), Some(&hash)).await.unwrap());
-        assert!(!h.verify(&pw, None).await.unwrap());
-    }
 
     #[test]
     fn code_hashes_are_bound_to_their_login() {
