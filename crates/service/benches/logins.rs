@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // a benchmark: failing loudly is right
 //! Full password logins against the release service binary, over mutual TLS
 //! on loopback: a user ID, a password (Argon2id, OWASP parameters) and the
 //! device-trust token of a remembered PC, answered with a session.

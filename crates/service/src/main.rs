@@ -138,13 +138,12 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-fn read(path: &PathBuf) -> anyhow::Result<String> {
+fn read(path: &std::path::Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
 async fn serve(a: ServeArgs) -> anyhow::Result<()> {
-    let mut policy = kaigo_domain::Policy::default();
-    policy.one_time_code_lifetime = time::Duration::minutes(a.code_lifetime_minutes.max(1));
+    let policy = kaigo_domain::Policy { one_time_code_lifetime: time::Duration::minutes(a.code_lifetime_minutes.max(1)), ..Default::default() };
     let config = Config {
         listen: a.listen,
         database_url: a.database_url,
@@ -170,7 +169,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
     app.run_until_stopped().await
 }
 
-fn init_ca(dir: &PathBuf, hosts: &[String]) -> anyhow::Result<()> {
+fn init_ca(dir: &std::path::Path, hosts: &[String]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     anyhow::ensure!(!dir.join("ca-key.pem").exists(), "{} already holds a CA", dir.display());
     let now = SystemClock.now();
@@ -213,7 +212,7 @@ async fn add_office_cmd(a: AddOfficeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn demo_cmd(dir: &PathBuf, listen: SocketAddr) -> anyhow::Result<()> {
+async fn demo_cmd(dir: &std::path::Path, listen: SocketAddr) -> anyhow::Result<()> {
     let files = demo::prepare(dir).await?;
     let app = Application::build(demo::config(&files, listen)?, demo::clock()).await?;
     println!("Kaigo Onboard practice service (練習モード)");

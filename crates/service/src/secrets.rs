@@ -6,7 +6,7 @@
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
@@ -102,6 +102,7 @@ pub fn initial_password() -> SecretString {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     #[test]
     fn code_hashes_are_bound_to_their_login() {

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // tests: failing loudly is right
 //! Integration tests of the onboarding service, through the client crate,
 //! over real mutual TLS. One test binary (each extra one is a slow link).
 

@@ -58,7 +58,8 @@ async fn a_duplicate_user_id_gets_a_clear_409() {
 async fn each_bad_field_is_named_with_its_code() {
     let app = spawn_app().await;
     let (client, session) = app.office_session(&app.b).await;
-    let cases: Vec<(Box<dyn Fn(&mut kaigo_api::office::AdminRegistrationRequest)>, ErrorCode, &str)> = vec![
+    type Change = Box<dyn Fn(&mut kaigo_api::office::AdminRegistrationRequest)>;
+    let cases: Vec<(Change, ErrorCode, &str)> = vec![
         (Box::new(|r| r.name = " ".into()), ErrorCode::NameInvalid, "name"),
         (Box::new(|r| r.email = Some("kaigo@".into())), ErrorCode::EmailInvalid, "email"),
         (Box::new(|r| r.phone = Some("12345".into())), ErrorCode::PhoneInvalid, "phone"),
