@@ -97,3 +97,14 @@ pub struct UserIdAvailability {
     pub user_id: String,
     pub available: bool,
 }
+
+/// A new initial password was sent (初期パスワードの再発行).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InitialPasswordReissued {
+    pub user_id: String,
+    pub initial_password_channel: DeliveryChannel,
+    pub initial_password_sent_to: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub issued_at: time::OffsetDateTime,
+}

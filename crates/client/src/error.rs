@@ -43,7 +43,12 @@ impl ClientError {
     /// server's alert tells a missing, unknown or expired certificate apart.
     pub(crate) fn from_transport(e: reqwest::Error) -> Self {
         let e = e.without_url();
-        let detail = e.to_string();
+        let mut detail = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            detail.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
         // io::Error hides what it wraps from `source()`: open each layer.
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         while let Some(s) = source {
@@ -60,7 +65,7 @@ impl ClientError {
     }
 }
 
-fn tls_code(e: &rustls::Error) -> ErrorCode {
+pub(crate) fn tls_code(e: &rustls::Error) -> ErrorCode {
     use rustls::AlertDescription as A;
     match e {
         rustls::Error::AlertReceived(A::CertificateRequired) => ErrorCode::ClientCertificateRequired,

@@ -16,6 +16,7 @@ use std::time::Duration;
 pub struct OnboardingClient {
     http: reqwest::Client,
     base: String,
+    tls: std::sync::Arc<rustls::ClientConfig>,
 }
 
 /// An admin registration, and whether the service replayed an earlier answer.
@@ -42,7 +43,7 @@ impl OnboardingClient {
     pub fn new(base_url: &str, trust: &ServerTrust, identity: Option<&ClientIdentity>) -> Result<Self, ClientError> {
         let tls = tls_config(trust, identity)?;
         let http = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
+            .use_preconfigured_tls(tls.clone())
             .https_only(true)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
@@ -50,7 +51,7 @@ impl OnboardingClient {
             .user_agent(concat!("kaigo-onboard/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError::local(ErrorCode::Internal, e.to_string()))?;
-        Ok(Self { http, base: base_url.trim_end_matches('/').to_owned() })
+        Ok(Self { http, base: base_url.trim_end_matches('/').to_owned(), tls: std::sync::Arc::new(tls) })
     }
 
     /// A fresh key for one registration attempt: reuse it when retrying.
@@ -67,7 +68,21 @@ impl OnboardingClient {
     }
 
     async fn send(&self, req: RequestBuilder) -> Result<reqwest::Response, ClientError> {
-        let resp = req.send().await.map_err(ClientError::from_transport)?;
+        let resp = match req.send().await {
+            Ok(resp) => resp,
+            Err(e) => {
+                let err = ClientError::from_transport(e);
+                // Under TLS 1.3 a refused client certificate is told after the
+                // handshake, and the HTTP layer may only see a closed
+                // connection. A bare handshake then reads the server's reason.
+                if err.code() == ErrorCode::ServiceUnavailable {
+                    if let Some(code) = crate::diagnose::handshake_refusal(&self.base, self.tls.clone()).await {
+                        return Err(ClientError::local(code, err.to_string()));
+                    }
+                }
+                return Err(err);
+            }
+        };
         if resp.status().is_success() {
             return Ok(resp);
         }
@@ -155,6 +170,10 @@ impl OnboardingClient {
 
     pub async fn unlock_user(&self, office_token: &str, user_id: &str) -> Result<(), ClientError> {
         self.empty(self.request(Method::POST, &format!("/v1/office/users/{user_id}/unlock"), Some(office_token))).await
+    }
+
+    pub async fn reissue_initial_password(&self, office_token: &str, user_id: &str) -> Result<InitialPasswordReissued, ClientError> {
+        self.json(self.request(Method::POST, &format!("/v1/office/users/{user_id}/initial-password"), Some(office_token))).await
     }
 
     // ---- 3-3 user login ----

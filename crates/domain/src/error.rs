@@ -179,6 +179,9 @@ error_codes! {
     SecurityCodeIncorrect = "security_code_incorrect" {
         ja: "セキュリティコードが違います。",
         en: "The security code is incorrect." }
+    InitialPasswordExpired = "initial_password_expired" {
+        ja: "初期パスワードの有効期限（7日間）が切れました。事業所ユーザでログインし、初期パスワードを再発行してください。",
+        en: "The initial password has expired: an office user must reissue it." }
     Unauthenticated = "unauthenticated" {
         ja: "ログインの有効期限が切れました。もう一度ログインしてください。",
         en: "Not logged in, or the session has expired." }

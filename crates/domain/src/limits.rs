@@ -21,6 +21,11 @@ pub struct Policy {
     #[schema(value_type = i64)]
     #[serde(with = "seconds")]
     pub device_trust_lifetime: Duration,
+    /// How long an unused initial password (初期パスワード) works; after that
+    /// an office user reissues it.
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub initial_password_lifetime: Duration,
     /// Failed office logins (事業所ユーザ) before the lock.
     pub office_max_failures: u32,
     #[schema(value_type = i64)]
@@ -58,6 +63,7 @@ impl Default for Policy {
             one_time_code_max_attempts: 5,
             one_time_code_resend_interval: Duration::seconds(60),
             device_trust_lifetime: Duration::hours(24),
+            initial_password_lifetime: Duration::days(7),
             office_max_failures: 3,
             office_lock_duration: Duration::minutes(30),
             user_max_failures: 100,

@@ -132,11 +132,12 @@ async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, app: axum::Ro
         let app = app.clone();
         tokio::spawn(async move {
             let _ = tcp.set_nodelay(true);
-            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp).into_fallible()).await {
                 Ok(Ok(tls)) => tls,
-                Ok(Err(e)) => {
+                Ok(Err((e, tcp))) => {
                     // No certificate, an unknown CA or an expired one end here.
                     debug!(%peer, error = %e, "TLS handshake refused");
+                    linger(tcp).await;
                     return;
                 }
                 Err(_) => return,
@@ -153,6 +154,21 @@ async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, app: axum::Ro
             }
         });
     }
+}
+
+/// Closes a refused connection gently. Under TLS 1.3 the client may already
+/// be sending its request when our alert ("unknown CA", "certificate
+/// expired") goes out; closing at once would reset the connection and the
+/// client would see a reset instead of the reason. So: send FIN, read and
+/// drop what still comes for a moment, then close.
+async fn linger(mut tcp: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let _ = tcp.shutdown().await;
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while matches!(tcp.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
 }
 
 /// A service running in the background of this process.

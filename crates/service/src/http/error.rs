@@ -28,7 +28,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         CertificateOfficeMismatch | PasswordChangeRequired => StatusCode::FORBIDDEN,
         NotFound | ChallengeNotFound | TerminalNotFound | PracticeModeOnly => StatusCode::NOT_FOUND,
         UserIdTaken | TerminalNameTaken | CodeNotSent => StatusCode::CONFLICT,
-        CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired => StatusCode::GONE,
+        CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired => StatusCode::GONE,
         OfficeLocked | UserLocked => StatusCode::LOCKED,
         LoginThrottled | RateLimited | CodeResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
         ServiceUnavailable | ServiceUnreachable | ServerCertificateUntrusted => StatusCode::SERVICE_UNAVAILABLE,

@@ -41,6 +41,7 @@ pub fn router(state: AppState, limiter: rate_limit::Limiter) -> Router {
         .route("/v1/office/admin-users", post(office::register_admin))
         .route("/v1/office/user-id-availability", get(office::user_id_availability))
         .route("/v1/office/users/{user_id}/unlock", post(office::unlock_user))
+        .route("/v1/office/users/{user_id}/initial-password", post(office::reissue_initial_password))
         .route("/v1/office/logout", post(office::logout))
         .route("/v1/user/login", post(user::login))
         .route("/v1/user/login/{challenge_id}/send", post(user::send_code))

@@ -14,7 +14,7 @@ use kaigo_domain::ErrorCode;
 use secrecy::SecretString;
 
 /// Office user login: KJ ID and password. Mails a one-time code.
-#[utoipa::path(post, path = "/v1/office/login", tag = "3-1 office user", request_body = OfficeLoginRequest,
+#[utoipa::path(operation_id = "office_login", post, path = "/v1/office/login", tag = "3-1 office user", request_body = OfficeLoginRequest,
     responses(
         (status = 201, description = "Password accepted; a code was mailed", body = OfficeChallenge),
         (status = 401, description = "invalid_credentials", body = ErrorBody),
@@ -27,7 +27,7 @@ pub async fn login(State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJ
 }
 
 /// Sends a new code for the login; the previous one stops working.
-#[utoipa::path(post, path = "/v1/office/login/{challenge_id}/resend", tag = "3-1 office user",
+#[utoipa::path(operation_id = "office_resend", post, path = "/v1/office/login/{challenge_id}/resend", tag = "3-1 office user",
     params(("challenge_id" = String, Path)),
     responses(
         (status = 202, body = CodeDelivery),
@@ -38,7 +38,7 @@ pub async fn resend(State(s): State<AppState>, caller: Caller, Path(id): Path<St
 }
 
 /// Checks the one-time code (and the security code when the office has one).
-#[utoipa::path(post, path = "/v1/office/login/{challenge_id}/verify", tag = "3-1 office user",
+#[utoipa::path(operation_id = "office_verify", post, path = "/v1/office/login/{challenge_id}/verify", tag = "3-1 office user",
     params(("challenge_id" = String, Path)), request_body = OfficeVerifyRequest,
     responses(
         (status = 200, body = OfficeSession),
@@ -53,7 +53,7 @@ pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<St
 /// 管理者ユーザ新規登録. Requires an `Idempotency-Key` header (8-64 of
 /// `[A-Za-z0-9_-]`); a retry with the same key and body returns the first
 /// answer with `Idempotent-Replayed: true`.
-#[utoipa::path(post, path = "/v1/office/admin-users", tag = "3-2 admin registration", request_body = AdminRegistrationRequest,
+#[utoipa::path(operation_id = "office_register_admin", post, path = "/v1/office/admin-users", tag = "3-2 admin registration", request_body = AdminRegistrationRequest,
     params(("Idempotency-Key" = String, Header, description = "Unique per registration attempt")),
     security(("office_session" = [])),
     responses(
@@ -73,12 +73,13 @@ pub async fn register_admin(State(s): State<AppState>, OfficeAuth(caller, sessio
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AvailabilityQuery {
     pub user_id: String,
 }
 
 /// Whether a user ID is still free (for checking it while it is typed).
-#[utoipa::path(get, path = "/v1/office/user-id-availability", tag = "3-2 admin registration",
+#[utoipa::path(operation_id = "office_user_id_availability", get, path = "/v1/office/user-id-availability", tag = "3-2 admin registration",
     params(AvailabilityQuery), security(("office_session" = [])),
     responses((status = 200, body = UserIdAvailability), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
 pub async fn user_id_availability(State(s): State<AppState>, OfficeAuth(..): OfficeAuth, Query(q): Query<AvailabilityQuery>) -> ApiResult<Json<UserIdAvailability>> {
@@ -86,7 +87,7 @@ pub async fn user_id_availability(State(s): State<AppState>, OfficeAuth(..): Off
 }
 
 /// Unlocks a user of this office after too many failed logins.
-#[utoipa::path(post, path = "/v1/office/users/{user_id}/unlock", tag = "3-2 admin registration",
+#[utoipa::path(operation_id = "office_unlock_user", post, path = "/v1/office/users/{user_id}/unlock", tag = "3-2 admin registration",
     params(("user_id" = String, Path)), security(("office_session" = [])),
     responses((status = 204, description = "Unlocked"), (status = 404, description = "not_found", body = ErrorBody)))]
 pub async fn unlock_user(State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, Path(user_id): Path<String>) -> ApiResult<StatusCode> {
@@ -94,8 +95,17 @@ pub async fn unlock_user(State(s): State<AppState>, OfficeAuth(caller, session):
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// 初期パスワードの再発行: sends a new initial password to a user of this
+/// office; the old one, the user's sessions and remembered PCs stop working.
+#[utoipa::path(operation_id = "office_reissue_initial_password", post, path = "/v1/office/users/{user_id}/initial-password", tag = "3-2 admin registration",
+    params(("user_id" = String, Path)), security(("office_session" = [])),
+    responses((status = 201, body = InitialPasswordReissued), (status = 404, description = "not_found", body = ErrorBody)))]
+pub async fn reissue_initial_password(State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, Path(user_id): Path<String>) -> ApiResult<(StatusCode, Json<InitialPasswordReissued>)> {
+    Ok((StatusCode::CREATED, Json(s.ob.reissue_initial_password(&caller, &session, &user_id).await?)))
+}
+
 /// Ends the office session.
-#[utoipa::path(post, path = "/v1/office/logout", tag = "3-1 office user", security(("office_session" = [])),
+#[utoipa::path(operation_id = "office_logout", post, path = "/v1/office/logout", tag = "3-1 office user", security(("office_session" = [])),
     responses((status = 204, description = "Logged out")))]
 pub async fn logout(State(s): State<AppState>, OfficeAuth(_, session): OfficeAuth) -> ApiResult<StatusCode> {
     s.ob.logout(&session).await?;

@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::meta::health, super::meta::server_time, super::meta::reference_lists, super::meta::policy,
         super::office::login, super::office::resend, super::office::verify, super::office::register_admin,
-        super::office::user_id_availability, super::office::unlock_user, super::office::logout,
+        super::office::user_id_availability, super::office::unlock_user, super::office::reissue_initial_password, super::office::logout,
         super::user::login, super::user::send_code, super::user::verify, super::user::change_password,
         super::user::revoke_device_trust, super::user::logout,
         super::terminals::register, super::terminals::verify, super::terminals::renew_challenge,

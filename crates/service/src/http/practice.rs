@@ -10,13 +10,14 @@ use kaigo_api::service::MailboxMessage;
 use kaigo_domain::{DeliveryChannel, ErrorCode};
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MailboxQuery {
     /// Only messages to this address or number (E.164 for SMS).
     pub recipient: Option<String>,
 }
 
 /// Newest first. Only in practice mode.
-#[utoipa::path(get, path = "/v1/practice/mailbox", tag = "practice", params(MailboxQuery),
+#[utoipa::path(operation_id = "practice_mailbox", get, path = "/v1/practice/mailbox", tag = "practice", params(MailboxQuery),
     responses((status = 200, body = Vec<MailboxMessage>), (status = 404, description = "practice_mode_only", body = kaigo_api::ErrorBody)))]
 pub async fn mailbox(State(s): State<AppState>, _caller: crate::onboarding::Caller, Query(q): Query<MailboxQuery>) -> ApiResult<Json<Vec<MailboxMessage>>> {
     if !s.ob.practice_mode {

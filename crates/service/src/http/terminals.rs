@@ -11,7 +11,7 @@ use kaigo_api::ErrorBody;
 
 /// Registers a card-reading terminal by its Ed25519 public key. Returns its
 /// ID, settings and the challenge to sign.
-#[utoipa::path(post, path = "/v1/terminals", tag = "3-4 terminal pre-setup", request_body = TerminalRegistrationRequest,
+#[utoipa::path(operation_id = "terminal_register", post, path = "/v1/terminals", tag = "3-4 terminal pre-setup", request_body = TerminalRegistrationRequest,
     security(("user_session" = [])),
     responses(
         (status = 201, body = TerminalRegistered),
@@ -23,7 +23,7 @@ pub async fn register(State(s): State<AppState>, UserAuth(caller, session): User
 }
 
 /// Proves the terminal holds its private key: links it.
-#[utoipa::path(post, path = "/v1/terminals/{terminal_id}/verify", tag = "3-4 terminal pre-setup",
+#[utoipa::path(operation_id = "terminal_verify", post, path = "/v1/terminals/{terminal_id}/verify", tag = "3-4 terminal pre-setup",
     params(("terminal_id" = String, Path)), request_body = TerminalVerifyRequest, security(("user_session" = [])),
     responses(
         (status = 200, body = Terminal),
@@ -35,7 +35,7 @@ pub async fn verify(State(s): State<AppState>, UserAuth(caller, session): UserAu
 }
 
 /// A new challenge for a terminal still pending (the first one expired).
-#[utoipa::path(post, path = "/v1/terminals/{terminal_id}/challenge", tag = "3-4 terminal pre-setup",
+#[utoipa::path(operation_id = "terminal_renew_challenge", post, path = "/v1/terminals/{terminal_id}/challenge", tag = "3-4 terminal pre-setup",
     params(("terminal_id" = String, Path)), security(("user_session" = [])),
     responses((status = 201, body = TerminalChallenge), (status = 404, description = "terminal_not_found", body = ErrorBody)))]
 pub async fn renew_challenge(State(s): State<AppState>, UserAuth(_, session): UserAuth, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<TerminalChallenge>)> {
@@ -43,14 +43,14 @@ pub async fn renew_challenge(State(s): State<AppState>, UserAuth(_, session): Us
 }
 
 /// The office's terminals (pending and linked).
-#[utoipa::path(get, path = "/v1/terminals", tag = "3-4 terminal pre-setup", security(("user_session" = [])),
+#[utoipa::path(operation_id = "terminal_list", get, path = "/v1/terminals", tag = "3-4 terminal pre-setup", security(("user_session" = [])),
     responses((status = 200, body = Vec<Terminal>)))]
 pub async fn list(State(s): State<AppState>, UserAuth(_, session): UserAuth) -> ApiResult<Json<Vec<Terminal>>> {
     Ok(Json(s.ob.list_terminals(&session).await?))
 }
 
 /// Unlinks a terminal.
-#[utoipa::path(delete, path = "/v1/terminals/{terminal_id}", tag = "3-4 terminal pre-setup",
+#[utoipa::path(operation_id = "terminal_unlink", delete, path = "/v1/terminals/{terminal_id}", tag = "3-4 terminal pre-setup",
     params(("terminal_id" = String, Path)), security(("user_session" = [])),
     responses((status = 204, description = "Unlinked"), (status = 404, description = "terminal_not_found", body = ErrorBody)))]
 pub async fn unlink(State(s): State<AppState>, UserAuth(caller, session): UserAuth, Path(id): Path<String>) -> ApiResult<StatusCode> {

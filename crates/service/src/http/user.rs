@@ -14,7 +14,7 @@ use secrecy::SecretString;
 
 /// User login (管理者または一般ユーザ): user ID and password. Either asks for a
 /// one-time code or, with a valid device-trust token, logs in at once.
-#[utoipa::path(post, path = "/v1/user/login", tag = "3-3 user login", request_body = UserLoginRequest,
+#[utoipa::path(operation_id = "user_login", post, path = "/v1/user/login", tag = "3-3 user login", request_body = UserLoginRequest,
     responses(
         (status = 200, body = UserLoginOutcome),
         (status = 401, description = "invalid_credentials", body = ErrorBody),
@@ -27,7 +27,7 @@ pub async fn login(State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJ
 }
 
 /// Sends the one-time code by the chosen channel (mail or SMS); also resends.
-#[utoipa::path(post, path = "/v1/user/login/{challenge_id}/send", tag = "3-3 user login",
+#[utoipa::path(operation_id = "user_send_code", post, path = "/v1/user/login/{challenge_id}/send", tag = "3-3 user login",
     params(("challenge_id" = String, Path)), request_body = SendCodeRequest,
     responses(
         (status = 202, body = CodeDelivery),
@@ -39,7 +39,7 @@ pub async fn send_code(State(s): State<AppState>, caller: Caller, Path(id): Path
 }
 
 /// Checks the code; with `remember_device` also returns a 24-hour device-trust token.
-#[utoipa::path(post, path = "/v1/user/login/{challenge_id}/verify", tag = "3-3 user login",
+#[utoipa::path(operation_id = "user_verify", post, path = "/v1/user/login/{challenge_id}/verify", tag = "3-3 user login",
     params(("challenge_id" = String, Path)), request_body = UserVerifyRequest,
     responses(
         (status = 200, body = UserVerified),
@@ -53,7 +53,7 @@ pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<St
 
 /// Changes the password. The only call a session opened with the initial
 /// password may make. Returns a new session; all others of the user end.
-#[utoipa::path(post, path = "/v1/user/password", tag = "3-3 user login", request_body = ChangePasswordRequest,
+#[utoipa::path(operation_id = "user_change_password", post, path = "/v1/user/password", tag = "3-3 user login", request_body = ChangePasswordRequest,
     security(("user_session" = [])),
     responses(
         (status = 200, body = UserSession),
@@ -65,7 +65,7 @@ pub async fn change_password(State(s): State<AppState>, UserAuth(caller, session
 }
 
 /// Forgets every PC this user asked to be remembered.
-#[utoipa::path(delete, path = "/v1/user/device-trust", tag = "3-3 user login", security(("user_session" = [])),
+#[utoipa::path(operation_id = "user_revoke_device_trust", delete, path = "/v1/user/device-trust", tag = "3-3 user login", security(("user_session" = [])),
     responses((status = 204, description = "Revoked"), (status = 403, description = "password_change_required", body = ErrorBody)))]
 pub async fn revoke_device_trust(State(s): State<AppState>, UserAuth(caller, session): UserAuth) -> ApiResult<StatusCode> {
     session.require_full()?;
@@ -74,7 +74,7 @@ pub async fn revoke_device_trust(State(s): State<AppState>, UserAuth(caller, ses
 }
 
 /// Ends the user session.
-#[utoipa::path(post, path = "/v1/user/logout", tag = "3-3 user login", security(("user_session" = [])),
+#[utoipa::path(operation_id = "user_logout", post, path = "/v1/user/logout", tag = "3-3 user login", security(("user_session" = [])),
     responses((status = 204, description = "Logged out")))]
 pub async fn logout(State(s): State<AppState>, UserAuth(_, session): UserAuth) -> ApiResult<StatusCode> {
     s.ob.logout(&session).await?;

@@ -8,8 +8,8 @@ use crate::clock::to_ms;
 use crate::secrets::initial_password;
 use crate::store::audit::AuditEvent;
 use crate::store::outbox::{self, NewMessage};
-use crate::store::{idempotency, new_id, offices, users, StoreError};
-use kaigo_api::office::{AdminRegistration, AdminRegistrationRequest, UserIdAvailability};
+use crate::store::{idempotency, new_id, offices, sessions, users, StoreError};
+use kaigo_api::office::{AdminRegistration, AdminRegistrationRequest, InitialPasswordReissued, UserIdAvailability};
 use kaigo_domain::{DeliveryChannel, EmailAddress, ErrorCode, PersonName, PhoneNumber, UserId};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
@@ -18,6 +18,17 @@ use sha2::{Digest, Sha256};
 pub struct Registered {
     pub registration: AdminRegistration,
     pub replayed: bool,
+}
+
+/// Where the initial password goes: by mail if there is an address, else by
+/// SMS to a mobile number. Returns (channel, recipient, masked recipient).
+fn initial_password_destination(email: Option<&EmailAddress>, phone: Option<&PhoneNumber>) -> OnboardingResult<(DeliveryChannel, String, String)> {
+    match (email, phone) {
+        (Some(e), _) => Ok((DeliveryChannel::Email, e.as_str().to_owned(), e.masked())),
+        (None, Some(p)) if p.is_mobile() => Ok((DeliveryChannel::Sms, p.e164(), p.masked())),
+        (None, Some(_)) => Err(Failure::field(ErrorCode::DeliveryChannelUnavailable, "phone")),
+        (None, None) => Err(Failure::field(ErrorCode::ContactMissing, "email")),
+    }
 }
 
 fn check_idempotency_key(key: &str) -> OnboardingResult<()> {
@@ -41,13 +52,7 @@ impl Onboarding {
             Failure::field(c, if c == ErrorCode::JobCategoryUnknown { "job_category" } else { "service_types" })
         })?;
         let user_id = parse_field("user_id", UserId::parse(&req.user_id))?;
-        // The initial password goes by mail if there is an address, else by SMS.
-        let (channel, recipient, masked) = match (&email, &phone) {
-            (Some(e), _) => (DeliveryChannel::Email, e.as_str().to_owned(), e.masked()),
-            (None, Some(p)) if p.is_mobile() => (DeliveryChannel::Sms, p.e164(), p.masked()),
-            (None, Some(_)) => return Err(Failure::field(ErrorCode::DeliveryChannelUnavailable, "phone")),
-            (None, None) => return Err(Failure::field(ErrorCode::ContactMissing, "email")),
-        };
+        let (channel, recipient, masked) = initial_password_destination(email.as_ref(), phone.as_ref())?;
         if users::user_id_taken(&mut conn, user_id.as_str()).await? {
             return Err(Failure::field(ErrorCode::UserIdTaken, "user_id"));
         }
@@ -134,6 +139,37 @@ impl Onboarding {
         let mut conn = self.db.acquire().await?;
         let taken = users::user_id_taken(&mut conn, id.as_str()).await?;
         Ok(UserIdAvailability { user_id: id.as_str().to_owned(), available: !taken })
+    }
+
+    /// 初期パスワードの再発行: a new initial password for a user of this office
+    /// (the old one, and every session and remembered PC of the user, stop
+    /// working), sent to the user's contact.
+    pub async fn reissue_initial_password(&self, caller: &Caller, session: &Session, user_id: &str) -> OnboardingResult<InitialPasswordReissued> {
+        let id = parse_field("user_id", UserId::parse(user_id))?;
+        let mut conn = self.db.acquire().await?;
+        let user = users::find_by_user_id(&mut conn, id.as_str()).await?.filter(|u| u.office_id == session.office_id).ok_or(ErrorCode::NotFound)?;
+        let office = offices::find(&mut conn, &session.office_id).await?.ok_or(ErrorCode::Unauthenticated)?;
+        drop(conn);
+        let email = user.email.as_deref().and_then(|e| EmailAddress::parse(e).ok());
+        let phone = user.phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok());
+        let (channel, recipient, masked) = initial_password_destination(email.as_ref(), phone.as_ref())?;
+        let password = initial_password();
+        let hash = self.hasher.hash(&password).await?;
+        let now = self.now();
+        let text = messages::initial_password(channel, &office.name, &user.name, &user.user_id, password.expose_secret());
+        let mut tx = self.db.begin().await?;
+        users::reset_initial_password(&mut tx, &user.id, &hash, to_ms(now)).await?;
+        sessions::revoke_all_for_user(&mut tx, &user.id, to_ms(now)).await?;
+        sessions::revoke_device_trusts(&mut tx, &user.id, to_ms(now)).await?;
+        outbox::enqueue(&mut tx, NewMessage { channel: channel.as_str(), recipient: &recipient, subject: &text.subject, body: &text.body }, to_ms(now)).await?;
+        self.audit(
+            &mut tx,
+            AuditEvent { event: "initial_password_reissued", outcome: "success", office_id: Some(&office.id), user_id: Some(&user.user_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: Some(channel.as_str()) },
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.outbox_wakeup.notify_one();
+        Ok(InitialPasswordReissued { user_id: user.user_id, initial_password_channel: channel, initial_password_sent_to: masked, issued_at: now })
     }
 
     /// Lets an office user unlock one of the office's users after lockout.

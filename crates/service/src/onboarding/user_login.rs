@@ -93,6 +93,11 @@ impl Onboarding {
         if user.failed_logins != 0 {
             users::set_failures(&mut conn, &user.id, 0, None).await?;
         }
+        let issued = user.initial_password_issued_at.map(from_ms);
+        if user.must_change_password != 0 && issued.is_some_and(|t| t + self.policy.initial_password_lifetime <= now) {
+            self.audit(&mut conn, event("failure:initial_password_expired", Some(&user.office_id))).await?;
+            return Err(ErrorCode::InitialPasswordExpired.into());
+        }
         if let Some(token) = device_trust_token {
             let trusted = sessions::device_trusted(&mut conn, &token_hash(token.expose_secret()), &user.id, &caller.cert_fingerprint, to_ms(now)).await?;
             if trusted {

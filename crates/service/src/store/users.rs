@@ -15,6 +15,7 @@ pub struct UserRow {
     pub must_change_password: i64,
     pub failed_logins: i64,
     pub last_failed_at: Option<i64>,
+    pub initial_password_issued_at: Option<i64>,
 }
 
 pub struct NewUser<'a> {
@@ -31,13 +32,13 @@ pub struct NewUser<'a> {
     pub now_ms: i64,
 }
 
-const COLUMNS: &str = "id, office_id, user_id, role, name, email, phone, password_hash, must_change_password, failed_logins, last_failed_at";
+const COLUMNS: &str = "id, office_id, user_id, role, name, email, phone, password_hash, must_change_password, failed_logins, last_failed_at, initial_password_issued_at";
 
 /// Inserts with `must_change_password` set: the first login must change it.
 pub async fn insert(conn: &mut Conn, u: NewUser<'_>) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO users (id, office_id, user_id, role, name, email, phone, service_types, job_category, password_hash, must_change_password, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11)",
+        "INSERT INTO users (id, office_id, user_id, role, name, email, phone, service_types, job_category, password_hash, must_change_password, created_at, initial_password_issued_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
     )
     .bind(u.id)
     .bind(u.office_id)
@@ -79,6 +80,20 @@ pub async fn set_failures(conn: &mut Conn, id: &str, failures: i64, last_failed_
         .bind(id)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Replaces the password with a new initial one: the next login must change
+/// it, and the failure count starts afresh.
+pub async fn reset_initial_password(conn: &mut Conn, id: &str, password_hash: &str, now_ms: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, must_change_password = 1, initial_password_issued_at = $2, failed_logins = 0, last_failed_at = NULL WHERE id = $3",
+    )
+    .bind(password_hash)
+    .bind(now_ms)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -70,7 +70,7 @@ async fn user_logins_are_throttled_with_growing_waits_then_locked_at_100() {
         last = client.user_login("lockuser1", "Wrong-pass-1", None).await.map(|_| ()).unwrap_err().code();
     }
     assert_eq!(last, ErrorCode::UserLocked);
-    app.clock.advance(time::Duration::days(7));
+    app.clock.advance(time::Duration::days(2));
     expect_code(client.user_login("lockuser1", &initial, None).await, ErrorCode::UserLocked);
 
     // The office user unlocks it.

@@ -28,3 +28,20 @@ async fn the_service_serves_its_openapi_document_and_it_lists_every_step() {
     let served = app.client(&app.b).openapi_document().await.unwrap();
     assert_eq!(served, doc);
 }
+
+#[test]
+fn operation_ids_are_unique_and_query_parameters_are_declared_as_such() {
+    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (_, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(ids.insert(id.to_owned()), "operationId {id} repeated ({path})");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                let expected = if path.contains(&format!("{{{name}}}")) { "path" } else if name == "Idempotency-Key" { "header" } else { "query" };
+                assert_eq!(p["in"], expected, "{path} {name}");
+            }
+        }
+    }
+}

@@ -39,3 +39,27 @@ async fn the_initial_password_is_random_and_meets_the_policy() {
     assert_ne!(a, b);
     assert_eq!(kaigo_domain::check_new_password(&a, Some("initadmin1")), Ok(()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unused_initial_password_expires_after_7_days_and_the_office_reissues_it() {
+    let app = spawn_app().await;
+    let old = app.register_admin(&app.b, "expireadm").await;
+    app.clock.advance(time::Duration::days(7));
+    let client = app.client(&app.b);
+    expect_code(client.user_login("expireadm", &old, None).await, ErrorCode::InitialPasswordExpired);
+    // A wrong password still reads as wrong, not as expired.
+    expect_code(client.user_login("expireadm", "Not-it-2026", None).await, ErrorCode::InvalidCredentials);
+
+    let (office, session) = app.office_session(&app.b).await;
+    let seen = app.mailbox_count("expireadm@example.jp").await;
+    let reissued = office.reissue_initial_password(&session.session_token, "expireadm").await.unwrap();
+    assert_eq!(reissued.initial_password_sent_to, "ex***@example.jp");
+    let new = value_after(&app.message_to("expireadm@example.jp", seen).await.body, "初期パスワード：");
+    assert_ne!(new, old);
+    expect_code(client.user_login("expireadm", &old, None).await, ErrorCode::InvalidCredentials);
+    let verified = app.user_session(&app.b, "expireadm", &new, false).await;
+    assert!(verified.session.must_change_password);
+    // Another office cannot reissue it.
+    let (other, other_session) = app.office_session(&app.a).await;
+    expect_code(other.reissue_initial_password(&other_session.session_token, "expireadm").await, ErrorCode::NotFound);
+}

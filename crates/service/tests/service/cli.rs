@@ -1,0 +1,108 @@
+//! The operator CLI and the demo folder, as README tells people to use them.
+
+use crate::harness::*;
+use kaigo_client::{ClientIdentity, ErrorCode, OnboardingClient, ServerTrust};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kaigo-onboard-service");
+
+async fn newest_code(client: &OnboardingClient, to: &str) -> String {
+    for _ in 0..200 {
+        if let Some(m) = client.practice_mailbox(Some(to)).await.unwrap().first() {
+            return code_in(&m.body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no mail to {to}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_cli_makes_a_ca_and_an_office_whose_p12_logs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = dir.path().join("pki");
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .args(args)
+            .env("KAIGO_OFFICE_PASSWORD", "Cli-office-1")
+            .env("KAIGO_OFFICE_SECURITY_CODE", "2468")
+            .env("KAIGO_P12_PASSWORD", "cli-p12")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["init-ca", "--dir", pki.to_str().unwrap(), "--host", "127.0.0.1"]);
+    run(&[
+        "add-office", "--database-url", &db, "--ca-dir", pki.to_str().unwrap(), "--office-number", "1312345678", "--name", "CLI介護事業所",
+        "--kj-id", "KJ1234567890", "--email", "cli@example.jp", "--out", dir.path().to_str().unwrap(),
+    ]);
+    // A second office with the same KJ ID is refused.
+    let dup = std::process::Command::new(BIN)
+        .args(["add-office", "--database-url", &db, "--ca-dir", pki.to_str().unwrap(), "--office-number", "1312345679", "--name", "x", "--kj-id", "KJ1234567890", "--email", "x@example.jp", "--out", dir.path().to_str().unwrap()])
+        .env("KAIGO_OFFICE_PASSWORD", "Cli-office-1")
+        .env("KAIGO_P12_PASSWORD", "cli-p12")
+        .output()
+        .unwrap();
+    assert!(!dup.status.success());
+
+    let p = |f: &str| pki.join(f).to_str().unwrap().to_owned();
+    let mut child = tokio::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db, "--practice-mailbox"])
+        .args(["--tls-cert", &p("server.pem"), "--tls-key", &p("server-key.pem"), "--client-ca", &p("ca.pem"), "--service-key-file", &p("service.key")])
+        .env("KAIGO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next_line().await.unwrap().unwrap().strip_prefix("listening on ").unwrap().to_owned();
+
+    let p12 = std::fs::read(dir.path().join("KJ1234567890.p12")).unwrap();
+    let identity = ClientIdentity::from_pkcs12(&p12, "cli-p12").unwrap();
+    assert_eq!(identity.info().unwrap().serial_number.as_deref(), Some("1312345678"));
+    let client = OnboardingClient::new(&url, &ServerTrust::CaPem(std::fs::read_to_string(pki.join("ca.pem")).unwrap()), Some(&identity)).unwrap();
+    let ch = client.office_login("KJ1234567890", "Cli-office-1").await.unwrap();
+    assert!(ch.security_code_required);
+    let code = newest_code(&client, "cli@example.jp").await;
+    let session = client.office_verify(&ch.challenge_id, &code, Some("2468")).await.unwrap();
+    assert_eq!(session.office.name, "CLI介護事業所");
+    child.start_kill().unwrap();
+    let _ = child.wait().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_folder_serves_a_working_practice_office_and_is_reused() {
+    use kaigo_service::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let files = demo::prepare(dir.path()).await.unwrap();
+    let again = demo::prepare(dir.path()).await.unwrap();
+    assert_eq!(std::fs::read(&files.client_p12).unwrap(), std::fs::read(&again.client_p12).unwrap(), "a prepared folder is kept");
+    let app = kaigo_service::Application::build(demo::config(&files, "127.0.0.1:0".parse().unwrap()).unwrap(), demo::clock()).await.unwrap().spawn();
+    let identity = ClientIdentity::from_pkcs12(&std::fs::read(&files.client_p12).unwrap(), demo::P12_PASSWORD).unwrap();
+    let client = OnboardingClient::new(&app.url(), &ServerTrust::CaPem(std::fs::read_to_string(&files.ca_cert).unwrap()), Some(&identity)).unwrap();
+    assert!(client.health().await.unwrap().practice_mode);
+    let ch = client.office_login(demo::ELECTRONIC_BILLING_ID, demo::PASSWORD).await.unwrap();
+    let code = newest_code(&client, demo::OFFICE_EMAIL).await;
+    expect_code(client.office_verify(&ch.challenge_id, &code, None).await, ErrorCode::SecurityCodeRequired);
+    let session = client.office_verify(&ch.challenge_id, &code, Some(demo::SECURITY_CODE)).await.unwrap();
+    assert_eq!(session.office.office_number, demo::OFFICE_NUMBER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_certificate_is_rate_limited_and_others_are_not() {
+    let app = spawn_with(Options { rate_limit: kaigo_service::http::rate_limit::RateLimit { per_second: 2, burst: 5 }, ..Options::default() }).await.unwrap();
+    let a = app.client(&app.a);
+    let mut limited = None;
+    for _ in 0..20 {
+        if let Err(e) = a.health().await {
+            limited = Some(e);
+            break;
+        }
+    }
+    let e = limited.expect("the flood was not limited");
+    assert_eq!(e.code(), ErrorCode::RateLimited);
+    assert!(e.retry_after_seconds().is_some());
+    assert!(app.client(&app.b).health().await.is_ok(), "another office is not affected");
+}
