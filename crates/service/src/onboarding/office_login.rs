@@ -35,11 +35,7 @@ impl Onboarding {
         };
         let Some(office) = office else {
             drop(conn);
-            // Same work as for a real office, so timing does not tell IDs apart.
-            self.hasher.verify(password, None).await?;
-            let mut conn = self.db.acquire().await?;
-            self.audit(&mut conn, event("failure:unknown_id", None)).await?;
-            return Err(ErrorCode::InvalidCredentials.into());
+            return Err(self.refuse_unknown_id(password, event("failure:unknown_id", None)).await);
         };
         // A certificate of another office: refused before the password is
         // judged, and not counted, so one office cannot lock out another.

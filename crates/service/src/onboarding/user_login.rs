@@ -57,10 +57,7 @@ impl Onboarding {
         };
         let Some(user) = user else {
             drop(conn);
-            self.hasher.verify(password, None).await?;
-            let mut conn = self.db.acquire().await?;
-            self.audit(&mut conn, event("failure:unknown_id", None)).await?;
-            return Err(ErrorCode::InvalidCredentials.into());
+            return Err(self.refuse_unknown_id(password, event("failure:unknown_id", None)).await);
         };
         let cert_office = offices::office_of_certificate(&mut conn, &caller.cert_fingerprint).await?;
         if cert_office.as_deref() != Some(user.office_id.as_str()) {

@@ -121,3 +121,17 @@ pub(crate) fn new_id() -> String {
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
+
+/// Counts one failed login of an office or a user (starting again from 1
+/// when `restart`, i.e. an earlier lock has run out); returns the new count.
+async fn count_failure(conn: &mut Conn, table: &'static str, id: &str, restart: bool, now_ms: i64) -> StoreResult<i64> {
+    sqlx::query(&format!(
+        "UPDATE {table} SET failed_logins = CASE WHEN $1 = 1 THEN 1 ELSE failed_logins + 1 END, last_failed_at = $2 WHERE id = $3"
+    ))
+    .bind(flag(restart))
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(sqlx::query_scalar(&format!("SELECT failed_logins FROM {table} WHERE id = $1")).bind(id).fetch_one(conn).await?)
+}

@@ -100,14 +100,7 @@ pub async fn set_failures(conn: &mut Conn, id: &str, failures: i64, last_failed_
     Ok(())
 }
 
-/// Counts one failed login (starting again from 1 when `restart`, i.e. an
-/// earlier lock has run out); returns the new count.
+/// Counts one failed login; returns the new count. See [`super::count_failure`].
 pub async fn count_failure(conn: &mut Conn, id: &str, restart: bool, now_ms: i64) -> StoreResult<i64> {
-    sqlx::query("UPDATE offices SET failed_logins = CASE WHEN $1 = 1 THEN 1 ELSE failed_logins + 1 END, last_failed_at = $2 WHERE id = $3")
-        .bind(super::flag(restart))
-        .bind(now_ms)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(sqlx::query_scalar("SELECT failed_logins FROM offices WHERE id = $1").bind(id).fetch_one(conn).await?)
+    super::count_failure(conn, "offices", id, restart, now_ms).await
 }

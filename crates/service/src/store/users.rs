@@ -108,14 +108,7 @@ pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str, now_ms
     Ok(())
 }
 
-/// Counts one failed login (starting again from 1 when `restart`, i.e. an
-/// earlier lock has run out); returns the new count.
+/// Counts one failed login; returns the new count. See [`super::count_failure`].
 pub async fn count_failure(conn: &mut Conn, id: &str, restart: bool, now_ms: i64) -> StoreResult<i64> {
-    sqlx::query("UPDATE users SET failed_logins = CASE WHEN $1 = 1 THEN 1 ELSE failed_logins + 1 END, last_failed_at = $2 WHERE id = $3")
-        .bind(super::flag(restart))
-        .bind(now_ms)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(sqlx::query_scalar("SELECT failed_logins FROM users WHERE id = $1").bind(id).fetch_one(conn).await?)
+    super::count_failure(conn, "users", id, restart, now_ms).await
 }

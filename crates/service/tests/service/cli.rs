@@ -2,9 +2,7 @@
 
 use crate::harness::*;
 use kaigo_client::{ClientIdentity, ErrorCode, OnboardingClient, ServerTrust};
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kaigo-onboard-service");
 
@@ -47,17 +45,8 @@ async fn the_operator_cli_makes_a_ca_and_an_office_whose_p12_logs_in() {
         .unwrap();
     assert!(!dup.status.success());
 
-    let p = |f: &str| pki.join(f).to_str().unwrap().to_owned();
-    let mut child = tokio::process::Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db, "--practice-mailbox"])
-        .args(["--tls-cert", &p("server.pem"), "--tls-key", &p("server-key.pem"), "--client-ca", &p("ca.pem"), "--service-key-file", &p("service.key")])
-        .env("KAIGO_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = lines.next_line().await.unwrap().unwrap().strip_prefix("listening on ").unwrap().to_owned();
+    let mut service = start_service_process(&pki, &db, &["--practice-mailbox"]).await;
+    let url = service.url.clone();
 
     let p12 = std::fs::read(dir.path().join("KJ1234567890.p12")).unwrap();
     let identity = ClientIdentity::from_pkcs12(&p12, "cli-p12").unwrap();
@@ -68,8 +57,8 @@ async fn the_operator_cli_makes_a_ca_and_an_office_whose_p12_logs_in() {
     let code = newest_code(&client, "cli@example.jp").await;
     let session = client.office_verify(&ch.challenge_id, &code, Some("2468")).await.unwrap();
     assert_eq!(session.office.name, "CLI介護事業所");
-    child.start_kill().unwrap();
-    let _ = child.wait().await;
+    service.child.start_kill().unwrap();
+    let _ = service.child.wait().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

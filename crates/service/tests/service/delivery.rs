@@ -6,10 +6,8 @@ use crate::smtp::SmtpServer;
 use kaigo_client::{OnboardingClient, ServerTrust};
 use kaigo_service::secrets::CodeKey;
 use kaigo_service::store::{outbox, Db};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 async fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -92,33 +90,6 @@ async fn an_sms_goes_out_through_the_webhook_gateway() {
     assert!(sms["body"].as_str().unwrap().contains("smshook01"));
 }
 
-struct ServiceProcess {
-    child: tokio::process::Child,
-    url: String,
-}
-
-async fn start_service_process(dir: &std::path::Path, database_url: &str, smtp_url: &str) -> ServiceProcess {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url, "--smtp-url", smtp_url, "--delivery-retry-ms", "200"])
-        .arg("--tls-cert")
-        .arg(dir.join("server.pem"))
-        .arg("--tls-key")
-        .arg(dir.join("server-key.pem"))
-        .arg("--client-ca")
-        .arg(dir.join("ca.pem"))
-        .arg("--service-key-file")
-        .arg(dir.join("service.key"))
-        .env("KAIGO_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await.unwrap().unwrap().unwrap();
-    let url = line.strip_prefix("listening on ").unwrap().to_owned();
-    ServiceProcess { child, url }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_killed_between_registration_and_delivery_still_sends_the_mail() {
     let dir = tempfile::tempdir().unwrap();
@@ -134,7 +105,7 @@ async fn a_service_killed_between_registration_and_delivery_still_sends_the_mail
     db.close().await;
 
     let smtp = SmtpServer::start();
-    let mut first = start_service_process(dir.path(), &database_url, &smtp.url()).await;
+    let mut first = start_service_process(dir.path(), &database_url, &["--smtp-url", &smtp.url(), "--delivery-retry-ms", "200"]).await;
     let client = OnboardingClient::new(&first.url, &ServerTrust::CaPem(pki.ca_pem.clone()), Some(&identity(&office.cert))).unwrap();
     let token = office_session_by_smtp(&client, &smtp, &office).await;
 
@@ -149,7 +120,7 @@ async fn a_service_killed_between_registration_and_delivery_still_sends_the_mail
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(smtp.to("killadmin@example.jp").is_empty(), "nothing can send while the service is down");
 
-    let mut second = start_service_process(dir.path(), &database_url, &smtp.url()).await;
+    let mut second = start_service_process(dir.path(), &database_url, &["--smtp-url", &smtp.url(), "--delivery-retry-ms", "200"]).await;
     let got = smtp.wait_for("killadmin@example.jp", 1, Duration::from_secs(60)).await;
     assert_eq!(got.len(), 1, "the queued mail was not sent after the restart");
     tokio::time::sleep(Duration::from_millis(1500)).await;

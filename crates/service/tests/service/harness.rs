@@ -309,3 +309,35 @@ impl TestApp {
         self.client(office).change_password(&verified.session.session_token, &initial, new_password).await.unwrap()
     }
 }
+
+/// The service binary running as its own process.
+pub struct ServiceProcess {
+    pub child: tokio::process::Child,
+    pub url: String,
+}
+
+/// Starts `kaigo-onboard-service serve` with the PKI files in `dir`
+/// (`server.pem`, `server-key.pem`, `ca.pem`, `service.key`) on a free port.
+pub async fn start_service_process(dir: &std::path::Path, database_url: &str, extra: &[&str]) -> ServiceProcess {
+    use tokio::io::AsyncBufReadExt as _;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url])
+        .args(extra)
+        .arg("--tls-cert")
+        .arg(dir.join("server.pem"))
+        .arg("--tls-key")
+        .arg(dir.join("server-key.pem"))
+        .arg("--client-ca")
+        .arg(dir.join("ca.pem"))
+        .arg("--service-key-file")
+        .arg(dir.join("service.key"))
+        .env("KAIGO_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await.unwrap().unwrap().unwrap();
+    let url = line.strip_prefix("listening on ").unwrap().to_owned();
+    ServiceProcess { child, url }
+}
