@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential pkg-config ca-certificates curl
   postgresql            # the second database backend, for its tests
+  libpcsclite-dev pcscd # card readers (PC/SC), for the pre-flight check
+  gnome-keyring dbus-x11 libsecret-tools  # the OS keychain (Secret Service)
 )
 
 SUDO=""

@@ -44,7 +44,7 @@ pub struct OfficeVerifyRequest {
     pub security_code: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OfficeSummary {
     pub office_number: String,
     pub name: String,

@@ -217,6 +217,23 @@ error_codes! {
         ja: "同じ名前の端末がすでに登録されています。別の端末名にしてください。",
         en: "A terminal with this name is already registered." }
 
+    // ---- desktop app ----
+    KeychainUnavailable = "keychain_unavailable" {
+        ja: "パスワードを安全に保管する場所（キーチェーン）が使えません。PCにログインし直してから、もう一度お試しください。",
+        en: "The OS keychain is not available." }
+    CertificateNotChosen = "certificate_not_chosen" {
+        ja: "クライアント証明書が選ばれていません。一覧から事業所の証明書を選んでください。",
+        en: "No client certificate has been chosen." }
+    CertificateNotFound = "certificate_not_found" {
+        ja: "選んだ証明書が見つかりません。証明書ファイルをもう一度取り込んでください。",
+        en: "The chosen certificate is no longer available." }
+    ServiceUrlInvalid = "service_url_invalid" {
+        ja: "接続先のアドレスは https:// で始まるURLで入力してください。",
+        en: "The service address must be an https:// URL." }
+    StepOutOfOrder = "step_out_of_order" {
+        ja: "前の手順が終わっていません。画面の案内に沿って、前の手順から進めてください。",
+        en: "An earlier step has not been completed." }
+
     // ---- service ----
     RateLimited = "rate_limited" {
         ja: "短い時間に操作が集中しています。少し待ってからもう一度お試しください。",

@@ -17,7 +17,7 @@ pub mod text;
 pub use contact::{Contact, DeliveryChannel, EmailAddress, PhoneNumber};
 pub use error::ErrorCode;
 pub use ids::{ElectronicBillingId, OfficeNumber, UserId};
-pub use limits::{LoginGate, Policy};
+pub use limits::{certificate_status, CertificateStatus, LoginGate, Policy};
 pub use one_time_code::{OneTimeCode, SecurityCode};
 pub use password::{PasswordReport, check_new_password};
 pub use reference::{JobCategory, ReferenceLists, ServiceType};

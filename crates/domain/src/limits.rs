@@ -121,6 +121,32 @@ impl Policy {
     }
 }
 
+/// How usable a client certificate is on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateStatus {
+    Valid,
+    /// Less than [`CERTIFICATE_WARNING_DAYS`] left: renew it soon.
+    ExpiresSoon,
+    NotYetValid,
+    Expired,
+}
+
+/// Days before expiry from which the app warns.
+pub const CERTIFICATE_WARNING_DAYS: i64 = 90;
+
+pub fn certificate_status(not_before: OffsetDateTime, not_after: OffsetDateTime, now: OffsetDateTime) -> CertificateStatus {
+    if now < not_before {
+        CertificateStatus::NotYetValid
+    } else if now >= not_after {
+        CertificateStatus::Expired
+    } else if not_after - now < Duration::days(CERTIFICATE_WARNING_DAYS) {
+        CertificateStatus::ExpiresSoon
+    } else {
+        CertificateStatus::Valid
+    }
+}
+
 mod seconds {
     use serde::Serializer;
     use time::Duration;
@@ -136,6 +162,15 @@ mod tests {
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-11-25 09:00 UTC);
+
+    #[test]
+    fn certificates_warn_from_90_days_and_refuse_when_expired() {
+        let from = T0 - Duration::days(300);
+        assert_eq!(certificate_status(from, T0 + Duration::days(91), T0), CertificateStatus::Valid);
+        assert_eq!(certificate_status(from, T0 + Duration::days(89), T0), CertificateStatus::ExpiresSoon);
+        assert_eq!(certificate_status(from, T0, T0), CertificateStatus::Expired);
+        assert_eq!(certificate_status(T0 + Duration::days(1), T0 + Duration::days(400), T0), CertificateStatus::NotYetValid);
+    }
 
     #[test]
     fn defaults_are_the_services_rules() {

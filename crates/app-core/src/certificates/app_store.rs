@@ -1,0 +1,72 @@
+//! The app's own certificate store: PKCS#12 files imported by the user, kept
+//! as they are (named by fingerprint), their passwords in the keychain.
+
+use super::{CertificateSource, CertificateSummary};
+use crate::keychain::SecretStore;
+use crate::{AppError, AppResult};
+use kaigo_client::ClientIdentity;
+use kaigo_domain::ErrorCode;
+use secrecy::{ExposeSecret, SecretString};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub struct AppStore {
+    dir: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+}
+
+fn password_key(id: &str) -> String {
+    format!("p12-password:{id}")
+}
+
+impl AppStore {
+    pub fn new(dir: PathBuf, secrets: Arc<dyn SecretStore>) -> Self {
+        Self { dir, secrets }
+    }
+
+    fn file(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.p12"))
+    }
+
+    /// Checks the file opens with the password, then keeps both.
+    pub fn import(&self, file: &Path, password: &SecretString, now: OffsetDateTime) -> AppResult<CertificateSummary> {
+        let bytes = std::fs::read(file).map_err(|_| AppError::field(ErrorCode::CertificateFileInvalid, "file"))?;
+        let identity = ClientIdentity::from_pkcs12(&bytes, password.expose_secret()).map_err(|e| AppError::field(e.code(), "password"))?;
+        let info = identity.info().map_err(AppError::from)?;
+        self.secrets.set(&password_key(&info.fingerprint), password)?;
+        crate::paths::write_atomic(&self.file(&info.fingerprint), &bytes)?;
+        Ok(CertificateSummary::new("app_store", &info, now))
+    }
+
+    pub fn remove(&self, id: &str) -> AppResult<()> {
+        self.secrets.delete(&password_key(id))?;
+        match std::fs::remove_file(self.file(id)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl CertificateSource for AppStore {
+    fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let path = entry?.path();
+            let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|e| e == "p12")) else { continue };
+            match self.identity(id).and_then(|i| i.info().map_err(AppError::from)) {
+                Ok(info) => out.push(CertificateSummary::new("app_store", &info, now)),
+                Err(e) => tracing::warn!(id, code = e.code.as_str(), "stored certificate skipped"),
+            }
+        }
+        out.sort_by(|a, b| a.label.cmp(&b.label).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
+        let bytes = std::fs::read(self.file(id)).map_err(|_| AppError::new(ErrorCode::CertificateNotFound))?;
+        let password = self.secrets.get(&password_key(id))?.ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
+        ClientIdentity::from_pkcs12(&bytes, password.expose_secret()).map_err(AppError::from)
+    }
+}

@@ -1,0 +1,60 @@
+//! Errors as the UI sees them: `{code, message}` with a stable code shared
+//! with the service (`ErrorCode`) and a Japanese message saying what to do.
+
+use kaigo_client::ClientError;
+use kaigo_domain::ErrorCode;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{}: {message}", code.as_str())]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The form field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode) -> Self {
+        Self { code, message: code.message_ja().to_owned(), field: None, retry_after_seconds: None }
+    }
+
+    pub fn field(code: ErrorCode, field: &str) -> Self {
+        Self { field: Some(field.to_owned()), ..Self::new(code) }
+    }
+
+    /// A fault with no better code; the detail goes to the log, not the UI.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "internal error");
+        Self::new(ErrorCode::Internal)
+    }
+}
+
+impl From<ErrorCode> for AppError {
+    fn from(code: ErrorCode) -> Self {
+        Self::new(code)
+    }
+}
+
+impl From<ClientError> for AppError {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Api { body, .. } => Self { code: body.code, message: body.message, field: body.field, retry_after_seconds: body.retry_after_seconds },
+            ClientError::Local { code, detail } => {
+                tracing::warn!(code = code.as_str(), %detail, "request failed");
+                Self::new(code)
+            }
+        }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        Self::internal(e)
+    }
+}

@@ -1,0 +1,17 @@
+//! The desktop app's logic, with no Tauri in it: the Tauri commands are one
+//! line each over [`AppCore`]. Everything here is tested without a window.
+
+pub mod certificates;
+pub mod error;
+pub mod keychain;
+pub mod paths;
+pub mod practice;
+pub mod preflight;
+pub mod progress;
+pub mod settings;
+pub mod support;
+pub mod terminal_keys;
+pub mod wizard;
+
+pub use error::{AppError, AppResult};
+pub use wizard::AppCore;

@@ -1,0 +1,87 @@
+//! 事前チェック before Step 3: the PC clock against the service, the service
+//! itself, the client certificate, the keychain and a card reader.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Ok,
+    /// Worth knowing; does not stop the procedure.
+    Warning,
+    /// Must be fixed before going on.
+    Error,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub id: &'static str,
+    pub status: CheckStatus,
+    /// Plain Japanese: what was found and what to do.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PreflightReport {
+    pub checks: Vec<Check>,
+    pub can_continue: bool,
+}
+
+impl PreflightReport {
+    pub fn new(checks: Vec<Check>) -> Self {
+        let can_continue = checks.iter().all(|c| c.status != CheckStatus::Error);
+        Self { checks, can_continue }
+    }
+}
+
+/// Clock skew beyond which one-time codes and certificates misbehave.
+pub fn clock_check(skew: time::Duration) -> Check {
+    let secs = skew.whole_seconds().abs();
+    let (status, message) = if secs <= 60 {
+        (CheckStatus::Ok, "PCの時計は正確です。".to_owned())
+    } else if secs <= 300 {
+        (CheckStatus::Warning, format!("PCの時計が約{}分ずれています。Windowsの「日付と時刻」で「時刻を自動的に設定する」をオンにしてください。", (secs + 59) / 60))
+    } else {
+        (CheckStatus::Error, format!("PCの時計が約{}分ずれています。このままではワンタイム認証コードが使えません。「日付と時刻」で時刻を合わせてから、もう一度チェックしてください。", (secs + 59) / 60))
+    };
+    Check { id: "clock", status, message }
+}
+
+/// PC/SC card readers (pcscd on Linux). None found is only a warning: the
+/// reader may be connected later, or to another PC.
+pub fn card_reader_check() -> Check {
+    let readers = pcsc::Context::establish(pcsc::Scope::User).and_then(|ctx| ctx.list_readers_owned());
+    match readers {
+        Ok(list) if !list.is_empty() => Check {
+            id: "card_reader",
+            status: CheckStatus::Ok,
+            message: format!("カードリーダーが見つかりました（{}）。", list.iter().map(|r| r.to_string_lossy().into_owned()).collect::<Vec<_>>().join("、")),
+        },
+        _ => Check {
+            id: "card_reader",
+            status: CheckStatus::Warning,
+            message: "カードリーダーが見つかりません。マイナンバーカードを読み取るPCでは、カードリーダーをつないでください（このまま手続きは続けられます）。".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_is_ok_within_a_minute_warns_within_five_and_stops_beyond() {
+        assert_eq!(clock_check(time::Duration::seconds(30)).status, CheckStatus::Ok);
+        assert_eq!(clock_check(time::Duration::seconds(-200)).status, CheckStatus::Warning);
+        let c = clock_check(time::Duration::minutes(12));
+        assert_eq!(c.status, CheckStatus::Error);
+        assert!(c.message.contains("約12分"));
+    }
+
+    #[test]
+    fn a_missing_card_reader_is_a_warning_not_a_stop() {
+        // No reader is attached on the test machines.
+        let c = card_reader_check();
+        assert_ne!(c.status, CheckStatus::Error);
+    }
+}

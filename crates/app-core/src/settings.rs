@@ -1,0 +1,64 @@
+//! The app's settings: practice mode (the default) or a real service.
+//! Nothing secret is kept here.
+
+use crate::paths::write_atomic;
+use crate::{AppError, AppResult};
+use kaigo_domain::ErrorCode;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum ServiceSetting {
+    /// 練習モード: the embedded service with a demo office.
+    #[default]
+    Practice,
+    /// A real onboarding service.
+    Remote {
+        url: String,
+        /// CA of the service's certificate (PEM), when it is not a public one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ca_pem: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Settings {
+    #[serde(default)]
+    pub service: ServiceSetting,
+    /// `ja` (default) or `en`.
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+fn default_language() -> String {
+    "ja".into()
+}
+
+impl Settings {
+    /// Reads the settings; a missing or unreadable file gives the defaults.
+    pub fn load(path: &Path) -> Settings {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "settings unreadable, using defaults");
+                Settings { language: default_language(), ..Settings::default() }
+            }),
+            Err(_) => Settings { language: default_language(), ..Settings::default() },
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> AppResult<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(AppError::internal)?;
+        Ok(write_atomic(path, &json)?)
+    }
+
+    pub fn validate(&self) -> AppResult<()> {
+        if let ServiceSetting::Remote { url, .. } = &self.service {
+            let ok = url.starts_with("https://") && url.len() > "https://".len() && !url.contains(char::is_whitespace);
+            if !ok {
+                return Err(AppError::field(ErrorCode::ServiceUrlInvalid, "url"));
+            }
+        }
+        Ok(())
+    }
+}

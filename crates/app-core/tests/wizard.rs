@@ -1,0 +1,147 @@
+#![allow(clippy::unwrap_used)] // tests: failing loudly is right
+//! The whole of Step 3 through the app's core, in practice mode, with the
+//! real OS keychain (a Secret Service in a D-Bus session on Linux).
+
+use kaigo_api::office::AdminRegistrationRequest;
+use kaigo_app_core::keychain::{Keychain, SecretStore};
+use kaigo_app_core::paths::AppPaths;
+use kaigo_app_core::progress::Step;
+use kaigo_app_core::settings::{ServiceSetting, Settings};
+use kaigo_app_core::wizard::UserLoginView;
+use kaigo_app_core::AppCore;
+use kaigo_domain::{DeliveryChannel, ErrorCode};
+use secrecy::SecretString;
+use std::sync::Arc;
+
+fn code_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(6).find(|w| w.iter().all(|c| c.is_ascii_digit())).map(|w| w.iter().collect()).expect("a code")
+}
+
+async fn newest_to(core: &AppCore, to: &str, seen: usize) -> String {
+    for _ in 0..200 {
+        let mail: Vec<_> = core.mailbox().await.unwrap().into_iter().filter(|m| m.recipient == to).collect();
+        if mail.len() > seen {
+            return mail[0].body.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no message to {to}");
+}
+
+fn keychain() -> Arc<Keychain> {
+    Arc::new(Keychain::new(&format!("jp.kaigo-onboard.test-{}", uuid::Uuid::new_v4().simple())))
+}
+
+fn request() -> AdminRegistrationRequest {
+    AdminRegistrationRequest {
+        name: "介護 花子".into(),
+        email: Some("hanako@example.jp".into()),
+        phone: None,
+        service_types: vec!["43".into()],
+        job_category: "01".into(),
+        user_id: "hanako01".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = keychain();
+    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), secrets.clone());
+    let status = core.start().await.unwrap();
+    assert_eq!(status.step, Step::Preflight);
+    let practice = status.practice.expect("practice mode by default");
+
+    // The demo certificate is offered; choosing it passes the pre-flight.
+    let certs = core.list_certificates().await.unwrap();
+    assert_eq!(certs.len(), 1);
+    assert!(!core.preflight().await.unwrap().can_continue, "no certificate chosen yet");
+    core.choose_certificate(&certs[0].id).await.unwrap();
+    let report = core.preflight().await.unwrap();
+    assert!(report.can_continue, "{report:?}");
+    assert!(report.checks.iter().any(|c| c.id == "clock"));
+
+    // 3-1
+    let e = core.office_login("KJ12", &SecretString::from("x")).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ElectronicBillingIdInvalid, Some("electronic_billing_id")));
+    core.office_login(practice.electronic_billing_id, &SecretString::from(practice.password)).await.unwrap();
+    let code = code_in(&newest_to(&core, practice.office_email, 0).await);
+    let progress = core.office_verify(&code, Some(practice.security_code)).await.unwrap();
+    assert_eq!(progress.step, Step::AdminRegistration);
+
+    // 3-2, with the registration answered once even if sent twice.
+    assert!(core.user_id_availability("hanako01").await.unwrap().available);
+    let progress = core.register_admin(request()).await.unwrap();
+    assert_eq!(progress.admin.as_ref().unwrap().initial_password_sent_to, "ha***@example.jp");
+    let mail = newest_to(&core, "hanako@example.jp", 0).await;
+    let initial = mail.split("初期パスワード：").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+
+    // The app is closed here and opened again: it resumes at 3-3.
+    drop(core);
+    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), secrets.clone());
+    let status = core.start().await.unwrap();
+    assert_eq!(status.step, Step::AdminLogin);
+    assert!(!status.office_logged_in, "tokens do not survive a restart");
+
+    // 3-3: code by mail, remember this PC, forced password change.
+    let UserLoginView::CodeRequired { channels } = core.user_login("hanako01", &SecretString::from(initial.clone())).await.unwrap() else { panic!() };
+    assert_eq!(channels, vec![DeliveryChannel::Email]);
+    core.send_user_code(DeliveryChannel::Email).await.unwrap();
+    let code = code_in(&newest_to(&core, "hanako@example.jp", 1).await);
+    let view = core.user_verify(&code, true).await.unwrap();
+    assert!(matches!(view, UserLoginView::LoggedIn { must_change_password: true }));
+    assert!(secrets.get("device-trust:hanako01").unwrap().is_some(), "the trust token is in the keychain");
+    let e = core.change_password(&SecretString::from(initial.clone()), &SecretString::from("password1")).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::PasswordTooFewKinds);
+    let progress = core.change_password(&SecretString::from(initial), &SecretString::from("Hana-2026-kaigo")).await.unwrap();
+    assert_eq!(progress.step, Step::Terminal);
+
+    // A remembered PC logs in without a code.
+    let view = core.user_login("hanako01", &SecretString::from("Hana-2026-kaigo")).await.unwrap();
+    assert!(matches!(view, UserLoginView::LoggedIn { must_change_password: false }));
+
+    // 3-4
+    let progress = core.setup_terminal("受付PC1").await.unwrap();
+    let terminal = progress.terminal.unwrap();
+    assert!(terminal.linked);
+    assert_eq!(progress.step, Step::Finished);
+    assert!(secrets.get(&terminal.key_name).unwrap().is_some(), "the private key is in the keychain");
+
+    // Nothing secret reached the files on disk.
+    let files = std::fs::read_to_string(dir.path().join("progress.json")).unwrap();
+    for secret in ["Hana-2026-kaigo", practice.password] {
+        assert!(!files.contains(secret));
+    }
+    for key in [terminal.key_name.as_str(), "device-trust:hanako01"] {
+        secrets.delete(key).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_certificate_password_and_a_bad_service_address_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), keychain());
+    core.start().await.unwrap();
+    let p12 = dir.path().join("practice/demo-office.p12");
+    let e = core.import_certificate(&p12, &SecretString::from("wrong")).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::CertificatePasswordIncorrect);
+    assert!(e.message.contains("パスワード"));
+    let e = core.save_settings(Settings { service: ServiceSetting::Remote { url: "http://example.jp".into(), ca_pem: None }, language: "ja".into() }).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::ServiceUrlInvalid);
+    let e = core.office_verify("123456", None).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::StepOutOfOrder);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_support_bundle_holds_settings_and_logs_without_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), keychain());
+    std::fs::write(dir.path().join("logs/app.log"), "sent code 123456 to hanako@example.jp\n").unwrap();
+    let dest = dir.path().join("support.zip");
+    core.support_bundle(&dest).unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&dest).unwrap()).unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("logs/app.log").unwrap(), &mut log).unwrap();
+    assert!(log.contains("sent code") && !log.contains("123456") && !log.contains("hanako@example.jp"), "{log}");
+}
