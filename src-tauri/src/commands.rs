@@ -1,0 +1,134 @@
+//! The Tauri commands: each one line over `AppCore`, translating only
+//! (secret strings are wrapped as soon as they arrive).
+
+use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge, UserIdAvailability};
+use kaigo_api::service::MailboxMessage;
+use kaigo_app_core::certificates::CertificateSummary;
+use kaigo_app_core::preflight::PreflightReport;
+use kaigo_app_core::progress::Progress;
+use kaigo_app_core::settings::Settings;
+use kaigo_app_core::wizard::{check_field as check, AppStatus, UserLoginView};
+use kaigo_app_core::{AppCore, AppResult};
+use kaigo_domain::{DeliveryChannel, PasswordReport, ReferenceLists};
+use secrecy::SecretString;
+use tauri::{Manager as _, Runtime, State};
+
+type Core<'a> = State<'a, AppCore>;
+
+#[tauri::command]
+pub async fn status(core: Core<'_>) -> AppResult<AppStatus> {
+    Ok(core.status().await)
+}
+
+#[tauri::command]
+pub async fn start(core: Core<'_>) -> AppResult<AppStatus> {
+    core.start().await
+}
+
+#[tauri::command]
+pub async fn list_certificates(core: Core<'_>) -> AppResult<Vec<CertificateSummary>> {
+    core.list_certificates().await
+}
+
+#[tauri::command]
+pub async fn import_certificate(core: Core<'_>, path: String, password: String) -> AppResult<CertificateSummary> {
+    core.import_certificate(path.as_ref(), &SecretString::from(password)).await
+}
+
+#[tauri::command]
+pub async fn choose_certificate(core: Core<'_>, id: String) -> AppResult<CertificateSummary> {
+    core.choose_certificate(&id).await
+}
+
+#[tauri::command]
+pub async fn preflight(core: Core<'_>) -> AppResult<PreflightReport> {
+    core.preflight().await
+}
+
+#[tauri::command]
+pub async fn office_login(core: Core<'_>, electronic_billing_id: String, password: String) -> AppResult<OfficeChallenge> {
+    core.office_login(&electronic_billing_id, &SecretString::from(password)).await
+}
+
+#[tauri::command]
+pub async fn office_resend_code(core: Core<'_>) -> AppResult<CodeDelivery> {
+    core.office_resend_code().await
+}
+
+#[tauri::command]
+pub async fn office_verify(core: Core<'_>, code: String, security_code: Option<String>) -> AppResult<Progress> {
+    core.office_verify(&code, security_code.as_deref().filter(|s| !s.is_empty())).await
+}
+
+#[tauri::command]
+pub async fn reference_lists(core: Core<'_>) -> AppResult<ReferenceLists> {
+    core.reference_lists().await
+}
+
+#[tauri::command]
+pub async fn user_id_availability(core: Core<'_>, user_id: String) -> AppResult<UserIdAvailability> {
+    core.user_id_availability(&user_id).await
+}
+
+#[tauri::command]
+pub async fn register_admin(core: Core<'_>, request: AdminRegistrationRequest) -> AppResult<Progress> {
+    core.register_admin(request).await
+}
+
+#[tauri::command]
+pub async fn user_login(core: Core<'_>, user_id: String, password: String) -> AppResult<UserLoginView> {
+    core.user_login(&user_id, &SecretString::from(password)).await
+}
+
+#[tauri::command]
+pub async fn send_user_code(core: Core<'_>, channel: DeliveryChannel) -> AppResult<CodeDelivery> {
+    core.send_user_code(channel).await
+}
+
+#[tauri::command]
+pub async fn user_verify(core: Core<'_>, code: String, remember_device: bool) -> AppResult<UserLoginView> {
+    core.user_verify(&code, remember_device).await
+}
+
+#[tauri::command]
+pub fn password_report(candidate: String, user_id: Option<String>) -> PasswordReport {
+    AppCore::password_report(&candidate, user_id.as_deref())
+}
+
+#[tauri::command]
+pub async fn change_password(core: Core<'_>, current_password: String, new_password: String) -> AppResult<Progress> {
+    core.change_password(&SecretString::from(current_password), &SecretString::from(new_password)).await
+}
+
+#[tauri::command]
+pub async fn setup_terminal(core: Core<'_>, name: String) -> AppResult<Progress> {
+    core.setup_terminal(&name).await
+}
+
+#[tauri::command]
+pub async fn mailbox(core: Core<'_>) -> AppResult<Vec<MailboxMessage>> {
+    core.mailbox().await
+}
+
+#[tauri::command]
+pub async fn save_settings(core: Core<'_>, settings: Settings) -> AppResult<Settings> {
+    core.save_settings(settings).await
+}
+
+#[tauri::command]
+pub async fn restart(core: Core<'_>) -> AppResult<Progress> {
+    core.restart().await
+}
+
+#[tauri::command]
+pub fn check_field(kind: String, value: String) -> AppResult<()> {
+    check(&kind, &value)
+}
+
+/// Writes the support bundle into the Downloads folder; returns its path.
+#[tauri::command]
+pub fn support_bundle<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>) -> AppResult<String> {
+    let dir = app.path().download_dir().unwrap_or_else(|_| core.paths().root().to_owned());
+    let dest = dir.join("kaigo-onboard-support.zip");
+    core.support_bundle(&dest).map(|()| dest.display().to_string())
+}

@@ -1,0 +1,76 @@
+//! The desktop shell: one window, the wizard in `ui/`, commands over
+//! `kaigo-app-core`. `app_builder` takes any runtime so the IPC contract
+//! tests can use Tauri's mock runtime.
+
+pub mod commands;
+
+use kaigo_app_core::keychain::{Keychain, SERVICE};
+use kaigo_app_core::paths::AppPaths;
+use kaigo_app_core::AppCore;
+use std::sync::Arc;
+use tauri::{Manager as _, Runtime};
+
+/// Adds the commands and the core to a builder.
+pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .invoke_handler(tauri::generate_handler![
+            commands::status,
+            commands::start,
+            commands::list_certificates,
+            commands::import_certificate,
+            commands::choose_certificate,
+            commands::preflight,
+            commands::office_login,
+            commands::office_resend_code,
+            commands::office_verify,
+            commands::reference_lists,
+            commands::user_id_availability,
+            commands::register_admin,
+            commands::user_login,
+            commands::send_user_code,
+            commands::user_verify,
+            commands::password_report,
+            commands::change_password,
+            commands::setup_terminal,
+            commands::mailbox,
+            commands::save_settings,
+            commands::restart,
+            commands::support_bundle,
+            commands::check_field,
+        ])
+        .setup(|app| {
+            // KAIGO_ONBOARD_DATA_DIR lets tests and support staff use a folder of their own.
+            let dir = match std::env::var_os("KAIGO_ONBOARD_DATA_DIR") {
+                Some(dir) => dir.into(),
+                None => app.path().app_data_dir()?,
+            };
+            let paths = AppPaths::new(dir)?;
+            init_logging(&paths);
+            let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
+            app.manage(AppCore::new(paths, Arc::new(Keychain::new(&service))));
+            Ok(())
+        })
+}
+
+/// Logs to `logs/app.log` in the data folder (ids and codes only, never secrets).
+fn init_logging(paths: &AppPaths) {
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(paths.logs().join("app.log"));
+    if let Ok(file) = file {
+        let filter = tracing_subscriber::EnvFilter::try_from_env("KAIGO_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(std::sync::Mutex::new(file)).try_init();
+    }
+}
+
+pub fn run() {
+    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        // A second launch from the shortcut brings the open window forward.
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.set_focus();
+        }
+    }));
+    if let Err(e) = app_builder(builder).run(tauri::generate_context!("../tauri.conf.json")) {
+        eprintln!("介護WEBサービス 初期設定 could not start: {e}");
+        std::process::exit(1);
+    }
+}

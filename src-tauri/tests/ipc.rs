@@ -1,0 +1,78 @@
+//! IPC contract: the names the UI uses for commands and arguments, and the
+//! `{code, message}` shape of errors, checked through Tauri's mock runtime.
+#![allow(clippy::unwrap_used)] // tests: failing loudly is right
+
+use kaigo_app_core::keychain::Keychain;
+use kaigo_app_core::paths::AppPaths;
+use kaigo_app_core::AppCore;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::Manager as _;
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    // The mock runtime does not run `setup`: the core is managed here, as setup does.
+    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), Arc::new(Keychain::new("jp.kaigo-onboard.ipc-test")));
+    // The real context: the app's capability file decides what may be called.
+    let app = kaigo_onboard_app::app_builder(mock_builder().manage(core)).build(tauri::generate_context!("../tauri.conf.json")).unwrap();
+    let window = match app.get_webview_window("main") {
+        Some(w) => w,
+        None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap(),
+    };
+    (app, window, dir)
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|b| b.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn commands_take_camel_case_arguments_and_fail_with_code_and_message() {
+    let (_app, w, _dir) = window();
+
+    // A field check: ok, then a refusal with the code, the Japanese message and the field.
+    assert_eq!(invoke(&w, "check_field", json!({"kind": "user_id", "value": "kaigo01"})).unwrap(), Value::Null);
+    let err = invoke(&w, "check_field", json!({"kind": "user_id", "value": "ab"})).unwrap_err();
+    assert_eq!(err["code"], "user_id_invalid");
+    assert_eq!(err["field"], "user_id");
+    assert!(err["message"].as_str().unwrap().contains("6文字以上"));
+
+    // Arguments are camelCase on the JS side.
+    let err = invoke(&w, "office_login", json!({"electronicBillingId": "KJ12", "password": "x"})).unwrap_err();
+    assert_eq!(err["code"], "electronic_billing_id_invalid");
+    let err = invoke(&w, "office_verify", json!({"code": "123456", "securityCode": null})).unwrap_err();
+    assert_eq!(err["code"], "step_out_of_order");
+    let err = invoke(&w, "user_verify", json!({"code": "12", "rememberDevice": true})).unwrap_err();
+    assert_eq!(err["code"], "one_time_code_format");
+
+    // The live checklist of the password policy.
+    let report = invoke(&w, "password_report", json!({"candidate": "Hana-2026x", "userId": "kaigo01"})).unwrap();
+    assert_eq!(report["enough_kinds"], true);
+    assert_eq!(report["long_enough"], true);
+
+    // Status before anything started: practice mode, at the pre-flight.
+    let status = invoke(&w, "status", json!({})).unwrap();
+    assert_eq!(status["step"], "preflight");
+    assert_eq!(status["settings"]["service"]["mode"], "practice");
+    assert_eq!(status["practice"]["electronic_billing_id"], "KJ0000000001");
+
+    // Settings are checked before they are kept.
+    let err = invoke(&w, "save_settings", json!({"settings": {"service": {"mode": "remote", "url": "http://x"}, "language": "ja"}})).unwrap_err();
+    assert_eq!(err["code"], "service_url_invalid");
+
+    // A wrongly named argument is refused by the IPC layer, not silently ignored.
+    assert!(invoke(&w, "office_login", json!({"electronic_billing_id": "KJ0000000001", "password": "x"})).is_err());
+}

@@ -1,0 +1,459 @@
+// The wizard's screens. All logic lives in Rust; this file only shows
+// screens, sends what staff typed, and shows `{code, message}` errors.
+"use strict";
+
+const invoke = (cmd, args) => window.__TAURI__.core.invoke(cmd, args);
+const $ = (id) => document.getElementById(id);
+const state = { status: null, challenge: null, lists: null, request: null, password: null, timers: {} };
+
+const STEP_OF_SCREEN = {
+  preflight: "preflight", "office-login": "office_login", "office-code": "office_login",
+  "admin-form": "admin_registration", "admin-confirm": "admin_registration", "admin-done": "admin_registration",
+  "admin-login": "admin_login", "admin-code": "admin_login", password: "admin_login",
+  terminal: "terminal", finished: "finished",
+};
+const STEP_ORDER = ["preflight", "office_login", "admin_registration", "admin_login", "terminal", "finished"];
+
+function show(screen) {
+  document.querySelectorAll(".screen").forEach((s) => { s.hidden = s.id !== `screen-${screen}`; });
+  clearError();
+  const step = STEP_OF_SCREEN[screen];
+  if (step) {
+    const current = STEP_ORDER.indexOf(step);
+    document.querySelectorAll("#progress li").forEach((li) => {
+      const i = STEP_ORDER.indexOf(li.dataset.step);
+      li.classList.toggle("done", i < current);
+      li.classList.toggle("current", i === current);
+      li.setAttribute("aria-current", i === current ? "step" : "false");
+    });
+  }
+  const first = document.querySelector(`#screen-${screen} input:not([type=hidden]):not([disabled]), #screen-${screen} button.primary:not([disabled])`);
+  if (first) first.focus();
+  document.body.dataset.screen = screen;
+}
+
+function clearError() {
+  $("error").hidden = true;
+  document.querySelectorAll(".field-error").forEach((p) => { p.textContent = ""; });
+  document.querySelectorAll("[aria-invalid=true]").forEach((e) => e.removeAttribute("aria-invalid"));
+}
+
+// Shows an error from a command: the message, and under the field at fault.
+function showError(err, scope) {
+  const message = (err && err.message) || String(err);
+  const field = err && err.field;
+  const target = field && (scope || document).querySelector(`.field-error[data-for="${field}"]`);
+  if (target) {
+    target.textContent = message;
+    const input = (scope || document).querySelector(`[name="${field}"]`);
+    if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+  } else {
+    $("error").textContent = message;
+    $("error").hidden = false;
+  }
+  if (err && err.retry_after_seconds) {
+    $("error").textContent = `${message}（約${Math.ceil(err.retry_after_seconds / 60)}分後にお試しください）`;
+    $("error").hidden = false;
+  }
+}
+
+// Runs a command with the button disabled; errors are shown, not thrown.
+async function act(button, fn, scope) {
+  clearError();
+  if (button) button.disabled = true;
+  document.body.classList.add("busy");
+  try { return await fn(); } catch (err) { showError(err, scope); return undefined; } finally {
+    if (button) button.disabled = false;
+    document.body.classList.remove("busy");
+  }
+}
+
+function countdown(id, until) {
+  clearInterval(state.timers[id]);
+  const tick = () => {
+    const left = Math.max(0, Math.floor((new Date(until) - Date.now()) / 1000));
+    $(id).textContent = `${String(Math.floor(left / 60)).padStart(2, "0")}:${String(left % 60).padStart(2, "0")}`;
+    if (left === 0) clearInterval(state.timers[id]);
+  };
+  tick();
+  state.timers[id] = setInterval(tick, 1000);
+}
+
+// Field checks as staff type, by the same rules as the service.
+function liveCheck(input, kind) {
+  input.addEventListener("blur", async () => {
+    if (!input.value) return;
+    const p = input.closest("form, section").querySelector(`.field-error[data-for="${input.name}"]`);
+    try { await invoke("check_field", { kind, value: input.value }); if (p) p.textContent = ""; input.removeAttribute("aria-invalid"); } catch (err) {
+      if (p) p.textContent = err.message;
+      input.setAttribute("aria-invalid", "true");
+    }
+  });
+}
+
+// ---- start and resume ----
+
+async function refreshStatus() {
+  state.status = await invoke("status");
+  const practice = !!state.status.practice;
+  $("mode-badge").hidden = !practice;
+  $("mailbox").hidden = !practice;
+  return state.status;
+}
+
+async function resume() {
+  const s = await refreshStatus();
+  const note = $("resume-note");
+  note.hidden = true;
+  const resumeNote = (text) => { note.textContent = text; note.hidden = false; };
+  switch (s.step) {
+    case "preflight": return enterPreflight();
+    case "office_login": return enterOfficeLogin();
+    case "admin_registration":
+      if (s.office_logged_in) return enterAdminForm();
+      resumeNote("前回の続きから始めます。もう一度、事業所ユーザでログインしてください。");
+      return enterOfficeLogin();
+    case "admin_login": return enterAdminLogin();
+    case "password_change":
+    case "terminal":
+      if (s.user_logged_in) return s.must_change_password ? show("password") : show("terminal");
+      resumeNote("前回の続きから始めます。もう一度、管理者ユーザでログインしてください。");
+      return enterAdminLogin();
+    case "finished": return enterFinished();
+  }
+}
+
+// ---- pre-flight ----
+
+async function enterPreflight() {
+  show("preflight");
+  await loadCertificates();
+}
+
+async function loadCertificates() {
+  const list = await act(null, () => invoke("list_certificates"));
+  if (!list) return;
+  const box = $("certificates");
+  box.replaceChildren();
+  if (list.length === 0) { box.textContent = "証明書がまだありません。下の「証明書ファイルを取り込む」から取り込んでください。"; }
+  const chosen = state.status.progress.certificate_id;
+  for (const c of list) {
+    const label = document.createElement("label");
+    label.className = `card status-${c.status}`;
+    const radio = document.createElement("input");
+    radio.type = "radio"; radio.name = "certificate"; radio.value = c.id; radio.checked = c.id === chosen;
+    radio.addEventListener("change", () => act(null, async () => { await invoke("choose_certificate", { id: c.id }); await refreshStatus(); }));
+    const text = document.createElement("span");
+    const status = { valid: "有効", expires_soon: `あと${c.days_left}日で期限切れ`, expired: "期限切れ（使えません）", not_yet_valid: "まだ使えません" }[c.status];
+    text.innerHTML = "";
+    text.append(Object.assign(document.createElement("strong"), { textContent: c.label }));
+    text.append(document.createElement("br"), `事業所番号 ${c.office_number || "—"}　発行元 ${c.issuer}`);
+    text.append(document.createElement("br"), `有効期限 ${new Date(c.not_after).toLocaleDateString("ja-JP")}（${status}）`);
+    label.append(radio, text);
+    box.append(label);
+  }
+}
+
+async function runPreflight() {
+  const report = await act($("preflight-btn"), () => invoke("preflight"));
+  if (!report) return;
+  const ul = $("checks");
+  ul.replaceChildren(...report.checks.map((c) => {
+    const li = document.createElement("li");
+    li.className = `check-${c.status}`;
+    li.textContent = `${{ ok: "✓", warning: "！", error: "✕" }[c.status]} ${c.message}`;
+    return li;
+  }));
+  $("preflight-next").disabled = !report.can_continue;
+  if (report.can_continue) $("preflight-next").focus();
+}
+
+// ---- 3-1 ----
+
+function enterOfficeLogin() {
+  const p = state.status.practice;
+  const hint = $("practice-hint");
+  hint.hidden = !p;
+  if (p) hint.textContent = `練習用の事業所：ユーザID ${p.electronic_billing_id}　パスワード ${p.password}　セキュリティコード ${p.security_code}`;
+  show("office-login");
+}
+
+async function officeLogin(ev) {
+  ev.preventDefault();
+  const form = $("office-login-form");
+  const ch = await act($("office-login-btn"), () => invoke("office_login", { electronicBillingId: $("kj-id").value, password: $("office-password").value }), form);
+  if (!ch) return;
+  state.challenge = ch;
+  $("office-password").value = "";
+  $("security-code-box").hidden = !ch.security_code_required;
+  showDelivery("office-code-sent", ch.delivery);
+  countdown("office-countdown", ch.delivery.code_expires_at);
+  show("office-code");
+  if (ch.security_code_required) $("security-code").focus(); else $("office-code").focus();
+}
+
+function showDelivery(id, d) {
+  const where = d.channel === "sms" ? "SMS" : "メール";
+  $(id).textContent = `ワンタイム認証コードを${where}で ${d.masked_destination} に送りました。届いた6桁の数字を入力してください。`;
+}
+
+async function officeVerify(ev) {
+  ev.preventDefault();
+  const form = $("office-code-form");
+  const progress = await act($("office-verify-btn"), () => invoke("office_verify", { code: $("office-code").value, securityCode: $("security-code").value || null }), form);
+  if (!progress) return;
+  $("office-code").value = ""; $("security-code").value = "";
+  await refreshStatus();
+  await enterAdminForm();
+}
+
+async function officeResend() {
+  const d = await act($("office-resend-btn"), () => invoke("office_resend_code"));
+  if (!d) return;
+  showDelivery("office-code-sent", d);
+  countdown("office-countdown", d.code_expires_at);
+}
+
+// ---- 3-2 ----
+
+async function enterAdminForm() {
+  if (!state.lists) state.lists = await act(null, () => invoke("reference_lists"));
+  if (!state.lists) return;
+  const groups = $("service-type-groups");
+  if (!groups.childElementCount) {
+    for (const g of state.lists.groups) {
+      const box = g.id === "preventive" ? document.createElement("details") : document.createElement("div");
+      box.className = "group";
+      const title = document.createElement(g.id === "preventive" ? "summary" : "h4");
+      title.textContent = g.name;
+      box.append(title);
+      for (const s of state.lists.service_types.filter((t) => t.group === g.id)) {
+        const label = document.createElement("label");
+        label.className = "check";
+        const cb = Object.assign(document.createElement("input"), { type: "checkbox", value: s.code, name: "service_types" });
+        label.append(cb, ` ${s.code} ${s.name}${s.status === "unconfirmed" ? "（未確認）" : ""}`);
+        box.append(label);
+      }
+      groups.append(box);
+    }
+    for (const j of state.lists.job_categories) {
+      $("job-category").append(Object.assign(document.createElement("option"), { value: j.code, textContent: j.name }));
+    }
+  }
+  show("admin-form");
+}
+
+function adminRequest() {
+  const codes = [...document.querySelectorAll("#service-type-groups input:checked")].map((c) => c.value);
+  const opt = (v) => (v.trim() === "" ? null : v.trim());
+  return { name: $("admin-name").value, email: opt($("admin-email").value), phone: opt($("admin-phone").value), service_types: codes, job_category: $("job-category").value, user_id: $("admin-user-id").value };
+}
+
+async function adminConfirm(ev) {
+  ev.preventDefault();
+  const req = adminRequest();
+  const form = $("admin-form");
+  const local = [["name", "name"], ["user_id", "user_id"]].concat(req.email ? [["email", "email"]] : []).concat(req.phone ? [["phone", "phone"]] : []);
+  for (const [field, kind] of local) {
+    const ok = await act(null, () => invoke("check_field", { kind, value: req[field] }), form);
+    if (ok === undefined && !$("error").hidden) return;
+    if (document.querySelector(`[name="${field}"][aria-invalid=true]`)) return;
+  }
+  if (!req.email && !req.phone) return showError({ message: "連絡先として、メールアドレスか電話番号のどちらかを入力してください。", field: "email" }, form);
+  if (req.service_types.length === 0) return showError({ message: "従事するサービス種類を1つ以上選んでください。", field: "service_types" }, form);
+  if (!req.job_category) return showError({ message: "職種区分を一覧から選んでください。", field: "job_category" }, form);
+  const avail = await act($("admin-confirm-btn"), () => invoke("user_id_availability", { userId: req.user_id }), form);
+  if (!avail) return;
+  if (!avail.available) return showError({ message: "このユーザIDはすでに使われています。別のユーザIDを決めてください。", field: "user_id" }, form);
+  state.request = req;
+  const names = (codes) => codes.map((c) => { const s = state.lists.service_types.find((t) => t.code === c); return `${c} ${s ? s.name : ""}`; }).join("、");
+  const job = state.lists.job_categories.find((j) => j.code === req.job_category);
+  const rows = [["氏名", req.name], ["メールアドレス", req.email || "（なし）"], ["電話番号", req.phone || "（なし）"], ["サービス種類", names(req.service_types)], ["職種区分", job ? job.name : ""], ["ユーザID", req.user_id]];
+  $("admin-summary").replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement("dt"), { textContent: k }), Object.assign(document.createElement("dd"), { textContent: v })]));
+  show("admin-confirm");
+}
+
+async function adminRegister() {
+  const progress = await act($("admin-register-btn"), () => invoke("register_admin", { request: state.request }));
+  if (!progress) return;
+  await refreshStatus();
+  const a = progress.admin;
+  $("admin-done-text").textContent = `管理者ユーザ「${a.user_id}」を登録しました。初期パスワードを${a.initial_password_channel === "sms" ? "SMS" : "メール"}で ${a.initial_password_sent_to} に送りました。`;
+  show("admin-done");
+}
+
+// ---- 3-3 ----
+
+function enterAdminLogin() {
+  const admin = state.status.progress.admin;
+  if (admin) $("login-user-id").value = admin.user_id;
+  show("admin-login");
+}
+
+async function adminLogin(ev) {
+  ev.preventDefault();
+  const form = $("admin-login-form");
+  const view = await act($("admin-login-btn"), () => invoke("user_login", { userId: $("login-user-id").value, password: $("login-password").value }), form);
+  if (!view) return;
+  state.password = $("login-password").value;
+  $("login-password").value = "";
+  await refreshStatus();
+  if (view.outcome === "logged_in") return view.must_change_password ? show("password") : show("terminal");
+  const box = $("channels");
+  box.replaceChildren(...view.channels.map((c, i) => {
+    const label = document.createElement("label");
+    label.className = "check";
+    const r = Object.assign(document.createElement("input"), { type: "radio", name: "channel", value: c, checked: i === 0, id: `channel-${c}` });
+    label.append(r, c === "sms" ? " SMSで受け取る" : " メールで受け取る");
+    return label;
+  }));
+  $("admin-code-sent").textContent = "";
+  $("admin-countdown-box").hidden = true;
+  show("admin-code");
+}
+
+async function sendUserCode() {
+  const channel = document.querySelector("#channels input:checked").value;
+  const d = await act($("send-code-btn"), () => invoke("send_user_code", { channel }));
+  if (!d) return;
+  $("send-code-btn").textContent = "コードを再送する";
+  showDelivery("admin-code-sent", d);
+  $("admin-countdown-box").hidden = false;
+  countdown("admin-countdown", d.code_expires_at);
+  $("admin-code").focus();
+}
+
+async function adminVerify(ev) {
+  ev.preventDefault();
+  const form = $("admin-code-form");
+  const view = await act($("admin-verify-btn"), () => invoke("user_verify", { code: $("admin-code").value, rememberDevice: $("remember-device").checked }), form);
+  if (!view) return;
+  $("admin-code").value = "";
+  await refreshStatus();
+  show(view.must_change_password ? "password" : "terminal");
+}
+
+async function updateChecklist() {
+  const candidate = $("new-password").value;
+  const admin = state.status && state.status.progress.admin;
+  const report = await invoke("password_report", { candidate, userId: admin ? admin.user_id : null });
+  report.same = candidate !== "" && candidate === $("new-password-again").value;
+  document.querySelectorAll("#password-checklist li").forEach((li) => {
+    const ok = candidate !== "" && report[li.dataset.rule];
+    li.classList.toggle("ok", ok);
+    li.setAttribute("aria-checked", ok ? "true" : "false");
+  });
+}
+
+async function changePassword(ev) {
+  ev.preventDefault();
+  const form = $("password-form");
+  if ($("new-password").value !== $("new-password-again").value) return showError({ message: "確認のために入力したパスワードが一致しません。", field: "new_password" }, form);
+  const progress = await act($("password-btn"), () => invoke("change_password", { currentPassword: state.password || "", newPassword: $("new-password").value }), form);
+  if (!progress) return;
+  state.password = null;
+  $("new-password").value = ""; $("new-password-again").value = "";
+  await refreshStatus();
+  show("terminal");
+}
+
+// ---- 3-4 and finish ----
+
+async function setupTerminal(ev) {
+  ev.preventDefault();
+  const progress = await act($("terminal-btn"), () => invoke("setup_terminal", { name: $("terminal-name").value }), $("terminal-form"));
+  if (!progress) return;
+  await refreshStatus();
+  enterFinished();
+}
+
+function enterFinished() {
+  const p = state.status.progress;
+  const rows = [
+    ["事業所", p.office ? `${p.office.name}（${p.office.office_number}）` : "—"],
+    ["管理者ユーザ", p.admin ? p.admin.user_id : "—"],
+    ["端末名", p.terminal ? p.terminal.name : "—"],
+    ["端末ID", p.terminal ? p.terminal.terminal_id : "—"],
+    ["接続先", p.terminal ? p.terminal.settings.service_url : "—"],
+  ];
+  $("finished-summary").replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement("dt"), { textContent: k }), Object.assign(document.createElement("dd"), { textContent: v })]));
+  show("finished");
+}
+
+// ---- mailbox, settings, support ----
+
+async function refreshMailbox() {
+  if ($("mailbox").hidden) return;
+  let list;
+  try { list = await invoke("mailbox"); } catch (_) { return; }
+  $("mailbox-list").replaceChildren(...list.map((m) => {
+    const li = document.createElement("li");
+    li.className = "message";
+    const head = Object.assign(document.createElement("div"), { className: "message-head", textContent: `${m.channel === "sms" ? "SMS" : "メール"} → ${m.recipient}　${new Date(m.delivered_at).toLocaleTimeString("ja-JP")}` });
+    const subject = Object.assign(document.createElement("div"), { className: "message-subject", textContent: m.subject });
+    const body = Object.assign(document.createElement("pre"), { className: "message-body", textContent: m.body });
+    li.append(head, subject, body);
+    return li;
+  }));
+}
+
+function openSettings() {
+  const s = state.status.settings.service;
+  $("mode-practice").checked = s.mode === "practice";
+  $("mode-remote").checked = s.mode === "remote";
+  $("service-url").value = s.url || "";
+  show("settings");
+}
+
+async function saveSettings() {
+  const remote = $("mode-remote").checked;
+  const settings = { service: remote ? { mode: "remote", url: $("service-url").value.trim() } : { mode: "practice" }, language: "ja" };
+  const saved = await act($("settings-save"), () => invoke("save_settings", { settings }), $("screen-settings"));
+  if (!saved) return;
+  await act(null, () => invoke("start"));
+  await resume();
+}
+
+async function supportBundle() {
+  const path = await act($("support-btn"), () => invoke("support_bundle"));
+  if (path) $("footer-note").textContent = `サポート用ファイルを保存しました：${path}`;
+}
+
+window.addEventListener("DOMContentLoaded", async () => {
+  $("preflight-btn").addEventListener("click", runPreflight);
+  $("preflight-next").addEventListener("click", async () => { await refreshStatus(); enterOfficeLogin(); });
+  $("import-btn").addEventListener("click", async () => {
+    const c = await act($("import-btn"), () => invoke("import_certificate", { path: $("import-path").value, password: $("import-password").value }), $("import-box"));
+    if (c) { $("import-password").value = ""; await loadCertificates(); }
+  });
+  $("office-login-form").addEventListener("submit", officeLogin);
+  $("office-code-form").addEventListener("submit", officeVerify);
+  $("office-resend-btn").addEventListener("click", officeResend);
+  $("admin-form").addEventListener("submit", adminConfirm);
+  $("admin-register-btn").addEventListener("click", adminRegister);
+  $("admin-back-btn").addEventListener("click", () => show("admin-form"));
+  $("admin-done-next").addEventListener("click", enterAdminLogin);
+  $("admin-login-form").addEventListener("submit", adminLogin);
+  $("send-code-btn").addEventListener("click", sendUserCode);
+  $("admin-code-form").addEventListener("submit", adminVerify);
+  $("password-form").addEventListener("submit", changePassword);
+  $("new-password").addEventListener("input", updateChecklist);
+  $("new-password-again").addEventListener("input", updateChecklist);
+  $("terminal-form").addEventListener("submit", setupTerminal);
+  $("restart-btn").addEventListener("click", async () => { await act(null, () => invoke("restart")); await resume(); });
+  $("mailbox-refresh").addEventListener("click", refreshMailbox);
+  $("settings-btn").addEventListener("click", openSettings);
+  $("settings-save").addEventListener("click", saveSettings);
+  $("settings-cancel").addEventListener("click", resume);
+  $("support-btn").addEventListener("click", supportBundle);
+  liveCheck($("kj-id"), "electronic_billing_id");
+  liveCheck($("admin-user-id"), "user_id");
+  liveCheck($("admin-email"), "email");
+  liveCheck($("admin-phone"), "phone");
+  liveCheck($("admin-name"), "name");
+  setInterval(refreshMailbox, 2000);
+  const started = await act(null, () => invoke("start"));
+  if (started === undefined) { show("preflight"); return; }
+  await resume();
+  refreshMailbox();
+});
