@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up the machine and starts Kaigo Onboard in practice mode (練習モード):
-# the onboarding service with a demo office, its certificates in ./demo-data.
+# Sets up the machine, builds the desktop app and starts it in practice
+# mode (練習モード): the onboarding service runs inside the app with a demo
+# office, and a mailbox panel shows the messages it would send.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-exec cargo run --release -p kaigo-service -- demo --dir demo-data "$@"
+exec cargo run --release --locked -p kaigo-onboard-app "$@"

@@ -34,4 +34,8 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
   fi
 fi
-echo "set-up complete: $(cargo --version)"
+# Drives the app's window for the end-to-end test (WebDriver).
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  cargo install tauri-driver --locked
+fi
+echo "set-up complete: $(cargo --version), $(tauri-driver --version 2>/dev/null || echo tauri-driver)"

@@ -142,7 +142,10 @@ async function loadCertificates() {
     label.className = `card status-${c.status}`;
     const radio = document.createElement("input");
     radio.type = "radio"; radio.name = "certificate"; radio.value = c.id; radio.checked = c.id === chosen;
-    radio.addEventListener("change", () => act(null, async () => { await invoke("choose_certificate", { id: c.id }); await refreshStatus(); }));
+    radio.addEventListener("change", () => {
+      // A check started right after choosing waits for the choice to be kept.
+      state.choosing = act(null, async () => { await invoke("choose_certificate", { id: c.id }); await refreshStatus(); });
+    });
     const text = document.createElement("span");
     const status = { valid: "有効", expires_soon: `あと${c.days_left}日で期限切れ`, expired: "期限切れ（使えません）", not_yet_valid: "まだ使えません" }[c.status];
     text.innerHTML = "";
@@ -155,6 +158,7 @@ async function loadCertificates() {
 }
 
 async function runPreflight() {
+  if (state.choosing) await state.choosing;
   const report = await act($("preflight-btn"), () => invoke("preflight"));
   if (!report) return;
   const ul = $("checks");

@@ -1,0 +1,148 @@
+//! Helpers for driving the app's window through WebDriver.
+//!
+//! The test needs, in its environment: `KAIGO_E2E_APP` (the built app),
+//! `KAIGO_E2E_WEBDRIVER` (tauri-driver's URL, default http://127.0.0.1:4444)
+//! and a display; `scripts/test.sh` starts Xvfb and tauri-driver for it.
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub type E2eResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The app under test, or `None` when the end-to-end set-up is absent
+/// (a plain `cargo test` outside scripts/test.sh). CI must have it.
+pub fn app_under_test() -> Option<PathBuf> {
+    match std::env::var_os("KAIGO_E2E_APP") {
+        Some(p) => Some(PathBuf::from(p)),
+        None if std::env::var_os("CI").is_some() => panic!("CI must run the end-to-end test (scripts/test.sh sets KAIGO_E2E_APP)"),
+        None => {
+            eprintln!("KAIGO_E2E_APP not set: end-to-end test skipped (run scripts/test.sh)");
+            None
+        }
+    }
+}
+
+pub struct Window {
+    pub client: Client,
+    shots: PathBuf,
+}
+
+impl Window {
+    /// Starts the app through tauri-driver.
+    pub async fn open(app: &std::path::Path) -> E2eResult<Window> {
+        let url = std::env::var("KAIGO_E2E_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+        caps.insert("browserName".into(), "wry".into());
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector).capabilities(caps).connect(&url).await?;
+        let shots = std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/e2e-screenshots"));
+        std::fs::create_dir_all(&shots)?;
+        Ok(Window { client, shots })
+    }
+
+    pub async fn close(self) -> E2eResult<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+
+    /// Waits for an element to be shown.
+    pub async fn visible(&self, css: &str) -> E2eResult<Element> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                if e.is_displayed().await.unwrap_or(false) {
+                    return Ok(e);
+                }
+            }
+            if Instant::now() > deadline {
+                let _ = self.shot("failure").await;
+                let error = self.client.execute("return document.getElementById('error').textContent", vec![]).await.unwrap_or_default();
+                return Err(format!("{css} never became visible (screen: {}, error shown: {error})", self.screen().await.unwrap_or_default()).into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// The name of the screen shown (`body[data-screen]`).
+    pub async fn screen(&self) -> E2eResult<String> {
+        let v = self.client.execute("return document.body.dataset.screen || ''", vec![]).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub async fn wait_screen(&self, name: &str) -> E2eResult<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = self.screen().await?;
+            if now == name {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let error = self.client.execute("return document.getElementById('error').textContent", vec![]).await?;
+                return Err(format!("expected screen {name}, still on {now}; error shown: {error}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) -> E2eResult<()> {
+        let e = self.visible(css).await?;
+        e.clear().await?;
+        e.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> E2eResult<()> {
+        self.visible(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot of the window as `<n>-<name>.png`.
+    pub async fn shot(&self, name: &str) -> E2eResult<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = self.shots.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Waits for a practice-mailbox message to `recipient` beyond the first
+    /// `seen`, and returns its text.
+    pub async fn mail_to(&self, recipient: &str, seen: usize) -> E2eResult<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let _ = self.client.find(Locator::Id("mailbox-refresh")).await.map(|b| async move { b.click().await });
+            let v = self
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('#mailbox-list .message')].map(m => m.innerText).filter(t => t.includes(arguments[0]))",
+                    vec![serde_json::Value::String(recipient.to_owned())],
+                )
+                .await?;
+            let list: Vec<String> = serde_json::from_value(v)?;
+            if list.len() > seen {
+                return Ok(list[0].clone());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no mail to {recipient}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+}
+
+/// The first run of six digits.
+pub fn code_in(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(6).find(|w| w.iter().all(|c| c.is_ascii_digit())).map(|w| w.iter().collect())
+}
+
+/// Decodes a PNG's width and height (to check screenshots are real images).
+pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" {
+        return None;
+    }
+    let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
+    let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
+    Some((w, h))
+}

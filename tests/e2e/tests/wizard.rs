@@ -1,0 +1,114 @@
+//! The whole of Step 3 in the real window, in practice mode, reading the
+//! codes from the practice mailbox; the app is closed mid-way and must
+//! resume where it was. A screenshot of every step is saved.
+#![allow(clippy::unwrap_used)] // tests: failing loudly is right
+
+use kaigo_e2e::{app_under_test, code_in, png_size, E2eResult, Window};
+
+const KJ: &str = "KJ0000000001";
+const OFFICE_PASSWORD: &str = "Demo-pass-2026";
+const SECURITY_CODE: &str = "1234";
+const OFFICE_MAIL: &str = "office@demo.kaigo-onboard.invalid";
+const ADMIN_MAIL: &str = "hanako@example.jp";
+
+async fn first_run(app: &std::path::Path) -> E2eResult<()> {
+    let w = Window::open(app).await?;
+    w.wait_screen("preflight").await?;
+    w.visible("#certificates input[type=radio]").await?;
+    w.shot("01-preflight").await?;
+    w.click("#certificates input[type=radio]").await?;
+    w.click("#preflight-btn").await?;
+    w.visible("#checks .check-ok").await?;
+    w.shot("02-preflight-checked").await?;
+    w.click("#preflight-next").await?;
+
+    w.wait_screen("office-login").await?;
+    w.type_into("#kj-id", "KJ12").await?;
+    w.type_into("#office-password", "x").await?;
+    w.click("#office-login-btn").await?;
+    let err = w.visible(".field-error[data-for=electronic_billing_id]").await?.text().await?;
+    assert!(err.contains("KJ"), "the bad ID is explained next to the field: {err}");
+    w.shot("03-office-login-error").await?;
+    w.type_into("#kj-id", KJ).await?;
+    w.type_into("#office-password", OFFICE_PASSWORD).await?;
+    w.click("#office-login-btn").await?;
+
+    w.wait_screen("office-code").await?;
+    let code = code_in(&w.mail_to(OFFICE_MAIL, 0).await?).unwrap();
+    w.type_into("#security-code", SECURITY_CODE).await?;
+    w.type_into("#office-code", &code).await?;
+    w.shot("04-office-code").await?;
+    w.click("#office-verify-btn").await?;
+
+    w.wait_screen("admin-form").await?;
+    w.type_into("#admin-name", "介護 花子").await?;
+    w.type_into("#admin-email", ADMIN_MAIL).await?;
+    w.click("#service-type-groups input[value='43']").await?;
+    w.click("#job-category option[value='01']").await?;
+    w.type_into("#admin-user-id", "hanako01").await?;
+    w.shot("05-admin-form").await?;
+    w.click("#admin-confirm-btn").await?;
+
+    w.wait_screen("admin-confirm").await?;
+    let summary = w.visible("#admin-summary").await?.text().await?;
+    assert!(summary.contains("hanako01") && summary.contains("居宅介護支援"), "{summary}");
+    w.shot("06-admin-confirm").await?;
+    w.click("#admin-register-btn").await?;
+    w.wait_screen("admin-done").await?;
+    let done = w.visible("#admin-done-text").await?.text().await?;
+    assert!(done.contains("ha***@example.jp"), "{done}");
+    w.shot("07-admin-done").await?;
+    // The app is closed here, in the middle of Step 3.
+    w.close().await
+}
+
+async fn second_run(app: &std::path::Path) -> E2eResult<()> {
+    let w = Window::open(app).await?;
+    w.wait_screen("admin-login").await?;
+    let user = w.visible("#login-user-id").await?.prop("value").await?.unwrap_or_default();
+    assert_eq!(user, "hanako01", "the wizard resumes with the registered admin");
+    w.shot("08-resumed-admin-login").await?;
+    let mail = w.mail_to(ADMIN_MAIL, 0).await?;
+    let initial = mail.split("初期パスワード：").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    w.type_into("#login-password", &initial).await?;
+    w.click("#admin-login-btn").await?;
+
+    w.wait_screen("admin-code").await?;
+    w.click("#channel-email").await?;
+    w.click("#send-code-btn").await?;
+    let code = code_in(&w.mail_to(ADMIN_MAIL, 1).await?).unwrap();
+    w.type_into("#admin-code", &code).await?;
+    w.click("#remember-device").await?;
+    w.shot("09-admin-code").await?;
+    w.click("#admin-verify-btn").await?;
+
+    w.wait_screen("password").await?;
+    w.type_into("#new-password", "Hana-2026-kaigo").await?;
+    w.type_into("#new-password-again", "Hana-2026-kaigo").await?;
+    let ok = w.client.execute("return document.querySelectorAll('#password-checklist li.ok').length", vec![]).await?;
+    assert_eq!(ok.as_u64(), Some(6), "every rule of the live checklist is met");
+    w.shot("10-password-change").await?;
+    w.click("#password-btn").await?;
+
+    w.wait_screen("terminal").await?;
+    w.shot("11-terminal").await?;
+    w.click("#terminal-btn").await?;
+    w.wait_screen("finished").await?;
+    let summary = w.visible("#finished-summary").await?.text().await?;
+    assert!(summary.contains("hanako01") && summary.contains("受付PC1"), "{summary}");
+    w.shot("12-finished").await?;
+    w.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() {
+    let Some(app) = app_under_test() else { return };
+    first_run(&app).await.unwrap();
+    second_run(&app).await.unwrap();
+    let dir = std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(std::path::PathBuf::from).unwrap_or_else(|| "target/e2e-screenshots".into());
+    for name in ["01-preflight", "04-office-code", "07-admin-done", "08-resumed-admin-login", "12-finished"] {
+        let bytes = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
+        let (w, h) = png_size(&bytes).expect("a PNG");
+        assert!(w >= 800 && h >= 600, "{name} is {w}x{h}");
+    }
+}
