@@ -8,9 +8,9 @@ fn main() {
     }
 }
 
-const COMMANDS: [&str; 23] = [
+const COMMANDS: [&str; 25] = [
         "status", "start", "list_certificates", "import_certificate", "choose_certificate", "preflight",
-        "office_login", "office_resend_code", "office_verify", "reference_lists", "user_id_availability",
+        "office_login", "saved_office_login", "office_resend_code", "office_verify", "reference_lists", "user_id_availability",
         "register_admin", "user_login", "send_user_code", "user_verify", "password_report", "change_password",
-        "setup_terminal", "mailbox", "save_settings", "restart", "support_bundle", "check_field",
+        "setup_terminal", "mailbox", "save_settings", "restart", "support_bundle", "check_field", "ui_ready",
 ];

@@ -79,16 +79,21 @@ function countdown(id, until) {
   state.timers[id] = setInterval(tick, 1000);
 }
 
-// Field checks as staff type, by the same rules as the service.
+// Field checks as staff type (after a short pause) and when they leave the
+// field, by the same rules as the service.
 function liveCheck(input, kind) {
-  input.addEventListener("blur", async () => {
+  let timer = null;
+  const check = async () => {
+    clearTimeout(timer);
     if (!input.value) return;
     const p = input.closest("form, section").querySelector(`.field-error[data-for="${input.name}"]`);
     try { await invoke("check_field", { kind, value: input.value }); if (p) p.textContent = ""; input.removeAttribute("aria-invalid"); } catch (err) {
       if (p) p.textContent = err.message;
       input.setAttribute("aria-invalid", "true");
     }
-  });
+  };
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 700); });
+  input.addEventListener("blur", check);
 }
 
 // ---- start and resume ----
@@ -180,12 +185,25 @@ function enterOfficeLogin() {
   hint.hidden = !p;
   if (p) hint.textContent = `練習用の事業所：ユーザID ${p.electronic_billing_id}　パスワード ${p.password}　セキュリティコード ${p.security_code}`;
   show("office-login");
+  showSavedOfficeLogin();
+}
+
+// A password kept in the keychain is never shown: the field says it will be used.
+async function showSavedOfficeLogin() {
+  const saved = await invoke("saved_office_login").catch(() => null);
+  const pw = $("office-password");
+  $("remember-office").checked = !!saved;
+  pw.placeholder = "";
+  if (saved) {
+    if (!$("kj-id").value) $("kj-id").value = saved;
+    pw.placeholder = "保存したパスワードを使います（空欄のまま）";
+  }
 }
 
 async function officeLogin(ev) {
   ev.preventDefault();
   const form = $("office-login-form");
-  const ch = await act($("office-login-btn"), () => invoke("office_login", { electronicBillingId: $("kj-id").value, password: $("office-password").value }), form);
+  const ch = await act($("office-login-btn"), () => invoke("office_login", { electronicBillingId: $("kj-id").value, password: $("office-password").value, remember: $("remember-office").checked }), form);
   if (!ch) return;
   state.challenge = ch;
   $("office-password").value = "";
@@ -418,6 +436,28 @@ async function saveSettings() {
   await resume();
 }
 
+// The file's bytes go to the app (the page cannot see file paths).
+async function importCertificate() {
+  const box = $("import-box");
+  box.querySelectorAll(".field-error").forEach((p) => { p.textContent = ""; });
+  const file = $("import-file").files[0];
+  if (!file) {
+    showError({ message: "証明書ファイルを選んでください（「ファイルを選択」を押します）。", field: "file" }, box);
+    return;
+  }
+  const c = await act($("import-btn"), async () => {
+    const contents = Array.from(new Uint8Array(await file.arrayBuffer()));
+    return invoke("import_certificate", { contents, password: $("import-password").value });
+  }, box);
+  if (c) {
+    $("import-password").value = "";
+    $("import-file").value = "";
+    box.open = false;
+    await loadCertificates();
+    $("footer-note").textContent = `証明書「${c.label}」を取り込みました。一覧から選んでください。`;
+  }
+}
+
 async function supportBundle() {
   const path = await act($("support-btn"), () => invoke("support_bundle"));
   if (path) $("footer-note").textContent = `サポート用ファイルを保存しました：${path}`;
@@ -426,10 +466,7 @@ async function supportBundle() {
 window.addEventListener("DOMContentLoaded", async () => {
   $("preflight-btn").addEventListener("click", runPreflight);
   $("preflight-next").addEventListener("click", async () => { await refreshStatus(); enterOfficeLogin(); });
-  $("import-btn").addEventListener("click", async () => {
-    const c = await act($("import-btn"), () => invoke("import_certificate", { path: $("import-path").value, password: $("import-password").value }), $("import-box"));
-    if (c) { $("import-password").value = ""; await loadCertificates(); }
-  });
+  $("import-btn").addEventListener("click", importCertificate);
   $("office-login-form").addEventListener("submit", officeLogin);
   $("office-code-form").addEventListener("submit", officeVerify);
   $("office-resend-btn").addEventListener("click", officeResend);
@@ -455,9 +492,13 @@ window.addEventListener("DOMContentLoaded", async () => {
   liveCheck($("admin-email"), "email");
   liveCheck($("admin-phone"), "phone");
   liveCheck($("admin-name"), "name");
+  liveCheck($("office-code"), "code");
+  liveCheck($("admin-code"), "code");
+  liveCheck($("terminal-name"), "terminal_name");
   setInterval(refreshMailbox, 2000);
   const started = await act(null, () => invoke("start"));
   if (started === undefined) { show("preflight"); return; }
   await resume();
   refreshMailbox();
+  invoke("ui_ready");
 });

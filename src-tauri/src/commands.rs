@@ -31,8 +31,8 @@ pub async fn list_certificates(core: Core<'_>) -> AppResult<Vec<CertificateSumma
 }
 
 #[tauri::command]
-pub async fn import_certificate(core: Core<'_>, path: String, password: String) -> AppResult<CertificateSummary> {
-    core.import_certificate(path.as_ref(), &SecretString::from(password)).await
+pub async fn import_certificate(core: Core<'_>, contents: Vec<u8>, password: String) -> AppResult<CertificateSummary> {
+    core.import_certificate(&contents, &SecretString::from(password)).await
 }
 
 #[tauri::command]
@@ -46,8 +46,13 @@ pub async fn preflight(core: Core<'_>) -> AppResult<PreflightReport> {
 }
 
 #[tauri::command]
-pub async fn office_login(core: Core<'_>, electronic_billing_id: String, password: String) -> AppResult<OfficeChallenge> {
-    core.office_login(&electronic_billing_id, &SecretString::from(password)).await
+pub async fn office_login(core: Core<'_>, electronic_billing_id: String, password: String, remember: bool) -> AppResult<OfficeChallenge> {
+    core.office_login(&electronic_billing_id, &SecretString::from(password), remember).await
+}
+
+#[tauri::command]
+pub fn saved_office_login(core: Core<'_>) -> AppResult<Option<String>> {
+    core.saved_office_login()
 }
 
 #[tauri::command]
@@ -131,4 +136,10 @@ pub fn support_bundle<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>) -> A
     let dir = app.path().download_dir().unwrap_or_else(|_| core.paths().root().to_owned());
     let dest = dir.join("kaigo-onboard-support.zip");
     core.support_bundle(&dest).map(|()| dest.display().to_string())
+}
+
+/// The UI shows its first interactive screen (used by the start-up benchmark).
+#[tauri::command]
+pub fn ui_ready<R: Runtime>(app: tauri::AppHandle<R>) {
+    crate::startup_probe::ui_ready(&app)
 }

@@ -3,6 +3,7 @@
 //! tests can use Tauri's mock runtime.
 
 pub mod commands;
+pub mod startup_probe;
 
 use kaigo_app_core::keychain::{Keychain, SERVICE};
 use kaigo_app_core::paths::AppPaths;
@@ -21,6 +22,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
             commands::choose_certificate,
             commands::preflight,
             commands::office_login,
+            commands::saved_office_login,
             commands::office_resend_code,
             commands::office_verify,
             commands::reference_lists,
@@ -37,6 +39,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
             commands::restart,
             commands::support_bundle,
             commands::check_field,
+            commands::ui_ready,
         ])
         .setup(|app| {
             // KAIGO_ONBOARD_DATA_DIR lets tests and support staff use a folder of their own.
@@ -48,6 +51,14 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
             init_logging(&paths);
             let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
             app.manage(AppCore::new(paths, Arc::new(Keychain::new(&service))));
+            // Start connecting (or the practice service) while the window loads;
+            // the UI's own `start` waits for this one rather than doing it twice.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = handle.state::<AppCore>().start().await {
+                    tracing::warn!(code = e.code.as_str(), "early start failed; the window will retry and explain");
+                }
+            });
             Ok(())
         })
 }

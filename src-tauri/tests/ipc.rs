@@ -51,12 +51,15 @@ fn commands_take_camel_case_arguments_and_fail_with_code_and_message() {
     assert!(err["message"].as_str().unwrap().contains("6文字以上"));
 
     // Arguments are camelCase on the JS side.
-    let err = invoke(&w, "office_login", json!({"electronicBillingId": "KJ12", "password": "x"})).unwrap_err();
+    let err = invoke(&w, "office_login", json!({"electronicBillingId": "KJ12", "password": "x", "remember": false})).unwrap_err();
     assert_eq!(err["code"], "electronic_billing_id_invalid");
     let err = invoke(&w, "office_verify", json!({"code": "123456", "securityCode": null})).unwrap_err();
     assert_eq!(err["code"], "step_out_of_order");
     let err = invoke(&w, "user_verify", json!({"code": "12", "rememberDevice": true})).unwrap_err();
     assert_eq!(err["code"], "one_time_code_format");
+    // A certificate file arrives as its bytes (the page cannot see paths).
+    let err = invoke(&w, "import_certificate", json!({"contents": [48, 130, 1], "password": "x"})).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("certificate_file_invalid"), Some("file")));
 
     // The live checklist of the password policy.
     let report = invoke(&w, "password_report", json!({"candidate": "Hana-2026x", "userId": "kaigo01"})).unwrap();

@@ -2,7 +2,7 @@
 //! Tokens live in memory only; what must survive a restart is in
 //! [`Progress`] (nothing secret) or in the keychain.
 
-use crate::certificates::{AppStore, CertificateSource, CertificateSummary};
+use crate::certificates::{AppStore, CertificateSummary, Certificates};
 use crate::keychain::SecretStore;
 use crate::paths::AppPaths;
 use crate::practice::{PracticeInfo, PracticeService, INFO};
@@ -57,7 +57,7 @@ pub enum UserLoginView {
 pub struct AppCore {
     paths: AppPaths,
     secrets: Arc<dyn SecretStore>,
-    store: AppStore,
+    certificates: Certificates,
     settings: Mutex<Settings>,
     progress: Mutex<Progress>,
     conn: tokio::sync::Mutex<Connection>,
@@ -74,6 +74,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Keychain entry naming the office whose password is kept.
+const SAVED_OFFICE_ID: &str = "office-login:id";
+
+fn office_password_key(electronic_billing_id: &str) -> String {
+    format!("office-password:{electronic_billing_id}")
+}
+
 fn device_trust_key(user_id: &str) -> String {
     format!("device-trust:{user_id}")
 }
@@ -83,7 +90,7 @@ impl AppCore {
         let settings = Settings::load(&paths.settings());
         let progress = Progress::load(&paths.progress());
         AppCore {
-            store: AppStore::new(paths.certificates(), secrets.clone()),
+            certificates: Certificates::for_platform(AppStore::new(paths.certificates(), secrets.clone())),
             paths,
             secrets,
             settings: Mutex::new(settings),
@@ -139,8 +146,8 @@ impl AppCore {
                 if practice.is_none() {
                     let started = PracticeService::start(&self.paths).await?;
                     // The demo office's certificate is there to be chosen.
-                    let p12 = started.files.client_p12.clone();
-                    self.store.import(&p12, &SecretString::from(kaigo_service::demo::P12_PASSWORD), self.now())?;
+                    let p12 = std::fs::read(&started.files.client_p12)?;
+                    self.certificates.app_store().import(&p12, &SecretString::from(kaigo_service::demo::P12_PASSWORD), self.now())?;
                     *practice = Some(started);
                 }
                 let running = practice.as_ref().ok_or(AppError::new(ErrorCode::ServiceUnavailable))?;
@@ -161,7 +168,7 @@ impl AppCore {
         }
         let (url, trust) = self.service().await?;
         let id = lock(&self.progress).certificate_id.clone().ok_or(AppError::new(ErrorCode::CertificateNotChosen))?;
-        let identity = self.store.identity(&id)?;
+        let identity = self.certificates.identity(&id)?;
         let client = OnboardingClient::new(&url, &trust, Some(&identity))?;
         self.conn.lock().await.client = Some(client.clone());
         Ok(client)
@@ -169,16 +176,17 @@ impl AppCore {
 
     pub async fn list_certificates(&self) -> AppResult<Vec<CertificateSummary>> {
         self.service().await?;
-        self.store.list(self.now())
+        Ok(self.certificates.list(self.now()))
     }
 
-    pub async fn import_certificate(&self, file: &Path, password: &SecretString) -> AppResult<CertificateSummary> {
-        self.store.import(file, password, self.now())
+    /// Keeps a PKCS#12 file's contents in the app's store, its password in the keychain.
+    pub async fn import_certificate(&self, contents: &[u8], password: &SecretString) -> AppResult<CertificateSummary> {
+        self.certificates.app_store().import(contents, password, self.now())
     }
 
     /// 「クライアント証明書の選択」: refuses an expired certificate.
     pub async fn choose_certificate(&self, id: &str) -> AppResult<CertificateSummary> {
-        let chosen = self.store.list(self.now())?.into_iter().find(|c| c.id == id).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
+        let chosen = self.certificates.list(self.now()).into_iter().find(|c| c.id == id).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
         if matches!(chosen.status, CertificateStatus::Expired | CertificateStatus::NotYetValid) {
             return Err(AppError::new(ErrorCode::ClientCertificateExpired));
         }
@@ -192,7 +200,7 @@ impl AppCore {
         let chosen = lock(&self.progress).certificate_id.clone();
         let certificate = match chosen {
             None => Check { id: "certificate", status: CheckStatus::Error, message: ErrorCode::CertificateNotChosen.message_ja().into() },
-            Some(id) => match self.store.list(self.now())?.into_iter().find(|c| c.id == id) {
+            Some(id) => match self.certificates.list(self.now()).into_iter().find(|c| c.id == id) {
                 None => Check { id: "certificate", status: CheckStatus::Error, message: ErrorCode::CertificateNotFound.message_ja().into() },
                 Some(c) => match c.status {
                     CertificateStatus::Valid => Check { id: "certificate", status: CheckStatus::Ok, message: format!("証明書「{}」は{}日後まで使えます。", c.label, c.days_left) },
@@ -225,12 +233,51 @@ impl AppCore {
 
     // ---- 3-1 office user ----
 
-    pub async fn office_login(&self, electronic_billing_id: &str, password: &SecretString) -> AppResult<OfficeChallenge> {
+    /// The office ID whose password this PC keeps (only if staff asked).
+    pub fn saved_office_login(&self) -> AppResult<Option<String>> {
+        Ok(self.secrets.get(SAVED_OFFICE_ID)?.map(|id| id.expose_secret().to_owned()))
+    }
+
+    /// 3-1 ログイン. An empty password means "the one this PC keeps"; with
+    /// `remember` the password is kept in the keychain, without it forgotten.
+    pub async fn office_login(&self, electronic_billing_id: &str, password: &SecretString, remember: bool) -> AppResult<OfficeChallenge> {
         kaigo_domain::ElectronicBillingId::parse(electronic_billing_id).map_err(|c| AppError::field(c, "electronic_billing_id"))?;
+        let key = office_password_key(electronic_billing_id);
+        let saved = match password.expose_secret().is_empty() {
+            true => self.secrets.get(&key)?,
+            false => None,
+        };
+        let password = saved.as_ref().unwrap_or(password);
+        if password.expose_secret().is_empty() {
+            return Err(AppError::field(ErrorCode::PasswordMissing, "password"));
+        }
         let client = self.client().await?;
-        let ch = client.office_login(electronic_billing_id, password.expose_secret()).await?;
+        let ch = match client.office_login(electronic_billing_id, password.expose_secret()).await {
+            Ok(ch) => ch,
+            Err(e) => {
+                // A kept password that no longer works is of no use: forget it.
+                if saved.is_some() && e.code() == ErrorCode::InvalidCredentials {
+                    self.forget_office_password(electronic_billing_id)?;
+                }
+                return Err(e.into());
+            }
+        };
+        if remember {
+            self.secrets.set(&key, password)?;
+            self.secrets.set(SAVED_OFFICE_ID, &SecretString::from(electronic_billing_id))?;
+        } else {
+            self.forget_office_password(electronic_billing_id)?;
+        }
         self.conn.lock().await.office_challenge = Some(ch.challenge_id.clone());
         Ok(ch)
+    }
+
+    fn forget_office_password(&self, electronic_billing_id: &str) -> AppResult<()> {
+        self.secrets.delete(&office_password_key(electronic_billing_id))?;
+        if self.saved_office_login()?.as_deref() == Some(electronic_billing_id) {
+            self.secrets.delete(SAVED_OFFICE_ID)?;
+        }
+        Ok(())
     }
 
     pub async fn office_resend_code(&self) -> AppResult<CodeDelivery> {

@@ -63,9 +63,10 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
     assert!(report.checks.iter().any(|c| c.id == "clock"));
 
     // 3-1
-    let e = core.office_login("KJ12", &SecretString::from("x")).await.unwrap_err();
+    let e = core.office_login("KJ12", &SecretString::from("x"), false).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ElectronicBillingIdInvalid, Some("electronic_billing_id")));
-    core.office_login(practice.electronic_billing_id, &SecretString::from(practice.password)).await.unwrap();
+    core.office_login(practice.electronic_billing_id, &SecretString::from(practice.password), false).await.unwrap();
+    assert_eq!(core.saved_office_login().unwrap(), None, "kept only when asked");
     let code = code_in(&newest_to(&core, practice.office_email, 0).await);
     let progress = core.office_verify(&code, Some(practice.security_code)).await.unwrap();
     assert_eq!(progress.step, Step::AdminRegistration);
@@ -123,10 +124,13 @@ async fn a_wrong_certificate_password_and_a_bad_service_address_are_explained() 
     let dir = tempfile::tempdir().unwrap();
     let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), keychain());
     core.start().await.unwrap();
-    let p12 = dir.path().join("practice/demo-office.p12");
+    let p12 = std::fs::read(dir.path().join("practice/demo-office.p12")).unwrap();
     let e = core.import_certificate(&p12, &SecretString::from("wrong")).await.unwrap_err();
-    assert_eq!(e.code, ErrorCode::CertificatePasswordIncorrect);
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::CertificatePasswordIncorrect, Some("password")));
     assert!(e.message.contains("パスワード"));
+    let e = core.import_certificate(b"not a certificate", &SecretString::from("x")).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::CertificateFileInvalid, Some("file")));
+    assert!(e.message.contains(".p12"));
     let e = core.save_settings(Settings { service: ServiceSetting::Remote { url: "http://example.jp".into(), ca_pem: None }, language: "ja".into() }).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::ServiceUrlInvalid);
     let e = core.office_verify("123456", None).await.unwrap_err();
@@ -144,4 +148,30 @@ async fn the_support_bundle_holds_settings_and_logs_without_personal_data() {
     let mut log = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("logs/app.log").unwrap(), &mut log).unwrap();
     assert!(log.contains("sent code") && !log.contains("123456") && !log.contains("hanako@example.jp"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_password_is_kept_in_the_keychain_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = keychain();
+    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), secrets.clone());
+    let practice = core.start().await.unwrap().practice.unwrap();
+    let id = practice.electronic_billing_id;
+    let certs = core.list_certificates().await.unwrap();
+    core.choose_certificate(&certs[0].id).await.unwrap();
+    let empty = SecretString::from("");
+
+    let e = core.office_login(id, &empty, true).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::PasswordMissing, Some("password")), "nothing kept yet");
+    core.office_login(id, &SecretString::from(practice.password), true).await.unwrap();
+    assert_eq!(core.saved_office_login().unwrap().as_deref(), Some(id));
+    assert!(secrets.get(&format!("office-password:{id}")).unwrap().is_some());
+    assert!(!std::fs::read_dir(dir.path()).unwrap().any(|f| std::fs::read(f.unwrap().path()).is_ok_and(|b| String::from_utf8_lossy(&b).contains(practice.password))));
+
+    // The kept password logs in without being typed; unticking forgets it.
+    core.office_login(id, &empty, true).await.unwrap();
+    core.office_login(id, &empty, false).await.unwrap();
+    assert_eq!(core.saved_office_login().unwrap(), None);
+    assert!(secrets.get(&format!("office-password:{id}")).unwrap().is_none());
+    assert_eq!(core.office_login(id, &empty, false).await.unwrap_err().code, ErrorCode::PasswordMissing);
 }

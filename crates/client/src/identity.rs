@@ -1,16 +1,20 @@
-//! The office's client identity: a certificate chain and its private key,
-//! read from a PKCS#12 file (as offices receive them) or from PEM.
+//! The office's client identity: a certificate chain and a key that signs
+//! for it, read from a PKCS#12 file (as offices receive them) or PEM, or
+//! handed over by a platform store whose key never leaves it (Windows CNG,
+//! the macOS keychain).
 
 use crate::ClientError;
 use kaigo_domain::ErrorCode;
 use p12_keystore::{KeyStore, Pkcs12ImportPolicy};
+use rustls::sign::SigningKey;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 #[derive(Clone)]
 pub struct ClientIdentity {
     pub(crate) chain: Vec<CertificateDer<'static>>,
-    pub(crate) key: std::sync::Arc<PrivateKeyDer<'static>>,
+    pub(crate) key: Arc<dyn SigningKey>,
 }
 
 impl std::fmt::Debug for ClientIdentity {
@@ -49,7 +53,7 @@ impl ClientIdentity {
             return Err(ClientError::local(ErrorCode::CertificateFileInvalid, "no certificate in the file"));
         }
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key().as_der().to_vec()));
-        Ok(Self { chain: certs, key: std::sync::Arc::new(key) })
+        Self::from_key_der(certs, key)
     }
 
     pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<Self, ClientError> {
@@ -59,7 +63,22 @@ impl ClientIdentity {
             return Err(invalid("no certificate in PEM".into()));
         }
         let key = rustls_pemfile::private_key(&mut key_pem.as_bytes()).map_err(|e| invalid(e.to_string()))?.ok_or_else(|| invalid("no private key in PEM".into()))?;
-        Ok(Self { chain, key: std::sync::Arc::new(key) })
+        Self::from_key_der(chain, key)
+    }
+
+    fn from_key_der(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> Result<Self, ClientError> {
+        // Also checks the key is the certificate's: a mismatch would only fail later, in the handshake.
+        let certified = rustls::sign::CertifiedKey::from_der(chain, key, &rustls::crypto::ring::default_provider())
+            .map_err(|e| ClientError::local(ErrorCode::CertificateFileInvalid, format!("unusable private key: {e}")))?;
+        Ok(Self { chain: certified.cert, key: certified.key })
+    }
+
+    /// A chain whose key is held elsewhere (a platform store signs for it).
+    pub fn from_signing_key(chain: Vec<CertificateDer<'static>>, key: Arc<dyn SigningKey>) -> Result<Self, ClientError> {
+        if chain.is_empty() {
+            return Err(ClientError::local(ErrorCode::CertificateFileInvalid, "no certificate"));
+        }
+        Ok(Self { chain, key })
     }
 
     /// Subject, issuer and validity of the leaf certificate.
@@ -68,7 +87,8 @@ impl ClientIdentity {
     }
 }
 
-pub(crate) fn describe(der: &[u8]) -> Result<CertificateInfo, ClientError> {
+/// Subject, issuer, validity and fingerprint of one DER certificate.
+pub fn describe(der: &[u8]) -> Result<CertificateInfo, ClientError> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| ClientError::local(ErrorCode::CertificateFileInvalid, e.to_string()))?;
     let common_name = cert.subject().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
     let serial_number = cert
@@ -86,4 +106,44 @@ pub(crate) fn describe(der: &[u8]) -> Result<CertificateInfo, ClientError> {
         not_after: cert.validity().not_after.to_datetime(),
         fingerprint: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(der)),
     })
+}
+
+/// The kind of key a certificate certifies, which decides the TLS signature
+/// schemes a platform store must be asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicKeyKind {
+    Rsa,
+    EcdsaP256,
+    EcdsaP384,
+}
+
+pub fn public_key_kind(der: &[u8]) -> Option<PublicKeyKind> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    match cert.public_key().parsed().ok()? {
+        x509_parser::public_key::PublicKey::RSA(_) => Some(PublicKeyKind::Rsa),
+        x509_parser::public_key::PublicKey::EC(point) => match point.key_size() {
+            256 => Some(PublicKeyKind::EcdsaP256),
+            384 => Some(PublicKeyKind::EcdsaP384),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{public_key_kind, PublicKeyKind};
+
+    fn certificate(alg: &'static rcgen::SignatureAlgorithm) -> Vec<u8> {
+        let key = rcgen::KeyPair::generate_for(alg).unwrap();
+        rcgen::CertificateParams::new(vec!["office.example".into()]).unwrap().self_signed(&key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn the_key_kind_picks_the_signature_schemes_a_platform_store_is_asked_for() {
+        assert_eq!(public_key_kind(&certificate(&rcgen::PKCS_ECDSA_P256_SHA256)), Some(PublicKeyKind::EcdsaP256));
+        assert_eq!(public_key_kind(&certificate(&rcgen::PKCS_ECDSA_P384_SHA384)), Some(PublicKeyKind::EcdsaP384));
+        assert_eq!(public_key_kind(&certificate(&rcgen::PKCS_ED25519)), None);
+        assert_eq!(public_key_kind(b"garbage"), None);
+    }
 }

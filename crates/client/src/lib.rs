@@ -12,7 +12,9 @@ mod methods;
 mod trust;
 
 pub use error::ClientError;
-pub use identity::{CertificateInfo, ClientIdentity};
+pub use identity::{describe, public_key_kind, CertificateInfo, ClientIdentity, PublicKeyKind};
+/// For platform certificate stores that sign with keys they keep.
+pub use rustls;
 pub use kaigo_domain::ErrorCode;
 pub use methods::{OnboardingClient, Registration};
 pub use trust::ServerTrust;

@@ -30,9 +30,10 @@ pub(crate) fn tls_config(trust: &ServerTrust, identity: Option<&ClientIdentity>)
         .map_err(|e| ClientError::local(ErrorCode::Internal, e.to_string()))?
         .with_root_certificates(roots);
     let mut config = match identity {
-        Some(id) => builder
-            .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
-            .map_err(|e| ClientError::local(ErrorCode::CertificateFileInvalid, e.to_string()))?,
+        Some(id) => {
+            let certified = rustls::sign::CertifiedKey::new(id.chain.clone(), id.key.clone());
+            builder.with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(certified)))
+        }
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];

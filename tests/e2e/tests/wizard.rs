@@ -16,6 +16,28 @@ async fn first_run(app: &std::path::Path) -> E2eResult<()> {
     w.wait_screen("preflight").await?;
     w.visible("#certificates input[type=radio]").await?;
     w.shot("01-preflight").await?;
+
+    // Importing a certificate file through the file chooser: a wrong password
+    // is explained next to its field, the right one keeps the certificate.
+    let p12 = std::path::PathBuf::from(std::env::var_os("KAIGO_ONBOARD_DATA_DIR").expect("set by scripts/test.sh")).join("practice/demo-office.p12");
+    w.click("#import-box summary").await?;
+    w.visible("#import-file").await?.send_keys(&p12.display().to_string()).await?;
+    w.type_into("#import-password", "wrong").await?;
+    w.click("#import-btn").await?;
+    let err = w.visible(".field-error[data-for=password]").await?.text().await?;
+    assert!(err.contains("パスワード"), "{err}");
+    w.shot("01b-import-wrong-password").await?;
+    w.type_into("#import-password", "demo-p12").await?;
+    w.click("#import-btn").await?;
+    let note = w.visible("#footer-note").await?;
+    for _ in 0..100 {
+        if note.text().await?.contains("取り込みました") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(note.text().await?.contains("取り込みました"));
+
     w.click("#certificates input[type=radio]").await?;
     w.click("#preflight-btn").await?;
     w.visible("#checks .check-ok").await?;

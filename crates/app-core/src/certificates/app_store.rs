@@ -7,7 +7,7 @@ use crate::{AppError, AppResult};
 use kaigo_client::ClientIdentity;
 use kaigo_domain::ErrorCode;
 use secrecy::{ExposeSecret, SecretString};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -29,14 +29,16 @@ impl AppStore {
         self.dir.join(format!("{id}.p12"))
     }
 
-    /// Checks the file opens with the password, then keeps both.
-    pub fn import(&self, file: &Path, password: &SecretString, now: OffsetDateTime) -> AppResult<CertificateSummary> {
-        let bytes = std::fs::read(file).map_err(|_| AppError::field(ErrorCode::CertificateFileInvalid, "file"))?;
-        let identity = ClientIdentity::from_pkcs12(&bytes, password.expose_secret()).map_err(|e| AppError::field(e.code(), "password"))?;
+    /// Checks the file's contents open with the password, then keeps both.
+    pub fn import(&self, bytes: &[u8], password: &SecretString, now: OffsetDateTime) -> AppResult<CertificateSummary> {
+        let identity = ClientIdentity::from_pkcs12(bytes, password.expose_secret()).map_err(|e| {
+            let field = if e.code() == ErrorCode::CertificatePasswordIncorrect { "password" } else { "file" };
+            AppError::field(e.code(), field)
+        })?;
         let info = identity.info().map_err(AppError::from)?;
         self.secrets.set(&password_key(&info.fingerprint), password)?;
-        crate::paths::write_atomic(&self.file(&info.fingerprint), &bytes)?;
-        Ok(CertificateSummary::new("app_store", &info, now))
+        crate::paths::write_atomic(&self.file(&info.fingerprint), bytes)?;
+        Ok(CertificateSummary::new(self.name(), &info, now))
     }
 
     pub fn remove(&self, id: &str) -> AppResult<()> {
@@ -50,13 +52,17 @@ impl AppStore {
 }
 
 impl CertificateSource for AppStore {
+    fn name(&self) -> &'static str {
+        "app_store"
+    }
+
     fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(&self.dir)? {
             let path = entry?.path();
             let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|e| e == "p12")) else { continue };
             match self.identity(id).and_then(|i| i.info().map_err(AppError::from)) {
-                Ok(info) => out.push(CertificateSummary::new("app_store", &info, now)),
+                Ok(info) => out.push(CertificateSummary::new(self.name(), &info, now)),
                 Err(e) => tracing::warn!(id, code = e.code.as_str(), "stored certificate skipped"),
             }
         }

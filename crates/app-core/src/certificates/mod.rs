@@ -1,12 +1,18 @@
 //! Client certificates the user can pick, from wherever the platform keeps
-//! them. Each source sits behind [`CertificateSource`]; on Linux that is the
-//! app's own store of imported PKCS#12 files.
+//! them. Each source sits behind [`CertificateSource`]: everywhere the app's
+//! own store of imported PKCS#12 files, plus the personal store on Windows
+//! and the keychain on macOS.
 
 mod app_store;
+#[cfg(target_os = "macos")]
+mod macos_keychain;
+#[cfg(windows)]
+mod windows_store;
 
 pub use app_store::AppStore;
 
-use crate::AppResult;
+use crate::{AppError, AppResult};
+use kaigo_domain::ErrorCode;
 use kaigo_client::{CertificateInfo, ClientIdentity};
 use kaigo_domain::{certificate_status, CertificateStatus};
 use serde::Serialize;
@@ -46,6 +52,141 @@ impl CertificateSummary {
 
 /// A place client identities come from.
 pub trait CertificateSource: Send + Sync {
+    /// Shown beside each certificate so staff know where it was found.
+    fn name(&self) -> &'static str;
     fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>>;
+    /// `Err(CertificateNotFound)` when this source does not hold `id`.
     fn identity(&self, id: &str) -> AppResult<ClientIdentity>;
+}
+
+/// Every source of this platform, the app's own store first.
+pub struct Certificates {
+    app_store: AppStore,
+    platform: Vec<Box<dyn CertificateSource>>,
+}
+
+impl Certificates {
+    pub fn new(app_store: AppStore, platform: Vec<Box<dyn CertificateSource>>) -> Self {
+        Self { app_store, platform }
+    }
+
+    /// The app's store and the platform's own store, where there is one.
+    pub fn for_platform(app_store: AppStore) -> Self {
+        #[allow(unused_mut)] // Linux adds nothing (yet)
+        let mut platform: Vec<Box<dyn CertificateSource>> = Vec::new();
+        #[cfg(windows)]
+        platform.push(Box::new(windows_store::WindowsStore));
+        #[cfg(target_os = "macos")]
+        platform.push(Box::new(macos_keychain::MacKeychain));
+        Self::new(app_store, platform)
+    }
+
+    pub fn app_store(&self) -> &AppStore {
+        &self.app_store
+    }
+
+    fn sources(&self) -> impl Iterator<Item = &dyn CertificateSource> {
+        std::iter::once(&self.app_store as &dyn CertificateSource).chain(self.platform.iter().map(|s| s.as_ref()))
+    }
+
+    /// All identities, each once (the first source holding it wins). A
+    /// source that fails is logged and skipped: the others still show.
+    pub fn list(&self, now: OffsetDateTime) -> Vec<CertificateSummary> {
+        let mut out: Vec<CertificateSummary> = Vec::new();
+        for source in self.sources() {
+            match source.list(now) {
+                Ok(found) => {
+                    for c in found {
+                        if !out.iter().any(|o| o.id == c.id) {
+                            out.push(c);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(source = source.name(), code = e.code.as_str(), "certificate source skipped"),
+            }
+        }
+        out
+    }
+
+    pub fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
+        let mut last = AppError::new(ErrorCode::CertificateNotFound);
+        for source in self.sources() {
+            match source.identity(id) {
+                Ok(identity) => return Ok(identity),
+                Err(e) if e.code == ErrorCode::CertificateNotFound => {}
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AppStore, CertificateSource, CertificateSummary, Certificates};
+    use crate::keychain::SecretStore;
+    use crate::{AppError, AppResult};
+    use kaigo_client::ClientIdentity;
+    use kaigo_domain::ErrorCode;
+    use secrecy::SecretString;
+    use std::sync::Arc;
+    use time::OffsetDateTime;
+
+    struct NoSecrets;
+    impl SecretStore for NoSecrets {
+        fn get(&self, _: &str) -> AppResult<Option<SecretString>> {
+            Ok(None)
+        }
+        fn set(&self, _: &str, _: &SecretString) -> AppResult<()> {
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> AppResult<()> {
+            Ok(())
+        }
+    }
+
+    /// A platform store holding one self-signed identity, or failing outright.
+    struct OneIdentity(Option<ClientIdentity>);
+    impl CertificateSource for OneIdentity {
+        fn name(&self) -> &'static str {
+            "platform"
+        }
+        fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {
+            let id = self.0.as_ref().ok_or(AppError::new(ErrorCode::KeychainUnavailable))?;
+            let info = id.info().map_err(AppError::from)?;
+            Ok(vec![CertificateSummary::new(self.name(), &info, now), CertificateSummary::new(self.name(), &info, now)])
+        }
+        fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
+            let held = self.0.clone().ok_or(AppError::new(ErrorCode::KeychainUnavailable))?;
+            if held.info().map_err(AppError::from)?.fingerprint == id {
+                Ok(held)
+            } else {
+                Err(AppError::new(ErrorCode::CertificateNotFound))
+            }
+        }
+    }
+
+    fn identity() -> ClientIdentity {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["office.example".into()]).unwrap().self_signed(&key).unwrap();
+        ClientIdentity::from_pem(&cert.pem(), &key.serialize_pem()).unwrap()
+    }
+
+    #[test]
+    fn every_source_is_asked_each_identity_is_listed_once_and_a_failing_source_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = identity();
+        let id = held.info().unwrap().fingerprint;
+        let certificates = Certificates::new(
+            AppStore::new(dir.path().to_owned(), Arc::new(NoSecrets)),
+            vec![Box::new(OneIdentity(None)), Box::new(OneIdentity(Some(held)))],
+        );
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let listed = certificates.list(now);
+        assert_eq!(listed.iter().map(|c| (c.id.as_str(), c.source)).collect::<Vec<_>>(), vec![(id.as_str(), "platform")]);
+        // The failing source's own error wins over "not found" so staff see the real cause...
+        assert_eq!(certificates.identity("00ff").unwrap_err().code, ErrorCode::KeychainUnavailable);
+        // ...but a source that holds the identity is still reached.
+        assert_eq!(certificates.identity(&id).unwrap().info().unwrap().fingerprint, id);
+    }
 }
