@@ -99,15 +99,20 @@ function liveCheck(input, kind) {
 // ---- start and resume ----
 
 async function refreshStatus() {
-  state.status = await invoke("status");
+  return applyStatus(await invoke("status"));
+}
+
+function applyStatus(status) {
+  state.status = status;
   const practice = !!state.status.practice;
   $("mode-badge").hidden = !practice;
   $("mailbox").hidden = !practice;
   return state.status;
 }
 
-async function resume() {
-  const s = await refreshStatus();
+// `known`: a status just received (at start), saving a round trip.
+async function resume(known) {
+  const s = known ? applyStatus(known) : await refreshStatus();
   const note = $("resume-note");
   note.hidden = true;
   const resumeNote = (text) => { note.textContent = text; note.hidden = false; };
@@ -498,7 +503,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   setInterval(refreshMailbox, 2000);
   const started = await act(null, () => invoke("start"));
   if (started === undefined) { show("preflight"); return; }
-  await resume();
+  await resume(started);
   refreshMailbox();
   invoke("ui_ready");
 });

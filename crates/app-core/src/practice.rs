@@ -30,10 +30,13 @@ pub const INFO: PracticeInfo = PracticeInfo {
 
 impl PracticeService {
     pub async fn start(paths: &AppPaths) -> AppResult<PracticeService> {
+        let started = std::time::Instant::now();
         let files = demo::prepare(&paths.practice()).await.map_err(AppError::internal)?;
         let config = demo::config(&files, ([127, 0, 0, 1], 0).into()).map_err(AppError::internal)?;
         let app = Application::build(config, demo::clock()).await.map_err(AppError::internal)?;
-        Ok(PracticeService { service: app.spawn(), files })
+        let service = app.spawn();
+        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "practice service started");
+        Ok(PracticeService { service, files })
     }
 
     pub fn url(&self) -> String {

@@ -81,6 +81,11 @@ impl ClientIdentity {
         Ok(Self { chain, key })
     }
 
+    /// The leaf certificate, DER.
+    pub fn leaf_der(&self) -> &[u8] {
+        self.chain[0].as_ref()
+    }
+
     /// Subject, issuer and validity of the leaf certificate.
     pub fn info(&self) -> Result<CertificateInfo, ClientError> {
         describe(self.chain[0].as_ref())

@@ -29,6 +29,12 @@ impl AppStore {
         self.dir.join(format!("{id}.p12"))
     }
 
+    /// The leaf certificate beside the file: public, so listing needs neither
+    /// the keychain nor a PKCS#12 decryption.
+    fn certificate_file(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.der"))
+    }
+
     /// Checks the file's contents open with the password, then keeps both.
     pub fn import(&self, bytes: &[u8], password: &SecretString, now: OffsetDateTime) -> AppResult<CertificateSummary> {
         let identity = ClientIdentity::from_pkcs12(bytes, password.expose_secret()).map_err(|e| {
@@ -36,18 +42,26 @@ impl AppStore {
             AppError::field(e.code(), field)
         })?;
         let info = identity.info().map_err(AppError::from)?;
-        self.secrets.set(&password_key(&info.fingerprint), password)?;
-        crate::paths::write_atomic(&self.file(&info.fingerprint), bytes)?;
+        let id = &info.fingerprint;
+        let kept = self.file(id).is_file() && self.secrets.get(&password_key(id))?.is_some_and(|p| p.expose_secret() == password.expose_secret());
+        if !kept {
+            self.secrets.set(&password_key(id), password)?;
+            crate::paths::write_atomic(&self.file(id), bytes)?;
+        }
+        crate::paths::write_atomic(&self.certificate_file(id), identity.leaf_der())?;
         Ok(CertificateSummary::new(self.name(), &info, now))
     }
 
     pub fn remove(&self, id: &str) -> AppResult<()> {
         self.secrets.delete(&password_key(id))?;
-        match std::fs::remove_file(self.file(id)) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e.into()),
+        for file in [self.file(id), self.certificate_file(id)] {
+            match std::fs::remove_file(file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
         }
+        Ok(())
     }
 }
 
@@ -61,7 +75,11 @@ impl CertificateSource for AppStore {
         for entry in std::fs::read_dir(&self.dir)? {
             let path = entry?.path();
             let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|e| e == "p12")) else { continue };
-            match self.identity(id).and_then(|i| i.info().map_err(AppError::from)) {
+            let info = match std::fs::read(self.certificate_file(id)) {
+                Ok(der) => kaigo_client::describe(&der).map_err(AppError::from),
+                Err(_) => self.identity(id).and_then(|i| i.info().map_err(AppError::from)), // imported by an older version
+            };
+            match info {
                 Ok(info) => out.push(CertificateSummary::new(self.name(), &info, now)),
                 Err(e) => tracing::warn!(id, code = e.code.as_str(), "stored certificate skipped"),
             }
