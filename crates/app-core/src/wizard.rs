@@ -243,10 +243,7 @@ impl AppCore {
     pub async fn office_login(&self, electronic_billing_id: &str, password: &SecretString, remember: bool) -> AppResult<OfficeChallenge> {
         kaigo_domain::ElectronicBillingId::parse(electronic_billing_id).map_err(|c| AppError::field(c, "electronic_billing_id"))?;
         let key = office_password_key(electronic_billing_id);
-        let saved = match password.expose_secret().is_empty() {
-            true => self.secrets.get(&key)?,
-            false => None,
-        };
+        let saved = if password.expose_secret().is_empty() { self.secrets.get(&key)? } else { None };
         let password = saved.as_ref().unwrap_or(password);
         if password.expose_secret().is_empty() {
             return Err(AppError::field(ErrorCode::PasswordMissing, "password"));
@@ -263,6 +260,10 @@ impl AppCore {
             }
         };
         if remember {
+            // One office's password at most: a PC serves one office.
+            if let Some(other) = self.saved_office_login()?.filter(|id| id != electronic_billing_id) {
+                self.secrets.delete(&office_password_key(&other))?;
+            }
             self.secrets.set(&key, password)?;
             self.secrets.set(SAVED_OFFICE_ID, &SecretString::from(electronic_billing_id))?;
         } else {
