@@ -141,7 +141,9 @@ async function enterPreflight() {
 }
 
 async function loadCertificates() {
-  const list = await act(null, () => invoke("list_certificates"));
+  const asked = state.certificatesAsked;
+  state.certificatesAsked = null;
+  const list = await act(null, () => asked || invoke("list_certificates"));
   if (!list) return;
   const box = $("certificates");
   box.replaceChildren();
@@ -501,6 +503,9 @@ window.addEventListener("DOMContentLoaded", async () => {
   liveCheck($("admin-code"), "code");
   liveCheck($("terminal-name"), "terminal_name");
   setInterval(refreshMailbox, 2000);
+  // The first screen usually lists the certificates: ask for them alongside.
+  state.certificatesAsked = invoke("list_certificates");
+  state.certificatesAsked.catch(() => {});
   const started = await act(null, () => invoke("start"));
   if (started === undefined) { show("preflight"); return; }
   await resume(started);
