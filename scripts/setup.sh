@@ -8,6 +8,7 @@ PACKAGES=(
   postgresql            # the second database backend, for its tests
   libpcsclite-dev pcscd # card readers (PC/SC), for the pre-flight check
   gnome-keyring dbus-x11 libsecret-tools  # the OS keychain (Secret Service)
+  libnss3 libnss3-tools # the user's NSS certificate database (libsoftokn3), and certutil/pk12util for its tests
   libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libxdo-dev  # the app's window (Tauri)
   fonts-noto-cjk        # Japanese text
   webkit2gtk-driver xvfb  # the end-to-end test drives the real window headless

@@ -140,6 +140,14 @@ async function enterPreflight() {
   await loadCertificates();
 }
 
+// Where a certificate was found, in staff's words.
+const CERTIFICATE_SOURCES = {
+  app_store: "このアプリに取り込んだ証明書",
+  nss: "ブラウザ（Chrome など）の証明書",
+  windows_store: "Windows の証明書ストア",
+  macos_keychain: "macOS のキーチェーン",
+};
+
 async function loadCertificates() {
   const asked = state.certificatesAsked;
   state.certificatesAsked = null;
@@ -164,6 +172,7 @@ async function loadCertificates() {
     text.append(Object.assign(document.createElement("strong"), { textContent: c.label }));
     text.append(document.createElement("br"), `事業所番号 ${c.office_number || "—"}　発行元 ${c.issuer}`);
     text.append(document.createElement("br"), `有効期限 ${new Date(c.not_after).toLocaleDateString("ja-JP")}（${status}）`);
+    text.append(document.createElement("br"), `保管場所 ${CERTIFICATE_SOURCES[c.source] || c.source}`);
     label.append(radio, text);
     box.append(label);
   }

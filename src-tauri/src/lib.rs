@@ -47,7 +47,10 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
                 Some(dir) => dir.into(),
                 None => app.path().app_data_dir()?,
             };
-            let paths = AppPaths::new(dir)?;
+            let mut paths = AppPaths::new(dir)?;
+            if let Ok(home) = app.path().home_dir() {
+                paths = paths.with_home(home);
+            }
             init_logging(&paths);
             let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
             app.manage(AppCore::new(paths, Arc::new(Keychain::new(&service))));

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct AppPaths {
     root: PathBuf,
+    home: Option<PathBuf>,
 }
 
 impl AppPaths {
@@ -14,7 +15,18 @@ impl AppPaths {
         for dir in ["certificates", "practice", "logs"] {
             std::fs::create_dir_all(root.join(dir))?;
         }
-        Ok(Self { root })
+        Ok(Self { root, home: None })
+    }
+
+    /// The user's home folder, where other programs keep certificates
+    /// (the NSS database on Linux).
+    pub fn with_home(mut self, home: impl Into<PathBuf>) -> Self {
+        self.home = Some(home.into());
+        self
+    }
+
+    pub fn home(&self) -> Option<&Path> {
+        self.home.as_deref()
     }
 
     pub fn root(&self) -> &Path {

@@ -90,7 +90,7 @@ impl AppCore {
         let settings = Settings::load(&paths.settings());
         let progress = Progress::load(&paths.progress());
         AppCore {
-            certificates: Certificates::for_platform(AppStore::new(paths.certificates(), secrets.clone())),
+            certificates: Certificates::for_platform(AppStore::new(paths.certificates(), secrets.clone()), paths.home()),
             paths,
             secrets,
             settings: Mutex::new(settings),

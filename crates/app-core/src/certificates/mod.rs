@@ -1,15 +1,19 @@
 //! Client certificates the user can pick, from wherever the platform keeps
 //! them. Each source sits behind [`CertificateSource`]: everywhere the app's
-//! own store of imported PKCS#12 files, plus the personal store on Windows
-//! and the keychain on macOS.
+//! own store of imported PKCS#12 files, plus the user's NSS database on
+//! Linux, the personal store on Windows and the keychain on macOS.
 
 mod app_store;
 #[cfg(target_os = "macos")]
 mod macos_keychain;
+#[cfg(target_os = "linux")]
+mod nss_db;
 #[cfg(windows)]
 mod windows_store;
 
 pub use app_store::AppStore;
+#[cfg(target_os = "linux")]
+pub use nss_db::NssDatabase;
 
 use crate::{AppError, AppResult};
 use kaigo_domain::ErrorCode;
@@ -70,10 +74,16 @@ impl Certificates {
         Self { app_store, platform }
     }
 
-    /// The app's store and the platform's own store, where there is one.
-    pub fn for_platform(app_store: AppStore) -> Self {
-        #[allow(unused_mut)] // Linux adds nothing (yet)
+    /// The app's store and the platform's own store. `home` is the user's
+    /// home folder, where Linux keeps the NSS database.
+    pub fn for_platform(app_store: AppStore, home: Option<&std::path::Path>) -> Self {
         let mut platform: Vec<Box<dyn CertificateSource>> = Vec::new();
+        #[cfg(target_os = "linux")]
+        if let Some(home) = home {
+            platform.push(Box::new(nss_db::user_database(home)));
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = home;
         #[cfg(windows)]
         platform.push(Box::new(windows_store::WindowsStore));
         #[cfg(target_os = "macos")]
