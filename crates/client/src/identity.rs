@@ -122,6 +122,30 @@ pub enum PublicKeyKind {
     EcdsaP384,
 }
 
+impl PublicKeyKind {
+    /// The TLS signature schemes this kind of key signs, preferred first.
+    pub fn schemes(self) -> &'static [rustls::SignatureScheme] {
+        use rustls::SignatureScheme as S;
+        match self {
+            PublicKeyKind::EcdsaP256 => &[S::ECDSA_NISTP256_SHA256],
+            PublicKeyKind::EcdsaP384 => &[S::ECDSA_NISTP384_SHA384],
+            PublicKeyKind::Rsa => &[S::RSA_PSS_SHA256, S::RSA_PKCS1_SHA256],
+        }
+    }
+
+    pub fn algorithm(self) -> rustls::SignatureAlgorithm {
+        match self {
+            PublicKeyKind::Rsa => rustls::SignatureAlgorithm::RSA,
+            PublicKeyKind::EcdsaP256 | PublicKeyKind::EcdsaP384 => rustls::SignatureAlgorithm::ECDSA,
+        }
+    }
+
+    /// The first of our schemes the server offers.
+    pub fn choose(self, offered: &[rustls::SignatureScheme]) -> Option<rustls::SignatureScheme> {
+        self.schemes().iter().copied().find(|s| offered.contains(s))
+    }
+}
+
 pub fn public_key_kind(der: &[u8]) -> Option<PublicKeyKind> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     match cert.public_key().parsed().ok()? {
@@ -150,5 +174,8 @@ mod tests {
         assert_eq!(public_key_kind(&certificate(&rcgen::PKCS_ECDSA_P384_SHA384)), Some(PublicKeyKind::EcdsaP384));
         assert_eq!(public_key_kind(&certificate(&rcgen::PKCS_ED25519)), None);
         assert_eq!(public_key_kind(b"garbage"), None);
+        use rustls::SignatureScheme as S;
+        assert_eq!(PublicKeyKind::Rsa.choose(&[S::RSA_PKCS1_SHA256, S::RSA_PSS_SHA256]), Some(S::RSA_PSS_SHA256));
+        assert_eq!(PublicKeyKind::EcdsaP256.choose(&[S::ECDSA_NISTP384_SHA384]), None);
     }
 }

@@ -58,23 +58,19 @@ struct KeychainKey {
 
 impl SigningKey for KeychainKey {
     fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
-        let ours: Vec<(SignatureScheme, Algorithm)> = match self.kind {
-            PublicKeyKind::EcdsaP256 => vec![(SignatureScheme::ECDSA_NISTP256_SHA256, Algorithm::ECDSASignatureMessageX962SHA256)],
-            PublicKeyKind::EcdsaP384 => vec![(SignatureScheme::ECDSA_NISTP384_SHA384, Algorithm::ECDSASignatureMessageX962SHA384)],
-            PublicKeyKind::Rsa => vec![
-                (SignatureScheme::RSA_PSS_SHA256, Algorithm::RSASignatureMessagePSSSHA256),
-                (SignatureScheme::RSA_PKCS1_SHA256, Algorithm::RSASignatureMessagePKCS1v15SHA256),
-            ],
+        let scheme = self.kind.choose(offered)?;
+        let algorithm = match scheme {
+            SignatureScheme::ECDSA_NISTP256_SHA256 => Algorithm::ECDSASignatureMessageX962SHA256,
+            SignatureScheme::ECDSA_NISTP384_SHA384 => Algorithm::ECDSASignatureMessageX962SHA384,
+            SignatureScheme::RSA_PSS_SHA256 => Algorithm::RSASignatureMessagePSSSHA256,
+            SignatureScheme::RSA_PKCS1_SHA256 => Algorithm::RSASignatureMessagePKCS1v15SHA256,
+            _ => return None,
         };
-        let (scheme, algorithm) = ours.into_iter().find(|(s, _)| offered.contains(s))?;
         Some(Box::new(KeychainSigner { key: self.key.clone(), scheme, algorithm }))
     }
 
     fn algorithm(&self) -> SignatureAlgorithm {
-        match self.kind {
-            PublicKeyKind::Rsa => SignatureAlgorithm::RSA,
-            PublicKeyKind::EcdsaP256 | PublicKeyKind::EcdsaP384 => SignatureAlgorithm::ECDSA,
-        }
+        self.kind.algorithm()
     }
 }
 

@@ -186,20 +186,12 @@ impl std::fmt::Debug for NssKey {
 
 impl SigningKey for NssKey {
     fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn Signer>> {
-        let ours: &[SignatureScheme] = match self.kind {
-            PublicKeyKind::EcdsaP256 => &[SignatureScheme::ECDSA_NISTP256_SHA256],
-            PublicKeyKind::EcdsaP384 => &[SignatureScheme::ECDSA_NISTP384_SHA384],
-            PublicKeyKind::Rsa => &[SignatureScheme::RSA_PSS_SHA256, SignatureScheme::RSA_PKCS1_SHA256],
-        };
-        let scheme = *ours.iter().find(|s| offered.contains(s))?;
+        let scheme = self.kind.choose(offered)?;
         Some(Box::new(NssSigner { session: self.session.clone(), key: self.key, scheme, _token: self._token.clone() }))
     }
 
     fn algorithm(&self) -> SignatureAlgorithm {
-        match self.kind {
-            PublicKeyKind::Rsa => SignatureAlgorithm::RSA,
-            PublicKeyKind::EcdsaP256 | PublicKeyKind::EcdsaP384 => SignatureAlgorithm::ECDSA,
-        }
+        self.kind.algorithm()
     }
 }
 
