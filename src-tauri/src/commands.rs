@@ -132,10 +132,8 @@ pub fn check_field(kind: String, value: String) -> AppResult<()> {
 
 /// Writes the support bundle into the Downloads folder; returns its path.
 #[tauri::command]
-pub fn support_bundle<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>) -> AppResult<String> {
-    let dir = app.path().download_dir().unwrap_or_else(|_| core.paths().root().to_owned());
-    let dest = dir.join("kaigo-onboard-support.zip");
-    core.support_bundle(&dest).map(|()| dest.display().to_string())
+pub fn support_bundle(core: Core<'_>) -> AppResult<String> {
+    core.support_bundle().map(|dest| dest.display().to_string())
 }
 
 /// The UI shows its first interactive screen (used by the start-up benchmark).

@@ -3,6 +3,7 @@
 //! tests can use Tauri's mock runtime.
 
 pub mod commands;
+pub mod fatal;
 pub mod startup_probe;
 
 use kaigo_app_core::keychain::{Keychain, SERVICE};
@@ -43,14 +44,10 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         ])
         .setup(|app| {
             // KAIGO_ONBOARD_DATA_DIR lets tests and support staff use a folder of their own.
-            let dir = match std::env::var_os("KAIGO_ONBOARD_DATA_DIR") {
-                Some(dir) => dir.into(),
-                None => app.path().app_data_dir()?,
+            let paths = match std::env::var_os("KAIGO_ONBOARD_DATA_DIR") {
+                Some(dir) => AppPaths::new(std::path::PathBuf::from(dir))?.with_user_folders(),
+                None => AppPaths::for_user(&app.config().identifier)?,
             };
-            let mut paths = AppPaths::new(dir)?;
-            if let Ok(home) = app.path().home_dir() {
-                paths = paths.with_home(home);
-            }
             init_logging(&paths);
             let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
             app.manage(AppCore::new(paths, Arc::new(Keychain::new(&service))));
@@ -76,6 +73,11 @@ fn init_logging(paths: &AppPaths) {
 }
 
 pub fn run() {
+    if let Some(message) = fatal::webview_problem() {
+        fatal::show(&message);
+        std::process::exit(2);
+    }
+    fatal::explain_panics();
     let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
         // A second launch from the shortcut brings the open window forward.
         if let Some(window) = app.get_webview_window("main") {
@@ -84,7 +86,7 @@ pub fn run() {
         }
     }));
     if let Err(e) = app_builder(builder).run(tauri::generate_context!("../tauri.conf.json")) {
-        eprintln!("介護WEBサービス 初期設定 could not start: {e}");
+        fatal::show(&kaigo_app_core::webview_runtime::window_failed_message(&e.to_string()));
         std::process::exit(1);
     }
 }

@@ -26,12 +26,16 @@ fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::T
     (app, window, dir)
 }
 
+/// Where the app's own pages come from: WebView2 serves custom protocols
+/// over http on Windows, WebKit uses the scheme itself elsewhere.
+const APP_ORIGIN: &str = if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" };
+
 fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
     let request = InvokeRequest {
         cmd: cmd.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
+        url: APP_ORIGIN.parse().unwrap(),
         body: InvokeBody::Json(args),
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),

@@ -11,6 +11,7 @@ pub mod progress;
 pub mod settings;
 pub mod support;
 pub mod terminal_keys;
+pub mod webview_runtime;
 pub mod wizard;
 
 pub use error::{AppError, AppResult};

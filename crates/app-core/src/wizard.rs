@@ -19,7 +19,7 @@ use kaigo_client::{OnboardingClient, ServerTrust};
 use kaigo_domain::{CertificateStatus, DeliveryChannel, ErrorCode, PasswordReport, ReferenceLists};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
@@ -463,8 +463,11 @@ impl AppCore {
         self.update_progress(|p| *p = Progress { certificate_id: certificate, ..Progress::default() })
     }
 
-    pub fn support_bundle(&self, dest: &Path) -> AppResult<()> {
-        crate::support::write_bundle(&self.paths, dest, env!("CARGO_PKG_VERSION"))
+    /// Writes the support bundle into the Downloads folder; returns its path.
+    pub fn support_bundle(&self) -> AppResult<PathBuf> {
+        let dest = self.paths.downloads().join("kaigo-onboard-support.zip");
+        crate::support::write_bundle(&self.paths, &dest, env!("CARGO_PKG_VERSION"))?;
+        Ok(dest)
     }
 }
 

@@ -142,8 +142,8 @@ async fn the_support_bundle_holds_settings_and_logs_without_personal_data() {
     let dir = tempfile::tempdir().unwrap();
     let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), keychain());
     std::fs::write(dir.path().join("logs/app.log"), "sent code 123456 to hanako@example.jp\n").unwrap();
-    let dest = dir.path().join("support.zip");
-    core.support_bundle(&dest).unwrap();
+    let dest = core.support_bundle().unwrap();
+    assert_eq!(dest, dir.path().join("kaigo-onboard-support.zip"), "no Downloads folder given: the app's own");
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&dest).unwrap()).unwrap();
     let mut log = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("logs/app.log").unwrap(), &mut log).unwrap();

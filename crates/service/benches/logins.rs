@@ -15,7 +15,7 @@ use kaigo_service::clock::{Clock as _, SystemClock};
 use kaigo_service::offices::{add_certificate, add_office, NewOffice};
 use kaigo_service::pki::CertificateAuthority;
 use kaigo_service::secrets::{CodeKey, PasswordHasher};
-use kaigo_service::store::Db;
+use kaigo_service::store::{DatabaseLocation, Db};
 use secrecy::SecretString;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -69,8 +69,8 @@ async fn main() {
         std::fs::write(dir.path().join(name), body).unwrap();
     }
     std::fs::write(dir.path().join("service.key"), CodeKey::generate().to_hex()).unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let db = Db::connect(&db_url).await.unwrap();
+    let db_file = dir.path().join("bench.db");
+    let db = Db::connect(&DatabaseLocation::sqlite_file(&db_file)).await.unwrap();
     let office = NewOffice {
         office_number: "1300000001".into(),
         name: "ベンチ事業所".into(),
@@ -84,7 +84,9 @@ async fn main() {
     db.close().await;
 
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db_url, "--practice-mailbox", "--rate-per-second", "100000", "--rate-burst", "100000"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
+        .arg(&db_file)
+        .args(["--practice-mailbox", "--rate-per-second", "100000", "--rate-burst", "100000"])
         .arg("--tls-cert").arg(dir.path().join("server.pem"))
         .arg("--tls-key").arg(dir.path().join("server-key.pem"))
         .arg("--client-ca").arg(dir.path().join("ca.pem"))

@@ -3,6 +3,7 @@
 
 use crate::http::rate_limit::RateLimit;
 use crate::secrets::CodeKey;
+use crate::store::DatabaseLocation;
 use crate::tls::TlsMaterial;
 use kaigo_domain::Policy;
 use std::net::SocketAddr;
@@ -11,8 +12,8 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
-    /// `sqlite://path/file.db` (default) or `postgres://…`.
-    pub database_url: String,
+    /// A SQLite file (the default) or `postgres://…`.
+    pub database: DatabaseLocation,
     pub tls: TlsMaterial,
     /// Keys the one-time code hashes; the same for every instance.
     pub code_key: CodeKey,

@@ -7,7 +7,7 @@ use crate::config::{default_hashing_concurrency, Config, DeliveryConfig};
 use crate::offices::{add_certificate, add_office, NewOffice};
 use crate::pki::CertificateAuthority;
 use crate::secrets::{CodeKey, PasswordHasher};
-use crate::store::Db;
+use crate::store::{DatabaseLocation, Db};
 use crate::tls::TlsMaterial;
 use anyhow::Context as _;
 use secrecy::SecretString;
@@ -29,7 +29,7 @@ pub const P12_PASSWORD: &str = "demo-p12";
 #[derive(Debug, Clone)]
 pub struct DemoFiles {
     pub dir: PathBuf,
-    pub database_url: String,
+    pub database: DatabaseLocation,
     pub ca_cert: PathBuf,
     pub server_cert: PathBuf,
     pub server_key: PathBuf,
@@ -41,10 +41,9 @@ pub struct DemoFiles {
 
 impl DemoFiles {
     fn in_dir(dir: &Path) -> Self {
-        let db = dir.join("onboarding.db");
         Self {
             dir: dir.to_owned(),
-            database_url: format!("sqlite://{}", db.display()),
+            database: DatabaseLocation::sqlite_file(dir.join("onboarding.db")),
             ca_cert: dir.join("ca.pem"),
             server_cert: dir.join("server.pem"),
             server_key: dir.join("server-key.pem"),
@@ -89,7 +88,7 @@ pub async fn prepare(dir: &Path) -> anyhow::Result<DemoFiles> {
     write_private(&files.client_key, client.key_pem.as_bytes())?;
     write_private(&files.client_p12, &client.to_pkcs12(&ca.cert_pem(), P12_PASSWORD, "demo-office")?)?;
 
-    let db = Db::connect(&files.database_url).await?;
+    let db = Db::connect(&files.database).await?;
     let hasher = PasswordHasher::new(default_hashing_concurrency());
     let office = NewOffice {
         office_number: OFFICE_NUMBER.into(),
@@ -114,7 +113,7 @@ pub async fn prepare(dir: &Path) -> anyhow::Result<DemoFiles> {
 pub fn config(files: &DemoFiles, listen: SocketAddr) -> anyhow::Result<Config> {
     Ok(Config {
         listen,
-        database_url: files.database_url.clone(),
+        database: files.database.clone(),
         tls: TlsMaterial {
             server_cert_chain_pem: std::fs::read_to_string(&files.server_cert)?,
             server_key_pem: std::fs::read_to_string(&files.server_key)?,

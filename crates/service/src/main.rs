@@ -9,7 +9,7 @@ use kaigo_service::demo::{self, write_private};
 use kaigo_service::offices::{add_certificate, add_office, NewOffice};
 use kaigo_service::pki::CertificateAuthority;
 use kaigo_service::secrets::{CodeKey, PasswordHasher};
-use kaigo_service::store::Db;
+use kaigo_service::store::{DatabaseLocation, Db};
 use kaigo_service::tls::TlsMaterial;
 use kaigo_service::Application;
 use secrecy::SecretString;
@@ -53,8 +53,9 @@ enum Command {
 struct ServeArgs {
     #[arg(long, env = "KAIGO_LISTEN", default_value = "0.0.0.0:8443")]
     listen: SocketAddr,
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://onboarding.db")]
-    database_url: String,
+    /// The SQLite file (made if missing), or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "onboarding.db")]
+    database_url: DatabaseLocation,
     #[arg(long, env = "KAIGO_TLS_CERT")]
     tls_cert: PathBuf,
     #[arg(long, env = "KAIGO_TLS_KEY")]
@@ -92,8 +93,9 @@ struct ServeArgs {
 
 #[derive(Args)]
 struct AddOfficeArgs {
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://onboarding.db")]
-    database_url: String,
+    /// The SQLite file (made if missing), or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "onboarding.db")]
+    database_url: DatabaseLocation,
     /// Folder made by `init-ca`.
     #[arg(long, default_value = "pki")]
     ca_dir: PathBuf,
@@ -146,7 +148,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
     let policy = kaigo_domain::Policy { one_time_code_lifetime: time::Duration::minutes(a.code_lifetime_minutes.max(1)), ..Default::default() };
     let config = Config {
         listen: a.listen,
-        database_url: a.database_url,
+        database: a.database_url,
         tls: TlsMaterial { server_cert_chain_pem: read(&a.tls_cert)?, server_key_pem: read(&a.tls_key)?, client_ca_pem: read(&a.client_ca)? },
         code_key: CodeKey::from_hex(&read(&a.service_key_file)?)?,
         delivery: DeliveryConfig {

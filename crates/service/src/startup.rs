@@ -38,7 +38,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Application> {
-        let db = Db::connect(&config.database_url).await.context("opening the database")?;
+        let db = Db::connect(&config.database).await.context("opening the database")?;
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
         let addr = listener.local_addr()?;
         let acceptor = TlsAcceptor::from(Arc::new(server_config(&config.tls)?));

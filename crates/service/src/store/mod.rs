@@ -5,11 +5,14 @@
 pub mod audit;
 pub mod challenges;
 pub mod idempotency;
+mod location;
 pub mod offices;
 pub mod outbox;
 pub mod sessions;
 pub mod terminals;
 pub mod users;
+
+pub use location::{DatabaseLocation, NonUnicodePath};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -54,15 +57,10 @@ pub enum Backend {
 
 impl Db {
     /// Connects (creating a SQLite file if needed) and runs the migrations.
-    pub async fn connect(url: &str) -> StoreResult<Db> {
+    pub async fn connect(location: &DatabaseLocation) -> StoreResult<Db> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
-        let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
-                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
-            }
-            _ => url.to_owned(),
-        };
+        let backend = if location.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        let url = location.driver_url().map_err(|e| StoreError::Sqlx(sqlx::Error::Configuration(e.into())))?;
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {

@@ -20,7 +20,8 @@ async fn newest_code(client: &OnboardingClient, to: &str) -> String {
 async fn the_operator_cli_makes_a_ca_and_an_office_whose_p12_logs_in() {
     let dir = tempfile::tempdir().unwrap();
     let pki = dir.path().join("pki");
-    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let db_file = dir.path().join("cli.db");
+    let db = db_file.to_str().unwrap();
     let run = |args: &[&str]| {
         let out = std::process::Command::new(BIN)
             .args(args)
@@ -33,19 +34,19 @@ async fn the_operator_cli_makes_a_ca_and_an_office_whose_p12_logs_in() {
     };
     run(&["init-ca", "--dir", pki.to_str().unwrap(), "--host", "127.0.0.1"]);
     run(&[
-        "add-office", "--database-url", &db, "--ca-dir", pki.to_str().unwrap(), "--office-number", "1312345678", "--name", "CLI介護事業所",
+        "add-office", "--database-url", db, "--ca-dir", pki.to_str().unwrap(), "--office-number", "1312345678", "--name", "CLI介護事業所",
         "--kj-id", "KJ1234567890", "--email", "cli@example.jp", "--out", dir.path().to_str().unwrap(),
     ]);
     // A second office with the same KJ ID is refused.
     let dup = std::process::Command::new(BIN)
-        .args(["add-office", "--database-url", &db, "--ca-dir", pki.to_str().unwrap(), "--office-number", "1312345679", "--name", "x", "--kj-id", "KJ1234567890", "--email", "x@example.jp", "--out", dir.path().to_str().unwrap()])
+        .args(["add-office", "--database-url", db, "--ca-dir", pki.to_str().unwrap(), "--office-number", "1312345679", "--name", "x", "--kj-id", "KJ1234567890", "--email", "x@example.jp", "--out", dir.path().to_str().unwrap()])
         .env("KAIGO_OFFICE_PASSWORD", "Cli-office-1")
         .env("KAIGO_P12_PASSWORD", "cli-p12")
         .output()
         .unwrap();
     assert!(!dup.status.success());
 
-    let mut service = start_service_process(&pki, &db, &["--practice-mailbox"]).await;
+    let mut service = start_service_process(&pki, &db_file, &["--practice-mailbox"]).await;
     let url = service.url.clone();
 
     let p12 = std::fs::read(dir.path().join("KJ1234567890.p12")).unwrap();

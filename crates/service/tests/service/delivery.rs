@@ -5,7 +5,7 @@ use crate::harness::*;
 use crate::smtp::SmtpServer;
 use kaigo_client::{OnboardingClient, ServerTrust};
 use kaigo_service::secrets::CodeKey;
-use kaigo_service::store::{outbox, Db};
+use kaigo_service::store::{outbox, DatabaseLocation, Db};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -98,14 +98,14 @@ async fn a_service_killed_between_registration_and_delivery_still_sends_the_mail
     std::fs::write(dir.path().join("server-key.pem"), &pki.server.key_pem).unwrap();
     std::fs::write(dir.path().join("ca.pem"), &pki.ca_pem).unwrap();
     std::fs::write(dir.path().join("service.key"), CodeKey::generate().to_hex()).unwrap();
-    let database_url = format!("sqlite://{}", dir.path().join("service.db").display());
+    let database = dir.path().join("service.db");
     let office = office(&pki, 3, None);
-    let db = Db::connect(&database_url).await.unwrap();
+    let db = Db::connect(&DatabaseLocation::sqlite_file(&database)).await.unwrap();
     register_office(&db, &office).await;
     db.close().await;
 
     let smtp = SmtpServer::start();
-    let mut first = start_service_process(dir.path(), &database_url, &["--smtp-url", &smtp.url(), "--delivery-retry-ms", "200"]).await;
+    let mut first = start_service_process(dir.path(), &database, &["--smtp-url", &smtp.url(), "--delivery-retry-ms", "200"]).await;
     let client = OnboardingClient::new(&first.url, &ServerTrust::CaPem(pki.ca_pem.clone()), Some(&identity(&office.cert))).unwrap();
     let token = office_session_by_smtp(&client, &smtp, &office).await;
 
@@ -120,7 +120,7 @@ async fn a_service_killed_between_registration_and_delivery_still_sends_the_mail
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(smtp.to("killadmin@example.jp").is_empty(), "nothing can send while the service is down");
 
-    let mut second = start_service_process(dir.path(), &database_url, &["--smtp-url", &smtp.url(), "--delivery-retry-ms", "200"]).await;
+    let mut second = start_service_process(dir.path(), &database, &["--smtp-url", &smtp.url(), "--delivery-retry-ms", "200"]).await;
     let got = smtp.wait_for("killadmin@example.jp", 1, Duration::from_secs(60)).await;
     assert_eq!(got.len(), 1, "the queued mail was not sent after the restart");
     tokio::time::sleep(Duration::from_millis(1500)).await;

@@ -12,7 +12,7 @@ use kaigo_service::http::rate_limit::RateLimit;
 use kaigo_service::offices::{add_certificate, add_office, NewOffice};
 use kaigo_service::pki::{CertificateAuthority, IssuedIdentity};
 use kaigo_service::secrets::{CodeKey, PasswordHasher};
-use kaigo_service::store::Db;
+use kaigo_service::store::{DatabaseLocation, Db};
 use kaigo_service::tls::TlsMaterial;
 use kaigo_service::{Application, RunningService};
 use secrecy::SecretString;
@@ -99,9 +99,9 @@ pub struct TestApp {
 
 /// A database of its own for one test: a SQLite file, or a new PostgreSQL
 /// database on the server named by `KAIGO_TEST_POSTGRES_URL`.
-pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<String> {
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<DatabaseLocation> {
     match backend {
-        Backend::Sqlite => Some(format!("sqlite://{}", dir.join("test.db").display())),
+        Backend::Sqlite => Some(DatabaseLocation::sqlite_file(dir.join("test.db"))),
         Backend::Postgres => {
             let admin = postgres_url()?;
             use sqlx::Connection as _;
@@ -110,7 +110,7 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> Option<S
             let name = format!("kaigo_test_{}", uuid::Uuid::new_v4().simple());
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
             let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
-            Some(format!("{base}/{name}"))
+            Some(DatabaseLocation::Url(format!("{base}/{name}")))
         }
     }
 }
@@ -156,10 +156,10 @@ pub async fn register_office(db: &Db, o: &TestOffice) {
     add_certificate(db, &o.kj, &o.cert.cert_der, &o.name, o.cert.not_after, now()).await.unwrap();
 }
 
-pub fn test_config(pki: &TestPki, database_url: String, opts: &Options) -> Config {
+pub fn test_config(pki: &TestPki, database: DatabaseLocation, opts: &Options) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        database_url,
+        database,
         tls: pki.tls(),
         code_key: CodeKey::generate(),
         delivery: DeliveryConfig {
@@ -189,10 +189,10 @@ pub async fn spawn_app() -> TestApp {
 /// `None` when the backend is PostgreSQL and no server is configured.
 pub async fn spawn_with(opts: Options) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = fresh_database(opts.backend, dir.path()).await?;
+    let database = fresh_database(opts.backend, dir.path()).await?;
     let pki = TestPki::new();
     let clock = Arc::new(OffsetClock::default());
-    let app = Application::build(test_config(&pki, database_url.clone(), &opts), clock.clone()).await.unwrap();
+    let app = Application::build(test_config(&pki, database, &opts), clock.clone()).await.unwrap();
     let a = office(&pki, 1, Some("5678"));
     let b = office(&pki, 2, None);
     register_office(&app.onboarding.db, &a).await;
@@ -318,10 +318,11 @@ pub struct ServiceProcess {
 
 /// Starts `kaigo-onboard-service serve` with the PKI files in `dir`
 /// (`server.pem`, `server-key.pem`, `ca.pem`, `service.key`) on a free port.
-pub async fn start_service_process(dir: &std::path::Path, database_url: &str, extra: &[&str]) -> ServiceProcess {
+pub async fn start_service_process(dir: &std::path::Path, database: &std::path::Path, extra: &[&str]) -> ServiceProcess {
     use tokio::io::AsyncBufReadExt as _;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url])
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
+        .arg(database)
         .args(extra)
         .arg("--tls-cert")
         .arg(dir.join("server.pem"))
