@@ -37,6 +37,13 @@ windows_prefix() {
     /usr/lib/wine/wine64 wineboot --init >/dev/null 2>&1 || true
     wineserver -w
   fi
+  # Wine links Desktop, Documents, Downloads… to the Linux home folder:
+  # make them the prefix's own, so that tests (the installer's shortcuts)
+  # never write outside it.
+  local d
+  for d in "$WINEPREFIX"/drive_c/users/*/{Desktop,Documents,Downloads,Music,Pictures,Videos,Templates}; do
+    if [ -L "$d" ]; then rm "$d" && mkdir "$d"; fi
+  done
   cmp -s "$shim" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ||
     cp "$shim" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
 }

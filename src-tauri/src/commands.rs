@@ -11,7 +11,7 @@ use kaigo_app_core::wizard::{check_field as check, AppStatus, UserLoginView};
 use kaigo_app_core::{AppCore, AppResult};
 use kaigo_domain::{DeliveryChannel, PasswordReport, ReferenceLists};
 use secrecy::SecretString;
-use tauri::{Manager as _, Runtime, State};
+use tauri::{Runtime, State};
 
 type Core<'a> = State<'a, AppCore>;
 

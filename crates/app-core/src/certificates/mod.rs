@@ -14,6 +14,8 @@ mod windows_store;
 pub use app_store::AppStore;
 #[cfg(target_os = "linux")]
 pub use nss_db::NssDatabase;
+#[cfg(windows)]
+pub use windows_store::WindowsStore;
 
 use crate::{AppError, AppResult};
 use kaigo_domain::ErrorCode;

@@ -33,9 +33,12 @@ impl CertificateSource for WindowsStore {
 
     fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
         let not_found = || AppError::new(ErrorCode::CertificateNotFound);
-        let hash = hex::decode(id).map_err(|_| not_found())?;
+        // Matched by our own fingerprint of each certificate, the same one the
+        // list shows: the store's cached SHA-256 property is not kept by every
+        // Windows version (nor by Wine).
         let store = personal_store()?;
-        let context = store.find_by_sha256(hash).ok().and_then(|found| found.into_iter().next()).ok_or_else(not_found)?;
+        let all = store.find_all().map_err(|_| not_found())?;
+        let context = all.into_iter().find(|c| kaigo_client::describe(c.as_der()).is_ok_and(|info| info.fingerprint == id)).ok_or_else(not_found)?;
         // Not silent: Windows may ask for a smart card's PIN or the key's consent.
         let key = context.acquire_key(false).map_err(|_| not_found())?;
         let signing_key = CngSigningKey::new(key).map_err(|_| AppError::new(ErrorCode::CertificateFileInvalid))?;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the Windows installer on this Debian machine: the app cross-built
+# for x86_64-pc-windows-gnu, packed by makensis (installer/windows). Prints
+# the installer's path. KAIGO_WINDOWS_PROFILE picks the cargo profile
+# (release by default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/windows/env.sh
+PROFILE="${KAIGO_WINDOWS_PROFILE:-release}"
+
+windows_cargo build --locked --profile "$PROFILE" -p kaigo-onboard-app --bin kaigo-onboard >&2
+[ "$PROFILE" = dev ] && OUT_DIR=debug || OUT_DIR="$PROFILE"
+BUILT="$KAIGO_WINDOWS_TARGET_DIR/$KAIGO_WINDOWS_TARGET/$OUT_DIR"
+
+# Named once: the product in tauri.conf.json, the WebView2 address in app-core.
+conf() { python3 -c 'import json,sys; print(json.load(open("tauri.conf.json"))[sys.argv[1]])' "$1"; }
+PRODUCT_NAME="$(conf productName)"
+IDENTIFIER="$(conf identifier)"
+VERSION="$(conf version)"
+WEBVIEW2_URL="$(sed -n 's/^pub const DOWNLOAD_URL: &str = "\(.*\)";$/\1/p' crates/app-core/src/webview_runtime.rs)"
+[ -n "$WEBVIEW2_URL" ] || { echo "DOWNLOAD_URL not found in webview_runtime.rs" >&2; exit 1; }
+
+OUT="$KAIGO_WINDOWS_TARGET_DIR/installer"
+mkdir -p "$OUT"
+SETUP="$OUT/kaigo-onboard_${VERSION}_x64-setup.exe"
+makensis -V2 -INPUTCHARSET UTF8 \
+  "-DPRODUCT_NAME=$PRODUCT_NAME" "-DIDENTIFIER=$IDENTIFIER" "-DVERSION=$VERSION" "-DWEBVIEW2_URL=$WEBVIEW2_URL" \
+  "-DAPP_EXE=$BUILT/kaigo-onboard.exe" "-DWEBVIEW2_LOADER=$BUILT/WebView2Loader.dll" \
+  "-DICON=$PWD/icons/icon.ico" "-DOUTFILE=$SETUP" \
+  installer/windows/kaigo-onboard.nsi >&2
+echo "$SETUP"
