@@ -227,6 +227,9 @@ error_codes! {
     CertificateNotFound = "certificate_not_found" {
         ja: "選んだ証明書が見つかりません。証明書ファイルをもう一度取り込んでください。",
         en: "The chosen certificate is no longer available." }
+    CertificateKeyUnavailable = "certificate_key_unavailable" {
+        ja: "この証明書の鍵をパソコンの証明書ストアから使えませんでした。証明書を入れたときのファイル（.p12 または .pfx）とパスワードがあれば、「証明書ファイルを取り込む」から取り込んでください。",
+        en: "The certificate's private key could not be used from the platform's certificate store." }
     ServiceUrlInvalid = "service_url_invalid" {
         ja: "接続先のアドレスは https:// で始まるURLで入力してください。",
         en: "The service address must be an https:// URL." }

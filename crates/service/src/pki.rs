@@ -116,15 +116,21 @@ impl CertificateAuthority {
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> anyhow::Result<IssuedIdentity> {
-        let mut params = CertificateParams::default();
-        params.distinguished_name.push(DnType::CommonName, office_name);
-        params.distinguished_name.push(DnType::OrganizationName, office_name);
-        params.distinguished_name.push(DnType::CustomDnType(vec![2, 5, 4, 5]), office_number); // serialNumber
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        params.not_before = not_before;
-        params.not_after = not_after;
-        self.sign(params)
+        self.sign(office_client_params(office_number, office_name, not_before, not_after))
+    }
+
+    /// The same certificate for a key kept elsewhere — a smart card, the
+    /// Windows key store — of which only the public half is given.
+    pub fn issue_office_client_for(
+        &self,
+        subject_key: &impl rcgen::PublicKeyData,
+        office_number: &str,
+        office_name: &str,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> anyhow::Result<IssuedCertificate> {
+        let cert = office_client_params(office_number, office_name, not_before, not_after).signed_by(subject_key, &self.cert, &self.key)?;
+        Ok(IssuedCertificate { cert_pem: cert.pem(), cert_der: cert.der().to_vec(), not_after })
     }
 
     fn sign(&self, params: CertificateParams) -> anyhow::Result<IssuedIdentity> {
@@ -133,6 +139,26 @@ impl CertificateAuthority {
         let cert = params.signed_by(&key, &self.cert, &self.key)?;
         Ok(IssuedIdentity { cert_pem: cert.pem(), key_pem: key.serialize_pem(), cert_der: cert.der().to_vec(), not_after })
     }
+}
+
+fn office_client_params(office_number: &str, office_name: &str, not_before: OffsetDateTime, not_after: OffsetDateTime) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name.push(DnType::CommonName, office_name);
+    params.distinguished_name.push(DnType::OrganizationName, office_name);
+    params.distinguished_name.push(DnType::CustomDnType(vec![2, 5, 4, 5]), office_number); // serialNumber
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.not_before = not_before;
+    params.not_after = not_after;
+    params
+}
+
+/// A certificate whose key was made and is kept elsewhere.
+#[derive(Debug, Clone)]
+pub struct IssuedCertificate {
+    pub cert_pem: String,
+    pub cert_der: Vec<u8>,
+    pub not_after: OffsetDateTime,
 }
 
 /// Subject and expiry of a PEM certificate (for registering one made elsewhere).
