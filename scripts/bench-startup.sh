@@ -15,4 +15,4 @@ Xvfb :91 -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB_PID=$!
 trap 'kill $XVFB_PID' EXIT
 export DISPLAY=:91
-cargo bench --locked -p kaigo-onboard-app --bench startup
+cargo bench --locked -p kaigo-onboard-app --bench startup --features bench-baseline

@@ -22,10 +22,12 @@ WEBVIEW2_URL="$(sed -n 's/^pub const DOWNLOAD_URL: &str = "\(.*\)";$/\1/p' crate
 
 OUT="$KAIGO_WINDOWS_TARGET_DIR/installer"
 mkdir -p "$OUT"
+# Shipped without its symbol table (a third of the file).
+x86_64-w64-mingw32-strip -o "$OUT/kaigo-onboard.exe" "$BUILT/kaigo-onboard.exe"
 SETUP="$OUT/kaigo-onboard_${VERSION}_x64-setup.exe"
 makensis -V2 -INPUTCHARSET UTF8 \
   "-DPRODUCT_NAME=$PRODUCT_NAME" "-DIDENTIFIER=$IDENTIFIER" "-DVERSION=$VERSION" "-DWEBVIEW2_URL=$WEBVIEW2_URL" \
-  "-DAPP_EXE=$BUILT/kaigo-onboard.exe" "-DWEBVIEW2_LOADER=$BUILT/WebView2Loader.dll" \
+  "-DAPP_EXE=$OUT/kaigo-onboard.exe" "-DWEBVIEW2_LOADER=$BUILT/WebView2Loader.dll" \
   "-DICON=$PWD/icons/icon.ico" "-DOUTFILE=$SETUP" \
   installer/windows/kaigo-onboard.nsi >&2
 echo "$SETUP"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Kaigo Onboard needs on Debian 12 / Ubuntu 22.04+:
-# system packages (sudo when not root) and a check of the Rust toolchain.
+# Installs what Kaigo Onboard needs on Debian 12: system packages (sudo when
+# not root), a check of the Rust toolchain, tauri-driver and tauri-cli, and
+# zig for the macOS check.
 set -euo pipefail
 
 PACKAGES=(
@@ -12,6 +13,11 @@ PACKAGES=(
   libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libxdo-dev  # the app's window (Tauri)
   fonts-noto-cjk        # Japanese text
   webkit2gtk-driver xvfb  # the end-to-end test drives the real window headless
+  desktop-file-utils    # checks the .deb's desktop entry
+  # Windows: Debian's Rust 1.96 with its std source (cross-builds std), the
+  # mingw linker, Wine to run the tests and the installer, NSIS to make it.
+  rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 nsis
+  python3 python3-venv  # zig (from PyPI) compiles C for the macOS check
 )
 
 SUDO=""
@@ -38,5 +44,17 @@ fi
 # Drives the app's window for the end-to-end test (WebDriver).
 if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked
+fi
+# Makes the .deb (tauri-cli's bundler); 2.x, as the app.
+if ! cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2\.'; then
+  cargo install tauri-cli --version '^2' --locked
+fi
+# zig, a C compiler that carries macOS's headers (scripts/check-macos.sh).
+ZIG_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/zig-venv"
+if [ ! -x "$ZIG_VENV/bin/python-zig" ]; then
+  /usr/bin/python3 -m venv "$ZIG_VENV"
+  "$ZIG_VENV/bin/pip" install --quiet ziglang==0.14.1
+  printf '#!/bin/sh\nexec "%s/bin/python" -m ziglang "$@"\n' "$ZIG_VENV" >"$ZIG_VENV/bin/python-zig"
+  chmod +x "$ZIG_VENV/bin/python-zig"
 fi
 echo "set-up complete: $(cargo --version), $(tauri-driver --version 2>/dev/null || echo tauri-driver)"

@@ -1,0 +1,5 @@
+//! The built packages, installed and removed as users and administrators
+//! would. One test binary: each extra one is a slow link.
+
+mod deb;
+mod windows_installer;

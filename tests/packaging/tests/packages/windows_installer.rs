@@ -1,0 +1,151 @@
+//! The Windows installer, run silently under Wine as an administrator's
+//! deployment would: per-user install, the program and both shortcuts
+//! pointing at it, the uninstall entry, the WebView2 check, and an
+//! uninstall that leaves nothing of the program behind.
+
+use kaigo_packaging::{built_package, identifier, product_name};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Wine in the prefix scripts/test.sh prepared (`WINEPREFIX`).
+struct Wine;
+
+const WEBVIEW2_CLIENT_KEY: &str = r"HKCU\Software\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
+
+impl Wine {
+    fn new() -> Wine {
+        assert!(std::env::var_os("WINEPREFIX").is_some(), "WINEPREFIX must name the test prefix (scripts/windows/env.sh)");
+        Wine
+    }
+
+    fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut c = Command::new("/usr/lib/wine/wine64");
+        // No display: a message box would wait for a click that never comes.
+        c.arg(program).env("WINEDEBUG", "-all").env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").stdin(Stdio::null());
+        c
+    }
+
+    /// Runs a program to its end, and every process it left (an NSIS
+    /// uninstaller re-starts itself from a temporary copy).
+    fn run(&self, program: impl AsRef<OsStr>, args: &[&str]) -> Output {
+        let out = self.command(program).args(args).output().expect("wine64 runs");
+        let waited = Command::new("wineserver").arg("-w").status().expect("wineserver -w");
+        assert!(waited.success());
+        out
+    }
+
+    /// A Windows folder variable (LOCALAPPDATA…) as a Linux path.
+    fn folder(&self, var: &str) -> PathBuf {
+        let out = self.run("cmd", &["/c", &format!("echo %{var}%")]);
+        let windows = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(windows.contains(':'), "%{var}% is {windows:?}");
+        let unix = Command::new("winepath").arg("-u").arg(&windows).env("WINEDEBUG", "-all").output().unwrap();
+        PathBuf::from(String::from_utf8_lossy(&unix.stdout).trim())
+    }
+
+    /// A Linux path as Windows names it (C:\…).
+    fn windows_path(&self, path: &Path) -> String {
+        let out = Command::new("winepath").arg("-w").arg(path).env("WINEDEBUG", "-all").output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    fn registry_has(&self, key: &str, value: &str) -> Option<String> {
+        let out = self.run("reg", &["query", key, "/v", value]);
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    fn registry_set(&self, key: &str, value: &str, data: &str) {
+        assert!(self.run("reg", &["add", key, "/v", value, "/t", "REG_SZ", "/d", data, "/f"]).status.success());
+    }
+
+    fn registry_delete(&self, key: &str) {
+        assert!(self.run("reg", &["delete", key, "/f"]).status.success());
+    }
+}
+
+/// Where a shortcut points, as Windows stored it.
+fn shortcut_target(lnk: &Path) -> String {
+    let link = lnk::ShellLink::open(lnk, lnk::encoding::WINDOWS_1252).unwrap_or_else(|e| panic!("{}: {e:?}", lnk.display()));
+    let base = link.link_info().as_ref().and_then(|info| info.local_base_path().map(str::to_owned));
+    base.or_else(|| link.string_data().relative_path().clone()).unwrap_or_else(|| panic!("{} names no target", lnk.display()))
+}
+
+fn install_log(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("install.log")).expect("install.log")
+}
+
+#[test]
+fn the_windows_installer_installs_for_the_user_with_both_shortcuts_and_uninstalls_without_a_trace() {
+    let Some(setup) = built_package("KAIGO_WINDOWS_INSTALLER") else { return };
+    let wine = Wine::new();
+    let name = product_name();
+    assert_eq!(name, "介護WEBサービス 初期設定", "the name staff look for");
+    let local = wine.folder("LOCALAPPDATA");
+    let install_dir = local.join("Programs").join("kaigo-onboard");
+    let program = install_dir.join("kaigo-onboard.exe");
+    let desktop_link = wine.folder("USERPROFILE").join("Desktop").join(format!("{name}.lnk"));
+    let menu_link = wine.folder("APPDATA").join(r"Microsoft/Windows/Start Menu/Programs").join(format!("{name}.lnk"));
+    let uninstall_key = format!(r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\{}", identifier());
+    let data = local.join(identifier());
+    assert!(!install_dir.exists() && !desktop_link.exists(), "a fresh Windows profile");
+
+    // Silent, per user: no administrator rights asked for.
+    let out = wine.run(&setup, &["/S"]);
+    assert!(out.status.success(), "installer: {out:?}");
+    let exe = std::fs::read(&program).expect("the program is installed");
+    assert!(exe.starts_with(b"MZ") && exe.len() > 1_000_000, "a Windows program");
+    assert!(install_dir.join("WebView2Loader.dll").is_file(), "the WebView2 loader sits beside it");
+    assert!(install_dir.join("uninstall.exe").is_file());
+
+    let program_windows = wine.windows_path(&program);
+    for link in [&desktop_link, &menu_link] {
+        assert!(link.is_file(), "{} is missing", link.display());
+        assert!(shortcut_target(link).eq_ignore_ascii_case(&program_windows), "{} points at {}", link.display(), shortcut_target(link));
+    }
+    let uninstall = wine.registry_has(&uninstall_key, "UninstallString").expect("listed in Apps & features");
+    assert!(uninstall.to_lowercase().contains(r"kaigo-onboard\uninstall.exe"), "{uninstall}");
+
+    // Wine has no WebView2 runtime: the installer noticed (and told staff,
+    // silently here); the program says so and stops instead of crashing.
+    assert!(install_log(&install_dir).contains("webview2_runtime=missing"), "{}", install_log(&install_dir));
+    let started = Instant::now();
+    let mut app = wine.command(&program).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let status = loop {
+        if let Some(status) = app.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = app.kill();
+            panic!("the program did not stop without WebView2");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let said = String::from_utf8_lossy(&app.wait_with_output().unwrap().stderr).into_owned();
+    assert_eq!(status.code(), Some(2), "{said}");
+    assert!(said.contains("WebView2") && said.contains(kaigo_app_core::webview_runtime::DOWNLOAD_URL), "{said}");
+
+    // With the runtime present (as Microsoft's updater records it), the
+    // check finds it; installing again over the old one works.
+    wine.registry_set(WEBVIEW2_CLIENT_KEY, "pv", "131.0.2903.86");
+    assert!(wine.run(&setup, &["/S"]).status.success());
+    assert!(install_log(&install_dir).contains("webview2_runtime=131.0.2903.86"), "{}", install_log(&install_dir));
+    wine.registry_delete(WEBVIEW2_CLIENT_KEY);
+
+    // The app has been used: progress saved in its data folder.
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("progress.json"), "{}").unwrap();
+
+    let out = wine.run(install_dir.join("uninstall.exe"), &["/S"]);
+    assert!(out.status.success(), "uninstaller: {out:?}");
+    assert!(!install_dir.exists(), "program folder left: {:?}", std::fs::read_dir(&install_dir).map(|d| d.count()));
+    assert!(!desktop_link.exists() && !menu_link.exists(), "a shortcut was left");
+    assert_eq!(wine.registry_has(&uninstall_key, "UninstallString"), None, "still listed in Apps & features");
+    assert!(data.join("progress.json").is_file(), "staff's progress is kept unless they ask");
+
+    // An administrator removing everything says so.
+    assert!(wine.run(&setup, &["/S"]).status.success());
+    assert!(wine.run(install_dir.join("uninstall.exe"), &["/S", "/DELETEDATA"]).status.success());
+    assert!(!install_dir.exists() && !data.exists(), "/DELETEDATA leaves nothing");
+}
