@@ -25,16 +25,15 @@ fn desktop_value(entry: &str, key: &str) -> Option<String> {
     entry.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).map(str::to_owned)
 }
 
-/// Checks what the package put under `root` ("/" when installed for real).
-fn check_files(root: &Path, program: &str) -> PathBuf {
+/// Checks what the package put under `root` ("/" when installed for real):
+/// `program` (absolute) and the desktop entry `entry_path` (as the package
+/// holds it, relative).
+fn check_files(root: &Path, program: &str, entry_path: &str) -> PathBuf {
     let program_path = root.join(program.trim_start_matches('/'));
     let meta = std::fs::metadata(&program_path).unwrap_or_else(|e| panic!("{}: {e}", program_path.display()));
     assert!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o111 != 0, "the program is executable");
 
-    let apps = root.join("usr/share/applications");
-    let entries: Vec<PathBuf> = std::fs::read_dir(&apps).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "desktop")).collect();
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    let desktop = entries[0].clone();
+    let desktop = root.join(entry_path);
     let validated = Command::new("desktop-file-validate").arg(&desktop).output().expect("desktop-file-validate (desktop-file-utils)");
     let complaints = String::from_utf8_lossy(&validated.stdout).into_owned() + &String::from_utf8_lossy(&validated.stderr);
     assert!(validated.status.success() && !complaints.contains("error"), "{complaints}");
@@ -63,7 +62,14 @@ fn the_deb_installs_with_dpkg_with_a_valid_desktop_entry_that_starts_the_install
     assert_eq!(field("Version"), app_config()["version"].as_str().unwrap());
     assert!(field("Depends").contains("libwebkit2gtk-4.1-0"), "depends on the WebView: {fields}");
     let program = format!("/usr/bin/{}", app_config()["mainBinaryName"].as_str().unwrap());
-    assert!(dpkg_deb(&["-c"], &deb).contains(&format!(".{program}")));
+    let contents = dpkg_deb(&["-c"], &deb);
+    // File paths as the package holds them, without tar's leading "./".
+    let files: Vec<&str> = contents.lines().filter_map(|l| l.split_whitespace().last()).map(|p| p.trim_start_matches("./")).filter(|p| !p.ends_with('/')).collect();
+    let entries: Vec<&str> = files.iter().copied().filter(|p| p.starts_with("usr/share/applications/") && p.ends_with(".desktop")).collect();
+    assert_eq!(entries.len(), 1, "one desktop entry: {entries:?}");
+    let programs: Vec<&str> = files.iter().copied().filter(|p| p.starts_with("usr/bin/")).collect();
+    assert_eq!(programs.len(), 1, "only the app's program, no benchmark baseline: {programs:?}");
+    assert_eq!(programs[0], program.trim_start_matches('/'));
 
     if !is_root() || installed(&package) {
         // Unpacked instead: installing needs root, and a copy already
@@ -72,7 +78,7 @@ fn the_deb_installs_with_dpkg_with_a_valid_desktop_entry_that_starts_the_install
         let root = std::env::temp_dir().join(format!("kaigo-deb-{}", std::process::id()));
         let out = Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&root).status().unwrap();
         assert!(out.success());
-        check_files(&root, &program);
+        check_files(&root, &program, entries[0]);
         std::fs::remove_dir_all(&root).unwrap();
         return;
     }
@@ -81,7 +87,7 @@ fn the_deb_installs_with_dpkg_with_a_valid_desktop_entry_that_starts_the_install
     assert!(out.status.success(), "dpkg -i: {}", String::from_utf8_lossy(&out.stderr));
     let result = std::panic::catch_unwind(|| {
         assert!(installed(&package));
-        check_files(Path::new("/"), &program)
+        check_files(Path::new("/"), &program, entries[0])
     });
     let removed = Command::new("dpkg").args(["--purge", &package]).output().unwrap();
     let desktop = result.unwrap_or_else(|e| std::panic::resume_unwind(e));
