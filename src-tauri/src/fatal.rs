@@ -2,28 +2,31 @@
 //! Windows (the app has no console there), the error stream elsewhere.
 //! Never a bare panic.
 
-use kaigo_app_core::webview_runtime::{self, TITLE};
+use kaigo_app_core::webview_runtime;
 
 /// Why the window cannot be shown, found before trying: on Windows, a
 /// missing WebView2 runtime (Tauri would otherwise panic while opening it).
-pub fn webview_problem() -> Option<String> {
+/// `app_name` is the product name staff know the app by.
+pub fn webview_problem(app_name: &str) -> Option<String> {
     #[cfg(windows)]
     if let Err(e) = tauri::webview_version() {
         tracing::error!(error = %e, "the WebView2 runtime is not installed");
-        return Some(webview_runtime::missing_message());
+        return Some(webview_runtime::missing_message(app_name));
     }
+    #[cfg(not(windows))]
+    let _ = app_name;
     None
 }
 
 /// Tells staff, then the caller exits.
-pub fn show(message: &str) {
+pub fn show(app_name: &str, message: &str) {
     tracing::error!(message, "the app cannot start");
-    eprintln!("{TITLE}: {message}");
+    eprintln!("{app_name}: {message}");
     #[cfg(windows)]
     {
         let _ = rfd::MessageDialog::new()
             .set_level(rfd::MessageLevel::Error)
-            .set_title(TITLE)
+            .set_title(app_name)
             .set_description(message)
             .set_buttons(rfd::MessageButtons::Ok)
             .show();
@@ -32,7 +35,7 @@ pub fn show(message: &str) {
 
 /// Tauri reports a window it could not create by panicking inside its
 /// event loop ("Failed to setup app"): turn that into a message.
-pub fn explain_panics() {
+pub fn explain_panics(app_name: String) {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         default(info);
@@ -42,7 +45,7 @@ pub fn explain_panics() {
             .map(String::as_str)
             .or_else(|| info.payload().downcast_ref::<&str>().copied())
             .unwrap_or("panic");
-        show(&webview_runtime::window_failed_message(detail));
+        show(&app_name, &webview_runtime::window_failed_message(&app_name, detail));
     }));
 }
 
@@ -53,7 +56,7 @@ mod tests {
     /// window uses WebKitGTK, a package dependency, so there is nothing to find.
     #[test]
     fn a_missing_webview2_runtime_is_found_and_explained_before_any_window_opens() {
-        let problem = super::webview_problem();
+        let problem = super::webview_problem("介護WEBサービス 初期設定");
         if cfg!(windows) && std::env::var_os("KAIGO_UNDER_WINE").is_some() {
             let text = problem.expect("Wine has no WebView2 runtime");
             assert!(text.contains("WebView2") && text.contains(kaigo_app_core::webview_runtime::DOWNLOAD_URL), "{text}");

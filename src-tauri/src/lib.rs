@@ -73,11 +73,13 @@ fn init_logging(paths: &AppPaths) {
 }
 
 pub fn run() {
-    if let Some(message) = fatal::webview_problem() {
-        fatal::show(&message);
+    let context = tauri::generate_context!("../tauri.conf.json");
+    let app_name = context.config().product_name.clone().unwrap_or_default();
+    if let Some(message) = fatal::webview_problem(&app_name) {
+        fatal::show(&app_name, &message);
         std::process::exit(2);
     }
-    fatal::explain_panics();
+    fatal::explain_panics(app_name.clone());
     let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
         // A second launch from the shortcut brings the open window forward.
         if let Some(window) = app.get_webview_window("main") {
@@ -85,8 +87,8 @@ pub fn run() {
             let _ = window.set_focus();
         }
     }));
-    if let Err(e) = app_builder(builder).run(tauri::generate_context!("../tauri.conf.json")) {
-        fatal::show(&kaigo_app_core::webview_runtime::window_failed_message(&e.to_string()));
+    if let Err(e) = app_builder(builder).run(context) {
+        fatal::show(&app_name, &kaigo_app_core::webview_runtime::window_failed_message(&app_name, &e.to_string()));
         std::process::exit(1);
     }
 }
