@@ -1,4 +1,4 @@
-use kaigo_domain::ErrorCode;
+use kaigo_domain::{ErrorCode, Policy};
 use serde::{Deserialize, Serialize};
 
 /// Every error response: a stable code, a Japanese message for staff and an
@@ -16,7 +16,8 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
-    pub fn new(code: ErrorCode) -> Self {
-        Self { code, message: code.message_ja().into(), message_en: code.message_en().into(), retry_after_seconds: None, field: None }
+    /// The messages state the numbers of `policy`, the one the service enforces.
+    pub fn new(code: ErrorCode, policy: &Policy) -> Self {
+        Self { code, message: code.message_ja(policy), message_en: code.message_en(policy), retry_after_seconds: None, field: None }
     }
 }

@@ -2,7 +2,7 @@
 //! with the service (`ErrorCode`) and a Japanese message saying what to do.
 
 use kaigo_client::ClientError;
-use kaigo_domain::ErrorCode;
+use kaigo_domain::{ErrorCode, Policy};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -20,8 +20,13 @@ pub struct AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// An error the app finds itself: a form field, the PC, the connection.
+    /// Such codes state only fixed rules (formats, lengths), never a number
+    /// of the service's policy: refusals that do arrive from the service
+    /// with its own message (see `From<ClientError>`).
     pub fn new(code: ErrorCode) -> Self {
-        Self { code, message: code.message_ja().to_owned(), field: None, retry_after_seconds: None }
+        debug_assert!(!code.depends_on_policy(), "{code:?} states the service's policy: it comes from the service");
+        Self { code, message: code.message_ja(&Policy::default()), field: None, retry_after_seconds: None }
     }
 
     pub fn field(code: ErrorCode, field: &str) -> Self {

@@ -199,13 +199,13 @@ impl AppCore {
         let mut checks = Vec::new();
         let chosen = lock(&self.progress).certificate_id.clone();
         let certificate = match chosen {
-            None => Check { id: "certificate", status: CheckStatus::Error, message: ErrorCode::CertificateNotChosen.message_ja().into() },
+            None => Check { id: "certificate", status: CheckStatus::Error, message: AppError::new(ErrorCode::CertificateNotChosen).message },
             Some(id) => match self.certificates.list(self.now()).into_iter().find(|c| c.id == id) {
-                None => Check { id: "certificate", status: CheckStatus::Error, message: ErrorCode::CertificateNotFound.message_ja().into() },
+                None => Check { id: "certificate", status: CheckStatus::Error, message: AppError::new(ErrorCode::CertificateNotFound).message },
                 Some(c) => match c.status {
                     CertificateStatus::Valid => Check { id: "certificate", status: CheckStatus::Ok, message: format!("証明書「{}」は{}日後まで使えます。", c.label, c.days_left) },
                     CertificateStatus::ExpiresSoon => Check { id: "certificate", status: CheckStatus::Warning, message: format!("証明書「{}」の有効期限まであと{}日です。早めに更新してください。", c.label, c.days_left) },
-                    _ => Check { id: "certificate", status: CheckStatus::Error, message: ErrorCode::ClientCertificateExpired.message_ja().into() },
+                    _ => Check { id: "certificate", status: CheckStatus::Error, message: AppError::new(ErrorCode::ClientCertificateExpired).message },
                 },
             },
         };

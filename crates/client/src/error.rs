@@ -24,11 +24,13 @@ impl ClientError {
         }
     }
 
-    /// The Japanese message to show staff.
+    /// The Japanese message to show staff: the service's own, or for a
+    /// failure before any answer (TLS, network), the code's, which states
+    /// no number of the policy.
     pub fn message_ja(&self) -> String {
         match self {
             ClientError::Api { body, .. } => body.message.clone(),
-            ClientError::Local { code, .. } => code.message_ja().to_owned(),
+            ClientError::Local { code, .. } => code.message_ja(&kaigo_domain::Policy::default()),
         }
     }
 

@@ -26,17 +26,6 @@ pub struct Registration {
     pub replayed: bool,
 }
 
-/// `Policy` as the service sends it: durations in seconds.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct PolicySeconds {
-    pub one_time_code_lifetime: i64,
-    pub one_time_code_max_attempts: u32,
-    pub one_time_code_resend_interval: i64,
-    pub device_trust_lifetime: i64,
-    pub office_max_failures: u32,
-    pub office_lock_duration: i64,
-}
-
 impl OnboardingClient {
     /// `identity` is the office's client certificate; `None` only to test
     /// that the service refuses such calls.
@@ -119,13 +108,10 @@ impl OnboardingClient {
         self.json(self.request(Method::GET, "/v1/reference-lists", None)).await
     }
 
-    pub async fn policy(&self) -> Result<PolicySeconds, ClientError> {
+    /// The lifetimes and counts the service enforces: the numbers the app's
+    /// texts state.
+    pub async fn policy(&self) -> Result<Policy, ClientError> {
         self.json(self.request(Method::GET, "/v1/policy", None)).await
-    }
-
-    /// The local rules, for callers that want the typed `Policy`.
-    pub fn local_policy() -> Policy {
-        Policy::default()
     }
 
     /// The service's OpenAPI document.

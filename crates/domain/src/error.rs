@@ -4,6 +4,8 @@
 //! The same enum crosses the HTTP boundary (`{code, message}` error bodies)
 //! and the app's IPC boundary, so the UI never matches on message text.
 
+use crate::texts::{self, Language};
+use crate::Policy;
 use serde::{Deserialize, Serialize};
 
 macro_rules! error_codes {
@@ -26,13 +28,13 @@ macro_rules! error_codes {
                 match self { $( ErrorCode::$variant => $code, )+ ErrorCode::Unknown => "unknown" }
             }
 
-            /// What to tell office staff, in plain Japanese, including what to do.
-            pub fn message_ja(self) -> &'static str {
+            /// The Japanese message, its numbers still named (`{office_lock}`).
+            pub fn template_ja(self) -> &'static str {
                 match self { $( ErrorCode::$variant => $ja, )+
                     ErrorCode::Unknown => "予期しないエラーが発生しました。時間をおいてもう一度お試しください。解決しない場合はサポート窓口へご連絡ください。" }
             }
 
-            pub fn message_en(self) -> &'static str {
+            pub fn template_en(self) -> &'static str {
                 match self { $( ErrorCode::$variant => $en, )+
                     ErrorCode::Unknown => "An unexpected error occurred. Try again later or contact support." }
             }
@@ -47,8 +49,8 @@ error_codes! {
         ja: "ユーザIDは「KJ」で始まる12桁の半角英数字で入力してください（例：KJ1234567890）。",
         en: "The electronic-billing user ID must be 12 half-width alphanumerics starting with KJ." }
     UserIdInvalid = "user_id_invalid" {
-        ja: "ユーザIDは6文字以上32文字以内の半角英数字で入力してください。",
-        en: "The user ID must be 6 to 32 half-width alphanumerics." }
+        ja: "ユーザIDは{user_id_min}文字以上{user_id_max}文字以内の半角英数字で入力してください。",
+        en: "The user ID must be {user_id_min} to {user_id_max} half-width alphanumerics." }
     OfficeNumberInvalid = "office_number_invalid" {
         ja: "事業所番号は10桁の半角数字で入力してください。",
         en: "The office number must be 10 half-width digits." }
@@ -56,17 +58,17 @@ error_codes! {
         ja: "パスワードを入力してください。",
         en: "Enter the password." }
     PasswordTooShort = "password_too_short" {
-        ja: "パスワードは8文字以上にしてください。",
-        en: "The password must be at least 8 characters long." }
+        ja: "パスワードは{password_min}文字以上にしてください。",
+        en: "The password must be at least {password_min} characters long." }
     PasswordTooLong = "password_too_long" {
-        ja: "パスワードは128文字以内にしてください。",
-        en: "The password must be at most 128 characters long." }
+        ja: "パスワードは{password_max}文字以内にしてください。",
+        en: "The password must be at most {password_max} characters long." }
     PasswordInvalidCharacters = "password_invalid_characters" {
         ja: "パスワードには半角の英字・数字・記号だけを使ってください（全角文字や空白は使えません）。",
         en: "The password may contain only half-width letters, digits and symbols." }
     PasswordTooFewKinds = "password_too_few_kinds" {
-        ja: "パスワードは英大文字・英小文字・数字・記号のうち3種類以上を組み合わせてください。",
-        en: "The password must use at least 3 of: upper-case, lower-case, digits, symbols." }
+        ja: "パスワードは英大文字・英小文字・数字・記号のうち{password_kinds}種類以上を組み合わせてください。",
+        en: "The password must use at least {password_kinds} of: upper-case, lower-case, digits, symbols." }
     PasswordTooCommon = "password_too_common" {
         ja: "このパスワードはよく使われていて推測されやすいため使えません。別のパスワードにしてください。",
         en: "This password is too common and easy to guess. Choose another one." }
@@ -86,8 +88,8 @@ error_codes! {
         ja: "連絡先として、メールアドレスか電話番号のどちらかを入力してください。",
         en: "Give an e-mail address or a phone number as the contact." }
     NameInvalid = "name_invalid" {
-        ja: "氏名を1文字以上50文字以内で入力してください。",
-        en: "Enter a name of 1 to 50 characters." }
+        ja: "氏名を1文字以上{name_max}文字以内で入力してください。",
+        en: "Enter a name of 1 to {name_max} characters." }
     ServiceTypesMissing = "service_types_missing" {
         ja: "従事するサービス種類を1つ以上選んでください。",
         en: "Choose at least one service type." }
@@ -98,14 +100,14 @@ error_codes! {
         ja: "職種区分は一覧から選んでください。",
         en: "Choose the job category from the list." }
     OneTimeCodeFormat = "one_time_code_format" {
-        ja: "ワンタイム認証コードは6桁の数字で入力してください。",
-        en: "The one-time code is 6 digits." }
+        ja: "ワンタイム認証コードは{code_digits}桁の数字で入力してください。",
+        en: "The one-time code is {code_digits} digits." }
     SecurityCodeFormat = "security_code_format" {
         ja: "セキュリティコードは半角英数字で入力してください。",
         en: "The security code consists of half-width alphanumerics." }
     TerminalNameInvalid = "terminal_name_invalid" {
-        ja: "端末名を1文字以上40文字以内で入力してください（例：受付PC1）。",
-        en: "Enter a terminal name of 1 to 40 characters." }
+        ja: "端末名を1文字以上{terminal_name_max}文字以内で入力してください（例：受付PC1）。",
+        en: "Enter a terminal name of 1 to {terminal_name_max} characters." }
     TerminalKeyInvalid = "terminal_key_invalid" {
         ja: "端末の鍵の形式が正しくありません。アプリを最新版にしてやり直してください。",
         en: "The terminal public key is not a valid Ed25519 key." }
@@ -144,8 +146,8 @@ error_codes! {
         ja: "ユーザIDまたはパスワードが違います。入力内容を確かめてもう一度お試しください。",
         en: "The user ID or password is incorrect." }
     OfficeLocked = "office_locked" {
-        ja: "ログインに3回続けて失敗したため、30分間ログインできません。時間をおいてからお試しください。",
-        en: "The office account is locked for 30 minutes after 3 failed logins." }
+        ja: "ログインに{office_max_failures}回続けて失敗したため、{office_lock}ログインできません。時間をおいてからお試しください。",
+        en: "The office account is locked for {office_lock} after {office_max_failures} failed logins." }
     UserLocked = "user_locked" {
         ja: "ログインの失敗が続いたため、このユーザはロックされています。事業所ユーザでログインしてロックを解除するか、サポート窓口へご連絡ください。",
         en: "This user is locked after too many failed logins." }
@@ -162,17 +164,17 @@ error_codes! {
         ja: "まだワンタイム認証コードを送っていません。送信方法を選んでください。",
         en: "No one-time code has been sent for this login yet." }
     CodeIncorrect = "code_incorrect" {
-        ja: "ワンタイム認証コードが違います。届いたメール（またはSMS）の6桁の数字を確かめて入力してください。",
+        ja: "ワンタイム認証コードが違います。届いたメール（またはSMS）の{code_digits}桁の数字を確かめて入力してください。",
         en: "The one-time code is incorrect." }
     CodeExpired = "code_expired" {
-        ja: "ワンタイム認証コードの有効期限（30分）が切れました。「コードを再送する」を押して新しいコードを受け取ってください。",
-        en: "The one-time code has expired. Request a new one." }
+        ja: "ワンタイム認証コードの有効期限（{code_lifetime}）が切れました。「コードを再送する」を押して新しいコードを受け取ってください。",
+        en: "The one-time code has expired ({code_lifetime}). Request a new one." }
     CodeAttemptsExhausted = "code_attempts_exhausted" {
-        ja: "ワンタイム認証コードの入力に5回失敗しました。「コードを再送する」を押して新しいコードを受け取ってください。",
-        en: "Too many wrong codes: request a new one." }
+        ja: "ワンタイム認証コードの入力に{code_max_attempts}回失敗しました。「コードを再送する」を押して新しいコードを受け取ってください。",
+        en: "{code_max_attempts} wrong codes: request a new one." }
     CodeResendTooSoon = "code_resend_too_soon" {
-        ja: "コードを送ったばかりです。1分ほど待ってから再送してください。",
-        en: "A code was just sent: wait a minute before asking again." }
+        ja: "コードを送ったばかりです。{code_resend_interval}ほど待ってから再送してください。",
+        en: "A code was just sent: wait {code_resend_interval} before asking again." }
     SecurityCodeRequired = "security_code_required" {
         ja: "この事業所はセキュリティコードを設定しています。セキュリティコードも入力してください。",
         en: "This office has a security code: enter it too." }
@@ -180,8 +182,8 @@ error_codes! {
         ja: "セキュリティコードが違います。",
         en: "The security code is incorrect." }
     InitialPasswordExpired = "initial_password_expired" {
-        ja: "初期パスワードの有効期限（7日間）が切れました。事業所ユーザでログインし、初期パスワードを再発行してください。",
-        en: "The initial password has expired: an office user must reissue it." }
+        ja: "初期パスワードの有効期限（{initial_password_lifetime}）が切れました。事業所ユーザでログインし、初期パスワードを再発行してください。",
+        en: "The initial password has expired ({initial_password_lifetime} unused): an office user must reissue it." }
     Unauthenticated = "unauthenticated" {
         ja: "ログインの有効期限が切れました。もう一度ログインしてください。",
         en: "Not logged in, or the session has expired." }
@@ -255,9 +257,47 @@ error_codes! {
         en: "Internal error." }
 }
 
+impl ErrorCode {
+    /// What to tell office staff, in plain Japanese, including what to do,
+    /// with the numbers of `policy` (the one in force where the rule applies).
+    pub fn message_ja(self, policy: &Policy) -> String {
+        texts::fill(self.template_ja(), policy, Language::Japanese)
+    }
+
+    pub fn message_en(self, policy: &Policy) -> String {
+        texts::fill(self.template_en(), policy, Language::English)
+    }
+
+    /// Whether the message states a number an operator may change (a
+    /// lifetime, a count of tries) rather than only fixed formats.
+    pub fn depends_on_policy(self) -> bool {
+        use time::Duration;
+        let odd = Duration::seconds(4_321);
+        // Every field written out: a new one must be thought about here.
+        let varied = Policy {
+            one_time_code_lifetime: odd,
+            one_time_code_max_attempts: 97,
+            one_time_code_resend_interval: odd,
+            device_trust_lifetime: odd,
+            initial_password_lifetime: odd,
+            office_max_failures: 97,
+            office_lock_duration: odd,
+            user_max_failures: 97,
+            user_free_failures: 97,
+            user_max_delay: odd,
+            login_challenge_lifetime: odd,
+            session_idle_lifetime: odd,
+            session_absolute_lifetime: odd,
+            terminal_challenge_lifetime: odd,
+        };
+        self.message_ja(&varied) != self.message_ja(&Policy::default())
+    }
+}
+
+/// For logs and operators: the English message under the default policy.
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.message_en())
+        f.write_str(&self.message_en(&Policy::default()))
     }
 }
 
@@ -283,10 +323,27 @@ mod tests {
     }
 
     #[test]
-    fn every_code_has_messages_in_both_languages() {
+    fn every_code_has_messages_in_both_languages_whose_numbers_are_all_known() {
         for code in ErrorCode::ALL {
-            assert!(!code.message_ja().is_empty() && !code.message_en().is_empty(), "{code:?}");
-            assert!(code.message_ja().chars().any(|c| c > '\u{3000}'), "{code:?} ja is not Japanese");
+            assert!(!code.template_ja().is_empty() && !code.template_en().is_empty(), "{code:?}");
+            assert!(code.template_ja().chars().any(|c| c > '\u{3000}'), "{code:?} ja is not Japanese");
+            assert!(crate::texts::all_known(code.template_ja()) && crate::texts::all_known(code.template_en()), "{code:?}");
         }
+    }
+
+    #[test]
+    fn messages_state_the_numbers_of_the_policy_in_force() {
+        use crate::Policy;
+        use time::Duration;
+        let p = Policy::default();
+        assert_eq!(ErrorCode::OfficeLocked.message_ja(&p), "ログインに3回続けて失敗したため、30分間ログインできません。時間をおいてからお試しください。");
+        let changed = Policy { office_max_failures: 5, office_lock_duration: Duration::hours(1), one_time_code_lifetime: Duration::minutes(10), initial_password_lifetime: Duration::days(3), ..p.clone() };
+        assert!(ErrorCode::OfficeLocked.message_ja(&changed).contains("5回続けて失敗したため、1時間ログインできません"));
+        assert!(ErrorCode::OfficeLocked.message_en(&changed).contains("locked for 1 hour after 5 failed logins"));
+        assert!(ErrorCode::CodeExpired.message_ja(&changed).contains("有効期限（10分間）"));
+        assert!(ErrorCode::InitialPasswordExpired.message_ja(&changed).contains("（3日間）"));
+        assert!(ErrorCode::PasswordTooShort.message_ja(&changed).contains(&format!("{}文字以上", crate::password::MIN_LEN)));
+        assert!(ErrorCode::OfficeLocked.depends_on_policy() && ErrorCode::CodeResendTooSoon.depends_on_policy());
+        assert!(!ErrorCode::PasswordTooShort.depends_on_policy() && !ErrorCode::UserIdInvalid.depends_on_policy());
     }
 }

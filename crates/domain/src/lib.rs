@@ -4,20 +4,26 @@
 //! Nothing here performs I/O or reads the clock: every rule that depends on
 //! time takes `now` as a parameter.
 
+pub mod challenge;
 pub mod contact;
 pub mod error;
 pub mod ids;
 pub mod limits;
+pub mod login;
 mod normalize;
 pub mod one_time_code;
 pub mod password;
 pub mod reference;
+pub mod session;
+pub mod terminal;
 pub mod text;
+pub mod texts;
 
 pub use contact::{Contact, DeliveryChannel, EmailAddress, PhoneNumber};
 pub use error::ErrorCode;
 pub use ids::{ElectronicBillingId, OfficeNumber, UserId};
 pub use limits::{certificate_status, CertificateStatus, LoginGate, Policy};
+pub use login::{Account, FailureRecord, Refusal};
 pub use one_time_code::{OneTimeCode, SecurityCode};
 pub use password::{PasswordReport, check_new_password};
 pub use reference::{JobCategory, ReferenceLists, ServiceType};

@@ -1,11 +1,11 @@
 //! Lifetimes, attempt counts and lockouts. Every function takes `now`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 /// The time limits and counts of Step 3. `Default` is the real service's rule;
 /// operators may change the code lifetime (see SECURITY.md for why 30 min).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Policy {
     /// ワンタイム認証コードの有効期間 (30 minutes in the seed).
     #[schema(value_type = i64)]
@@ -147,12 +147,17 @@ pub fn certificate_status(not_before: OffsetDateTime, not_after: OffsetDateTime,
     }
 }
 
+/// Durations travel as whole seconds.
 mod seconds {
-    use serde::Serializer;
+    use serde::{Deserialize, Deserializer, Serializer};
     use time::Duration;
 
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_i64(d.whole_seconds())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        i64::deserialize(d).map(Duration::seconds)
     }
 }
 
@@ -170,6 +175,14 @@ mod tests {
         assert_eq!(certificate_status(from, T0 + Duration::days(89), T0), CertificateStatus::ExpiresSoon);
         assert_eq!(certificate_status(from, T0, T0), CertificateStatus::Expired);
         assert_eq!(certificate_status(T0 + Duration::days(1), T0 + Duration::days(400), T0), CertificateStatus::NotYetValid);
+    }
+
+    #[test]
+    fn a_policy_travels_as_seconds_and_arrives_the_same() {
+        let p = Policy { one_time_code_lifetime: Duration::minutes(10), ..Policy::default() };
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["one_time_code_lifetime"], 600);
+        assert_eq!(serde_json::from_value::<Policy>(json).unwrap(), p);
     }
 
     #[test]

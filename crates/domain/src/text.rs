@@ -17,8 +17,10 @@ pub struct PersonName(String);
 string_newtype!(PersonName);
 
 impl PersonName {
+    pub const MAX_CHARS: usize = 50;
+
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
-        bounded_text(input, 50).map(Self).ok_or(ErrorCode::NameInvalid)
+        bounded_text(input, Self::MAX_CHARS).map(Self).ok_or(ErrorCode::NameInvalid)
     }
 }
 
@@ -29,8 +31,10 @@ pub struct TerminalName(String);
 string_newtype!(TerminalName);
 
 impl TerminalName {
+    pub const MAX_CHARS: usize = 40;
+
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
-        bounded_text(input, 40).map(Self).ok_or(ErrorCode::TerminalNameInvalid)
+        bounded_text(input, Self::MAX_CHARS).map(Self).ok_or(ErrorCode::TerminalNameInvalid)
     }
 }
 

@@ -38,12 +38,3 @@ impl Clock for OffsetClock {
         SystemClock.now() + Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst))
     }
 }
-
-/// Unix milliseconds, as stored.
-pub fn to_ms(t: OffsetDateTime) -> i64 {
-    (t.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-pub fn from_ms(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}

@@ -1,7 +1,6 @@
 //! Operator actions on offices: register an office of the electronic billing
 //! system and the client certificate that proves it.
 
-use crate::clock::to_ms;
 use crate::secrets::PasswordHasher;
 use crate::store::{new_id, offices, Db};
 use kaigo_domain::{ElectronicBillingId, EmailAddress, OfficeNumber, SecurityCode};
@@ -34,7 +33,9 @@ pub async fn add_office(db: &Db, hasher: &PasswordHasher, o: &NewOffice, now: Of
     let number = OfficeNumber::parse(&o.office_number).map_err(inv("office_number"))?;
     let kj = ElectronicBillingId::parse(&o.electronic_billing_id).map_err(inv("electronic_billing_id"))?;
     let email = EmailAddress::parse(&o.email).map_err(inv("email"))?;
-    if o.password.expose_secret().len() < 8 {
+    // The electronic billing system sets its own passwords; ours only keeps
+    // out what could not be one of them.
+    if o.password.expose_secret().chars().count() < kaigo_domain::password::MIN_LEN {
         return Err(AddOfficeError::Invalid { field: "password", code: kaigo_domain::ErrorCode::PasswordTooShort });
     }
     let security_hash = match &o.security_code {
@@ -57,7 +58,7 @@ pub async fn add_office(db: &Db, hasher: &PasswordHasher, o: &NewOffice, now: Of
             password_hash: &password_hash,
             security_code_hash: security_hash.as_deref(),
             email: email.as_str(),
-            now_ms: to_ms(now),
+            now,
         },
     )
     .await;
@@ -71,6 +72,6 @@ pub async fn add_office(db: &Db, hasher: &PasswordHasher, o: &NewOffice, now: Of
 pub async fn add_certificate(db: &Db, electronic_billing_id: &str, cert_der: &[u8], subject: &str, not_after: OffsetDateTime, now: OffsetDateTime) -> anyhow::Result<()> {
     let mut conn = db.acquire().await?;
     let office = offices::find_by_billing_id(&mut conn, electronic_billing_id).await?.ok_or_else(|| anyhow::anyhow!("no office with KJ ID {electronic_billing_id}"))?;
-    offices::add_certificate(&mut conn, &office.id, &crate::pki::fingerprint(cert_der), subject, to_ms(not_after), to_ms(now)).await?;
+    offices::add_certificate(&mut conn, &office.id, &crate::pki::fingerprint(cert_der), subject, not_after, now).await?;
     Ok(())
 }

@@ -6,8 +6,9 @@
 pub mod mail;
 pub mod sms;
 
-use crate::clock::{to_ms, SharedClock};
+use crate::clock::SharedClock;
 use crate::store::{outbox, Db};
+use kaigo_domain::DeliveryChannel;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -74,16 +75,16 @@ impl Worker {
     pub async fn deliver_one(&self) -> Result<bool, crate::store::StoreError> {
         let now = self.clock.now();
         let mut conn = self.db.acquire().await?;
-        let Some(msg) = outbox::claim_due(&mut conn, to_ms(now), to_ms(now + LEASE)).await? else { return Ok(false) };
+        let Some(msg) = outbox::claim_due(&mut conn, now, now + LEASE).await? else { return Ok(false) };
         drop(conn);
         let result = match &self.channels {
             Channels::Practice => Ok(()),
-            Channels::Real { mail, sms } => match msg.channel.as_str() {
-                "email" => match mail {
+            Channels::Real { mail, sms } => match msg.channel {
+                DeliveryChannel::Email => match mail {
                     Some(m) => m.send(&msg.recipient, &msg.subject, &msg.body).await,
                     None => Err(DeliveryError::NotConfigured("mail")),
                 },
-                _ => match sms {
+                DeliveryChannel::Sms => match sms {
                     Some(s) => s.send(&msg.recipient, &msg.body).await,
                     None => Err(DeliveryError::NotConfigured("SMS")),
                 },
@@ -94,24 +95,25 @@ impl Worker {
         match result {
             Ok(()) => {
                 if matches!(self.channels, Channels::Practice) {
-                    outbox::put_in_mailbox(&mut tx, &msg, to_ms(now)).await?;
+                    outbox::put_in_mailbox(&mut tx, &msg, now).await?;
                 }
-                outbox::mark_delivered(&mut tx, &msg.id, to_ms(now)).await?;
+                outbox::mark_delivered(&mut tx, &msg.id, now).await?;
                 // Recipient and body are personal data or secrets: only the id is logged.
-                info!(message = %msg.id, channel = %msg.channel, attempts = msg.attempts, "outbox: delivered");
+                info!(message = %msg.id, channel = msg.channel.as_str(), attempts = msg.attempts, "outbox: delivered");
             }
             Err(e) => {
                 let delay = self.retry_delay(msg.attempts);
-                outbox::mark_failed(&mut tx, &msg.id, to_ms(now) + delay.as_millis() as i64, &e.to_string()).await?;
-                warn!(message = %msg.id, channel = %msg.channel, attempts = msg.attempts, retry_in_ms = delay.as_millis() as u64, error = %e, "outbox: delivery failed, will retry");
+                let next_attempt = now + time::Duration::try_from(delay).unwrap_or(time::Duration::MAX);
+                outbox::mark_failed(&mut tx, &msg.id, next_attempt, &e.to_string()).await?;
+                warn!(message = %msg.id, channel = msg.channel.as_str(), attempts = msg.attempts, retry_in_ms = delay.as_millis() as u64, error = %e, "outbox: delivery failed, will retry");
             }
         }
         tx.commit().await?;
         Ok(true)
     }
 
-    fn retry_delay(&self, attempts: i64) -> Duration {
-        let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(16);
+    fn retry_delay(&self, attempts: u32) -> Duration {
+        let exp = attempts.saturating_sub(1).min(16);
         self.retry_base.saturating_mul(1 << exp).min(self.max_retry)
     }
 }

@@ -1,12 +1,17 @@
 //! One place where failures become HTTP answers: a status per error code, a
 //! `{code, message, message_en}` body, and `Retry-After` when waiting helps.
+//! The body is written by [`explain`], the outermost layer, which knows the
+//! policy in force: the messages state its numbers.
 
 use crate::onboarding::Failure;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kaigo_api::ErrorBody;
-use kaigo_domain::ErrorCode;
+use kaigo_domain::{ErrorCode, Policy};
+use std::sync::Arc;
 
 pub struct ApiError(pub Failure);
 
@@ -38,17 +43,35 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     }
 }
 
+/// A refusal on its way out, its body still to be written by [`explain`].
+#[derive(Debug, Clone)]
+struct Refusal {
+    code: ErrorCode,
+    field: Option<String>,
+    retry_after_seconds: Option<u64>,
+}
+
 pub fn error_response(code: ErrorCode, field: Option<&str>, retry_after: Option<time::Duration>) -> Response {
-    let mut body = ErrorBody::new(code);
-    body.field = field.map(str::to_owned);
-    body.retry_after_seconds = retry_after.map(|d| d.whole_seconds().max(1) as u64);
-    let mut resp = (status_of(code), Json(&body)).into_response();
-    if let Some(secs) = body.retry_after_seconds {
+    let retry_after_seconds = retry_after.map(|d| d.whole_seconds().max(1) as u64);
+    let mut resp = status_of(code).into_response();
+    if let Some(secs) = retry_after_seconds {
         if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
     }
+    resp.extensions_mut().insert(Refusal { code, field: field.map(str::to_owned), retry_after_seconds });
     resp
+}
+
+/// Writes the body of every refusal with the numbers of the policy in force.
+pub async fn explain(State(policy): State<Arc<Policy>>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let Some(refusal) = resp.extensions_mut().remove::<Refusal>() else { return resp };
+    let mut body = ErrorBody::new(refusal.code, &policy);
+    body.field = refusal.field;
+    body.retry_after_seconds = refusal.retry_after_seconds;
+    let (parts, _) = resp.into_parts();
+    (parts, Json(body)).into_response()
 }
 
 impl IntoResponse for ApiError {

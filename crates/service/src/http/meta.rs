@@ -18,7 +18,7 @@ pub async fn health(State(s): State<AppState>) -> ApiResult<Json<Health>> {
 #[utoipa::path(operation_id = "server_time", get, path = "/v1/time", tag = "service", responses((status = 200, body = ServerTime)))]
 pub async fn server_time(State(s): State<AppState>) -> Json<ServerTime> {
     let now = s.ob.now();
-    Json(ServerTime { now, unix_ms: crate::clock::to_ms(now) })
+    Json(ServerTime { now, unix_ms: (now.unix_timestamp_nanos() / 1_000_000) as i64 })
 }
 
 /// サービス種類 and 職種区分, each entry marked confirmed / secondary / unconfirmed.

@@ -29,6 +29,7 @@ async fn openapi_json() -> impl axum::response::IntoResponse {
 }
 
 pub fn router(state: AppState, limiter: rate_limit::Limiter) -> Router {
+    let policy = std::sync::Arc::new(state.ob.policy.clone());
     Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/v1/health", get(meta::health))
@@ -57,6 +58,7 @@ pub fn router(state: AppState, limiter: rate_limit::Limiter) -> Router {
         .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::NotFound, None, None) })
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(limiter, rate_limit::per_certificate))
+        .layer(axum::middleware::from_fn_with_state(policy, error::explain))
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http())

@@ -2,12 +2,11 @@
 
 use super::error::ApiResult;
 use super::AppState;
-use crate::clock::from_ms;
 use crate::store::outbox;
 use axum::extract::{Query, State};
 use axum::Json;
 use kaigo_api::service::MailboxMessage;
-use kaigo_domain::{DeliveryChannel, ErrorCode};
+use kaigo_domain::ErrorCode;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -29,11 +28,11 @@ pub async fn mailbox(State(s): State<AppState>, _caller: crate::onboarding::Call
         rows.into_iter()
             .map(|r| MailboxMessage {
                 id: r.id,
-                channel: if r.channel == "sms" { DeliveryChannel::Sms } else { DeliveryChannel::Email },
+                channel: r.channel,
                 recipient: r.recipient,
                 subject: r.subject,
                 body: r.body,
-                delivered_at: from_ms(r.delivered_at),
+                delivered_at: r.delivered_at,
             })
             .collect(),
     ))

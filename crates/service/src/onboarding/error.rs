@@ -20,6 +20,16 @@ pub enum Failure {
 
 pub type OnboardingResult<T> = Result<T, Failure>;
 
+/// A rule's refusal, with its wait when waiting helps.
+impl From<kaigo_domain::Refusal> for Failure {
+    fn from(r: kaigo_domain::Refusal) -> Self {
+        match r.retry_after {
+            Some(wait) => Failure::wait(r.code, wait),
+            None => Failure::from(r.code),
+        }
+    }
+}
+
 impl From<ErrorCode> for Failure {
     fn from(code: ErrorCode) -> Self {
         Failure::Refused { code, field: None, retry_after: None }

@@ -3,6 +3,7 @@
 
 pub mod challenge;
 pub mod error;
+mod login;
 pub mod messages;
 pub mod office_login;
 pub mod password_change;
@@ -13,7 +14,7 @@ pub mod user_login;
 
 pub use error::{Failure, OnboardingResult};
 
-use crate::clock::{to_ms, SharedClock};
+use crate::clock::SharedClock;
 use crate::secrets::{CodeKey, PasswordHasher};
 use crate::store::{audit, Conn, Db};
 use kaigo_domain::{Policy, ReferenceLists};
@@ -67,7 +68,7 @@ impl Onboarding {
     }
 
     pub(crate) async fn audit(&self, conn: &mut Conn, event: audit::AuditEvent<'_>) -> Result<(), Failure> {
-        audit::record(conn, event, to_ms(self.now())).await?;
+        audit::record(conn, event, self.now()).await?;
         Ok(())
     }
 }

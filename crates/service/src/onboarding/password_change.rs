@@ -2,11 +2,10 @@
 
 use super::sessions::Session;
 use super::{Caller, Failure, Onboarding, OnboardingResult};
-use crate::clock::to_ms;
 use crate::store::audit::AuditEvent;
-use crate::store::{sessions, users};
+use crate::store::{self as store, sessions, users};
 use kaigo_api::user::UserSession;
-use kaigo_domain::{check_new_password, ErrorCode};
+use kaigo_domain::{check_new_password, Account, ErrorCode};
 use secrecy::{ExposeSecret, SecretString};
 
 impl Onboarding {
@@ -31,14 +30,14 @@ impl Onboarding {
         };
         if !self.hasher.verify(current, Some(&user.password_hash)).await? {
             let mut conn = self.db.acquire().await?;
-            users::count_failure(&mut conn, &user.id, false, to_ms(now)).await?;
+            store::count_login_failure(&mut conn, Account::User, &user.id, false, now).await?;
             self.audit(&mut conn, event("failure:invalid_password")).await?;
             return Err(Failure::field(ErrorCode::InvalidCredentials, "current_password"));
         }
         let hash = self.hasher.hash(new).await?;
         let mut tx = self.db.begin().await?;
-        users::set_password(&mut tx, &user.id, &hash, to_ms(now)).await?;
-        sessions::revoke_all_for_user(&mut tx, &user.id, to_ms(now)).await?;
+        users::set_password(&mut tx, &user.id, &hash, now).await?;
+        sessions::revoke_all_for_user(&mut tx, &user.id, now).await?;
         let user = users::find(&mut tx, &user.id).await?.ok_or(ErrorCode::Unauthenticated)?;
         let new_session = self.user_session(&mut tx, caller, &user).await?;
         self.audit(&mut tx, event("success")).await?;

@@ -4,13 +4,13 @@
 use super::error::parse_field;
 use super::sessions::Session;
 use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
-use crate::clock::to_ms;
 use crate::secrets::initial_password;
 use crate::store::audit::AuditEvent;
 use crate::store::outbox::{self, NewMessage};
-use crate::store::{idempotency, new_id, offices, sessions, users, StoreError};
+use crate::store::users::Role;
+use crate::store::{self as store, idempotency, new_id, offices, sessions, users, StoreError};
 use kaigo_api::office::{AdminRegistration, AdminRegistrationRequest, InitialPasswordReissued, UserIdAvailability};
-use kaigo_domain::{DeliveryChannel, EmailAddress, ErrorCode, PersonName, PhoneNumber, UserId};
+use kaigo_domain::{Account, DeliveryChannel, EmailAddress, ErrorCode, PersonName, PhoneNumber, UserId};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
@@ -69,11 +69,11 @@ impl Onboarding {
             registered_at: now,
         };
         let stored = serde_json::to_string(&registration).map_err(anyhow::Error::from)?;
-        let text = messages::initial_password(channel, &office.name, name.as_str(), user_id.as_str(), password.expose_secret());
+        let text = messages::initial_password(channel, &office.name, name.as_str(), user_id.as_str(), password.expose_secret(), &self.policy);
 
         // Key, account, message and audit commit together or not at all.
         let mut tx = self.db.begin().await?;
-        match idempotency::insert(&mut tx, &office.id, key, &request_hash, &stored, to_ms(now)).await {
+        match idempotency::insert(&mut tx, &office.id, key, &request_hash, &stored, now).await {
             Ok(()) => {}
             Err(StoreError::Conflict(_)) => {
                 // A simultaneous retry won the key: answer as it did.
@@ -91,14 +91,14 @@ impl Onboarding {
                 id: &user_row_id,
                 office_id: &office.id,
                 user_id: user_id.as_str(),
-                role: "admin",
+                role: Role::Admin,
                 name: name.as_str(),
                 email: email.as_ref().map(|e| e.as_str()),
                 phone: phone.as_ref().map(|p| p.as_str()),
                 service_types_json: &services_json,
                 job_category: &req.job_category,
                 password_hash: &hash,
-                now_ms: to_ms(now),
+                now,
             },
         )
         .await
@@ -106,7 +106,7 @@ impl Onboarding {
             Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::UserIdTaken, "user_id")),
             other => other?,
         }
-        outbox::enqueue(&mut tx, NewMessage { channel: channel.as_str(), recipient: &recipient, subject: &text.subject, body: &text.body }, to_ms(now)).await?;
+        outbox::enqueue(&mut tx, NewMessage { channel, recipient: &recipient, subject: &text.subject, body: &text.body }, now).await?;
         self.audit(
             &mut tx,
             AuditEvent {
@@ -156,12 +156,12 @@ impl Onboarding {
         let password = initial_password();
         let hash = self.hasher.hash(&password).await?;
         let now = self.now();
-        let text = messages::initial_password(channel, &office.name, &user.name, &user.user_id, password.expose_secret());
+        let text = messages::initial_password(channel, &office.name, &user.name, &user.user_id, password.expose_secret(), &self.policy);
         let mut tx = self.db.begin().await?;
-        users::reset_initial_password(&mut tx, &user.id, &hash, to_ms(now)).await?;
-        sessions::revoke_all_for_user(&mut tx, &user.id, to_ms(now)).await?;
-        sessions::revoke_device_trusts(&mut tx, &user.id, to_ms(now)).await?;
-        outbox::enqueue(&mut tx, NewMessage { channel: channel.as_str(), recipient: &recipient, subject: &text.subject, body: &text.body }, to_ms(now)).await?;
+        users::reset_initial_password(&mut tx, &user.id, &hash, now).await?;
+        sessions::revoke_all_for_user(&mut tx, &user.id, now).await?;
+        sessions::revoke_device_trusts(&mut tx, &user.id, now).await?;
+        outbox::enqueue(&mut tx, NewMessage { channel, recipient: &recipient, subject: &text.subject, body: &text.body }, now).await?;
         self.audit(
             &mut tx,
             AuditEvent { event: "initial_password_reissued", outcome: "success", office_id: Some(&office.id), user_id: Some(&user.user_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: Some(channel.as_str()) },
@@ -177,7 +177,7 @@ impl Onboarding {
         let id = parse_field("user_id", UserId::parse(user_id))?;
         let mut conn = self.db.acquire().await?;
         let user = users::find_by_user_id(&mut conn, id.as_str()).await?.filter(|u| u.office_id == session.office_id).ok_or(ErrorCode::NotFound)?;
-        users::set_failures(&mut conn, &user.id, 0, None).await?;
+        store::clear_login_failures(&mut conn, Account::User, &user.id).await?;
         self.audit(
             &mut conn,
             AuditEvent { event: "user_unlocked", outcome: "success", office_id: Some(&session.office_id), user_id: Some(id.as_str()), cert_fingerprint: Some(&caller.cert_fingerprint), detail: None },

@@ -1,29 +1,14 @@
 //! Bearer sessions, bound to the client certificate they were opened with.
 
 use super::{Caller, Failure, Onboarding, OnboardingResult};
-use crate::clock::{from_ms, to_ms};
-use crate::secrets::{random_token, token_hash};
+use crate::secrets::{random_token, same, token_hash};
 use crate::store::{sessions, Conn};
+use kaigo_domain::session::{session_expiry, SessionRecord};
 use kaigo_domain::ErrorCode;
 use secrecy::{ExposeSecret, SecretString};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionKind {
-    /// 事業所ユーザ.
-    Office,
-    /// 管理者ユーザ or 一般ユーザ.
-    User,
-}
-
-impl SessionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionKind::Office => "office",
-            SessionKind::User => "user",
-        }
-    }
-}
+pub use crate::store::sessions::SessionKind;
 
 /// A session that passed authentication.
 #[derive(Debug, Clone)]
@@ -53,18 +38,18 @@ impl Onboarding {
     ) -> OnboardingResult<NewSession> {
         let now = self.now();
         let token = random_token();
-        let expires_at = now + self.policy.session_absolute_lifetime;
+        let expires_at = session_expiry(&self.policy, now);
         sessions::insert(
             conn,
             sessions::NewSession {
                 token_hash: &token_hash(token.expose_secret()),
-                kind: kind.as_str(),
+                kind,
                 office_id,
                 user_row_id,
                 cert_fingerprint: &caller.cert_fingerprint,
                 restricted,
-                now_ms: to_ms(now),
-                expires_at_ms: to_ms(expires_at),
+                now,
+                expires_at,
             },
         )
         .await?;
@@ -78,31 +63,17 @@ impl Onboarding {
         let hash = token_hash(token);
         let mut conn = self.db.acquire().await?;
         let row = sessions::find(&mut conn, &hash).await?.ok_or(ErrorCode::Unauthenticated)?;
-        let idle_end = from_ms(row.last_seen_at) + self.policy.session_idle_lifetime;
-        let valid = row.revoked_at.is_none()
-            && from_ms(row.expires_at) > now
-            && idle_end > now
-            && row.kind == kind.as_str()
-            && crate::secrets::same(&row.cert_fingerprint, &caller.cert_fingerprint);
-        if !valid {
-            return Err(Failure::from(ErrorCode::Unauthenticated));
+        let owned_by_caller = row.kind == kind && same(&row.cert_fingerprint, &caller.cert_fingerprint);
+        let record = SessionRecord { owned_by_caller, revoked: row.revoked, last_seen: row.last_seen_at, expires_at: row.expires_at };
+        if record.in_force(&self.policy, now)? {
+            sessions::touch(&mut conn, &hash, now).await?;
         }
-        // Write the idle timestamp at most once a minute: reads stay reads.
-        if now - from_ms(row.last_seen_at) > Duration::minutes(1) {
-            sessions::touch(&mut conn, &hash, to_ms(now)).await?;
-        }
-        Ok(Session {
-            token_hash: row.token_hash,
-            kind,
-            office_id: row.office_id,
-            user_row_id: row.user_row_id,
-            restricted: row.restricted != 0,
-        })
+        Ok(Session { token_hash: row.token_hash, kind, office_id: row.office_id, user_row_id: row.user_row_id, restricted: row.restricted })
     }
 
     pub async fn logout(&self, session: &Session) -> OnboardingResult<()> {
         let mut conn = self.db.acquire().await?;
-        sessions::revoke(&mut conn, &session.token_hash, to_ms(self.now())).await?;
+        sessions::revoke(&mut conn, &session.token_hash, self.now()).await?;
         Ok(())
     }
 }

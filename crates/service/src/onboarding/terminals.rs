@@ -5,14 +5,14 @@
 use super::error::parse_field;
 use super::sessions::Session;
 use super::{Caller, Failure, Onboarding, OnboardingResult};
-use crate::clock::{from_ms, to_ms};
 use crate::store::audit::AuditEvent;
-use crate::store::terminals::{self, TerminalRow};
+use crate::store::terminals::{self, Terminal as StoredTerminal};
 use crate::store::{new_id, offices, Conn, StoreError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use kaigo_api::terminal::{terminal_link_message, Terminal, TerminalChallenge, TerminalRegistered, TerminalSettings, TerminalStatus};
+use kaigo_domain::terminal::{terminal_challenge_expiry, TerminalLink};
 use kaigo_domain::{ErrorCode, TerminalName};
 use rand::RngCore;
 
@@ -41,7 +41,7 @@ impl Onboarding {
         let now = self.now();
         let id = new_id();
         let challenge = new_challenge();
-        let expires_at = now + self.policy.terminal_challenge_lifetime;
+        let expires_at = terminal_challenge_expiry(&self.policy, now);
         let mut conn = self.db.acquire().await?;
         let inserted = terminals::insert(
             &mut conn,
@@ -51,9 +51,9 @@ impl Onboarding {
                 name: name.as_str(),
                 public_key: public_key.trim(),
                 challenge: &challenge,
-                challenge_expires_at_ms: to_ms(expires_at),
+                challenge_expires_at: expires_at,
                 registered_by: session.user_row_id()?,
-                now_ms: to_ms(now),
+                now,
             },
         )
         .await;
@@ -72,12 +72,10 @@ impl Onboarding {
         session.require_full()?;
         let mut conn = self.db.acquire().await?;
         let row = terminals::find_active(&mut conn, &session.office_id, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
-        if row.status != "pending" {
-            return Err(ErrorCode::TerminalChallengeExpired.into());
-        }
+        row.link.challenge_renewable()?;
         let challenge = new_challenge();
-        let expires_at = self.now() + self.policy.terminal_challenge_lifetime;
-        terminals::set_challenge(&mut conn, &row.id, &challenge, to_ms(expires_at)).await?;
+        let expires_at = terminal_challenge_expiry(&self.policy, self.now());
+        terminals::set_challenge(&mut conn, &row.id, &challenge, expires_at).await?;
         Ok(TerminalChallenge { challenge, expires_at })
     }
 
@@ -86,13 +84,11 @@ impl Onboarding {
         let now = self.now();
         let mut conn = self.db.acquire().await?;
         let row = terminals::find_active(&mut conn, &session.office_id, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
-        if row.status == "linked" {
+        if row.link == TerminalLink::Linked {
             return self.terminal_view(&mut conn, &row).await;
         }
-        let challenge = match (&row.challenge, row.challenge_expires_at.map(from_ms)) {
-            (Some(c), Some(t)) if t > now => c.clone(),
-            _ => return Err(ErrorCode::TerminalChallengeExpired.into()),
-        };
+        row.link.challenge_answerable(now)?;
+        let challenge = row.challenge.clone().ok_or(ErrorCode::TerminalChallengeExpired)?;
         let key = parse_public_key(&row.public_key).map_err(Failure::from)?;
         let signature = B64
             .decode(signature.trim())
@@ -103,7 +99,7 @@ impl Onboarding {
             self.audit(&mut conn, self.terminal_event("terminal_link", "failure:signature", caller, session, &row.id)).await?;
             return Err(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"));
         }
-        if !terminals::link(&mut conn, &row.id, &challenge, to_ms(now)).await? {
+        if !terminals::link(&mut conn, &row.id, &challenge, now).await? {
             return Err(ErrorCode::TerminalChallengeExpired.into());
         }
         self.audit(&mut conn, self.terminal_event("terminal_link", "success", caller, session, &row.id)).await?;
@@ -125,7 +121,7 @@ impl Onboarding {
     pub async fn unlink_terminal(&self, caller: &Caller, session: &Session, terminal_id: &str) -> OnboardingResult<()> {
         session.require_full()?;
         let mut conn = self.db.acquire().await?;
-        if !terminals::unlink(&mut conn, &session.office_id, terminal_id, to_ms(self.now())).await? {
+        if !terminals::unlink(&mut conn, &session.office_id, terminal_id, self.now()).await? {
             return Err(ErrorCode::TerminalNotFound.into());
         }
         self.audit(&mut conn, self.terminal_event("terminal_unlinked", "success", caller, session, terminal_id)).await?;
@@ -136,12 +132,15 @@ impl Onboarding {
         AuditEvent { event, outcome, office_id: Some(&session.office_id), user_id: None, cert_fingerprint: Some(&caller.cert_fingerprint), detail: Some(terminal_id) }
     }
 
-    async fn terminal_view(&self, conn: &mut Conn, row: &TerminalRow) -> OnboardingResult<Terminal> {
+    async fn terminal_view(&self, conn: &mut Conn, row: &StoredTerminal) -> OnboardingResult<Terminal> {
         let office = offices::find(conn, &row.office_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
         Ok(Terminal {
             terminal_id: row.id.clone(),
             name: row.name.clone(),
-            status: if row.status == "linked" { TerminalStatus::Linked } else { TerminalStatus::Pending },
+            status: match row.link {
+                TerminalLink::Linked => TerminalStatus::Linked,
+                TerminalLink::Pending { .. } => TerminalStatus::Pending,
+            },
             settings: TerminalSettings {
                 terminal_id: row.id.clone(),
                 office_number: office.office_number,
@@ -149,8 +148,8 @@ impl Onboarding {
                 service_url: self.public_url.clone(),
                 sync_interval_seconds: SYNC_INTERVAL_SECONDS,
             },
-            registered_at: from_ms(row.created_at),
-            linked_at: row.linked_at.map(from_ms),
+            registered_at: row.created_at,
+            linked_at: row.linked_at,
         })
     }
 }

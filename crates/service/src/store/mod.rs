@@ -1,6 +1,9 @@
 //! Storage: one set of portable SQL statements over sqlx's `Any` driver, so the
 //! same code and migrations serve SQLite (the default, one file) and
 //! PostgreSQL (several instances sharing the load). One module per table group.
+//!
+//! Rows come back typed — instants as `OffsetDateTime`, flags as `bool`,
+//! kinds and states as enums — so the rules never see how they are stored.
 
 pub mod audit;
 pub mod challenges;
@@ -17,6 +20,7 @@ pub use location::{DatabaseLocation, NonUnicodePath};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use time::OffsetDateTime;
 
 pub type Conn = sqlx::AnyConnection;
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
@@ -116,20 +120,65 @@ pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Flags are stored as 0/1 (portable to both databases).
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
-/// Counts one failed login of an office or a user (starting again from 1
-/// when `restart`, i.e. an earlier lock has run out); returns the new count.
-async fn count_failure(conn: &mut Conn, table: &'static str, id: &str, restart: bool, now_ms: i64) -> StoreResult<i64> {
+/// Instants are stored as Unix milliseconds; these two are the only
+/// conversions.
+pub(crate) fn millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn instant(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A stored count (never negative) as the rules count.
+pub(crate) fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+/// A stored name of a kind or state that this version does not know.
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unknown {what} {value:?}"))
+}
+
+/// The failed-login columns an office row and a user row share.
+pub(crate) fn failure_record(failed_logins: i64, last_failed_at: Option<i64>) -> kaigo_domain::FailureRecord {
+    kaigo_domain::FailureRecord { count: count(failed_logins), last: last_failed_at.map(instant) }
+}
+
+/// The table of the accounts whose logins fail: offices or users.
+fn account_table(account: kaigo_domain::Account) -> &'static str {
+    match account {
+        kaigo_domain::Account::Office => "offices",
+        kaigo_domain::Account::User => "users",
+    }
+}
+
+/// Counts one failed login of an office or a user in one statement, so
+/// simultaneous failures all count (starting again from 1 when `restart`:
+/// an earlier lock has run out); returns the new count. `id` is the
+/// account's row id.
+pub async fn count_login_failure(conn: &mut Conn, account: kaigo_domain::Account, id: &str, restart: bool, now: OffsetDateTime) -> StoreResult<u32> {
+    let table = account_table(account);
     sqlx::query(&format!(
         "UPDATE {table} SET failed_logins = CASE WHEN $1 = 1 THEN 1 ELSE failed_logins + 1 END, last_failed_at = $2 WHERE id = $3"
     ))
     .bind(flag(restart))
-    .bind(now_ms)
+    .bind(millis(now))
     .bind(id)
     .execute(&mut *conn)
     .await?;
-    Ok(sqlx::query_scalar(&format!("SELECT failed_logins FROM {table} WHERE id = $1")).bind(id).fetch_one(conn).await?)
+    let n: i64 = sqlx::query_scalar(&format!("SELECT failed_logins FROM {table} WHERE id = $1")).bind(id).fetch_one(conn).await?;
+    Ok(count(n))
+}
+
+/// Clears the failed-login count of an office or a user.
+pub async fn clear_login_failures(conn: &mut Conn, account: kaigo_domain::Account, id: &str) -> StoreResult<()> {
+    let table = account_table(account);
+    sqlx::query(&format!("UPDATE {table} SET failed_logins = 0, last_failed_at = NULL WHERE id = $1")).bind(id).execute(conn).await?;
+    Ok(())
 }

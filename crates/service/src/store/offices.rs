@@ -1,9 +1,12 @@
 //! 事業所 and the client certificates that prove them.
 
-use super::{on_unique, Conn, StoreResult};
+use super::{failure_record, millis, on_unique, Conn, StoreResult};
+use kaigo_domain::FailureRecord;
+use time::OffsetDateTime;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OfficeRow {
+/// An office of the electronic billing system (事業所ユーザ).
+#[derive(Debug, Clone)]
+pub struct Office {
     pub id: String,
     pub office_number: String,
     pub name: String,
@@ -11,8 +14,35 @@ pub struct OfficeRow {
     pub password_hash: String,
     pub security_code_hash: Option<String>,
     pub email: String,
-    pub failed_logins: i64,
-    pub last_failed_at: Option<i64>,
+    pub failures: FailureRecord,
+}
+
+#[derive(sqlx::FromRow)]
+struct OfficeRow {
+    id: String,
+    office_number: String,
+    name: String,
+    electronic_billing_id: String,
+    password_hash: String,
+    security_code_hash: Option<String>,
+    email: String,
+    failed_logins: i64,
+    last_failed_at: Option<i64>,
+}
+
+impl From<OfficeRow> for Office {
+    fn from(r: OfficeRow) -> Self {
+        Office {
+            failures: failure_record(r.failed_logins, r.last_failed_at),
+            id: r.id,
+            office_number: r.office_number,
+            name: r.name,
+            electronic_billing_id: r.electronic_billing_id,
+            password_hash: r.password_hash,
+            security_code_hash: r.security_code_hash,
+            email: r.email,
+        }
+    }
 }
 
 pub struct NewOffice<'a> {
@@ -23,7 +53,7 @@ pub struct NewOffice<'a> {
     pub password_hash: &'a str,
     pub security_code_hash: Option<&'a str>,
     pub email: &'a str,
-    pub now_ms: i64,
+    pub now: OffsetDateTime,
 }
 
 const COLUMNS: &str = "id, office_number, name, electronic_billing_id, password_hash, security_code_hash, email, failed_logins, last_failed_at";
@@ -40,31 +70,31 @@ pub async fn insert(conn: &mut Conn, o: NewOffice<'_>) -> StoreResult<()> {
     .bind(o.password_hash)
     .bind(o.security_code_hash)
     .bind(o.email)
-    .bind(o.now_ms)
+    .bind(millis(o.now))
     .execute(conn)
     .await
     .map_err(on_unique)?;
     Ok(())
 }
 
-pub async fn add_certificate(conn: &mut Conn, office_id: &str, fingerprint: &str, subject: &str, not_after_ms: i64, now_ms: i64) -> StoreResult<()> {
+pub async fn add_certificate(conn: &mut Conn, office_id: &str, fingerprint: &str, subject: &str, not_after: OffsetDateTime, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO office_certificates (fingerprint, office_id, subject, not_after, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(fingerprint)
     .bind(office_id)
     .bind(subject)
-    .bind(not_after_ms)
-    .bind(now_ms)
+    .bind(millis(not_after))
+    .bind(millis(now))
     .execute(conn)
     .await
     .map_err(on_unique)?;
     Ok(())
 }
 
-pub async fn revoke_certificate(conn: &mut Conn, fingerprint: &str, now_ms: i64) -> StoreResult<bool> {
+pub async fn revoke_certificate(conn: &mut Conn, fingerprint: &str, now: OffsetDateTime) -> StoreResult<bool> {
     let r = sqlx::query("UPDATE office_certificates SET revoked_at = $1 WHERE fingerprint = $2 AND revoked_at IS NULL")
-        .bind(now_ms)
+        .bind(millis(now))
         .bind(fingerprint)
         .execute(conn)
         .await?;
@@ -79,28 +109,15 @@ pub async fn office_of_certificate(conn: &mut Conn, fingerprint: &str) -> StoreR
         .await?)
 }
 
-pub async fn find_by_billing_id(conn: &mut Conn, electronic_billing_id: &str) -> StoreResult<Option<OfficeRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE electronic_billing_id = $1"))
+pub async fn find_by_billing_id(conn: &mut Conn, electronic_billing_id: &str) -> StoreResult<Option<Office>> {
+    let row: Option<OfficeRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE electronic_billing_id = $1"))
         .bind(electronic_billing_id)
         .fetch_optional(conn)
-        .await?)
-}
-
-pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<OfficeRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE id = $1")).bind(id).fetch_optional(conn).await?)
-}
-
-pub async fn set_failures(conn: &mut Conn, id: &str, failures: i64, last_failed_at: Option<i64>) -> StoreResult<()> {
-    sqlx::query("UPDATE offices SET failed_logins = $1, last_failed_at = $2 WHERE id = $3")
-        .bind(failures)
-        .bind(last_failed_at)
-        .bind(id)
-        .execute(conn)
         .await?;
-    Ok(())
+    Ok(row.map(Office::from))
 }
 
-/// Counts one failed login; returns the new count. See [`super::count_failure`].
-pub async fn count_failure(conn: &mut Conn, id: &str, restart: bool, now_ms: i64) -> StoreResult<i64> {
-    super::count_failure(conn, "offices", id, restart, now_ms).await
+pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<Office>> {
+    let row: Option<OfficeRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(Office::from))
 }

@@ -1,35 +1,56 @@
 //! Messages waiting to be sent, and the practice mailbox.
 
-use super::{new_id, Conn, StoreResult};
+use super::{corrupt, count, instant, millis, new_id, Conn, StoreResult};
+use kaigo_domain::DeliveryChannel;
+use time::OffsetDateTime;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OutboxRow {
+fn channel(name: &str) -> StoreResult<DeliveryChannel> {
+    match name {
+        "email" => Ok(DeliveryChannel::Email),
+        "sms" => Ok(DeliveryChannel::Sms),
+        other => Err(corrupt("channel", other)),
+    }
+}
+
+/// A message leased for sending.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
     pub id: String,
-    pub channel: String,
+    pub channel: DeliveryChannel,
     pub recipient: String,
     pub subject: String,
     pub body: String,
-    pub attempts: i64,
+    pub attempts: u32,
+}
+
+#[derive(sqlx::FromRow)]
+struct OutboxRow {
+    id: String,
+    channel: String,
+    recipient: String,
+    subject: String,
+    body: String,
+    attempts: i64,
 }
 
 pub struct NewMessage<'a> {
-    pub channel: &'a str,
+    pub channel: DeliveryChannel,
     pub recipient: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
 }
 
-pub async fn enqueue(conn: &mut Conn, m: NewMessage<'_>, now_ms: i64) -> StoreResult<String> {
+pub async fn enqueue(conn: &mut Conn, m: NewMessage<'_>, now: OffsetDateTime) -> StoreResult<String> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(&id)
-    .bind(m.channel)
+    .bind(m.channel.as_str())
     .bind(m.recipient)
     .bind(m.subject)
     .bind(m.body)
-    .bind(now_ms)
+    .bind(millis(now))
     .execute(conn)
     .await?;
     Ok(id)
@@ -37,7 +58,8 @@ pub async fn enqueue(conn: &mut Conn, m: NewMessage<'_>, now_ms: i64) -> StoreRe
 
 /// Leases the oldest due message to this worker until `lease_until`. With
 /// several instances only one wins the row: the UPDATE re-checks the lease.
-pub async fn claim_due(conn: &mut Conn, now_ms: i64, lease_until_ms: i64) -> StoreResult<Option<OutboxRow>> {
+pub async fn claim_due(conn: &mut Conn, now: OffsetDateTime, lease_until: OffsetDateTime) -> StoreResult<Option<Outgoing>> {
+    let (now_ms, lease_until_ms) = (millis(now), millis(lease_until));
     let candidate: Option<String> = sqlx::query_scalar(
         "SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
          ORDER BY next_attempt_at, created_at LIMIT 1",
@@ -58,26 +80,28 @@ pub async fn claim_due(conn: &mut Conn, now_ms: i64, lease_until_ms: i64) -> Sto
     if claimed.rows_affected() != 1 {
         return Ok(None);
     }
-    Ok(sqlx::query_as("SELECT id, channel, recipient, subject, body, attempts FROM outbox WHERE id = $1")
+    let row: Option<OutboxRow> = sqlx::query_as("SELECT id, channel, recipient, subject, body, attempts FROM outbox WHERE id = $1")
         .bind(&id)
         .fetch_optional(conn)
-        .await?)
+        .await?;
+    row.map(|r| Ok(Outgoing { channel: channel(&r.channel)?, attempts: count(r.attempts), id: r.id, recipient: r.recipient, subject: r.subject, body: r.body }))
+        .transpose()
 }
 
 /// Marks a message sent and blanks its body: it may hold an initial password
 /// or a code, which must not outlive the delivery.
-pub async fn mark_delivered(conn: &mut Conn, id: &str, now_ms: i64) -> StoreResult<()> {
+pub async fn mark_delivered(conn: &mut Conn, id: &str, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, body = '', last_error = NULL WHERE id = $2")
-        .bind(now_ms)
+        .bind(millis(now))
         .bind(id)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn mark_failed(conn: &mut Conn, id: &str, next_attempt_ms: i64, error: &str) -> StoreResult<()> {
+pub async fn mark_failed(conn: &mut Conn, id: &str, next_attempt: OffsetDateTime, error: &str) -> StoreResult<()> {
     sqlx::query("UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3")
-        .bind(next_attempt_ms)
+        .bind(millis(next_attempt))
         .bind(error)
         .bind(id)
         .execute(conn)
@@ -85,51 +109,62 @@ pub async fn mark_failed(conn: &mut Conn, id: &str, next_attempt_ms: i64, error:
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// Where a message stands, for operators and tests.
+#[derive(Debug, Clone)]
 pub struct OutboxStatus {
     pub id: String,
-    pub channel: String,
+    pub channel: DeliveryChannel,
     pub recipient: String,
-    pub attempts: i64,
-    pub delivered_at: Option<i64>,
+    pub attempts: u32,
+    pub delivered_at: Option<OffsetDateTime>,
     pub last_error: Option<String>,
 }
 
 pub async fn status(conn: &mut Conn) -> StoreResult<Vec<OutboxStatus>> {
-    Ok(sqlx::query_as("SELECT id, channel, recipient, attempts, delivered_at, last_error FROM outbox ORDER BY created_at")
-        .fetch_all(conn)
-        .await?)
+    let rows: Vec<(String, String, String, i64, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT id, channel, recipient, attempts, delivered_at, last_error FROM outbox ORDER BY created_at").fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(id, ch, recipient, attempts, delivered_at, last_error)| {
+            Ok(OutboxStatus { id, channel: channel(&ch)?, recipient, attempts: count(attempts), delivered_at: delivered_at.map(instant), last_error })
+        })
+        .collect()
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MailboxRow {
+/// A message practice mode kept instead of sending.
+#[derive(Debug, Clone)]
+pub struct MailboxEntry {
     pub id: String,
-    pub channel: String,
+    pub channel: DeliveryChannel,
     pub recipient: String,
     pub subject: String,
     pub body: String,
-    pub delivered_at: i64,
+    pub delivered_at: OffsetDateTime,
 }
 
-pub async fn put_in_mailbox(conn: &mut Conn, m: &OutboxRow, now_ms: i64) -> StoreResult<()> {
+pub async fn put_in_mailbox(conn: &mut Conn, m: &Outgoing, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query("INSERT INTO practice_mailbox (id, channel, recipient, subject, body, delivered_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&m.id)
-        .bind(&m.channel)
+        .bind(m.channel.as_str())
         .bind(&m.recipient)
         .bind(&m.subject)
         .bind(&m.body)
-        .bind(now_ms)
+        .bind(millis(now))
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn mailbox(conn: &mut Conn, recipient: Option<&str>) -> StoreResult<Vec<MailboxRow>> {
-    Ok(sqlx::query_as(
+pub async fn mailbox(conn: &mut Conn, recipient: Option<&str>) -> StoreResult<Vec<MailboxEntry>> {
+    let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
         "SELECT id, channel, recipient, subject, body, delivered_at FROM practice_mailbox
          WHERE ($1 IS NULL OR recipient = $1) ORDER BY delivered_at DESC, id",
     )
     .bind(recipient)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    rows.into_iter()
+        .map(|(id, ch, recipient, subject, body, delivered_at)| {
+            Ok(MailboxEntry { id, channel: channel(&ch)?, recipient, subject, body, delivered_at: instant(delivered_at) })
+        })
+        .collect()
 }

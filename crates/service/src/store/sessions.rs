@@ -1,30 +1,85 @@
 //! Sessions and device trust, stored by the SHA-256 of their tokens.
 
-use super::{flag, Conn, StoreResult};
+use super::{corrupt, flag, instant, millis, Conn, StoreResult};
+use time::OffsetDateTime;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionRow {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// 事業所ユーザ.
+    Office,
+    /// 管理者ユーザ or 一般ユーザ.
+    User,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Office => "office",
+            SessionKind::User => "user",
+        }
+    }
+}
+
+/// A session as stored.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
     pub token_hash: String,
-    pub kind: String,
+    pub kind: SessionKind,
     pub office_id: String,
     pub user_row_id: Option<String>,
     pub cert_fingerprint: String,
-    pub restricted: i64,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
-    pub revoked_at: Option<i64>,
+    /// Opened with the initial password: may only change the password.
+    pub restricted: bool,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub revoked: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    token_hash: String,
+    kind: String,
+    office_id: String,
+    user_row_id: Option<String>,
+    cert_fingerprint: String,
+    restricted: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl TryFrom<SessionRow> for StoredSession {
+    type Error = super::StoreError;
+
+    fn try_from(r: SessionRow) -> StoreResult<StoredSession> {
+        let kind = match r.kind.as_str() {
+            "office" => SessionKind::Office,
+            "user" => SessionKind::User,
+            other => return Err(corrupt("session kind", other)),
+        };
+        Ok(StoredSession {
+            kind,
+            token_hash: r.token_hash,
+            office_id: r.office_id,
+            user_row_id: r.user_row_id,
+            cert_fingerprint: r.cert_fingerprint,
+            restricted: r.restricted != 0,
+            last_seen_at: instant(r.last_seen_at),
+            expires_at: instant(r.expires_at),
+            revoked: r.revoked_at.is_some(),
+        })
+    }
 }
 
 pub struct NewSession<'a> {
     pub token_hash: &'a str,
-    pub kind: &'a str,
+    pub kind: SessionKind,
     pub office_id: &'a str,
     pub user_row_id: Option<&'a str>,
     pub cert_fingerprint: &'a str,
     pub restricted: bool,
-    pub now_ms: i64,
-    pub expires_at_ms: i64,
+    pub now: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
 }
 
 pub async fn insert(conn: &mut Conn, s: NewSession<'_>) -> StoreResult<()> {
@@ -33,81 +88,90 @@ pub async fn insert(conn: &mut Conn, s: NewSession<'_>) -> StoreResult<()> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
     )
     .bind(s.token_hash)
-    .bind(s.kind)
+    .bind(s.kind.as_str())
     .bind(s.office_id)
     .bind(s.user_row_id)
     .bind(s.cert_fingerprint)
     .bind(flag(s.restricted))
-    .bind(s.now_ms)
-    .bind(s.expires_at_ms)
+    .bind(millis(s.now))
+    .bind(millis(s.expires_at))
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn find(conn: &mut Conn, token_hash: &str) -> StoreResult<Option<SessionRow>> {
-    Ok(sqlx::query_as(
-        "SELECT token_hash, kind, office_id, user_row_id, cert_fingerprint, restricted, created_at, last_seen_at, expires_at, revoked_at
+pub async fn find(conn: &mut Conn, token_hash: &str) -> StoreResult<Option<StoredSession>> {
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT token_hash, kind, office_id, user_row_id, cert_fingerprint, restricted, last_seen_at, expires_at, revoked_at
          FROM sessions WHERE token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    row.map(StoredSession::try_from).transpose()
 }
 
-pub async fn touch(conn: &mut Conn, token_hash: &str, now_ms: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now_ms).bind(token_hash).execute(conn).await?;
+pub async fn touch(conn: &mut Conn, token_hash: &str, now: OffsetDateTime) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(millis(now)).bind(token_hash).execute(conn).await?;
     Ok(())
 }
 
-pub async fn revoke(conn: &mut Conn, token_hash: &str, now_ms: i64) -> StoreResult<()> {
+pub async fn revoke(conn: &mut Conn, token_hash: &str, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL")
-        .bind(now_ms)
+        .bind(millis(now))
         .bind(token_hash)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn revoke_all_for_user(conn: &mut Conn, user_row_id: &str, now_ms: i64) -> StoreResult<()> {
+pub async fn revoke_all_for_user(conn: &mut Conn, user_row_id: &str, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_row_id = $2 AND revoked_at IS NULL")
-        .bind(now_ms)
+        .bind(millis(now))
         .bind(user_row_id)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn insert_device_trust(conn: &mut Conn, token_hash: &str, user_row_id: &str, cert_fingerprint: &str, now_ms: i64, expires_at_ms: i64) -> StoreResult<()> {
+/// A remembered PC (「このPCを記憶する」), as stored.
+#[derive(Debug, Clone)]
+pub struct StoredDeviceTrust {
+    pub user_row_id: String,
+    pub cert_fingerprint: String,
+    pub expires_at: OffsetDateTime,
+    pub revoked: bool,
+}
+
+pub async fn insert_device_trust(conn: &mut Conn, token_hash: &str, user_row_id: &str, cert_fingerprint: &str, now: OffsetDateTime, expires_at: OffsetDateTime) -> StoreResult<()> {
     sqlx::query("INSERT INTO device_trusts (token_hash, user_row_id, cert_fingerprint, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash)
         .bind(user_row_id)
         .bind(cert_fingerprint)
-        .bind(now_ms)
-        .bind(expires_at_ms)
+        .bind(millis(now))
+        .bind(millis(expires_at))
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// True when the token trusts this PC (same certificate) for this user now.
-pub async fn device_trusted(conn: &mut Conn, token_hash: &str, user_row_id: &str, cert_fingerprint: &str, now_ms: i64) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM device_trusts
-         WHERE token_hash = $1 AND user_row_id = $2 AND cert_fingerprint = $3 AND revoked_at IS NULL AND expires_at > $4",
-    )
-    .bind(token_hash)
-    .bind(user_row_id)
-    .bind(cert_fingerprint)
-    .bind(now_ms)
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
+pub async fn find_device_trust(conn: &mut Conn, token_hash: &str) -> StoreResult<Option<StoredDeviceTrust>> {
+    let row: Option<(String, String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT user_row_id, cert_fingerprint, expires_at, revoked_at FROM device_trusts WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(user_row_id, cert_fingerprint, expires_at, revoked_at)| StoredDeviceTrust {
+        user_row_id,
+        cert_fingerprint,
+        expires_at: instant(expires_at),
+        revoked: revoked_at.is_some(),
+    }))
 }
 
-pub async fn revoke_device_trusts(conn: &mut Conn, user_row_id: &str, now_ms: i64) -> StoreResult<u64> {
+pub async fn revoke_device_trusts(conn: &mut Conn, user_row_id: &str, now: OffsetDateTime) -> StoreResult<u64> {
     let r = sqlx::query("UPDATE device_trusts SET revoked_at = $1 WHERE user_row_id = $2 AND revoked_at IS NULL")
-        .bind(now_ms)
+        .bind(millis(now))
         .bind(user_row_id)
         .execute(conn)
         .await?;

@@ -1,35 +1,95 @@
 //! 管理者ユーザ and 一般ユーザ.
 
-use super::{on_unique, Conn, StoreResult};
+use super::{corrupt, failure_record, instant, millis, on_unique, Conn, StoreResult};
+use kaigo_domain::FailureRecord;
+use time::OffsetDateTime;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UserRow {
+/// 管理者ユーザ (creates the others, sees the access log) or 一般ユーザ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    General,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::General => "general",
+        }
+    }
+}
+
+/// An admin or general user of an office.
+#[derive(Debug, Clone)]
+pub struct User {
     pub id: String,
     pub office_id: String,
     pub user_id: String,
-    pub role: String,
+    pub role: Role,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub password_hash: String,
-    pub must_change_password: i64,
-    pub failed_logins: i64,
-    pub last_failed_at: Option<i64>,
-    pub initial_password_issued_at: Option<i64>,
+    /// Still on the initial password: the next login must change it.
+    pub must_change_password: bool,
+    pub failures: FailureRecord,
+    pub initial_password_issued_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    office_id: String,
+    user_id: String,
+    role: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    password_hash: String,
+    must_change_password: i64,
+    failed_logins: i64,
+    last_failed_at: Option<i64>,
+    initial_password_issued_at: Option<i64>,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = super::StoreError;
+
+    fn try_from(r: UserRow) -> StoreResult<User> {
+        let role = match r.role.as_str() {
+            "admin" => Role::Admin,
+            "general" => Role::General,
+            other => return Err(corrupt("role", other)),
+        };
+        Ok(User {
+            role,
+            must_change_password: r.must_change_password != 0,
+            failures: failure_record(r.failed_logins, r.last_failed_at),
+            initial_password_issued_at: r.initial_password_issued_at.map(instant),
+            id: r.id,
+            office_id: r.office_id,
+            user_id: r.user_id,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            password_hash: r.password_hash,
+        })
+    }
 }
 
 pub struct NewUser<'a> {
     pub id: &'a str,
     pub office_id: &'a str,
     pub user_id: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub name: &'a str,
     pub email: Option<&'a str>,
     pub phone: Option<&'a str>,
     pub service_types_json: &'a str,
     pub job_category: &'a str,
     pub password_hash: &'a str,
-    pub now_ms: i64,
+    pub now: OffsetDateTime,
 }
 
 const COLUMNS: &str = "id, office_id, user_id, role, name, email, phone, password_hash, must_change_password, failed_logins, last_failed_at, initial_password_issued_at";
@@ -43,29 +103,28 @@ pub async fn insert(conn: &mut Conn, u: NewUser<'_>) -> StoreResult<()> {
     .bind(u.id)
     .bind(u.office_id)
     .bind(u.user_id)
-    .bind(u.role)
+    .bind(u.role.as_str())
     .bind(u.name)
     .bind(u.email)
     .bind(u.phone)
     .bind(u.service_types_json)
     .bind(u.job_category)
     .bind(u.password_hash)
-    .bind(u.now_ms)
+    .bind(millis(u.now))
     .execute(conn)
     .await
     .map_err(on_unique)?;
     Ok(())
 }
 
-pub async fn find_by_user_id(conn: &mut Conn, user_id: &str) -> StoreResult<Option<UserRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE user_id = $1"))
-        .bind(user_id)
-        .fetch_optional(conn)
-        .await?)
+pub async fn find_by_user_id(conn: &mut Conn, user_id: &str) -> StoreResult<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE user_id = $1")).bind(user_id).fetch_optional(conn).await?;
+    row.map(User::try_from).transpose()
 }
 
-pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<UserRow>> {
-    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(conn).await?)
+pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    row.map(User::try_from).transpose()
 }
 
 pub async fn user_id_taken(conn: &mut Conn, user_id: &str) -> StoreResult<bool> {
@@ -73,24 +132,15 @@ pub async fn user_id_taken(conn: &mut Conn, user_id: &str) -> StoreResult<bool> 
     Ok(n > 0)
 }
 
-pub async fn set_failures(conn: &mut Conn, id: &str, failures: i64, last_failed_at: Option<i64>) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET failed_logins = $1, last_failed_at = $2 WHERE id = $3")
-        .bind(failures)
-        .bind(last_failed_at)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
 
 /// Replaces the password with a new initial one: the next login must change
 /// it, and the failure count starts afresh.
-pub async fn reset_initial_password(conn: &mut Conn, id: &str, password_hash: &str, now_ms: i64) -> StoreResult<()> {
+pub async fn reset_initial_password(conn: &mut Conn, id: &str, password_hash: &str, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query(
         "UPDATE users SET password_hash = $1, must_change_password = 1, initial_password_issued_at = $2, failed_logins = 0, last_failed_at = NULL WHERE id = $3",
     )
     .bind(password_hash)
-    .bind(now_ms)
+    .bind(millis(now))
     .bind(id)
     .execute(conn)
     .await?;
@@ -98,17 +148,12 @@ pub async fn reset_initial_password(conn: &mut Conn, id: &str, password_hash: &s
 }
 
 /// Sets a password chosen by the user (clears the first-login flag).
-pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str, now_ms: i64) -> StoreResult<()> {
+pub async fn set_password(conn: &mut Conn, id: &str, password_hash: &str, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, password_changed_at = $2 WHERE id = $3")
         .bind(password_hash)
-        .bind(now_ms)
+        .bind(millis(now))
         .bind(id)
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// Counts one failed login; returns the new count. See [`super::count_failure`].
-pub async fn count_failure(conn: &mut Conn, id: &str, restart: bool, now_ms: i64) -> StoreResult<i64> {
-    super::count_failure(conn, "users", id, restart, now_ms).await
 }

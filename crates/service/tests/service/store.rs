@@ -1,7 +1,15 @@
 //! The repository contract, run against SQLite and PostgreSQL alike.
 
 use crate::harness::*;
-use kaigo_service::store::{audit, challenges, idempotency, offices, outbox, sessions, terminals, users, Db, StoreError};
+use kaigo_domain::terminal::TerminalLink;
+use kaigo_domain::{Account, DeliveryChannel, FailureRecord};
+use kaigo_service::store::{self as store, audit, challenges, idempotency, offices, outbox, sessions, terminals, users, Db, StoreError};
+use time::{Duration, OffsetDateTime};
+
+/// An instant `ms` milliseconds after the epoch: small numbers keep the order plain.
+fn at(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::UNIX_EPOCH + Duration::milliseconds(ms)
+}
 
 async fn contract(db: Db) {
     let mut c = db.acquire().await.unwrap();
@@ -14,7 +22,7 @@ async fn contract(db: Db) {
         password_hash: "h",
         security_code_hash: None,
         email: "a@example.jp",
-        now_ms: 1,
+        now: at(1),
     };
     offices::insert(c, o).await.unwrap();
     let dup = offices::NewOffice {
@@ -25,105 +33,119 @@ async fn contract(db: Db) {
         password_hash: "h",
         security_code_hash: None,
         email: "b@example.jp",
-        now_ms: 1,
+        now: at(1),
     };
     assert!(matches!(offices::insert(c, dup).await, Err(StoreError::Conflict(_))), "office number is unique");
 
     // Certificates map to their office until revoked.
-    offices::add_certificate(c, "office-1", "fp1", "CN=x", 10, 1).await.unwrap();
-    assert!(matches!(offices::add_certificate(c, "office-1", "fp1", "CN=x", 10, 1).await, Err(StoreError::Conflict(_))));
+    offices::add_certificate(c, "office-1", "fp1", "CN=x", at(10), at(1)).await.unwrap();
+    assert!(matches!(offices::add_certificate(c, "office-1", "fp1", "CN=x", at(10), at(1)).await, Err(StoreError::Conflict(_))));
     assert_eq!(offices::office_of_certificate(c, "fp1").await.unwrap().as_deref(), Some("office-1"));
-    assert!(offices::revoke_certificate(c, "fp1", 2).await.unwrap());
+    assert!(offices::revoke_certificate(c, "fp1", at(2)).await.unwrap());
     assert_eq!(offices::office_of_certificate(c, "fp1").await.unwrap(), None);
 
     // Failure counting is atomic and restartable.
-    assert_eq!(offices::count_failure(c, "office-1", false, 5).await.unwrap(), 1);
-    assert_eq!(offices::count_failure(c, "office-1", false, 6).await.unwrap(), 2);
-    assert_eq!(offices::count_failure(c, "office-1", true, 7).await.unwrap(), 1);
+    assert_eq!(store::count_login_failure(c, Account::Office, "office-1", false, at(5)).await.unwrap(), 1);
+    assert_eq!(store::count_login_failure(c, Account::Office, "office-1", false, at(6)).await.unwrap(), 2);
+    assert_eq!(store::count_login_failure(c, Account::Office, "office-1", true, at(7)).await.unwrap(), 1);
     let row = offices::find_by_billing_id(c, "KJ0000000001").await.unwrap().unwrap();
-    assert_eq!((row.failed_logins, row.last_failed_at), (1, Some(7)));
+    assert_eq!(row.failures, FailureRecord { count: 1, last: Some(at(7)) });
+    store::clear_login_failures(c, Account::Office, "office-1").await.unwrap();
+    assert_eq!(offices::find(c, "office-1").await.unwrap().unwrap().failures, FailureRecord::default());
 
     // Users: unique user ID.
     let user = |id: &'static str, user_id: &'static str| users::NewUser {
         id,
         office_id: "office-1",
         user_id,
-        role: "admin",
+        role: users::Role::Admin,
         name: "花子",
         email: Some("h@example.jp"),
         phone: None,
         service_types_json: "[\"43\"]",
         job_category: "01",
         password_hash: "h",
-        now_ms: 1,
+        now: at(1),
     };
     users::insert(c, user("u1", "admin01")).await.unwrap();
     assert!(matches!(users::insert(c, user("u2", "admin01")).await, Err(StoreError::Conflict(_))));
     assert!(users::user_id_taken(c, "admin01").await.unwrap());
     let u = users::find_by_user_id(c, "admin01").await.unwrap().unwrap();
-    assert_eq!((u.must_change_password, u.phone), (1, None));
-    users::set_password(c, "u1", "h2", 3).await.unwrap();
-    assert_eq!(users::find(c, "u1").await.unwrap().unwrap().must_change_password, 0);
+    assert_eq!((u.must_change_password, u.phone, u.role), (true, None, users::Role::Admin));
+    users::set_password(c, "u1", "h2", at(3)).await.unwrap();
+    assert!(!users::find(c, "u1").await.unwrap().unwrap().must_change_password);
 
     // A challenge completes once.
-    challenges::insert(c, challenges::NewChallenge { id: "ch1", kind: "office", office_id: "office-1", user_row_id: None, cert_fingerprint: "fp", now_ms: 1, expires_at_ms: 100 })
+    challenges::insert(c, challenges::NewChallenge { id: "ch1", account: Account::Office, office_id: "office-1", user_row_id: None, cert_fingerprint: "fp", now: at(1), expires_at: at(100) })
         .await
         .unwrap();
-    challenges::set_code(c, "ch1", "email", "hash", 2, 50).await.unwrap();
+    challenges::set_code(c, "ch1", DeliveryChannel::Email, "hash", at(2), at(50)).await.unwrap();
     assert_eq!(challenges::count_wrong_code(c, "ch1").await.unwrap(), 1);
-    challenges::set_code(c, "ch1", "email", "hash2", 3, 60).await.unwrap();
+    challenges::set_code(c, "ch1", DeliveryChannel::Email, "hash2", at(3), at(60)).await.unwrap();
     let ch = challenges::find(c, "ch1").await.unwrap().unwrap();
-    assert_eq!((ch.code_attempts, ch.code_hash.as_deref()), (0, Some("hash2")));
-    assert!(challenges::complete(c, "ch1", 4).await.unwrap());
-    assert!(!challenges::complete(c, "ch1", 5).await.unwrap());
+    let code = ch.code.unwrap();
+    assert_eq!((code.wrong_tries, ch.code_hash.as_deref(), code.sent_at, code.expires_at), (0, Some("hash2"), at(3), at(60)));
+    assert_eq!((ch.account, ch.channel, ch.expires_at, ch.completed), (Account::Office, Some(DeliveryChannel::Email), at(100), false));
+    assert!(challenges::complete(c, "ch1", at(4)).await.unwrap());
+    assert!(!challenges::complete(c, "ch1", at(5)).await.unwrap());
+    assert!(challenges::find(c, "ch1").await.unwrap().unwrap().completed);
 
     // Sessions and device trust.
-    sessions::insert(c, sessions::NewSession { token_hash: "t1", kind: "user", office_id: "office-1", user_row_id: Some("u1"), cert_fingerprint: "fp", restricted: true, now_ms: 1, expires_at_ms: 100 })
-        .await
-        .unwrap();
-    sessions::revoke_all_for_user(c, "u1", 2).await.unwrap();
-    assert_eq!(sessions::find(c, "t1").await.unwrap().unwrap().revoked_at, Some(2));
-    sessions::insert_device_trust(c, "d1", "u1", "fp", 1, 100).await.unwrap();
-    assert!(sessions::device_trusted(c, "d1", "u1", "fp", 50).await.unwrap());
-    assert!(!sessions::device_trusted(c, "d1", "u1", "other-fp", 50).await.unwrap());
-    assert!(!sessions::device_trusted(c, "d1", "u1", "fp", 100).await.unwrap());
-    assert_eq!(sessions::revoke_device_trusts(c, "u1", 60).await.unwrap(), 1);
-    assert!(!sessions::device_trusted(c, "d1", "u1", "fp", 61).await.unwrap());
+    let session = sessions::NewSession { token_hash: "t1", kind: sessions::SessionKind::User, office_id: "office-1", user_row_id: Some("u1"), cert_fingerprint: "fp", restricted: true, now: at(1), expires_at: at(100) };
+    sessions::insert(c, session).await.unwrap();
+    let s = sessions::find(c, "t1").await.unwrap().unwrap();
+    assert_eq!((s.kind, s.restricted, s.last_seen_at, s.expires_at, s.revoked), (sessions::SessionKind::User, true, at(1), at(100), false));
+    sessions::touch(c, "t1", at(2)).await.unwrap();
+    sessions::revoke_all_for_user(c, "u1", at(2)).await.unwrap();
+    let s = sessions::find(c, "t1").await.unwrap().unwrap();
+    assert_eq!((s.last_seen_at, s.revoked), (at(2), true));
+    sessions::insert_device_trust(c, "d1", "u1", "fp", at(1), at(100)).await.unwrap();
+    let trust = sessions::find_device_trust(c, "d1").await.unwrap().unwrap();
+    assert_eq!((trust.user_row_id.as_str(), trust.cert_fingerprint.as_str(), trust.expires_at, trust.revoked), ("u1", "fp", at(100), false));
+    assert!(sessions::find_device_trust(c, "other").await.unwrap().is_none());
+    assert_eq!(sessions::revoke_device_trusts(c, "u1", at(60)).await.unwrap(), 1);
+    assert!(sessions::find_device_trust(c, "d1").await.unwrap().unwrap().revoked);
 
     // Idempotency keys are unique per office.
-    idempotency::insert(c, "office-1", "key-00000001", "rh", "{}", 1).await.unwrap();
-    assert!(matches!(idempotency::insert(c, "office-1", "key-00000001", "rh", "{}", 1).await, Err(StoreError::Conflict(_))));
+    idempotency::insert(c, "office-1", "key-00000001", "rh", "{}", at(1)).await.unwrap();
+    assert!(matches!(idempotency::insert(c, "office-1", "key-00000001", "rh", "{}", at(1)).await, Err(StoreError::Conflict(_))));
     assert_eq!(idempotency::find(c, "office-1", "key-00000001").await.unwrap().unwrap().request_hash, "rh");
 
     // The outbox leases a message to one worker at a time.
-    let id = outbox::enqueue(c, outbox::NewMessage { channel: "email", recipient: "h@example.jp", subject: "件名", body: "本文" }, 10).await.unwrap();
-    assert!(outbox::claim_due(c, 9, 100).await.unwrap().is_none(), "not due yet");
-    let m = outbox::claim_due(c, 10, 100).await.unwrap().unwrap();
-    assert_eq!((m.id.as_str(), m.attempts, m.body.as_str()), (id.as_str(), 1, "本文"));
-    assert!(outbox::claim_due(c, 50, 150).await.unwrap().is_none(), "leased");
-    outbox::mark_failed(c, &id, 200, "451").await.unwrap();
-    assert!(outbox::claim_due(c, 199, 300).await.unwrap().is_none(), "waits for its retry time");
-    let m = outbox::claim_due(c, 200, 300).await.unwrap().unwrap();
+    let id = outbox::enqueue(c, outbox::NewMessage { channel: DeliveryChannel::Email, recipient: "h@example.jp", subject: "件名", body: "本文" }, at(10)).await.unwrap();
+    assert!(outbox::claim_due(c, at(9), at(100)).await.unwrap().is_none(), "not due yet");
+    let m = outbox::claim_due(c, at(10), at(100)).await.unwrap().unwrap();
+    assert_eq!((m.id.as_str(), m.attempts, m.body.as_str(), m.channel), (id.as_str(), 1, "本文", DeliveryChannel::Email));
+    assert!(outbox::claim_due(c, at(50), at(150)).await.unwrap().is_none(), "leased");
+    outbox::mark_failed(c, &id, at(200), "451").await.unwrap();
+    assert!(outbox::claim_due(c, at(199), at(300)).await.unwrap().is_none(), "waits for its retry time");
+    let m = outbox::claim_due(c, at(200), at(300)).await.unwrap().unwrap();
     assert_eq!(m.attempts, 2);
-    outbox::put_in_mailbox(c, &m, 210).await.unwrap();
-    outbox::mark_delivered(c, &id, 210).await.unwrap();
-    assert!(outbox::claim_due(c, 10_000, 20_000).await.unwrap().is_none());
-    assert_eq!(outbox::mailbox(c, Some("h@example.jp")).await.unwrap()[0].body, "本文");
+    outbox::put_in_mailbox(c, &m, at(210)).await.unwrap();
+    outbox::mark_delivered(c, &id, at(210)).await.unwrap();
+    assert!(outbox::claim_due(c, at(10_000), at(20_000)).await.unwrap().is_none());
+    let kept = &outbox::mailbox(c, Some("h@example.jp")).await.unwrap()[0];
+    assert_eq!((kept.body.as_str(), kept.channel, kept.delivered_at), ("本文", DeliveryChannel::Email, at(210)));
     assert!(outbox::mailbox(c, Some("other@example.jp")).await.unwrap().is_empty());
     assert_eq!(outbox::mailbox(c, None).await.unwrap().len(), 1);
 
     // Terminal names are unique among terminals not unlinked.
-    let t = |id: &'static str| terminals::NewTerminal { id, office_id: "office-1", name: "PC1", public_key: "k", challenge: "c", challenge_expires_at_ms: 100, registered_by: "u1", now_ms: 1 };
+    let t = |id: &'static str| terminals::NewTerminal { id, office_id: "office-1", name: "PC1", public_key: "k", challenge: "c", challenge_expires_at: at(100), registered_by: "u1", now: at(1) };
     terminals::insert(c, t("t1")).await.unwrap();
     assert!(matches!(terminals::insert(c, t("t2")).await, Err(StoreError::Conflict(_))));
-    assert!(!terminals::link(c, "t1", "wrong-challenge", 5).await.unwrap());
-    assert!(terminals::link(c, "t1", "c", 5).await.unwrap());
-    assert!(terminals::unlink(c, "office-1", "t1", 6).await.unwrap());
+    let pending = terminals::find_active(c, "office-1", "t1").await.unwrap().unwrap();
+    assert_eq!((pending.link, pending.challenge.as_deref()), (TerminalLink::Pending { challenge_expires_at: Some(at(100)) }, Some("c")));
+    assert!(!terminals::link(c, "t1", "wrong-challenge", at(5)).await.unwrap());
+    assert!(terminals::link(c, "t1", "c", at(5)).await.unwrap());
+    let linked = terminals::find_active(c, "office-1", "t1").await.unwrap().unwrap();
+    assert_eq!((linked.link, linked.linked_at), (TerminalLink::Linked, Some(at(5))));
+    assert!(terminals::unlink(c, "office-1", "t1", at(6)).await.unwrap());
     terminals::insert(c, t("t2")).await.unwrap();
     assert_eq!(terminals::list_active(c, "office-1").await.unwrap().len(), 1);
 
-    audit::record(c, audit::AuditEvent { event: "e", outcome: "success", ..Default::default() }, 1).await.unwrap();
-    assert_eq!(audit::recent(c, 10).await.unwrap()[0].event, "e");
+    audit::record(c, audit::AuditEvent { event: "e", outcome: "success", ..Default::default() }, at(1)).await.unwrap();
+    let recorded = &audit::recent(c, 10).await.unwrap()[0];
+    assert_eq!((recorded.event.as_str(), recorded.at), ("e", at(1)));
 }
 
 #[tokio::test]

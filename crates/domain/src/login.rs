@@ -1,0 +1,149 @@
+//! The password step of a login — one algorithm for the office user
+//! (事業所ユーザ, 3-1) and for admin and general users (3-3): whether a
+//! password may be judged now, what a wrong one leads to, and whether an
+//! initial password still works. Pure: the caller loads, asks, writes.
+
+use crate::{ErrorCode, LoginGate, Policy};
+use time::{Duration, OffsetDateTime};
+
+/// Whose login it is: their lockout rules differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account {
+    /// 事業所ユーザ: locked for a while after a few failures (the electronic
+    /// billing system's rule).
+    Office,
+    /// 管理者・一般ユーザ: growing delays, then locked until an office user
+    /// unlocks the account.
+    User,
+}
+
+/// An account's recent failed logins, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FailureRecord {
+    pub count: u32,
+    pub last: Option<OffsetDateTime>,
+}
+
+/// A refusal: what went wrong, and how long to wait when waiting helps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub retry_after: Option<Duration>,
+}
+
+impl Refusal {
+    pub fn new(code: ErrorCode) -> Self {
+        Self { code, retry_after: None }
+    }
+
+    pub fn wait(code: ErrorCode, for_: Duration) -> Self {
+        Self { code, retry_after: Some(for_) }
+    }
+}
+
+impl From<ErrorCode> for Refusal {
+    fn from(code: ErrorCode) -> Self {
+        Self::new(code)
+    }
+}
+
+/// Before the password is hashed: may it be judged now?
+pub fn password_gate(account: Account, failures: FailureRecord, policy: &Policy, now: OffsetDateTime) -> Result<(), Refusal> {
+    let gate = match account {
+        Account::Office => policy.office_gate(failures.count, failures.last, now),
+        Account::User => policy.user_gate(failures.count, failures.last, now),
+    };
+    match (gate, account) {
+        (LoginGate::Open, _) => Ok(()),
+        (LoginGate::Locked, _) => Err(Refusal::new(ErrorCode::UserLocked)),
+        (LoginGate::WaitUntil(until), Account::Office) => Err(Refusal::wait(ErrorCode::OfficeLocked, until - now)),
+        (LoginGate::WaitUntil(until), Account::User) => Err(Refusal::wait(ErrorCode::LoginThrottled, until - now)),
+    }
+}
+
+/// Whether a wrong password starts the count afresh rather than adding to
+/// it: for an office whose earlier lock has run out.
+pub fn failure_count_restarts(account: Account, failures: FailureRecord, policy: &Policy, now: OffsetDateTime) -> bool {
+    account == Account::Office && policy.office_lock_expired(failures.count, failures.last, now)
+}
+
+/// The answer to a wrong password, once it is counted (`count` failures in
+/// a row now): the lock when that was one too many, else "wrong password".
+pub fn wrong_password(account: Account, count: u32, policy: &Policy) -> Refusal {
+    match account {
+        Account::Office if count >= policy.office_max_failures => Refusal::wait(ErrorCode::OfficeLocked, policy.office_lock_duration),
+        Account::User if count >= policy.user_max_failures => Refusal::new(ErrorCode::UserLocked),
+        _ => Refusal::new(ErrorCode::InvalidCredentials),
+    }
+}
+
+/// Whether a right password still works: an initial password (初期パスワード)
+/// expires when unused for its lifetime; a chosen one does not.
+pub fn initial_password_usable(must_change: bool, issued_at: Option<OffsetDateTime>, policy: &Policy, now: OffsetDateTime) -> Result<(), ErrorCode> {
+    match issued_at {
+        Some(issued) if must_change && issued + policy.initial_password_lifetime <= now => Err(ErrorCode::InitialPasswordExpired),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const T0: OffsetDateTime = datetime!(2026-11-25 09:00 UTC);
+
+    fn failed(count: u32, at: OffsetDateTime) -> FailureRecord {
+        FailureRecord { count, last: Some(at) }
+    }
+
+    #[test]
+    fn an_office_may_try_until_its_third_failure_then_waits_thirty_minutes() {
+        let p = Policy::default();
+        assert_eq!(password_gate(Account::Office, FailureRecord::default(), &p, T0), Ok(()));
+        assert_eq!(password_gate(Account::Office, failed(2, T0), &p, T0), Ok(()));
+        let locked = password_gate(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(10));
+        assert_eq!(locked, Err(Refusal::wait(ErrorCode::OfficeLocked, Duration::minutes(20))));
+        assert_eq!(password_gate(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(30) - Duration::SECOND).map_err(|r| r.code), Err(ErrorCode::OfficeLocked));
+        assert_eq!(password_gate(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(30)), Ok(()));
+    }
+
+    #[test]
+    fn the_third_wrong_office_password_locks_and_says_for_how_long() {
+        let p = Policy::default();
+        assert_eq!(wrong_password(Account::Office, 1, &p), Refusal::new(ErrorCode::InvalidCredentials));
+        assert_eq!(wrong_password(Account::Office, 2, &p), Refusal::new(ErrorCode::InvalidCredentials));
+        assert_eq!(wrong_password(Account::Office, 3, &p), Refusal::wait(ErrorCode::OfficeLocked, Duration::minutes(30)));
+    }
+
+    #[test]
+    fn an_office_count_starts_afresh_once_its_lock_has_run_out_and_only_then() {
+        let p = Policy::default();
+        assert!(!failure_count_restarts(Account::Office, failed(2, T0), &p, T0 + Duration::hours(1)), "no lock yet: keep counting");
+        assert!(!failure_count_restarts(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(29)));
+        assert!(failure_count_restarts(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(30)));
+        assert!(!failure_count_restarts(Account::User, failed(3, T0), &p, T0 + Duration::days(1)), "users never start afresh");
+    }
+
+    #[test]
+    fn user_delays_grow_from_the_fourth_failure_and_the_hundredth_locks() {
+        let p = Policy::default();
+        assert_eq!(password_gate(Account::User, failed(2, T0), &p, T0), Ok(()));
+        assert_eq!(password_gate(Account::User, failed(3, T0), &p, T0), Err(Refusal::wait(ErrorCode::LoginThrottled, Duration::SECOND)));
+        assert_eq!(password_gate(Account::User, failed(3, T0), &p, T0 + Duration::SECOND), Ok(()));
+        assert_eq!(password_gate(Account::User, failed(99, T0), &p, T0 + Duration::minutes(15)), Ok(()));
+        assert_eq!(password_gate(Account::User, failed(100, T0), &p, T0 + Duration::days(30)), Err(Refusal::new(ErrorCode::UserLocked)));
+        assert_eq!(wrong_password(Account::User, 99, &p), Refusal::new(ErrorCode::InvalidCredentials));
+        assert_eq!(wrong_password(Account::User, 100, &p), Refusal::new(ErrorCode::UserLocked));
+    }
+
+    #[test]
+    fn an_unused_initial_password_works_for_seven_days_a_chosen_one_for_ever() {
+        let p = Policy::default();
+        let edge = T0 + Duration::days(7);
+        assert_eq!(initial_password_usable(true, Some(T0), &p, edge - Duration::SECOND), Ok(()));
+        assert_eq!(initial_password_usable(true, Some(T0), &p, edge), Err(ErrorCode::InitialPasswordExpired));
+        assert_eq!(initial_password_usable(false, Some(T0), &p, edge + Duration::days(100)), Ok(()));
+        assert_eq!(initial_password_usable(true, None, &p, edge), Ok(()), "no issue time recorded: nothing to expire");
+    }
+}

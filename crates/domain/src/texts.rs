@@ -1,0 +1,126 @@
+//! Texts that state a number of the rules take it from the rule itself: the
+//! policy in force (which an operator may change) or the fixed formats. A
+//! template names the number (`{office_lock}`); [`fill`] writes it in, so
+//! what staff read and what the service does can never disagree.
+
+use crate::ids::UserId;
+use crate::one_time_code::OneTimeCode;
+use crate::password;
+use crate::text::{PersonName, TerminalName};
+use crate::Policy;
+use time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Japanese,
+    English,
+}
+
+/// A span of time as a sentence uses it: 「30分間」「24時間」「7日間」,
+/// "30 minutes", "24 hours", "7 days" (one day is said as 24 hours).
+pub fn span(d: Duration, language: Language) -> String {
+    let s = d.whole_seconds();
+    let (n, ja, en) = if s % 86_400 == 0 && s >= 2 * 86_400 {
+        (s / 86_400, "日間", "day")
+    } else if s % 3_600 == 0 && s >= 3_600 {
+        (s / 3_600, "時間", "hour")
+    } else if s % 60 == 0 && s >= 60 {
+        (s / 60, "分間", "minute")
+    } else {
+        (s, "秒間", "second")
+    };
+    match language {
+        Language::Japanese => format!("{n}{ja}"),
+        Language::English if n == 1 => format!("1 {en}"),
+        Language::English => format!("{n} {en}s"),
+    }
+}
+
+/// The number a placeholder stands for, or `None` for an unknown name.
+fn value(name: &str, policy: &Policy, language: Language) -> Option<String> {
+    let count = |n: usize| Some(n.to_string());
+    match name {
+        "office_max_failures" => count(policy.office_max_failures as usize),
+        "office_lock" => Some(span(policy.office_lock_duration, language)),
+        "user_max_failures" => count(policy.user_max_failures as usize),
+        "code_lifetime" => Some(span(policy.one_time_code_lifetime, language)),
+        "code_max_attempts" => count(policy.one_time_code_max_attempts as usize),
+        "code_resend_interval" => Some(span(policy.one_time_code_resend_interval, language)),
+        "code_digits" => count(OneTimeCode::DIGITS),
+        "device_trust_lifetime" => Some(span(policy.device_trust_lifetime, language)),
+        "initial_password_lifetime" => Some(span(policy.initial_password_lifetime, language)),
+        "password_min" => count(password::MIN_LEN),
+        "password_max" => count(password::MAX_LEN),
+        "password_kinds" => count(password::MIN_KINDS),
+        "user_id_min" => count(UserId::MIN_LEN),
+        "user_id_max" => count(UserId::MAX_LEN),
+        "name_max" => count(PersonName::MAX_CHARS),
+        "terminal_name_max" => count(TerminalName::MAX_CHARS),
+        _ => None,
+    }
+}
+
+/// Writes the numbers into `template`. A `{name}` it does not know is left
+/// as it is (a test keeps every template's names known).
+pub fn fill(template: &str, policy: &Policy, language: Language) -> String {
+    let mut out = String::with_capacity(template.len() + 8);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}').and_then(|end| value(&after[..end], policy, language).map(|v| (end, v))) {
+            Some((end, v)) => {
+                out.push_str(&v);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The placeholder names a template uses, known or not.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name)).collect()
+}
+
+/// Whether every placeholder of `template` has a value.
+pub fn all_known(template: &str) -> bool {
+    placeholders(template).iter().all(|name| value(name, &Policy::default(), Language::Japanese).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_as_a_sentence_says_them() {
+        use Language::*;
+        assert_eq!(span(Duration::minutes(30), Japanese), "30分間");
+        assert_eq!(span(Duration::hours(24), Japanese), "24時間");
+        assert_eq!(span(Duration::days(7), Japanese), "7日間");
+        assert_eq!(span(Duration::seconds(90), Japanese), "90秒間");
+        assert_eq!(span(Duration::minutes(1), English), "1 minute");
+        assert_eq!(span(Duration::hours(24), English), "24 hours");
+        assert_eq!(span(Duration::hours(48), English), "2 days");
+    }
+
+    #[test]
+    fn numbers_come_from_the_policy_in_force() {
+        let template = "{office_max_failures}回失敗で{office_lock}、コードは{code_lifetime}・{code_max_attempts}回まで";
+        assert_eq!(fill(template, &Policy::default(), Language::Japanese), "3回失敗で30分間、コードは30分間・5回まで");
+        let p = Policy { office_max_failures: 5, office_lock_duration: Duration::hours(1), one_time_code_lifetime: Duration::minutes(10), ..Policy::default() };
+        assert_eq!(fill(template, &p, Language::Japanese), "5回失敗で1時間、コードは10分間・5回まで");
+    }
+
+    #[test]
+    fn unknown_names_and_lone_braces_are_left_as_they_are() {
+        assert_eq!(fill("{nothing} {password_min} {", &Policy::default(), Language::English), "{nothing} 8 {");
+        assert_eq!(placeholders("a {x} b {y}"), vec!["x", "y"]);
+        assert!(!all_known("{x}") && all_known("{password_min}"));
+    }
+}
