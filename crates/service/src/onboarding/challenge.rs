@@ -5,6 +5,7 @@
 use super::messages::Message;
 use super::{Failure, Onboarding, OnboardingResult};
 use crate::secrets::{random_code, same};
+use crate::store::audit::AuditEvent;
 use crate::store::challenges::{self, Challenge};
 use crate::store::outbox::{self, NewMessage};
 use crate::store::Conn;
@@ -33,15 +34,23 @@ pub(crate) async fn issue_code(
     Ok(CodeDelivery { channel, masked_destination: masked, code_expires_at: times.expires_at, resend_allowed_at: times.resend_allowed_at })
 }
 
-/// Checks a typed code against the login's current one. A wrong code counts
-/// toward the code's tries; the last try voids it.
-pub(crate) async fn check_code(ob: &Onboarding, conn: &mut Conn, challenge: &Challenge, code: &OneTimeCode) -> OnboardingResult<()> {
-    challenge.judged(true).code_checkable(&ob.policy, ob.now())?;
-    let stored = challenge.code_hash.as_deref().ok_or(ErrorCode::CodeNotSent)?;
-    if same(&ob.code_key.code_hash(&challenge.id, code.expose()), stored) {
-        return Ok(());
+/// Checks a typed code against the login's current one; a refusal is
+/// recorded as `on_refusal`. A wrong code counts toward the code's tries;
+/// the last try voids it.
+pub(crate) async fn check_code(ob: &Onboarding, conn: &mut Conn, challenge: &Challenge, code: &OneTimeCode, on_refusal: AuditEvent<'_>) -> OnboardingResult<()> {
+    let verdict = async {
+        challenge.judged(true).code_checkable(&ob.policy, ob.now())?;
+        let stored = challenge.code_hash.as_deref().ok_or(ErrorCode::CodeNotSent)?;
+        if same(&ob.code_key.code_hash(&challenge.id, code.expose()), stored) {
+            return Ok(());
+        }
+        Err(Failure::field(count_wrong(ob, &mut *conn, challenge).await?, "code"))
     }
-    Err(Failure::field(count_wrong(ob, conn, challenge).await?, "code"))
+    .await;
+    if verdict.is_err() {
+        ob.audit(conn, on_refusal).await?;
+    }
+    verdict
 }
 
 /// Counts a wrong entry — a code, or a security code typed with a right

@@ -29,6 +29,13 @@ pub struct Caller {
     pub cert_fingerprint: String,
 }
 
+impl Caller {
+    /// An audit record of this caller's `event` concerning an office's account.
+    pub(crate) fn event<'a>(&'a self, event: &'a str, outcome: &'a str, office_id: &'a str, account_id: &'a str) -> audit::AuditEvent<'a> {
+        audit::AuditEvent { event, outcome, office_id: Some(office_id), user_id: Some(account_id), cert_fingerprint: Some(&self.cert_fingerprint), detail: None }
+    }
+}
+
 /// Everything the rules need, shared by all requests.
 #[derive(Clone)]
 pub struct Onboarding {

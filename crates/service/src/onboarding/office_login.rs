@@ -7,7 +7,6 @@ use super::error::parse_field;
 use super::login::require_password;
 use super::sessions::SessionKind;
 use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
-use crate::store::audit::AuditEvent;
 use crate::store::challenges::Challenge;
 use crate::store::offices::{self, Office};
 use kaigo_api::office::{CodeDelivery, OfficeChallenge, OfficeSession, OfficeSummary};
@@ -44,18 +43,8 @@ impl Onboarding {
         let mut conn = self.db.acquire().await?;
         let challenge = self.open_challenge(&mut conn, caller, challenge_id, Account::Office).await?;
         let office = offices::find(&mut conn, &challenge.office_id).await?.ok_or(ErrorCode::ChallengeNotFound)?;
-        let event = |outcome| AuditEvent {
-            event: "office_code",
-            outcome,
-            office_id: Some(&office.id),
-            user_id: Some(&office.electronic_billing_id),
-            cert_fingerprint: Some(&caller.cert_fingerprint),
-            detail: None,
-        };
-        if let Err(e) = check_code(self, &mut conn, &challenge, &code).await {
-            self.audit(&mut conn, event("failure:code")).await?;
-            return Err(e);
-        }
+        let event = |outcome| caller.event("office_code", outcome, &office.id, &office.electronic_billing_id);
+        check_code(self, &mut conn, &challenge, &code, event("failure:code")).await?;
         if let Some(stored) = office.security_code_hash.as_deref() {
             let given = security_code.filter(|s| !s.trim().is_empty()).ok_or(Failure::field(ErrorCode::SecurityCodeRequired, "security_code"))?;
             let given = parse_field("security_code", SecurityCode::parse(given))?;

@@ -2,7 +2,6 @@
 
 use super::sessions::Session;
 use super::{Caller, Failure, Onboarding, OnboardingResult};
-use crate::store::audit::AuditEvent;
 use crate::store::{self as store, sessions, users};
 use kaigo_api::user::UserSession;
 use kaigo_domain::{check_new_password, Account, ErrorCode};
@@ -20,14 +19,7 @@ impl Onboarding {
         if current.expose_secret() == new.expose_secret() {
             return Err(Failure::field(ErrorCode::PasswordUnchanged, "new_password"));
         }
-        let event = |outcome| AuditEvent {
-            event: "password_change",
-            outcome,
-            office_id: Some(&user.office_id),
-            user_id: Some(&user.user_id),
-            cert_fingerprint: Some(&caller.cert_fingerprint),
-            detail: None,
-        };
+        let event = |outcome| caller.event("password_change", outcome, &user.office_id, &user.user_id);
         if !self.hasher.verify(current, Some(&user.password_hash)).await? {
             let mut conn = self.db.acquire().await?;
             store::count_login_failure(&mut conn, Account::User, &user.id, false, now).await?;

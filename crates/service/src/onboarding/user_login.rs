@@ -46,14 +46,7 @@ impl Onboarding {
         let found = users::find_by_user_id(&mut *self.db.acquire().await?, user_id.as_str()).await?;
         let user = self.password_step(caller, "user_login", user_id.as_str(), found, password).await?;
         let now = self.now();
-        let event = |outcome| AuditEvent {
-            event: "user_login",
-            outcome,
-            office_id: Some(&user.office_id),
-            user_id: Some(user_id.as_str()),
-            cert_fingerprint: Some(&caller.cert_fingerprint),
-            detail: None,
-        };
+        let event = |outcome| caller.event("user_login", outcome, &user.office_id, user_id.as_str());
         let mut conn = self.db.acquire().await?;
         if let Err(code) = initial_password_usable(user.must_change_password, user.initial_password_issued_at, &self.policy, now) {
             self.audit(&mut conn, event("failure:initial_password_expired")).await?;
@@ -105,18 +98,8 @@ impl Onboarding {
         let mut conn = self.db.acquire().await?;
         let challenge = self.open_challenge(&mut conn, caller, challenge_id, Account::User).await?;
         let user = self.challenge_user(&mut conn, &challenge).await?;
-        let event = |outcome| AuditEvent {
-            event: "user_code",
-            outcome,
-            office_id: Some(&user.office_id),
-            user_id: Some(&user.user_id),
-            cert_fingerprint: Some(&caller.cert_fingerprint),
-            detail: None,
-        };
-        if let Err(e) = check_code(self, &mut conn, &challenge, &code).await {
-            self.audit(&mut conn, event("failure:code")).await?;
-            return Err(e);
-        }
+        let event = |outcome| caller.event("user_code", outcome, &user.office_id, &user.user_id);
+        check_code(self, &mut conn, &challenge, &code, event("failure:code")).await?;
         drop(conn);
         let mut tx = self.db.begin().await?;
         consume(self, &mut tx, &challenge).await?;
