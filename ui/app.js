@@ -1,10 +1,12 @@
-// The wizard's screens. All logic lives in Rust; this file only shows
-// screens, sends what staff typed, and shows `{code, message}` errors.
+// The wizard's screens. All logic lives in Rust: the status says which
+// screen to draw, what notice to show and the words that state the policy's
+// numbers. This file only draws, sends what staff typed, and shows
+// `{code, message}` errors. It never keeps a password.
 "use strict";
 
 const invoke = (cmd, args) => window.__TAURI__.core.invoke(cmd, args);
 const $ = (id) => document.getElementById(id);
-const state = { status: null, challenge: null, lists: null, request: null, password: null, timers: {} };
+const state = { status: null, challenge: null, lists: null, request: null, timers: {} };
 
 const STEP_OF_SCREEN = {
   preflight: "preflight", "office-login": "office_login", "office-code": "office_login",
@@ -107,30 +109,25 @@ function applyStatus(status) {
   const practice = !!state.status.practice;
   $("mode-badge").hidden = !practice;
   $("mailbox").hidden = !practice;
+  document.querySelectorAll("[data-text]").forEach((el) => {
+    const text = status.texts[el.dataset.text];
+    if (text !== undefined) el.textContent = text;
+  });
   return state.status;
 }
 
-// `known`: a status just received (at start), saving a round trip.
+// Opens the screen the status names, with its notice. `known`: a status
+// just received (at start), saving a round trip.
 async function resume(known) {
   const s = known ? applyStatus(known) : await refreshStatus();
   const note = $("resume-note");
-  note.hidden = true;
-  const resumeNote = (text) => { note.textContent = text; note.hidden = false; };
-  switch (s.step) {
-    case "preflight": return enterPreflight();
-    case "office_login": return enterOfficeLogin();
-    case "admin_registration":
-      if (s.office_logged_in) return enterAdminForm();
-      resumeNote("前回の続きから始めます。もう一度、事業所ユーザでログインしてください。");
-      return enterOfficeLogin();
-    case "admin_login": return enterAdminLogin();
-    case "password_change":
-    case "terminal":
-      if (s.user_logged_in) return s.must_change_password ? show("password") : show("terminal");
-      resumeNote("前回の続きから始めます。もう一度、管理者ユーザでログインしてください。");
-      return enterAdminLogin();
-    case "finished": return enterFinished();
-  }
+  note.hidden = !s.notice;
+  note.textContent = s.notice ? s.notice.message : "";
+  const enter = {
+    preflight: enterPreflight, "office-login": enterOfficeLogin, "admin-form": enterAdminForm,
+    "admin-login": enterAdminLogin, finished: enterFinished,
+  }[s.screen];
+  return enter ? enter() : show(s.screen);
 }
 
 // ---- pre-flight ----
@@ -232,7 +229,7 @@ async function officeLogin(ev) {
 
 function showDelivery(id, d) {
   const where = d.channel === "sms" ? "SMS" : "メール";
-  $(id).textContent = `ワンタイム認証コードを${where}で ${d.masked_destination} に送りました。届いた6桁の数字を入力してください。`;
+  $(id).textContent = `ワンタイム認証コードを${where}で ${d.masked_destination} に送りました。${state.status.texts.code_hint}`;
 }
 
 async function officeVerify(ev) {
@@ -241,8 +238,7 @@ async function officeVerify(ev) {
   const progress = await act($("office-verify-btn"), () => invoke("office_verify", { code: $("office-code").value, securityCode: $("security-code").value || null }), form);
   if (!progress) return;
   $("office-code").value = ""; $("security-code").value = "";
-  await refreshStatus();
-  await enterAdminForm();
+  await resume();
 }
 
 async function officeResend() {
@@ -287,27 +283,15 @@ function adminRequest() {
   return { name: $("admin-name").value, email: opt($("admin-email").value), phone: opt($("admin-phone").value), service_types: codes, job_category: $("job-category").value, user_id: $("admin-user-id").value };
 }
 
+// The whole form is checked in Rust (the service's rules and lists, the
+// user ID free); the answer is the confirmation screen's lines.
 async function adminConfirm(ev) {
   ev.preventDefault();
-  const req = adminRequest();
-  const form = $("admin-form");
-  const local = [["name", "name"], ["user_id", "user_id"]].concat(req.email ? [["email", "email"]] : []).concat(req.phone ? [["phone", "phone"]] : []);
-  for (const [field, kind] of local) {
-    const ok = await act(null, () => invoke("check_field", { kind, value: req[field] }), form);
-    if (ok === undefined && !$("error").hidden) return;
-    if (document.querySelector(`[name="${field}"][aria-invalid=true]`)) return;
-  }
-  if (!req.email && !req.phone) return showError({ message: "連絡先として、メールアドレスか電話番号のどちらかを入力してください。", field: "email" }, form);
-  if (req.service_types.length === 0) return showError({ message: "従事するサービス種類を1つ以上選んでください。", field: "service_types" }, form);
-  if (!req.job_category) return showError({ message: "職種区分を一覧から選んでください。", field: "job_category" }, form);
-  const avail = await act($("admin-confirm-btn"), () => invoke("user_id_availability", { userId: req.user_id }), form);
-  if (!avail) return;
-  if (!avail.available) return showError({ message: "このユーザIDはすでに使われています。別のユーザIDを決めてください。", field: "user_id" }, form);
-  state.request = req;
-  const names = (codes) => codes.map((c) => { const s = state.lists.service_types.find((t) => t.code === c); return `${c} ${s ? s.name : ""}`; }).join("、");
-  const job = state.lists.job_categories.find((j) => j.code === req.job_category);
-  const rows = [["氏名", req.name], ["メールアドレス", req.email || "（なし）"], ["電話番号", req.phone || "（なし）"], ["サービス種類", names(req.service_types)], ["職種区分", job ? job.name : ""], ["ユーザID", req.user_id]];
-  $("admin-summary").replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement("dt"), { textContent: k }), Object.assign(document.createElement("dd"), { textContent: v })]));
+  const request = adminRequest();
+  const review = await act($("admin-confirm-btn"), () => invoke("review_registration", { request }), $("admin-form"));
+  if (!review) return;
+  state.request = request;
+  $("admin-summary").replaceChildren(...review.rows.flatMap((r) => [Object.assign(document.createElement("dt"), { textContent: r.label }), Object.assign(document.createElement("dd"), { textContent: r.value })]));
   show("admin-confirm");
 }
 
@@ -332,11 +316,9 @@ async function adminLogin(ev) {
   ev.preventDefault();
   const form = $("admin-login-form");
   const view = await act($("admin-login-btn"), () => invoke("user_login", { userId: $("login-user-id").value, password: $("login-password").value }), form);
-  if (!view) return;
-  state.password = $("login-password").value;
   $("login-password").value = "";
-  await refreshStatus();
-  if (view.outcome === "logged_in") return view.must_change_password ? show("password") : show("terminal");
+  if (!view) return;
+  if (view.outcome === "logged_in") return resume();
   const box = $("channels");
   box.replaceChildren(...view.channels.map((c, i) => {
     const label = document.createElement("label");
@@ -367,8 +349,7 @@ async function adminVerify(ev) {
   const view = await act($("admin-verify-btn"), () => invoke("user_verify", { code: $("admin-code").value, rememberDevice: $("remember-device").checked }), form);
   if (!view) return;
   $("admin-code").value = "";
-  await refreshStatus();
-  show(view.must_change_password ? "password" : "terminal");
+  await resume();
 }
 
 async function updateChecklist() {
@@ -386,13 +367,10 @@ async function updateChecklist() {
 async function changePassword(ev) {
   ev.preventDefault();
   const form = $("password-form");
-  if ($("new-password").value !== $("new-password-again").value) return showError({ message: "確認のために入力したパスワードが一致しません。", field: "new_password" }, form);
-  const progress = await act($("password-btn"), () => invoke("change_password", { currentPassword: state.password || "", newPassword: $("new-password").value }), form);
+  const progress = await act($("password-btn"), () => invoke("change_password", { newPassword: $("new-password").value, newPasswordAgain: $("new-password-again").value }), form);
   if (!progress) return;
-  state.password = null;
   $("new-password").value = ""; $("new-password-again").value = "";
-  await refreshStatus();
-  show("terminal");
+  await resume();
 }
 
 // ---- 3-4 and finish ----
@@ -401,8 +379,7 @@ async function setupTerminal(ev) {
   ev.preventDefault();
   const progress = await act($("terminal-btn"), () => invoke("setup_terminal", { name: $("terminal-name").value }), $("terminal-form"));
   if (!progress) return;
-  await refreshStatus();
-  enterFinished();
+  await resume();
 }
 
 function enterFinished() {
@@ -445,7 +422,7 @@ function openSettings() {
 
 async function saveSettings() {
   const remote = $("mode-remote").checked;
-  const settings = { service: remote ? { mode: "remote", url: $("service-url").value.trim() } : { mode: "practice" }, language: "ja" };
+  const settings = { service: remote ? { mode: "remote", url: $("service-url").value.trim() } : { mode: "practice" } };
   const saved = await act($("settings-save"), () => invoke("save_settings", { settings }), $("screen-settings"));
   if (!saved) return;
   await act(null, () => invoke("start"));
@@ -457,12 +434,9 @@ async function importCertificate() {
   const box = $("import-box");
   box.querySelectorAll(".field-error").forEach((p) => { p.textContent = ""; });
   const file = $("import-file").files[0];
-  if (!file) {
-    showError({ message: "証明書ファイルを選んでください（「ファイルを選択」を押します）。", field: "file" }, box);
-    return;
-  }
   const c = await act($("import-btn"), async () => {
-    const contents = Array.from(new Uint8Array(await file.arrayBuffer()));
+    // No file chosen: the app answers what to do.
+    const contents = file ? Array.from(new Uint8Array(await file.arrayBuffer())) : [];
     return invoke("import_certificate", { contents, password: $("import-password").value });
   }, box);
   if (c) {
@@ -481,7 +455,7 @@ async function supportBundle() {
 
 window.addEventListener("DOMContentLoaded", async () => {
   $("preflight-btn").addEventListener("click", runPreflight);
-  $("preflight-next").addEventListener("click", async () => { await refreshStatus(); enterOfficeLogin(); });
+  $("preflight-next").addEventListener("click", () => resume());
   $("import-btn").addEventListener("click", importCertificate);
   $("office-login-form").addEventListener("submit", officeLogin);
   $("office-code-form").addEventListener("submit", officeVerify);
@@ -489,7 +463,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("admin-form").addEventListener("submit", adminConfirm);
   $("admin-register-btn").addEventListener("click", adminRegister);
   $("admin-back-btn").addEventListener("click", () => show("admin-form"));
-  $("admin-done-next").addEventListener("click", enterAdminLogin);
+  $("admin-done-next").addEventListener("click", () => resume());
   $("admin-login-form").addEventListener("submit", adminLogin);
   $("send-code-btn").addEventListener("click", sendUserCode);
   $("admin-code-form").addEventListener("submit", adminVerify);

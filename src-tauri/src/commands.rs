@@ -1,13 +1,13 @@
 //! The Tauri commands: each one line over `AppCore`, translating only
 //! (secret strings are wrapped as soon as they arrive).
 
-use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge, UserIdAvailability};
+use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge};
 use kaigo_api::service::MailboxMessage;
 use kaigo_app_core::certificates::CertificateSummary;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
-use kaigo_app_core::wizard::{check_field as check, AppStatus, UserLoginView};
+use kaigo_app_core::wizard::{check_field as check, AppStatus, RegistrationReview, UserLoginView};
 use kaigo_app_core::{AppCore, AppResult};
 use kaigo_domain::{DeliveryChannel, PasswordReport, ReferenceLists};
 use secrecy::SecretString;
@@ -71,8 +71,8 @@ pub async fn reference_lists(core: Core<'_>) -> AppResult<ReferenceLists> {
 }
 
 #[tauri::command]
-pub async fn user_id_availability(core: Core<'_>, user_id: String) -> AppResult<UserIdAvailability> {
-    core.user_id_availability(&user_id).await
+pub async fn review_registration(core: Core<'_>, request: AdminRegistrationRequest) -> AppResult<RegistrationReview> {
+    core.review_registration(&request).await
 }
 
 #[tauri::command]
@@ -101,8 +101,8 @@ pub fn password_report(candidate: String, user_id: Option<String>) -> PasswordRe
 }
 
 #[tauri::command]
-pub async fn change_password(core: Core<'_>, current_password: String, new_password: String) -> AppResult<Progress> {
-    core.change_password(&SecretString::from(current_password), &SecretString::from(new_password)).await
+pub async fn change_password(core: Core<'_>, new_password: String, new_password_again: String) -> AppResult<Progress> {
+    core.change_password(&SecretString::from(new_password), &SecretString::from(new_password_again)).await
 }
 
 #[tauri::command]

@@ -12,36 +12,23 @@ use kaigo_app_core::AppCore;
 use std::sync::Arc;
 use tauri::{Manager as _, Runtime};
 
+include!("command_names.rs");
+
+macro_rules! handlers {
+    ($($name:ident),* $(,)?) => { tauri::generate_handler![$(commands::$name),*] };
+}
+
+macro_rules! names {
+    ($($name:ident),* $(,)?) => { &[$(stringify!($name)),*] };
+}
+
+/// Every command the window may call, as the UI names it.
+pub const COMMANDS: &[&str] = app_commands!(names);
+
 /// Adds the commands and the core to a builder.
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
-        .invoke_handler(tauri::generate_handler![
-            commands::status,
-            commands::start,
-            commands::list_certificates,
-            commands::import_certificate,
-            commands::choose_certificate,
-            commands::preflight,
-            commands::office_login,
-            commands::saved_office_login,
-            commands::office_resend_code,
-            commands::office_verify,
-            commands::reference_lists,
-            commands::user_id_availability,
-            commands::register_admin,
-            commands::user_login,
-            commands::send_user_code,
-            commands::user_verify,
-            commands::password_report,
-            commands::change_password,
-            commands::setup_terminal,
-            commands::mailbox,
-            commands::save_settings,
-            commands::restart,
-            commands::support_bundle,
-            commands::check_field,
-            commands::ui_ready,
-        ])
+        .invoke_handler(app_commands!(handlers))
         .setup(|app| {
             // KAIGO_ONBOARD_DATA_DIR lets tests and support staff use a folder of their own.
             let paths = match std::env::var_os("KAIGO_ONBOARD_DATA_DIR") {

@@ -75,11 +75,80 @@ fn commands_take_camel_case_arguments_and_fail_with_code_and_message() {
     assert_eq!(status["step"], "preflight");
     assert_eq!(status["settings"]["service"]["mode"], "practice");
     assert_eq!(status["practice"]["electronic_billing_id"], "KJ0000000001");
+    // The status says which screen to draw, and the words that state the policy's numbers.
+    assert_eq!(status["screen"], "preflight");
+    assert!(status["texts"]["remember_device"].as_str().unwrap().contains("24時間"));
+
+    // What the page used to check itself is checked here, with a code.
+    let err = invoke(&w, "change_password", json!({"newPassword": "Hana-2026x", "newPasswordAgain": "Hana-2026y"})).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("password_confirmation_mismatch"), Some("new_password")));
+    let err = invoke(&w, "import_certificate", json!({"contents": [], "password": ""})).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("certificate_file_missing"), Some("file")));
 
     // Settings are checked before they are kept.
-    let err = invoke(&w, "save_settings", json!({"settings": {"service": {"mode": "remote", "url": "http://x"}, "language": "ja"}})).unwrap_err();
+    let err = invoke(&w, "save_settings", json!({"settings": {"service": {"mode": "remote", "url": "http://x"}}})).unwrap_err();
     assert_eq!(err["code"], "service_url_invalid");
 
     // A wrongly named argument is refused by the IPC layer, not silently ignored.
     assert!(invoke(&w, "office_login", json!({"electronic_billing_id": "KJ0000000001", "password": "x"})).is_err());
+}
+
+/// One call of every command, with the arguments the UI sends.
+fn contract() -> Vec<(&'static str, Value)> {
+    let request = json!({"name": "介護 花子", "email": "hanako@example.jp", "phone": null, "service_types": ["11"], "job_category": "01", "user_id": "kaigo01"});
+    vec![
+        ("status", json!({})),
+        ("start", json!({})),
+        ("list_certificates", json!({})),
+        ("import_certificate", json!({"contents": [], "password": ""})),
+        ("choose_certificate", json!({"id": "no-such-certificate"})),
+        ("preflight", json!({})),
+        ("office_login", json!({"electronicBillingId": "KJ12", "password": "", "remember": false})),
+        ("saved_office_login", json!({})),
+        ("office_resend_code", json!({})),
+        ("office_verify", json!({"code": "123456", "securityCode": null})),
+        ("reference_lists", json!({})),
+        ("review_registration", json!({"request": request})),
+        ("register_admin", json!({"request": request})),
+        ("user_login", json!({"userId": "ab", "password": "x"})),
+        ("send_user_code", json!({"channel": "email"})),
+        ("user_verify", json!({"code": "12", "rememberDevice": false})),
+        ("password_report", json!({"candidate": "x", "userId": null})),
+        ("change_password", json!({"newPassword": "a", "newPasswordAgain": "b"})),
+        ("setup_terminal", json!({"name": ""})),
+        ("mailbox", json!({})),
+        ("save_settings", json!({"settings": {"service": {"mode": "practice"}}})),
+        ("restart", json!({})),
+        ("support_bundle", json!({})),
+        ("check_field", json!({"kind": "user_id", "value": "kaigo01"})),
+        ("ui_ready", json!({})),
+    ]
+}
+
+#[test]
+fn every_command_is_registered_allowed_and_called_in_the_contract() {
+    use std::collections::BTreeSet;
+    let registered: BTreeSet<&str> = kaigo_onboard_app::COMMANDS.iter().copied().collect();
+    assert_eq!(registered.len(), kaigo_onboard_app::COMMANDS.len(), "a command is listed twice");
+
+    let capability: Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+    let allowed: BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().strip_prefix("allow-").unwrap().replace('-', "_"))
+        .collect();
+    assert_eq!(allowed.iter().map(String::as_str).collect::<BTreeSet<_>>(), registered, "capabilities/main.json and the command list differ");
+
+    let calls = contract();
+    assert_eq!(calls.iter().map(|(c, _)| *c).collect::<BTreeSet<_>>(), registered, "the contract below and the command list differ");
+
+    // Each call reaches its command: it answers, or refuses with a code and
+    // a message. An argument named wrongly would fail before, as plain text.
+    let (_app, w, _dir) = window();
+    for (cmd, args) in calls {
+        if let Err(err) = invoke(&w, cmd, args) {
+            assert!(err["code"].is_string() && err["message"].is_string(), "{cmd}: {err}");
+        }
+    }
 }

@@ -1,6 +1,5 @@
 //! 3-3 管理者ユーザの認証 and the forced password change.
 
-use crate::office::CodeDelivery;
 use kaigo_domain::DeliveryChannel;
 use serde::{Deserialize, Serialize};
 
@@ -74,5 +73,3 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-/// Re-export so that the challenge answer type is documented once.
-pub type UserCodeDelivery = CodeDelivery;

@@ -15,6 +15,29 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, key: &str) -> AppResult<()>;
 }
 
+/// Secrets in this process's memory: for tests of the wizard's rules that
+/// need no real keychain (those of the keychain itself use the real one).
+#[derive(Default)]
+pub struct MemorySecrets {
+    entries: std::sync::Mutex<std::collections::HashMap<String, SecretString>>,
+}
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, key: &str) -> AppResult<Option<SecretString>> {
+        Ok(self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned())
+    }
+
+    fn set(&self, key: &str, value: &SecretString) -> AppResult<()> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_owned(), value.clone());
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> AppResult<()> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        Ok(())
+    }
+}
+
 /// The OS keychain.
 pub struct Keychain {
     service: String,
@@ -29,10 +52,6 @@ impl Keychain {
         keyring::Entry::new(&self.service, key).map_err(unavailable)
     }
 
-    /// Whether a keychain can be reached at all (for the pre-flight check).
-    pub fn available(&self) -> bool {
-        keyring::Entry::store_status().is_ok()
-    }
 }
 
 fn unavailable(e: keyring::Error) -> AppError {

@@ -5,12 +5,14 @@ pub mod certificates;
 pub mod error;
 pub mod keychain;
 pub mod paths;
+#[cfg(feature = "practice")]
 pub mod practice;
 pub mod preflight;
 pub mod progress;
 pub mod settings;
 pub mod support;
 pub mod terminal_keys;
+pub mod texts;
 pub mod webview_runtime;
 pub mod wizard;
 

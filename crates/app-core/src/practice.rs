@@ -3,6 +3,7 @@
 
 use crate::paths::AppPaths;
 use crate::{AppError, AppResult};
+pub use kaigo_service::demo::P12_PASSWORD;
 use kaigo_service::demo::{self, DemoFiles};
 use kaigo_service::{Application, RunningService};
 use serde::Serialize;

@@ -1,6 +1,11 @@
 //! 事前チェック before Step 3: the PC clock against the service, the service
 //! itself, the client certificate, the keychain and a card reader.
 
+use crate::certificates::CertificateSummary;
+use crate::keychain::SecretStore;
+use crate::AppError;
+use kaigo_domain::{CertificateStatus, ErrorCode};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,6 +52,37 @@ pub fn clock_check(skew: time::Duration) -> Check {
     Check { id: "clock", status, message }
 }
 
+/// The chosen certificate: none chosen, chosen but gone, expiring, expired.
+pub fn certificate_check(chosen: bool, found: Option<&CertificateSummary>) -> Check {
+    let error = |code| Check { id: "certificate", status: CheckStatus::Error, message: AppError::new(code).message };
+    match found {
+        None if !chosen => error(ErrorCode::CertificateNotChosen),
+        None => error(ErrorCode::CertificateNotFound),
+        Some(c) => match c.status {
+            CertificateStatus::Valid => Check { id: "certificate", status: CheckStatus::Ok, message: format!("証明書「{}」は{}日後まで使えます。", c.label, c.days_left) },
+            CertificateStatus::ExpiresSoon => Check {
+                id: "certificate",
+                status: CheckStatus::Warning,
+                message: format!("証明書「{}」の有効期限まであと{}日です。早めに更新してください。", c.label, c.days_left),
+            },
+            CertificateStatus::Expired | CertificateStatus::NotYetValid => error(ErrorCode::ClientCertificateExpired),
+        },
+    }
+}
+
+/// The keychain: an entry written, read back and removed. Without it no
+/// certificate password, remembered PC or terminal key can be kept.
+pub fn keychain_check(secrets: &dyn SecretStore) -> Check {
+    const PROBE: &str = "preflight-probe";
+    let probe = SecretString::from("kaigo-onboard");
+    let works = secrets.set(PROBE, &probe).and_then(|()| secrets.get(PROBE)).map(|got| got.is_some_and(|v| v.expose_secret() == probe.expose_secret()));
+    let _ = secrets.delete(PROBE);
+    match works {
+        Ok(true) => Check { id: "keychain", status: CheckStatus::Ok, message: "パスワードの安全な保管場所（キーチェーン）を使えます。".into() },
+        _ => Check { id: "keychain", status: CheckStatus::Error, message: AppError::new(ErrorCode::KeychainUnavailable).message },
+    }
+}
+
 /// PC/SC card readers (pcscd on Linux). None found is only a warning: the
 /// reader may be connected later, or to another PC.
 pub fn card_reader_check() -> Check {
@@ -76,6 +112,34 @@ mod tests {
         let c = clock_check(time::Duration::minutes(12));
         assert_eq!(c.status, CheckStatus::Error);
         assert!(c.message.contains("約12分"));
+    }
+
+    #[test]
+    fn a_keychain_that_keeps_nothing_stops_the_procedure() {
+        use crate::keychain::MemorySecrets;
+        use crate::AppResult;
+        assert_eq!(keychain_check(&MemorySecrets::default()).status, CheckStatus::Ok);
+        struct Broken;
+        impl SecretStore for Broken {
+            fn get(&self, _: &str) -> AppResult<Option<SecretString>> {
+                Ok(None)
+            }
+            fn set(&self, _: &str, _: &SecretString) -> AppResult<()> {
+                Err(AppError::new(ErrorCode::KeychainUnavailable))
+            }
+            fn delete(&self, _: &str) -> AppResult<()> {
+                Ok(())
+            }
+        }
+        let c = keychain_check(&Broken);
+        assert_eq!(c.status, CheckStatus::Error);
+        assert_eq!(c.message, AppError::new(ErrorCode::KeychainUnavailable).message);
+    }
+
+    #[test]
+    fn the_certificate_check_names_what_to_fix() {
+        assert_eq!(certificate_check(false, None).message, AppError::new(ErrorCode::CertificateNotChosen).message);
+        assert_eq!(certificate_check(true, None).message, AppError::new(ErrorCode::CertificateNotFound).message);
     }
 
     #[test]

@@ -26,13 +26,6 @@ pub enum ServiceSetting {
 pub struct Settings {
     #[serde(default)]
     pub service: ServiceSetting,
-    /// `ja` (default) or `en`.
-    #[serde(default = "default_language")]
-    pub language: String,
-}
-
-fn default_language() -> String {
-    "ja".into()
 }
 
 impl Settings {
@@ -41,9 +34,9 @@ impl Settings {
         match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "settings unreadable, using defaults");
-                Settings { language: default_language(), ..Settings::default() }
+                Settings::default()
             }),
-            Err(_) => Settings { language: default_language(), ..Settings::default() },
+            Err(_) => Settings::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use kaigo_app_core::keychain::{Keychain, SecretStore};
 use kaigo_app_core::paths::AppPaths;
 use kaigo_app_core::progress::Step;
 use kaigo_app_core::settings::{ServiceSetting, Settings};
+use kaigo_app_core::wizard::plan::Screen;
 use kaigo_app_core::wizard::UserLoginView;
 use kaigo_app_core::AppCore;
 use kaigo_domain::{DeliveryChannel, ErrorCode};
@@ -72,18 +73,26 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
     assert_eq!(progress.step, Step::AdminRegistration);
 
     // 3-2, with the registration answered once even if sent twice.
-    assert!(core.user_id_availability("hanako01").await.unwrap().available);
+    let mut careless = request();
+    careless.email = None;
+    let e = core.review_registration(&careless).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ContactMissing, Some("email")));
+    let review = core.review_registration(&request()).await.unwrap();
+    let lines: Vec<String> = review.rows.iter().map(|r| format!("{} {}", r.label, r.value)).collect();
+    assert!(lines.contains(&"ユーザID hanako01".to_owned()) && lines.iter().any(|l| l.contains("居宅介護支援")), "{lines:?}");
     let progress = core.register_admin(request()).await.unwrap();
     assert_eq!(progress.admin.as_ref().unwrap().initial_password_sent_to, "ha***@example.jp");
     let mail = newest_to(&core, "hanako@example.jp", 0).await;
     let initial = mail.split("初期パスワード：").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let e = core.review_registration(&request()).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::UserIdTaken, Some("user_id")), "the ID is now taken");
 
     // The app is closed here and opened again: it resumes at 3-3.
     drop(core);
     let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), secrets.clone());
     let status = core.start().await.unwrap();
     assert_eq!(status.step, Step::AdminLogin);
-    assert!(!status.office_logged_in, "tokens do not survive a restart");
+    assert_eq!((status.screen, status.notice.is_none()), (Screen::AdminLogin, true));
 
     // 3-3: code by mail, remember this PC, forced password change.
     let UserLoginView::CodeRequired { channels } = core.user_login("hanako01", &SecretString::from(initial.clone())).await.unwrap() else { panic!() };
@@ -93,14 +102,22 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
     let view = core.user_verify(&code, true).await.unwrap();
     assert!(matches!(view, UserLoginView::LoggedIn { must_change_password: true }));
     assert!(secrets.get("device-trust:hanako01").unwrap().is_some(), "the trust token is in the keychain");
-    let e = core.change_password(&SecretString::from(initial.clone()), &SecretString::from("password1")).await.unwrap_err();
-    assert_eq!(e.code, ErrorCode::PasswordTooFewKinds);
-    let progress = core.change_password(&SecretString::from(initial), &SecretString::from("Hana-2026-kaigo")).await.unwrap();
+    assert_eq!(core.status().await.screen, Screen::PasswordChange);
+    let twice = |a: &str, b: &str| (SecretString::from(a.to_owned()), SecretString::from(b.to_owned()));
+    let (new, again) = twice("Hana-2026-kaigo", "Hana-2026-kaigO");
+    let e = core.change_password(&new, &again).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::PasswordConfirmationMismatch, Some("new_password")));
+    let (new, again) = twice("password1", "password1");
+    assert_eq!(core.change_password(&new, &again).await.unwrap_err().code, ErrorCode::PasswordTooFewKinds);
+    // The current password is the one the admin logged in with: the app kept it.
+    let (new, again) = twice("Hana-2026-kaigo", "Hana-2026-kaigo");
+    let progress = core.change_password(&new, &again).await.unwrap();
     assert_eq!(progress.step, Step::Terminal);
 
     // A remembered PC logs in without a code.
     let view = core.user_login("hanako01", &SecretString::from("Hana-2026-kaigo")).await.unwrap();
     assert!(matches!(view, UserLoginView::LoggedIn { must_change_password: false }));
+    assert_eq!(core.status().await.screen, Screen::Terminal);
 
     // 3-4
     let progress = core.setup_terminal("受付PC1").await.unwrap();
@@ -108,6 +125,9 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
     assert!(terminal.linked);
     assert_eq!(progress.step, Step::Finished);
     assert!(secrets.get(&terminal.key_name).unwrap().is_some(), "the private key is in the keychain");
+    // Asked again, a linked terminal is left as it is: no second registration.
+    let again = core.setup_terminal("受付PC1").await.unwrap();
+    assert_eq!(again.terminal.unwrap().terminal_id, terminal.terminal_id);
 
     // Nothing secret reached the files on disk.
     let files = std::fs::read_to_string(dir.path().join("progress.json")).unwrap();
@@ -131,7 +151,7 @@ async fn a_wrong_certificate_password_and_a_bad_service_address_are_explained() 
     let e = core.import_certificate(b"not a certificate", &SecretString::from("x")).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::CertificateFileInvalid, Some("file")));
     assert!(e.message.contains(".p12"));
-    let e = core.save_settings(Settings { service: ServiceSetting::Remote { url: "http://example.jp".into(), ca_pem: None }, language: "ja".into() }).await.unwrap_err();
+    let e = core.save_settings(Settings { service: ServiceSetting::Remote { url: "http://example.jp".into(), ca_pem: None } }).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::ServiceUrlInvalid);
     let e = core.office_verify("123456", None).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::StepOutOfOrder);
@@ -174,4 +194,23 @@ async fn an_office_password_is_kept_in_the_keychain_only_when_asked() {
     assert_eq!(core.saved_office_login().unwrap(), None);
     assert!(secrets.get(&format!("office-password:{id}")).unwrap().is_none());
     assert_eq!(core.office_login(id, &empty, false).await.unwrap_err().code, ErrorCode::PasswordMissing);
+}
+
+/// The app's own clock, moved past the demo certificate's end: it is shown
+/// expired, cannot be chosen, and the pre-flight says so. No keychain needed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_past_its_end_by_the_app_clock_is_refused() {
+    use kaigo_app_core::keychain::MemorySecrets;
+    use kaigo_domain::CertificateStatus;
+    #[allow(clippy::disallowed_methods)] // a test's fixed point in time
+    let later = time::OffsetDateTime::now_utc() + time::Duration::days(3_650);
+    let dir = tempfile::tempdir().unwrap();
+    let core = AppCore::with_clock(AppPaths::new(dir.path()).unwrap(), Arc::new(MemorySecrets::default()), Arc::new(move || later));
+    core.start().await.unwrap();
+    let certs = core.list_certificates().await.unwrap();
+    assert_eq!(certs[0].status, CertificateStatus::Expired);
+    assert_eq!(core.choose_certificate(&certs[0].id).await.unwrap_err().code, ErrorCode::ClientCertificateExpired);
+    let report = core.preflight().await.unwrap();
+    assert!(!report.can_continue);
+    assert!(report.checks.iter().any(|c| c.id == "keychain" && c.status == kaigo_app_core::preflight::CheckStatus::Ok));
 }

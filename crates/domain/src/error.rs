@@ -75,6 +75,9 @@ error_codes! {
     PasswordContainsUserId = "password_contains_user_id" {
         ja: "パスワードにユーザIDを含めることはできません。",
         en: "The password must not contain the user ID." }
+    PasswordConfirmationMismatch = "password_confirmation_mismatch" {
+        ja: "確認のために入力したパスワードが一致しません。同じパスワードを2回入力してください。",
+        en: "The two passwords typed differ. Type the same password twice." }
     PasswordUnchanged = "password_unchanged" {
         ja: "新しいパスワードは今のパスワードと違うものにしてください。",
         en: "The new password must differ from the current one." }
@@ -134,6 +137,9 @@ error_codes! {
     CertificateFileInvalid = "certificate_file_invalid" {
         ja: "証明書ファイルを読み取れませんでした。拡張子が .p12 または .pfx の、事業所の証明書ファイルを選んでください。",
         en: "The certificate file could not be read (expected PKCS#12 or PEM)." }
+    CertificateFileMissing = "certificate_file_missing" {
+        ja: "証明書ファイルを選んでください（「ファイルを選択」を押します）。",
+        en: "Choose the certificate file first." }
     CertificatePasswordIncorrect = "certificate_password_incorrect" {
         ja: "証明書のパスワードが違います。証明書を受け取ったときのパスワードを入力してください。",
         en: "The certificate file's password is incorrect." }

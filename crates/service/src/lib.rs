@@ -15,6 +15,7 @@ pub mod pki;
 pub mod secrets;
 pub mod startup;
 pub mod store;
+#[cfg(feature = "cli")]
 pub mod telemetry;
 pub mod tls;
 

@@ -3,9 +3,11 @@
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::delivery::{self, Channels, SmtpMailer, WebhookSms};
+use crate::delivery::{self, Channels};
 use crate::http::extract::PeerCertificate;
-use crate::http::{rate_limit, router, AppState};
+#[cfg(feature = "rate-limit")]
+use crate::http::rate_limit;
+use crate::http::{router, AppState};
 use crate::onboarding::Onboarding;
 use crate::pki::fingerprint;
 use crate::secrets::PasswordHasher;
@@ -33,6 +35,7 @@ pub struct Application {
     app: axum::Router,
     pub onboarding: Onboarding,
     worker: delivery::Worker,
+    #[cfg(feature = "rate-limit")]
     limiter: rate_limit::Limiter,
 }
 
@@ -59,22 +62,36 @@ impl Application {
             Channels::Practice
         } else {
             let mail = match &d.smtp_url {
-                Some(url) => Some(Arc::new(SmtpMailer::new(url, &d.mail_from).context("SMTP settings")?) as Arc<dyn delivery::MailSender>),
+                Some(url) => Some(delivery::smtp_sender(url, &d.mail_from).context("SMTP settings")?),
                 None => {
                     warn!("no SMTP server configured: mail stays queued until one is");
                     None
                 }
             };
             let sms = match &d.sms_webhook_url {
-                Some(url) => Some(Arc::new(WebhookSms::new(url, d.sms_webhook_token.clone())?) as Arc<dyn delivery::SmsGateway>),
+                Some(url) => Some(delivery::webhook_gateway(url, d.sms_webhook_token.clone()).context("SMS webhook settings")?),
                 None => None,
             };
             Channels::Real { mail, sms }
         };
         let worker = delivery::Worker { db, clock, channels, wakeup, retry_base: d.retry_base, max_retry: d.max_retry, poll: d.poll };
+        #[cfg(feature = "rate-limit")]
         let limiter = rate_limit::limiter(config.rate_limit);
-        let app = router(AppState { ob: onboarding.clone() }, limiter.clone());
-        Ok(Application { listener, addr, acceptor, app, onboarding, worker, limiter })
+        let app = router(AppState {
+            ob: onboarding.clone(),
+            #[cfg(feature = "rate-limit")]
+            limiter: limiter.clone(),
+        });
+        Ok(Application {
+            listener,
+            addr,
+            acceptor,
+            app,
+            onboarding,
+            worker,
+            #[cfg(feature = "rate-limit")]
+            limiter,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -105,16 +122,20 @@ impl Application {
     }
 
     fn start(self) -> Vec<JoinHandle<()>> {
-        let limiter = self.limiter.clone();
-        let housekeeping = tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(60)).await;
-                limiter.retain_recent();
-            }
-        });
-        let worker = tokio::spawn(self.worker.run());
-        let accept = tokio::spawn(accept_loop(self.listener, self.acceptor, self.app));
-        vec![accept, worker, housekeeping]
+        let mut tasks = Vec::new();
+        #[cfg(feature = "rate-limit")]
+        {
+            let limiter = self.limiter.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    limiter.retain_recent();
+                }
+            }));
+        }
+        tasks.push(tokio::spawn(self.worker.run()));
+        tasks.push(tokio::spawn(accept_loop(self.listener, self.acceptor, self.app)));
+        tasks
     }
 }
 

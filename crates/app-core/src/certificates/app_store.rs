@@ -51,18 +51,6 @@ impl AppStore {
         crate::paths::write_atomic(&self.certificate_file(id), identity.leaf_der())?;
         Ok(CertificateSummary::new(self.name(), &info, now))
     }
-
-    pub fn remove(&self, id: &str) -> AppResult<()> {
-        self.secrets.delete(&password_key(id))?;
-        for file in [self.file(id), self.certificate_file(id)] {
-            match std::fs::remove_file(file) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(())
-    }
 }
 
 impl CertificateSource for AppStore {

@@ -3,19 +3,36 @@
 //! `smtps://host:465` (implicit TLS), with `user:password@` when needed.
 
 use super::DeliveryError;
+#[cfg(feature = "smtp")]
 use lettre::message::{header::ContentType, Mailbox};
+#[cfg(feature = "smtp")]
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
 
 #[async_trait::async_trait]
 pub trait MailSender: Send + Sync {
     async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), DeliveryError>;
 }
 
+/// The mail sender for an SMTP URL. A build without the `smtp` feature (the
+/// desktop app's practice service) refuses the setting instead of dropping mail.
+pub fn smtp_sender(url: &str, from: &str) -> anyhow::Result<Arc<dyn MailSender>> {
+    #[cfg(feature = "smtp")]
+    return Ok(Arc::new(SmtpMailer::new(url, from)?));
+    #[cfg(not(feature = "smtp"))]
+    {
+        let _ = (url, from);
+        anyhow::bail!("this build of the service cannot send mail by SMTP (built without the `smtp` feature)")
+    }
+}
+
+#[cfg(feature = "smtp")]
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
 }
 
+#[cfg(feature = "smtp")]
 impl SmtpMailer {
     pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
@@ -25,6 +42,7 @@ impl SmtpMailer {
     }
 }
 
+#[cfg(feature = "smtp")]
 #[async_trait::async_trait]
 impl MailSender for SmtpMailer {
     async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), DeliveryError> {

@@ -14,8 +14,12 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tracing::{info, warn};
 
-pub use mail::{MailSender, SmtpMailer};
-pub use sms::{SmsGateway, WebhookSms};
+#[cfg(feature = "smtp")]
+pub use mail::SmtpMailer;
+pub use mail::{smtp_sender, MailSender};
+#[cfg(feature = "sms-webhook")]
+pub use sms::WebhookSms;
+pub use sms::{webhook_gateway, SmsGateway};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {

@@ -3,6 +3,7 @@
 //! relay in front of them accept; other gateways implement the same trait.
 
 use super::DeliveryError;
+use std::sync::Arc;
 
 #[async_trait::async_trait]
 pub trait SmsGateway: Send + Sync {
@@ -10,12 +11,26 @@ pub trait SmsGateway: Send + Sync {
     async fn send(&self, to: &str, body: &str) -> Result<(), DeliveryError>;
 }
 
+/// The SMS gateway for a webhook URL. A build without the `sms-webhook`
+/// feature refuses the setting instead of dropping messages.
+pub fn webhook_gateway(url: &str, bearer: Option<String>) -> anyhow::Result<Arc<dyn SmsGateway>> {
+    #[cfg(feature = "sms-webhook")]
+    return Ok(Arc::new(WebhookSms::new(url, bearer)?));
+    #[cfg(not(feature = "sms-webhook"))]
+    {
+        let _ = (url, bearer);
+        anyhow::bail!("this build of the service cannot send SMS (built without the `sms-webhook` feature)")
+    }
+}
+
+#[cfg(feature = "sms-webhook")]
 pub struct WebhookSms {
     client: reqwest::Client,
     url: String,
     bearer: Option<String>,
 }
 
+#[cfg(feature = "sms-webhook")]
 impl WebhookSms {
     pub fn new(url: &str, bearer: Option<String>) -> anyhow::Result<Self> {
         let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
@@ -27,6 +42,7 @@ impl WebhookSms {
     }
 }
 
+#[cfg(feature = "sms-webhook")]
 #[async_trait::async_trait]
 impl SmsGateway for WebhookSms {
     async fn send(&self, to: &str, body: &str) -> Result<(), DeliveryError> {

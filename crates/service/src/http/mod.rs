@@ -22,15 +22,21 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct AppState {
     pub ob: Onboarding,
+    /// Requests per client certificate; the practice service the desktop app
+    /// embeds (one user, loopback only) is built without it.
+    #[cfg(feature = "rate-limit")]
+    pub limiter: rate_limit::Limiter,
 }
 
 async fn openapi_json() -> impl axum::response::IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi::json())
 }
 
-pub fn router(state: AppState, limiter: rate_limit::Limiter) -> Router {
+pub fn router(state: AppState) -> Router {
     let policy = std::sync::Arc::new(state.ob.policy.clone());
-    Router::new()
+    #[cfg(feature = "rate-limit")]
+    let limiter = state.limiter.clone();
+    let routes = Router::new()
         .route("/openapi.json", get(openapi_json))
         .route("/v1/health", get(meta::health))
         .route("/v1/time", get(meta::server_time))
@@ -56,8 +62,11 @@ pub fn router(state: AppState, limiter: rate_limit::Limiter) -> Router {
         .route("/v1/terminals/{terminal_id}/challenge", post(terminals::renew_challenge))
         .route("/v1/practice/mailbox", get(practice::mailbox))
         .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::NotFound, None, None) })
-        .with_state(state)
-        .layer(axum::middleware::from_fn_with_state(limiter, rate_limit::per_certificate))
+        .with_state(state);
+    // Inside `explain`, so that a refusal for too many requests is worded too.
+    #[cfg(feature = "rate-limit")]
+    let routes = routes.layer(axum::middleware::from_fn_with_state(limiter, rate_limit::per_certificate));
+    routes
         .layer(axum::middleware::from_fn_with_state(policy, error::explain))
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

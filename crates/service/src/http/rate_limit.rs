@@ -1,16 +1,8 @@
 //! Requests per client certificate: a burst is allowed, a flood is refused
 //! with 429 before it reaches the database or the password hasher.
 
-use super::error::error_response;
-use super::extract::PeerCertificate;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use kaigo_domain::ErrorCode;
-use std::num::NonZeroU32;
-use std::sync::Arc;
+#[cfg(feature = "rate-limit")]
+pub use limiter::{limiter, per_certificate, Limiter};
 
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimit {
@@ -24,21 +16,37 @@ impl Default for RateLimit {
     }
 }
 
-pub type Limiter = Arc<DefaultKeyedRateLimiter<String>>;
+/// The limiter itself (the `rate-limit` feature).
+#[cfg(feature = "rate-limit")]
+mod limiter {
+    use super::RateLimit;
+    use crate::http::error::error_response;
+    use crate::http::extract::PeerCertificate;
+    use axum::extract::{Request, State};
+    use axum::middleware::Next;
+    use axum::response::Response;
+    use governor::clock::{Clock as _, DefaultClock};
+    use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+    use kaigo_domain::ErrorCode;
+    use std::num::NonZeroU32;
+    use std::sync::Arc;
 
-pub fn limiter(r: RateLimit) -> Limiter {
-    let per_second = NonZeroU32::new(r.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-    let burst = NonZeroU32::new(r.burst.max(1)).unwrap_or(NonZeroU32::MIN);
-    Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)))
-}
+    pub type Limiter = Arc<DefaultKeyedRateLimiter<String>>;
 
-pub async fn per_certificate(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
-    if let Some(peer) = req.extensions().get::<PeerCertificate>() {
-        if let Err(not_until) = limiter.check_key(&peer.fingerprint) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let secs = i64::try_from(wait.as_secs()).unwrap_or(i64::MAX).max(1);
-            return error_response(ErrorCode::RateLimited, None, Some(time::Duration::seconds(secs)));
-        }
+    pub fn limiter(r: RateLimit) -> Limiter {
+        let per_second = NonZeroU32::new(r.per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(r.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)))
     }
-    next.run(req).await
+
+    pub async fn per_certificate(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
+        if let Some(peer) = req.extensions().get::<PeerCertificate>() {
+            if let Err(not_until) = limiter.check_key(&peer.fingerprint) {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let secs = i64::try_from(wait.as_secs()).unwrap_or(i64::MAX).max(1);
+                return error_response(ErrorCode::RateLimited, None, Some(time::Duration::seconds(secs)));
+            }
+        }
+        next.run(req).await
+    }
 }

@@ -10,7 +10,7 @@ use crate::store::outbox::{self, NewMessage};
 use crate::store::users::Role;
 use crate::store::{self as store, idempotency, new_id, offices, sessions, users, StoreError};
 use kaigo_api::office::{AdminRegistration, AdminRegistrationRequest, InitialPasswordReissued, UserIdAvailability};
-use kaigo_domain::{Account, DeliveryChannel, EmailAddress, ErrorCode, PersonName, PhoneNumber, UserId};
+use kaigo_domain::{check_admin_application, initial_password_destination, Account, AdminApplication, EmailAddress, ErrorCode, PhoneNumber, UserId};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
@@ -18,17 +18,6 @@ use sha2::{Digest, Sha256};
 pub struct Registered {
     pub registration: AdminRegistration,
     pub replayed: bool,
-}
-
-/// Where the initial password goes: by mail if there is an address, else by
-/// SMS to a mobile number. Returns (channel, recipient, masked recipient).
-fn initial_password_destination(email: Option<&EmailAddress>, phone: Option<&PhoneNumber>) -> OnboardingResult<(DeliveryChannel, String, String)> {
-    match (email, phone) {
-        (Some(e), _) => Ok((DeliveryChannel::Email, e.as_str().to_owned(), e.masked())),
-        (None, Some(p)) if p.is_mobile() => Ok((DeliveryChannel::Sms, p.e164(), p.masked())),
-        (None, Some(_)) => Err(Failure::field(ErrorCode::DeliveryChannelUnavailable, "phone")),
-        (None, None) => Err(Failure::field(ErrorCode::ContactMissing, "email")),
-    }
 }
 
 fn check_idempotency_key(key: &str) -> OnboardingResult<()> {
@@ -45,15 +34,16 @@ impl Onboarding {
             return Ok(done);
         }
 
-        let name = parse_field("name", PersonName::parse(&req.name))?;
-        let email = req.email.as_deref().filter(|s| !s.trim().is_empty()).map(|e| parse_field("email", EmailAddress::parse(e))).transpose()?;
-        let phone = req.phone.as_deref().filter(|s| !s.trim().is_empty()).map(|p| parse_field("phone", PhoneNumber::parse(p))).transpose()?;
-        let service_types = self.lists.check_selection(&req.service_types, &req.job_category).map_err(|c| {
-            Failure::field(c, if c == ErrorCode::JobCategoryUnknown { "job_category" } else { "service_types" })
-        })?;
-        let user_id = parse_field("user_id", UserId::parse(&req.user_id))?;
-        let (channel, recipient, masked) = initial_password_destination(email.as_ref(), phone.as_ref())?;
-        if users::user_id_taken(&mut conn, user_id.as_str()).await? {
+        let application = AdminApplication {
+            name: &req.name,
+            email: req.email.as_deref(),
+            phone: req.phone.as_deref(),
+            service_types: &req.service_types,
+            job_category: &req.job_category,
+            user_id: &req.user_id,
+        };
+        let admin = check_admin_application(&application, &self.lists).map_err(|r| Failure::field(r.code, r.field))?;
+        if users::user_id_taken(&mut conn, admin.user_id.as_str()).await? {
             return Err(Failure::field(ErrorCode::UserIdTaken, "user_id"));
         }
         let office = offices::find(&mut conn, &session.office_id).await?.ok_or(ErrorCode::Unauthenticated)?;
@@ -63,13 +53,13 @@ impl Onboarding {
         let hash = self.hasher.hash(&password).await?;
         let now = self.now();
         let registration = AdminRegistration {
-            user_id: user_id.as_str().to_owned(),
-            initial_password_channel: channel,
-            initial_password_sent_to: masked,
+            user_id: admin.user_id.as_str().to_owned(),
+            initial_password_channel: admin.destination.channel,
+            initial_password_sent_to: admin.destination.masked.clone(),
             registered_at: now,
         };
         let stored = serde_json::to_string(&registration).map_err(anyhow::Error::from)?;
-        let text = messages::initial_password(channel, &office.name, name.as_str(), user_id.as_str(), password.expose_secret(), &self.policy);
+        let text = messages::initial_password(admin.destination.channel, &office.name, admin.name.as_str(), admin.user_id.as_str(), password.expose_secret(), &self.policy);
 
         // Key, account, message and audit commit together or not at all.
         let mut tx = self.db.begin().await?;
@@ -84,17 +74,17 @@ impl Onboarding {
             Err(e) => return Err(e.into()),
         }
         let user_row_id = new_id();
-        let services_json = serde_json::to_string(&service_types).map_err(anyhow::Error::from)?;
+        let services_json = serde_json::to_string(&admin.service_types).map_err(anyhow::Error::from)?;
         match users::insert(
             &mut tx,
             users::NewUser {
                 id: &user_row_id,
                 office_id: &office.id,
-                user_id: user_id.as_str(),
+                user_id: admin.user_id.as_str(),
                 role: Role::Admin,
-                name: name.as_str(),
-                email: email.as_ref().map(|e| e.as_str()),
-                phone: phone.as_ref().map(|p| p.as_str()),
+                name: admin.name.as_str(),
+                email: admin.email.as_ref().map(|e| e.as_str()),
+                phone: admin.phone.as_ref().map(|p| p.as_str()),
                 service_types_json: &services_json,
                 job_category: &req.job_category,
                 password_hash: &hash,
@@ -106,16 +96,16 @@ impl Onboarding {
             Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::UserIdTaken, "user_id")),
             other => other?,
         }
-        outbox::enqueue(&mut tx, NewMessage { channel, recipient: &recipient, subject: &text.subject, body: &text.body }, now).await?;
+        outbox::enqueue(&mut tx, NewMessage { channel: admin.destination.channel, recipient: &admin.destination.recipient, subject: &text.subject, body: &text.body }, now).await?;
         self.audit(
             &mut tx,
             AuditEvent {
                 event: "admin_registered",
                 outcome: "success",
                 office_id: Some(&office.id),
-                user_id: Some(user_id.as_str()),
+                user_id: Some(admin.user_id.as_str()),
                 cert_fingerprint: Some(&caller.cert_fingerprint),
-                detail: Some(channel.as_str()),
+                detail: Some(admin.destination.channel.as_str()),
             },
         )
         .await?;
@@ -152,7 +142,8 @@ impl Onboarding {
         drop(conn);
         let email = user.email.as_deref().and_then(|e| EmailAddress::parse(e).ok());
         let phone = user.phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok());
-        let (channel, recipient, masked) = initial_password_destination(email.as_ref(), phone.as_ref())?;
+        let destination = initial_password_destination(email.as_ref(), phone.as_ref()).map_err(|r| Failure::field(r.code, r.field))?;
+        let (channel, recipient, masked) = (destination.channel, destination.recipient, destination.masked);
         let password = initial_password();
         let hash = self.hasher.hash(&password).await?;
         let now = self.now();

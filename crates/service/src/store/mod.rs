@@ -64,6 +64,10 @@ impl Db {
     pub async fn connect(location: &DatabaseLocation) -> StoreResult<Db> {
         sqlx::any::install_default_drivers();
         let backend = if location.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        if backend == Backend::Postgres && !cfg!(feature = "postgres") {
+            let why = "this build of the service has no PostgreSQL driver (built without the `postgres` feature)";
+            return Err(StoreError::Sqlx(sqlx::Error::Configuration(why.into())));
+        }
         let url = location.driver_url().map_err(|e| StoreError::Sqlx(sqlx::Error::Configuration(e.into())))?;
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()

@@ -120,8 +120,11 @@ pub struct OutboxStatus {
     pub last_error: Option<String>,
 }
 
+/// id, channel, recipient, attempts, delivered_at, last_error.
+type StatusRow = (String, String, String, i64, Option<i64>, Option<String>);
+
 pub async fn status(conn: &mut Conn) -> StoreResult<Vec<OutboxStatus>> {
-    let rows: Vec<(String, String, String, i64, Option<i64>, Option<String>)> =
+    let rows: Vec<StatusRow> =
         sqlx::query_as("SELECT id, channel, recipient, attempts, delivered_at, last_error FROM outbox ORDER BY created_at").fetch_all(conn).await?;
     rows.into_iter()
         .map(|(id, ch, recipient, attempts, delivered_at, last_error)| {

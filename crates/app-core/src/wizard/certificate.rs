@@ -1,0 +1,64 @@
+//! Before 3-1: the client certificate (imported, chosen) and the pre-flight
+//! checks (certificate, service, PC clock, keychain, card reader).
+
+use super::{lock, AppCore, Connection};
+use crate::certificates::CertificateSummary;
+use crate::preflight::{card_reader_check, certificate_check, clock_check, keychain_check, Check, CheckStatus, PreflightReport};
+use crate::progress::Step;
+use crate::{AppError, AppResult};
+use kaigo_domain::{CertificateStatus, ErrorCode};
+use secrecy::SecretString;
+
+impl AppCore {
+    pub async fn list_certificates(&self) -> AppResult<Vec<CertificateSummary>> {
+        self.service().await?;
+        Ok(self.certificates.list(self.now()))
+    }
+
+    /// Keeps a PKCS#12 file's contents in the app's store, its password in the keychain.
+    pub async fn import_certificate(&self, contents: &[u8], password: &SecretString) -> AppResult<CertificateSummary> {
+        if contents.is_empty() {
+            return Err(AppError::field(ErrorCode::CertificateFileMissing, "file"));
+        }
+        self.certificates.app_store().import(contents, password, self.now())
+    }
+
+    /// 「クライアント証明書の選択」: refuses an expired certificate.
+    pub async fn choose_certificate(&self, id: &str) -> AppResult<CertificateSummary> {
+        let chosen = self.certificates.list(self.now()).into_iter().find(|c| c.id == id).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
+        if matches!(chosen.status, CertificateStatus::Expired | CertificateStatus::NotYetValid) {
+            return Err(AppError::new(ErrorCode::ClientCertificateExpired));
+        }
+        self.update_progress(|p| p.certificate_id = Some(id.to_owned()))?;
+        *self.conn.lock().await = Connection::default();
+        Ok(chosen)
+    }
+
+    pub async fn preflight(&self) -> AppResult<PreflightReport> {
+        let mut checks = Vec::new();
+        let chosen = lock(&self.progress).certificate_id.clone();
+        let summary = chosen.as_deref().and_then(|id| self.certificates.list(self.now()).into_iter().find(|c| c.id == id));
+        let certificate = certificate_check(chosen.is_some(), summary.as_ref());
+        let certificate_ok = certificate.status != CheckStatus::Error;
+        checks.push(certificate);
+        if certificate_ok {
+            let client = self.client().await?;
+            let before = self.now();
+            match client.server_time().await {
+                Ok(t) => {
+                    let local = before + (self.now() - before) / 2;
+                    checks.push(Check { id: "service", status: CheckStatus::Ok, message: "介護WEBサービスに接続できました。".into() });
+                    checks.push(clock_check(local - t.now));
+                }
+                Err(e) => checks.push(Check { id: "service", status: CheckStatus::Error, message: AppError::from(e).message }),
+            }
+        }
+        checks.push(keychain_check(self.secrets.as_ref()));
+        checks.push(card_reader_check());
+        let report = PreflightReport::new(checks);
+        if report.can_continue {
+            self.update_progress(|p| p.reach(Step::OfficeLogin))?;
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,237 @@
+//! The wizard's decisions, as pure functions of what is known: which screen
+//! to open on and what to tell staff, what to do with a kept office
+//! password, whether a registration is a retry, how to go on with a
+//! terminal. The wizard loads the facts, asks here, then acts.
+
+use crate::progress::{Progress, Step, TerminalProgress};
+use kaigo_api::office::AdminRegistrationRequest;
+use kaigo_domain::ErrorCode;
+use serde::Serialize;
+
+/// A screen of `ui/index.html` (its `screen-…` id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Screen {
+    Preflight,
+    OfficeLogin,
+    AdminForm,
+    AdminLogin,
+    #[serde(rename = "password")]
+    PasswordChange,
+    Terminal,
+    Finished,
+}
+
+/// Something staff should read above the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Notice {
+    /// The office's session ended with the app: log in again to go on.
+    OfficeLoginAgain,
+    /// The admin's session ended with the app: log in again to go on.
+    AdminLoginAgain,
+}
+
+impl Notice {
+    pub fn message(self) -> &'static str {
+        match self {
+            Notice::OfficeLoginAgain => "前回の続きから始めます。もう一度、事業所ユーザでログインしてください。",
+            Notice::AdminLoginAgain => "前回の続きから始めます。もう一度、管理者ユーザでログインしてください。",
+        }
+    }
+}
+
+/// Who is logged in during this run of the app (sessions end with it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignedIn {
+    pub office: bool,
+    pub admin: bool,
+    pub must_change_password: bool,
+}
+
+/// Where to open: the saved step, unless its session is gone, in which
+/// case the login that gives it back, with a notice saying why.
+pub fn resume_screen(step: Step, signed_in: SignedIn) -> (Screen, Option<Notice>) {
+    match step {
+        Step::Preflight => (Screen::Preflight, None),
+        Step::OfficeLogin => (Screen::OfficeLogin, None),
+        Step::AdminRegistration if signed_in.office => (Screen::AdminForm, None),
+        Step::AdminRegistration => (Screen::OfficeLogin, Some(Notice::OfficeLoginAgain)),
+        Step::AdminLogin => (Screen::AdminLogin, None),
+        Step::PasswordChange | Step::Terminal if signed_in.admin => {
+            (if signed_in.must_change_password { Screen::PasswordChange } else { Screen::Terminal }, None)
+        }
+        Step::PasswordChange | Step::Terminal => (Screen::AdminLogin, Some(Notice::AdminLoginAgain)),
+        Step::Finished => (Screen::Finished, None),
+    }
+}
+
+/// The step after the admin is logged in.
+pub fn step_after_admin_login(must_change_password: bool) -> Step {
+    if must_change_password { Step::PasswordChange } else { Step::Terminal }
+}
+
+/// Which office password a login uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordSource {
+    Typed,
+    /// The one this PC keeps (the field was left empty).
+    Kept,
+}
+
+/// An empty field means "the kept one", if there is one.
+pub fn office_password_source(typed_is_empty: bool, kept_exists: bool) -> Result<PasswordSource, ErrorCode> {
+    match (typed_is_empty, kept_exists) {
+        (false, _) => Ok(PasswordSource::Typed),
+        (true, true) => Ok(PasswordSource::Kept),
+        (true, false) => Err(ErrorCode::PasswordMissing),
+    }
+}
+
+/// What to change in the keychain after an office login.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptPasswordPlan {
+    /// Keep the password used, for this office.
+    pub keep: bool,
+    /// Forget this office's kept password.
+    pub forget: bool,
+    /// Forget another office's kept password (a PC serves one office).
+    pub forget_other: Option<String>,
+}
+
+/// `refused` is the service's refusal, if any. A kept password is kept only
+/// when staff ask and it worked; a kept one that stopped working is of no use.
+pub fn kept_password_plan(refused: Option<ErrorCode>, source: PasswordSource, remember: bool, office: &str, kept_for: Option<&str>) -> KeptPasswordPlan {
+    match refused {
+        Some(ErrorCode::InvalidCredentials) if source == PasswordSource::Kept => KeptPasswordPlan { forget: true, ..Default::default() },
+        Some(_) => KeptPasswordPlan::default(),
+        None if remember => KeptPasswordPlan { keep: true, forget: false, forget_other: kept_for.filter(|k| *k != office).map(str::to_owned) },
+        None => KeptPasswordPlan { forget: true, ..Default::default() },
+    }
+}
+
+/// The idempotency key to send: the pending one if this is the same
+/// request again (a retry after a crash or a lost answer), else a new one.
+pub fn registration_key(pending: Option<&(String, AdminRegistrationRequest)>, request: &AdminRegistrationRequest) -> Option<String> {
+    pending.filter(|(_, earlier)| earlier == request).map(|(key, _)| key.clone())
+}
+
+/// How 3-4 goes on from the saved progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TerminalPlan {
+    /// Make a key pair and register the terminal.
+    Register,
+    /// Registered but not proven: ask a new challenge, sign it with the kept key.
+    Prove { terminal_id: String, key_name: String },
+    /// Already linked: nothing to send.
+    Done,
+}
+
+pub fn terminal_plan(terminal: Option<&TerminalProgress>) -> TerminalPlan {
+    match terminal {
+        None => TerminalPlan::Register,
+        Some(t) if t.linked => TerminalPlan::Done,
+        Some(t) => TerminalPlan::Prove { terminal_id: t.terminal_id.clone(), key_name: t.key_name.clone() },
+    }
+}
+
+/// Starting over keeps only the chosen certificate.
+pub fn restarted(progress: &Progress) -> Progress {
+    Progress { certificate_id: progress.certificate_id.clone(), ..Progress::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use kaigo_api::terminal::TerminalSettings;
+
+    const NONE: SignedIn = SignedIn { office: false, admin: false, must_change_password: false };
+
+    #[test]
+    fn each_step_resumes_on_its_screen_or_on_the_login_that_gives_it_back() {
+        let office = SignedIn { office: true, ..NONE };
+        let admin = SignedIn { admin: true, ..NONE };
+        let admin_must_change = SignedIn { admin: true, must_change_password: true, ..NONE };
+        let cases = [
+            (Step::Preflight, NONE, Screen::Preflight, None),
+            (Step::OfficeLogin, NONE, Screen::OfficeLogin, None),
+            (Step::AdminRegistration, office, Screen::AdminForm, None),
+            (Step::AdminRegistration, NONE, Screen::OfficeLogin, Some(Notice::OfficeLoginAgain)),
+            (Step::AdminLogin, NONE, Screen::AdminLogin, None),
+            (Step::PasswordChange, admin_must_change, Screen::PasswordChange, None),
+            (Step::PasswordChange, NONE, Screen::AdminLogin, Some(Notice::AdminLoginAgain)),
+            (Step::Terminal, admin, Screen::Terminal, None),
+            (Step::Terminal, office, Screen::AdminLogin, Some(Notice::AdminLoginAgain)),
+            (Step::Finished, NONE, Screen::Finished, None),
+        ];
+        for (step, who, screen, notice) in cases {
+            assert_eq!(resume_screen(step, who), (screen, notice), "{step:?} {who:?}");
+        }
+        assert_eq!(serde_json::to_value(Screen::PasswordChange).unwrap(), "password");
+        assert_eq!(serde_json::to_value(Screen::AdminForm).unwrap(), "admin-form");
+    }
+
+    #[test]
+    fn an_empty_password_field_uses_the_kept_one_only_if_there_is_one() {
+        assert_eq!(office_password_source(false, true), Ok(PasswordSource::Typed));
+        assert_eq!(office_password_source(true, true), Ok(PasswordSource::Kept));
+        assert_eq!(office_password_source(true, false), Err(ErrorCode::PasswordMissing));
+    }
+
+    #[test]
+    fn kept_passwords_follow_what_staff_ask_and_what_worked() {
+        use PasswordSource::*;
+        let plan = |refused, source, remember, kept_for| kept_password_plan(refused, source, remember, "KJ0000000001", kept_for);
+        // Worked and asked to remember: kept; another office's is forgotten.
+        assert_eq!(plan(None, Typed, true, Some("KJ0000000002")), KeptPasswordPlan { keep: true, forget: false, forget_other: Some("KJ0000000002".into()) });
+        assert_eq!(plan(None, Kept, true, Some("KJ0000000001")), KeptPasswordPlan { keep: true, ..Default::default() });
+        // Worked, box unticked: forgotten.
+        assert_eq!(plan(None, Typed, false, Some("KJ0000000001")), KeptPasswordPlan { forget: true, ..Default::default() });
+        // A kept password refused as wrong: forgotten; a typed one: nothing changes.
+        assert_eq!(plan(Some(ErrorCode::InvalidCredentials), Kept, true, Some("KJ0000000001")), KeptPasswordPlan { forget: true, ..Default::default() });
+        assert_eq!(plan(Some(ErrorCode::InvalidCredentials), Typed, true, None), KeptPasswordPlan::default());
+        // Any other refusal (locked, unreachable) changes nothing.
+        assert_eq!(plan(Some(ErrorCode::OfficeLocked), Kept, false, Some("KJ0000000001")), KeptPasswordPlan::default());
+        assert_eq!(plan(Some(ErrorCode::ServiceUnreachable), Typed, false, None), KeptPasswordPlan::default());
+    }
+
+    fn request(user_id: &str) -> AdminRegistrationRequest {
+        AdminRegistrationRequest { name: "介護 花子".into(), email: Some("hanako@example.jp".into()), phone: None, service_types: vec!["11".into()], job_category: "01".into(), user_id: user_id.into() }
+    }
+
+    #[test]
+    fn the_same_request_again_reuses_its_key_and_a_changed_one_does_not() {
+        let pending = ("key-1234567890".to_owned(), request("kaigo01"));
+        assert_eq!(registration_key(Some(&pending), &request("kaigo01")).as_deref(), Some("key-1234567890"));
+        assert_eq!(registration_key(Some(&pending), &request("kaigo02")), None);
+        assert_eq!(registration_key(None, &request("kaigo01")), None);
+    }
+
+    #[test]
+    fn a_terminal_is_registered_once_proven_once_and_then_left_alone() {
+        let mut t = TerminalProgress {
+            terminal_id: "t1".into(),
+            name: "受付PC1".into(),
+            linked: false,
+            settings: TerminalSettings { terminal_id: "t1".into(), office_number: "1234567890".into(), office_name: "ケアセンター".into(), service_url: "https://x".into(), sync_interval_seconds: 3600 },
+            key_name: "terminal-key:ab".into(),
+        };
+        assert_eq!(terminal_plan(None), TerminalPlan::Register);
+        assert_eq!(terminal_plan(Some(&t)), TerminalPlan::Prove { terminal_id: "t1".into(), key_name: "terminal-key:ab".into() });
+        t.linked = true;
+        assert_eq!(terminal_plan(Some(&t)), TerminalPlan::Done);
+    }
+
+    #[test]
+    fn after_login_the_password_change_comes_first_when_required() {
+        assert_eq!(step_after_admin_login(true), Step::PasswordChange);
+        assert_eq!(step_after_admin_login(false), Step::Terminal);
+    }
+
+    #[test]
+    fn starting_over_keeps_only_the_certificate() {
+        let p = Progress { step: Step::Terminal, certificate_id: Some("abc".into()), ..Progress::default() };
+        assert_eq!(restarted(&p), Progress { certificate_id: Some("abc".into()), ..Progress::default() });
+    }
+}
