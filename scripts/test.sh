@@ -91,6 +91,9 @@ rm -rf "$SHOTS"
 export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SCREENSHOTS="$SHOTS" KAIGO_E2E_WEBDRIVER="http://127.0.0.1:4444"
 
 timed "Linux tests" cargo test --workspace --locked "$@"
+# The app builds the service with its operator features off, and app-core
+# can be built without practice mode: both configurations must compile.
+timed "Feature builds" bash -c 'cargo check --locked -q -p kaigo-service --no-default-features && cargo check --locked -q -p kaigo-app-core --no-default-features'
 echo "end-to-end screenshots: $SHOTS"
 
 timed "Windows tests (Wine)" scripts/test-windows.sh

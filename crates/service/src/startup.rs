@@ -14,8 +14,7 @@ use crate::secrets::PasswordHasher;
 use crate::store::Db;
 use crate::tls::server_config;
 use anyhow::Context as _;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use kaigo_domain::ReferenceLists;
 use std::net::SocketAddr;
@@ -169,7 +168,8 @@ async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, app: axum::Ro
                 req.extensions_mut().insert(peer_cert.clone());
                 req
             });
-            let conn = auto::Builder::new(TokioExecutor::new());
+            // HTTP/1.1 only: it is the one protocol the TLS handshake offers (ALPN).
+            let conn = hyper::server::conn::http1::Builder::new();
             if let Err(e) = conn.serve_connection(TokioIo::new(tls), TowerToHyperService::new(svc)).await {
                 debug!(%peer, error = %e, "connection ended with an error");
             }

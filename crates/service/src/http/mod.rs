@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 mod meta;
 mod office;
+#[cfg(feature = "openapi")]
 pub mod openapi;
 mod practice;
 pub mod rate_limit;
@@ -28,6 +29,7 @@ pub struct AppState {
     pub limiter: rate_limit::Limiter,
 }
 
+#[cfg(feature = "openapi")]
 async fn openapi_json() -> impl axum::response::IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi::json())
 }
@@ -36,8 +38,10 @@ pub fn router(state: AppState) -> Router {
     let policy = std::sync::Arc::new(state.ob.policy.clone());
     #[cfg(feature = "rate-limit")]
     let limiter = state.limiter.clone();
-    let routes = Router::new()
-        .route("/openapi.json", get(openapi_json))
+    let routes = Router::new();
+    #[cfg(feature = "openapi")]
+    let routes = routes.route("/openapi.json", get(openapi_json));
+    let routes = routes
         .route("/v1/health", get(meta::health))
         .route("/v1/time", get(meta::server_time))
         .route("/v1/reference-lists", get(meta::reference_lists))
