@@ -53,10 +53,6 @@ function showError(err, scope) {
     $("error").textContent = message;
     $("error").hidden = false;
   }
-  if (err && err.retry_after_seconds) {
-    $("error").textContent = `${message}（約${Math.ceil(err.retry_after_seconds / 60)}分後にお試しください）`;
-    $("error").hidden = false;
-  }
 }
 
 // Runs a command with the button disabled; errors are shown, not thrown.

@@ -49,7 +49,13 @@ impl From<ErrorCode> for AppError {
 impl From<ClientError> for AppError {
     fn from(e: ClientError) -> Self {
         match e {
-            ClientError::Api { body, .. } => Self { code: body.code, message: body.message, field: body.field, retry_after_seconds: body.retry_after_seconds },
+            ClientError::Api { body, .. } => {
+                let message = match body.retry_after_seconds {
+                    Some(secs) => format!("{}{}", body.message, retry_hint(secs)),
+                    None => body.message,
+                };
+                Self { code: body.code, message, field: body.field, retry_after_seconds: body.retry_after_seconds }
+            }
             ClientError::Local { code, detail } => {
                 tracing::warn!(code = code.as_str(), %detail, "request failed");
                 Self::new(code)
@@ -58,8 +64,29 @@ impl From<ClientError> for AppError {
     }
 }
 
+/// 「（約3分後にお試しください）」: a wait in whole minutes, rounded up.
+fn retry_hint(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("（約{seconds}秒後にお試しください）")
+    } else {
+        format!("（約{}分後にお試しください）", seconds.div_ceil(60))
+    }
+}
+
 impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> Self {
         Self::internal(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_is_said_in_minutes_rounded_up_or_in_seconds_when_short() {
+        assert_eq!(retry_hint(30), "（約30秒後にお試しください）");
+        assert_eq!(retry_hint(60), "（約1分後にお試しください）");
+        assert_eq!(retry_hint(1_799), "（約30分後にお試しください）");
     }
 }

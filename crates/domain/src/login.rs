@@ -36,8 +36,10 @@ impl Refusal {
         Self { code, retry_after: None }
     }
 
+    /// A wait is told in whole seconds (Retry-After), never less than one:
+    /// "try again in 0 seconds" would only bring the refusal back.
     pub fn wait(code: ErrorCode, for_: Duration) -> Self {
-        Self { code, retry_after: Some(for_) }
+        Self { code, retry_after: Some(for_.max(Duration::seconds(1))) }
     }
 }
 
@@ -92,6 +94,13 @@ mod tests {
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-11-25 09:00 UTC);
+
+    #[test]
+    fn a_wait_is_at_least_one_second() {
+        assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::milliseconds(300)).retry_after, Some(Duration::seconds(1)));
+        assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::ZERO).retry_after, Some(Duration::seconds(1)));
+        assert_eq!(Refusal::wait(ErrorCode::OfficeLocked, Duration::minutes(30)).retry_after, Some(Duration::minutes(30)));
+    }
 
     fn failed(count: u32, at: OffsetDateTime) -> FailureRecord {
         FailureRecord { count, last: Some(at) }

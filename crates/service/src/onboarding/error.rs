@@ -24,7 +24,7 @@ pub type OnboardingResult<T> = Result<T, Failure>;
 impl From<kaigo_domain::Refusal> for Failure {
     fn from(r: kaigo_domain::Refusal) -> Self {
         match r.retry_after {
-            Some(wait) => Failure::wait(r.code, wait),
+            Some(wait) => Failure::Refused { code: r.code, field: None, retry_after: Some(wait) },
             None => Failure::from(r.code),
         }
     }
@@ -39,10 +39,6 @@ impl From<ErrorCode> for Failure {
 impl Failure {
     pub fn field(code: ErrorCode, field: &'static str) -> Self {
         Failure::Refused { code, field: Some(field), retry_after: None }
-    }
-
-    pub fn wait(code: ErrorCode, retry_after: Duration) -> Self {
-        Failure::Refused { code, field: None, retry_after: Some(retry_after.max(Duration::seconds(1))) }
     }
 
     pub fn code(&self) -> ErrorCode {
