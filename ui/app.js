@@ -471,7 +471,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("mailbox-refresh").addEventListener("click", refreshMailbox);
   $("settings-btn").addEventListener("click", openSettings);
   $("settings-save").addEventListener("click", saveSettings);
-  $("settings-cancel").addEventListener("click", resume);
+  $("settings-cancel").addEventListener("click", () => resume());
   $("support-btn").addEventListener("click", supportBundle);
   liveCheck($("kj-id"), "electronic_billing_id");
   liveCheck($("admin-user-id"), "user_id");
