@@ -8,6 +8,7 @@ use kaigo_domain::Policy;
 use std::collections::BTreeMap;
 
 const TEMPLATES: &[(&str, &str)] = &[
+    ("kj_rule", "（「KJ」から始まる{kj_short}桁または{kj_long}桁）"),
     ("code_label", "ワンタイム認証コード（{code_digits}桁）"),
     ("code_hint", "届いた{code_digits}桁の数字を入力してください。有効期限は{code_lifetime}です。"),
     ("remember_device", "このPCを{device_trust_lifetime}記憶する（次回はコード入力を省略）"),
@@ -36,6 +37,7 @@ mod tests {
         let default = screen_texts(&Policy::default());
         assert_eq!(default["remember_device"], "このPCを24時間記憶する（次回はコード入力を省略）");
         assert_eq!(default["code_countdown_full"], "30:00");
+        assert_eq!(default["kj_rule"], "（「KJ」から始まる12桁または14桁）");
         assert!(default["code_hint"].contains("6桁") && default["code_hint"].contains("30分間"));
         assert!(default["password_rule_length"].starts_with("8文字以上"));
 

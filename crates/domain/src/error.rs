@@ -46,8 +46,8 @@ error_codes! {
     // ---- input format (checked before anything is sent) ----
     /// 電子請求受付システムのユーザID (KJ + 10 characters).
     ElectronicBillingIdInvalid = "electronic_billing_id_invalid" {
-        ja: "ユーザIDは「KJ」で始まる12桁の半角英数字で入力してください（例：KJ1234567890）。",
-        en: "The electronic-billing user ID must be 12 half-width alphanumerics starting with KJ." }
+        ja: "ユーザIDは「KJ」で始まる{kj_short}桁または{kj_long}桁の半角英数字で入力してください（例：KJ1234567890、KJ123456789012）。",
+        en: "The electronic-billing user ID is {kj_short} or {kj_long} half-width alphanumerics starting with KJ (e.g. KJ1234567890, KJ123456789012)." }
     UserIdInvalid = "user_id_invalid" {
         ja: "ユーザIDは{user_id_min}文字以上{user_id_max}文字以内の半角英数字で入力してください。",
         en: "The user ID must be {user_id_min} to {user_id_max} half-width alphanumerics." }

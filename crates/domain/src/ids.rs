@@ -36,19 +36,23 @@ macro_rules! string_newtype {
 }
 pub(crate) use string_newtype;
 
-/// 電子請求受付システムのユーザID: `KJ` followed by 10 half-width
-/// alphanumerics, 12 characters in all. The office user logs in with it.
+/// 電子請求受付システムのユーザID: `KJ` followed by 10 or 12 half-width
+/// alphanumerics (12 or 14 characters). The office user logs in with it.
+/// Public sources disagree on the length (「KJから始まる12桁」 in the seed
+/// column, 「KJで始まる14桁」 in a set-up vendor's guide): refusing a real ID
+/// would be worse than accepting both.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ElectronicBillingId(String);
 string_newtype!(ElectronicBillingId);
 
 impl ElectronicBillingId {
-    pub const LEN: usize = 12;
+    /// The two lengths in use, shorter first.
+    pub const LENGTHS: [usize; 2] = [12, 14];
 
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
         let s = half_width(input);
-        let ok = s.len() == Self::LEN
+        let ok = Self::LENGTHS.contains(&s.len())
             && s.starts_with("KJ")
             && s.bytes().all(|b| b.is_ascii_alphanumeric());
         if ok { Ok(Self(s)) } else { Err(ErrorCode::ElectronicBillingIdInvalid) }
@@ -96,8 +100,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn electronic_billing_id_accepts_kj_and_ten_alphanumerics() {
+    fn electronic_billing_id_accepts_kj_and_ten_or_twelve_alphanumerics() {
         assert_eq!(ElectronicBillingId::parse("KJ12345678AB").unwrap().as_str(), "KJ12345678AB");
+        assert_eq!(ElectronicBillingId::parse("KJ123456789012").unwrap().as_str(), "KJ123456789012");
+        assert_eq!(ElectronicBillingId::parse("ＫＪ１２３４５６７８９０１２").unwrap().as_str(), "KJ123456789012");
     }
 
     #[test]
@@ -107,7 +113,11 @@ mod tests {
 
     #[test]
     fn electronic_billing_id_rejects_wrong_prefix_length_and_symbols() {
-        for bad in ["KA1234567890", "kj1234567890", "KJ123456789", "KJ12345678901", "KJ12345-7890", "", "KJ１２３４５６７８９あ"] {
+        let near_misses = [
+            "KA1234567890", "kj1234567890", "kj123456789012", "KJ123456789", "KJ12345678901", "KJ1234567890123",
+            "KJ12345-7890", "KJ 1234567890", "KJ12345 678901", "", "KJ", "KJ１２３４５６７８９あ",
+        ];
+        for bad in near_misses {
             assert_eq!(ElectronicBillingId::parse(bad), Err(ErrorCode::ElectronicBillingIdInvalid), "{bad}");
         }
     }

@@ -3,7 +3,7 @@
 //! template names the number (`{office_lock}`); [`fill`] writes it in, so
 //! what staff read and what the service does can never disagree.
 
-use crate::ids::UserId;
+use crate::ids::{ElectronicBillingId, UserId};
 use crate::one_time_code::OneTimeCode;
 use crate::password;
 use crate::text::{PersonName, TerminalName};
@@ -47,6 +47,8 @@ fn value(name: &str, policy: &Policy, language: Language) -> Option<String> {
         "code_max_attempts" => count(policy.one_time_code_max_attempts as usize),
         "code_resend_interval" => Some(span(policy.one_time_code_resend_interval, language)),
         "code_digits" => count(OneTimeCode::DIGITS),
+        "kj_short" => count(ElectronicBillingId::LENGTHS[0]),
+        "kj_long" => count(ElectronicBillingId::LENGTHS[1]),
         "device_trust_lifetime" => Some(span(policy.device_trust_lifetime, language)),
         "initial_password_lifetime" => Some(span(policy.initial_password_lifetime, language)),
         "password_min" => count(password::MIN_LEN),
