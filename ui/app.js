@@ -94,6 +94,30 @@ function liveCheck(input, kind) {
   input.addEventListener("blur", check);
 }
 
+// Warnings while a password is typed, so that fewer logins fail and lock:
+// Caps Lock on, and full-width characters or spaces (checked in Rust).
+function watchPassword(input) {
+  const box = document.querySelector(`.field-warning[data-warning-for="${input.id}"]`);
+  let caps = false;
+  let characters = "";
+  const render = () => {
+    const text = [caps ? state.status.texts.caps_lock : "", characters].filter(Boolean).join(" ");
+    box.textContent = text;
+    box.hidden = !text;
+  };
+  const onKey = (e) => { if (e.getModifierState) { caps = e.getModifierState("CapsLock"); render(); } };
+  input.addEventListener("keydown", onKey);
+  input.addEventListener("keyup", onKey);
+  input.addEventListener("blur", () => { caps = false; render(); });
+  input.addEventListener("input", async () => {
+    characters = "";
+    if (input.value) {
+      try { await invoke("check_field", { kind: "password_characters", value: input.value }); } catch (err) { characters = err.message; }
+    }
+    render();
+  });
+}
+
 // ---- start and resume ----
 
 async function refreshStatus() {
@@ -481,6 +505,7 @@ window.addEventListener("DOMContentLoaded", async () => {
   liveCheck($("office-code"), "code");
   liveCheck($("admin-code"), "code");
   liveCheck($("terminal-name"), "terminal_name");
+  for (const id of ["office-password", "login-password", "new-password"]) watchPassword($(id));
   setInterval(refreshMailbox, 2000);
   // The first screen usually lists the certificates: ask for them alongside.
   state.certificatesAsked = invoke("list_certificates");

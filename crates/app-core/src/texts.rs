@@ -8,6 +8,7 @@ use kaigo_domain::Policy;
 use std::collections::BTreeMap;
 
 const TEMPLATES: &[(&str, &str)] = &[
+    ("caps_lock", "Caps Lock（大文字固定）がオンになっています。パスワードは大文字と小文字を区別します。"),
     ("kj_rule", "（「KJ」から始まる{kj_short}桁または{kj_long}桁）"),
     ("code_label", "ワンタイム認証コード（{code_digits}桁）"),
     ("code_hint", "届いた{code_digits}桁の数字を入力してください。有効期限は{code_lifetime}です。"),

@@ -46,7 +46,10 @@ async fn first_run(app: &std::path::Path) -> E2eResult<()> {
 
     w.wait_screen("office-login").await?;
     w.type_into("#kj-id", "KJ12").await?;
-    w.type_into("#office-password", "x").await?;
+    // A password typed in full-width is flagged while typing, before any try is spent.
+    w.type_into("#office-password", "ｘ").await?;
+    let warning = w.visible(".field-warning[data-warning-for=office-password]").await?.text().await?;
+    assert!(warning.contains("半角"), "full-width input is flagged: {warning}");
     w.click("#office-login-btn").await?;
     let err = w.visible(".field-error[data-for=electronic_billing_id]").await?.text().await?;
     assert!(err.contains("KJ"), "the bad ID is explained next to the field: {err}");

@@ -15,7 +15,25 @@ pub fn check_field(kind: &str, value: &str) -> AppResult<()> {
         "code" => d::OneTimeCode::parse(value).map(drop),
         "security_code" => d::SecurityCode::parse(value).map(drop),
         "terminal_name" => d::TerminalName::parse(value).map(drop),
+        // Only a warning while a password is typed: full-width characters or
+        // spaces, the usual sign of the wrong input mode.
+        "password_characters" if !d::PasswordReport::new(value, None).only_allowed_characters => Err(ErrorCode::PasswordInvalidCharacters),
+        "password_characters" => Ok(()),
         _ => Err(ErrorCode::InvalidRequest),
     };
     result.map_err(|code| AppError::field(code, kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_typed_in_full_width_is_flagged() {
+        assert!(check_field("password_characters", "Demo-pass-2026").is_ok());
+        let e = check_field("password_characters", "Ｄｅｍｏ-pass").err().map(|e| (e.code, e.field));
+        assert_eq!(e, Some((ErrorCode::PasswordInvalidCharacters, Some("password_characters".into()))));
+        assert!(check_field("password_characters", "pass word").is_err());
+        assert_eq!(check_field("no_such_field", "x").err().map(|e| e.code), Some(ErrorCode::InvalidRequest));
+    }
 }
