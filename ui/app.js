@@ -29,7 +29,7 @@ function show(screen) {
       li.setAttribute("aria-current", i === current ? "step" : "false");
     });
   }
-  const first = document.querySelector(`#screen-${screen} input:not([type=hidden]):not([disabled]), #screen-${screen} button.primary:not([disabled])`);
+  const first = document.querySelector(`#screen-${screen} input:not([type=hidden]):not([disabled]):not(.no-autofocus), #screen-${screen} button.primary:not([disabled])`);
   if (first) first.focus();
   document.body.dataset.screen = screen;
 }
@@ -212,12 +212,34 @@ async function runPreflight() {
 
 // ---- 3-1 ----
 
+// 「準備できていますか」: each "いいえ" opens what to do and whom to call.
+async function showReadiness() {
+  const list = $("readiness-list");
+  if (list.childElementCount) return;
+  const items = await invoke("readiness_checklist").catch(() => []);
+  list.replaceChildren(...items.map((item) => {
+    const li = Object.assign(document.createElement("li"), { id: `ready-${item.id}` });
+    const advice = Object.assign(document.createElement("p"), { className: "advice", textContent: item.if_not, hidden: true });
+    const answers = Object.assign(document.createElement("div"), { className: "answers" });
+    for (const [value, text] of [["yes", "はい"], ["no", "いいえ"]]) {
+      const label = Object.assign(document.createElement("label"), { className: "check" });
+      const radio = Object.assign(document.createElement("input"), { type: "radio", name: `ready-${item.id}`, value, className: "no-autofocus" });
+      radio.addEventListener("change", () => { advice.hidden = value !== "no"; });
+      label.append(radio, ` ${text}`);
+      answers.append(label);
+    }
+    li.append(Object.assign(document.createElement("span"), { textContent: item.question }), answers, advice);
+    return li;
+  }));
+}
+
 function enterOfficeLogin() {
   const p = state.status.practice;
   const hint = $("practice-hint");
   hint.hidden = !p;
   if (p) hint.textContent = `練習用の事業所：ユーザID ${p.electronic_billing_id}　パスワード ${p.password}　セキュリティコード ${p.security_code}`;
   show("office-login");
+  showReadiness();
   showSavedOfficeLogin();
 }
 

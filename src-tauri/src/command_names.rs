@@ -5,7 +5,7 @@ macro_rules! app_commands {
     ($apply:ident) => {
         $apply! {
             status, start, list_certificates, import_certificate, choose_certificate, preflight,
-            office_login, saved_office_login, office_resend_code, office_verify,
+            readiness_checklist, office_login, saved_office_login, office_resend_code, office_verify,
             reference_lists, review_registration, register_admin,
             user_login, send_user_code, user_verify, password_report, change_password,
             setup_terminal, mailbox, save_settings, restart, support_bundle, check_field, ui_ready,

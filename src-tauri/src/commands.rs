@@ -9,7 +9,7 @@ use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
 use kaigo_app_core::wizard::{check_field as check, AppStatus, RegistrationReview, UserLoginView};
 use kaigo_app_core::{AppCore, AppResult};
-use kaigo_domain::{DeliveryChannel, PasswordReport, ReferenceLists};
+use kaigo_domain::{DeliveryChannel, PasswordReport, ReadinessItem, ReferenceLists};
 use secrecy::SecretString;
 use tauri::{Runtime, State};
 
@@ -48,6 +48,12 @@ pub async fn preflight(core: Core<'_>) -> AppResult<PreflightReport> {
 #[tauri::command]
 pub async fn office_login(core: Core<'_>, electronic_billing_id: String, password: String, remember: bool) -> AppResult<OfficeChallenge> {
     core.office_login(&electronic_billing_id, &SecretString::from(password), remember).await
+}
+
+/// 「準備できていますか」: what to have at hand before 3-1.
+#[tauri::command]
+pub fn readiness_checklist() -> Vec<ReadinessItem> {
+    kaigo_domain::readiness_checklist()
 }
 
 #[tauri::command]

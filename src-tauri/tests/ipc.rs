@@ -103,6 +103,7 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("import_certificate", json!({"contents": [], "password": ""})),
         ("choose_certificate", json!({"id": "no-such-certificate"})),
         ("preflight", json!({})),
+        ("readiness_checklist", json!({})),
         ("office_login", json!({"electronicBillingId": "KJ12", "password": "", "remember": false})),
         ("saved_office_login", json!({})),
         ("office_resend_code", json!({})),

@@ -45,6 +45,12 @@ async fn first_run(app: &std::path::Path) -> E2eResult<()> {
     w.click("#preflight-next").await?;
 
     w.wait_screen("office-login").await?;
+    // Before 3-1: a "no" says what to do and whom to call.
+    w.click("#ready-security_mail input[value=no]").await?;
+    let advice = w.visible("#ready-security_mail .advice").await?.text().await?;
+    assert!(advice.contains("セキュリティ用メールアドレス") || advice.contains("ワンタイム認証コード"), "{advice}");
+    assert!(advice.contains("0570-059-402"), "the help desk is named: {advice}");
+    w.shot("02b-readiness").await?;
     w.type_into("#kj-id", "KJ12").await?;
     // A password typed in full-width is flagged while typing, before any try is spent.
     w.type_into("#office-password", "ｘ").await?;
