@@ -1,6 +1,6 @@
 //! 3-1 事業所ユーザの認証 and 3-2 管理者ユーザの登録.
 
-use kaigo_domain::DeliveryChannel;
+use kaigo_domain::{AdminApplication, DeliveryChannel};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -79,6 +79,20 @@ pub struct AdminRegistrationRequest {
     pub job_category: String,
     /// The admin's user ID: 6 to 32 half-width alphanumerics, unique.
     pub user_id: String,
+}
+
+impl AdminRegistrationRequest {
+    /// The request as the domain's application checks read it.
+    pub fn application(&self) -> AdminApplication<'_> {
+        AdminApplication {
+            name: &self.name,
+            email: self.email.as_deref(),
+            phone: self.phone.as_deref(),
+            service_types: &self.service_types,
+            job_category: &self.job_category,
+            user_id: &self.user_id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

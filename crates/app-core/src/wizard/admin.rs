@@ -6,7 +6,7 @@ use crate::progress::{AdminProgress, Progress, Step};
 use crate::{AppError, AppResult};
 use kaigo_api::office::AdminRegistrationRequest;
 use kaigo_client::OnboardingClient;
-use kaigo_domain::{check_admin_application, AdminApplication, DeliveryChannel, ErrorCode, ReferenceLists};
+use kaigo_domain::{check_admin_application, DeliveryChannel, ErrorCode, ReferenceLists};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
@@ -32,15 +32,7 @@ impl AppCore {
     /// the user ID is free, before the confirmation screen.
     pub async fn review_registration(&self, req: &AdminRegistrationRequest) -> AppResult<RegistrationReview> {
         let lists = self.reference_lists().await?;
-        let application = AdminApplication {
-            name: &req.name,
-            email: req.email.as_deref(),
-            phone: req.phone.as_deref(),
-            service_types: &req.service_types,
-            job_category: &req.job_category,
-            user_id: &req.user_id,
-        };
-        let admin = check_admin_application(&application, &lists).map_err(|r| AppError::field(r.code, r.field))?;
+        let admin = check_admin_application(&req.application(), &lists).map_err(|r| AppError::field(r.code, r.field))?;
         let token = self.office_token().await?;
         let availability = self.client().await?.user_id_availability(token.expose_secret(), admin.user_id.as_str()).await?;
         if !availability.available {

@@ -38,13 +38,14 @@ impl AppCore {
         let refused = answer.as_ref().err().map(|e| e.code());
         let kept_for = self.saved_office_login()?;
         let keep = plan::kept_password_plan(refused, source, remember, electronic_billing_id, kept_for.as_deref());
-        self.apply_kept_password_plan(&keep, electronic_billing_id, &password)?;
+        self.apply_kept_password_plan(&keep, electronic_billing_id, &password, kept_for.as_deref())?;
         let challenge = answer?;
         self.conn.lock().await.office_challenge = Some(challenge.challenge_id.clone());
         Ok(challenge)
     }
 
-    fn apply_kept_password_plan(&self, keep: &KeptPasswordPlan, electronic_billing_id: &str, password: &SecretString) -> AppResult<()> {
+    /// `kept_for`: the office whose password was kept before this login.
+    fn apply_kept_password_plan(&self, keep: &KeptPasswordPlan, electronic_billing_id: &str, password: &SecretString, kept_for: Option<&str>) -> AppResult<()> {
         if let Some(other) = &keep.forget_other {
             self.secrets.delete(&office_password_key(other))?;
         }
@@ -54,7 +55,7 @@ impl AppCore {
         }
         if keep.forget {
             self.secrets.delete(&office_password_key(electronic_billing_id))?;
-            if self.saved_office_login()?.as_deref() == Some(electronic_billing_id) {
+            if kept_for == Some(electronic_billing_id) {
                 self.secrets.delete(KEPT_OFFICE_ID)?;
             }
         }

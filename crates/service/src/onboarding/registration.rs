@@ -10,7 +10,7 @@ use crate::store::outbox::{self, NewMessage};
 use crate::store::users::Role;
 use crate::store::{self as store, idempotency, new_id, offices, sessions, users, StoreError};
 use kaigo_api::office::{AdminRegistration, AdminRegistrationRequest, InitialPasswordReissued, UserIdAvailability};
-use kaigo_domain::{check_admin_application, initial_password_destination, Account, AdminApplication, EmailAddress, ErrorCode, PhoneNumber, UserId};
+use kaigo_domain::{check_admin_application, initial_password_destination, Account, EmailAddress, ErrorCode, PhoneNumber, UserId};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
@@ -34,15 +34,7 @@ impl Onboarding {
             return Ok(done);
         }
 
-        let application = AdminApplication {
-            name: &req.name,
-            email: req.email.as_deref(),
-            phone: req.phone.as_deref(),
-            service_types: &req.service_types,
-            job_category: &req.job_category,
-            user_id: &req.user_id,
-        };
-        let admin = check_admin_application(&application, &self.lists).map_err(|r| Failure::field(r.code, r.field))?;
+        let admin = check_admin_application(&req.application(), &self.lists).map_err(|r| Failure::field(r.code, r.field))?;
         if users::user_id_taken(&mut conn, admin.user_id.as_str()).await? {
             return Err(Failure::field(ErrorCode::UserIdTaken, "user_id"));
         }
