@@ -10,6 +10,10 @@ pub struct ErrorBody {
     pub message_en: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+    /// Wrong entries still allowed before a lock or a void code, when the
+    /// rule has a limit (the office login, an activation code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tries_left: Option<u32>,
     /// Which request field is at fault, when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -18,6 +22,6 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// The messages state the numbers of `policy`, the one the service enforces.
     pub fn new(code: ErrorCode, policy: &Policy) -> Self {
-        Self { code, message: code.message_ja(policy), message_en: code.message_en(policy), retry_after_seconds: None, field: None }
+        Self { code, message: code.message_ja(policy), message_en: code.message_en(policy), retry_after_seconds: None, tries_left: None, field: None }
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OfficeLoginRequest {
-    /// 電子請求受付システムのユーザID (KJ + 10 alphanumerics).
+    /// 電子請求受付システムのユーザID (KJ + 10 or 12 alphanumerics).
     #[schema(example = "KJ0000000001")]
     pub electronic_billing_id: String,
     pub password: String,

@@ -34,6 +34,14 @@ impl ClientError {
         }
     }
 
+    /// Wrong entries the service still allows before a lock or a void code.
+    pub fn tries_left(&self) -> Option<u32> {
+        match self {
+            ClientError::Api { body, .. } => body.tries_left,
+            ClientError::Local { .. } => None,
+        }
+    }
+
     pub fn retry_after_seconds(&self) -> Option<u64> {
         match self {
             ClientError::Api { body, .. } => body.retry_after_seconds,

@@ -193,18 +193,28 @@ impl OnboardingClient {
 
     // ---- 3-4 terminal pre-setup ----
 
-    pub async fn register_terminal(&self, user_token: &str, name: &str, public_key_b64: &str) -> Result<TerminalRegistered, ClientError> {
-        let body = TerminalRegistrationRequest { name: name.into(), public_key: public_key_b64.into() };
+    /// The admin issues a terminal and gets its one-time activation code.
+    pub async fn issue_terminal(&self, user_token: &str, name: &str, kind: kaigo_domain::terminal::TerminalKind) -> Result<TerminalIssued, ClientError> {
+        let body = TerminalIssueRequest { name: name.into(), kind };
         self.json(self.request(Method::POST, "/v1/terminals", Some(user_token)).json(&body)).await
     }
 
-    pub async fn verify_terminal(&self, user_token: &str, terminal_id: &str, signature_b64: &str) -> Result<Terminal, ClientError> {
-        let body = TerminalVerifyRequest { signature: signature_b64.into() };
-        self.json(self.request(Method::POST, &format!("/v1/terminals/{terminal_id}/verify"), Some(user_token)).json(&body)).await
+    /// A new activation code for a terminal not yet linked.
+    pub async fn reissue_terminal_activation(&self, user_token: &str, terminal_id: &str) -> Result<TerminalIssued, ClientError> {
+        self.json(self.request(Method::POST, &format!("/v1/terminals/{terminal_id}/activation"), Some(user_token))).await
     }
 
-    pub async fn renew_terminal_challenge(&self, user_token: &str, terminal_id: &str) -> Result<TerminalChallenge, ClientError> {
-        self.json(self.request(Method::POST, &format!("/v1/terminals/{terminal_id}/challenge"), Some(user_token))).await
+    /// The device redeems its activation code with its public key (needs no
+    /// client certificate: a client made with `identity: None` will do).
+    pub async fn redeem_terminal_activation(&self, terminal_id: &str, activation_code: &str, public_key_b64: &str) -> Result<TerminalChallenge, ClientError> {
+        let body = ActivationRedeemRequest { terminal_id: terminal_id.into(), activation_code: activation_code.into(), public_key: public_key_b64.into() };
+        self.json(self.request(Method::POST, "/v1/terminal-activations", None).json(&body)).await
+    }
+
+    /// The device's signature over its challenge; answers its settings.
+    pub async fn prove_terminal(&self, terminal_id: &str, signature_b64: &str) -> Result<TerminalSettings, ClientError> {
+        let body = TerminalProofRequest { signature: signature_b64.into() };
+        self.json(self.request(Method::POST, &format!("/v1/terminal-activations/{terminal_id}/proof"), None).json(&body)).await
     }
 
     pub async fn terminals(&self, user_token: &str) -> Result<Vec<Terminal>, ClientError> {

@@ -44,7 +44,7 @@ macro_rules! error_codes {
 
 error_codes! {
     // ---- input format (checked before anything is sent) ----
-    /// 電子請求受付システムのユーザID (KJ + 10 characters).
+    /// 電子請求受付システムのユーザID (KJ + 10 or 12 characters).
     ElectronicBillingIdInvalid = "electronic_billing_id_invalid" {
         ja: "ユーザIDは「KJ」で始まる{kj_short}桁または{kj_long}桁の半角英数字で入力してください（例：KJ1234567890、KJ123456789012）。",
         en: "The electronic-billing user ID is {kj_short} or {kj_long} half-width alphanumerics starting with KJ (e.g. KJ1234567890, KJ123456789012)." }
@@ -114,6 +114,12 @@ error_codes! {
     TerminalKeyInvalid = "terminal_key_invalid" {
         ja: "端末の鍵の形式が正しくありません。アプリを最新版にしてやり直してください。",
         en: "The terminal public key is not a valid Ed25519 key." }
+    ActivationCodeInvalid = "activation_code_invalid" {
+        ja: "利用開始コードは{activation_code_len}文字の英数字です（例：ABCD-EFGH-JKLM）。画面に表示されたとおりに入力してください。",
+        en: "The activation code is {activation_code_len} letters and digits (e.g. ABCD-EFGH-JKLM)." }
+    TerminalKindInvalid = "terminal_kind_invalid" {
+        ja: "端末の種類を「このPC」か「スマートフォン・タブレット」から選んでください。",
+        en: "Choose the terminal kind: this_pc or mobile." }
     InvalidRequest = "invalid_request" {
         ja: "送信された内容を読み取れませんでした。アプリを最新版にしてやり直してください。",
         en: "The request body could not be read." }
@@ -221,6 +227,18 @@ error_codes! {
     TerminalChallengeExpired = "terminal_challenge_expired" {
         ja: "端末の確認の有効期限が切れました。端末の事前設定をやり直してください。",
         en: "The terminal challenge has expired or was used." }
+    ActivationCodeIncorrect = "activation_code_incorrect" {
+        ja: "利用開始コードが違います。管理者の画面に表示されているコードを確かめて入力してください。{activation_max_attempts}回まちがえるとコードは使えなくなります。",
+        en: "The activation code is wrong. After {activation_max_attempts} wrong entries the code is void." }
+    ActivationCodeExpired = "activation_code_expired" {
+        ja: "利用開始コードの有効期限（{activation_lifetime}）が切れたか、まちがいが多すぎて使えなくなりました。管理者の画面で「コードを出し直す」を押してください。",
+        en: "The activation code has expired or was entered wrongly too often; issue a new one." }
+    ActivationCodeUsed = "activation_code_used" {
+        ja: "この利用開始コードはすでに使われています。別の端末で使う場合は、管理者の画面で新しく端末を登録してください。",
+        en: "This activation code has already been redeemed." }
+    TerminalAlreadyLinked = "terminal_already_linked" {
+        ja: "この端末はすでに利用開始しています。",
+        en: "The terminal is already linked." }
     TerminalNameTaken = "terminal_name_taken" {
         ja: "同じ名前の端末がすでに登録されています。別の端末名にしてください。",
         en: "A terminal with this name is already registered." }
@@ -295,6 +313,8 @@ impl ErrorCode {
             session_idle_lifetime: odd,
             session_absolute_lifetime: odd,
             terminal_challenge_lifetime: odd,
+            terminal_activation_lifetime: odd,
+            terminal_activation_max_attempts: 97,
         };
         self.message_ja(&varied) != self.message_ja(&Policy::default())
     }

@@ -4,6 +4,7 @@
 //! Nothing here performs I/O or reads the clock: every rule that depends on
 //! time takes `now` as a parameter.
 
+pub mod activation;
 pub mod challenge;
 pub mod contact;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod terminal;
 pub mod text;
 pub mod texts;
 
+pub use activation::ActivationCode;
 pub use contact::{Contact, DeliveryChannel, EmailAddress, PhoneNumber};
 pub use error::ErrorCode;
 pub use ids::{ElectronicBillingId, OfficeNumber, UserId};

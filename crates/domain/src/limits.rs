@@ -54,6 +54,12 @@ pub struct Policy {
     #[schema(value_type = i64)]
     #[serde(with = "seconds")]
     pub terminal_challenge_lifetime: Duration,
+    /// How long a terminal's activation code (利用開始コード) can be redeemed.
+    #[schema(value_type = i64)]
+    #[serde(with = "seconds")]
+    pub terminal_activation_lifetime: Duration,
+    /// Wrong activation codes allowed for one terminal before its code is void.
+    pub terminal_activation_max_attempts: u32,
 }
 
 impl Default for Policy {
@@ -73,6 +79,8 @@ impl Default for Policy {
             session_idle_lifetime: Duration::minutes(30),
             session_absolute_lifetime: Duration::hours(8),
             terminal_challenge_lifetime: Duration::minutes(10),
+            terminal_activation_lifetime: Duration::minutes(15),
+            terminal_activation_max_attempts: 5,
         }
     }
 }

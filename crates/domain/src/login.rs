@@ -29,17 +29,24 @@ pub struct FailureRecord {
 pub struct Refusal {
     pub code: ErrorCode,
     pub retry_after: Option<Duration>,
+    /// Wrong entries still allowed before a lock or a void code, when the
+    /// rule has such a limit and saying it helps staff stop in time.
+    pub tries_left: Option<u32>,
 }
 
 impl Refusal {
     pub fn new(code: ErrorCode) -> Self {
-        Self { code, retry_after: None }
+        Self { code, retry_after: None, tries_left: None }
     }
 
     /// A wait is told in whole seconds (Retry-After), never less than one:
     /// "try again in 0 seconds" would only bring the refusal back.
     pub fn wait(code: ErrorCode, for_: Duration) -> Self {
-        Self { code, retry_after: Some(for_.max(Duration::seconds(1))) }
+        Self { code, retry_after: Some(for_.max(Duration::seconds(1))), tries_left: None }
+    }
+
+    pub fn with_tries_left(self, n: u32) -> Self {
+        Self { tries_left: Some(n), ..self }
     }
 }
 
@@ -70,12 +77,15 @@ pub fn failure_count_restarts(account: Account, failures: FailureRecord, policy:
 }
 
 /// The answer to a wrong password, once it is counted (`count` failures in
-/// a row now): the lock when that was one too many, else "wrong password".
+/// a row now): the lock when that was one too many, else "wrong password" —
+/// for the office account with the tries left before its lock (the
+/// commonest cause of a failed first login is running into it unawares).
 pub fn wrong_password(account: Account, count: u32, policy: &Policy) -> Refusal {
     match account {
         Account::Office if count >= policy.office_max_failures => Refusal::wait(ErrorCode::OfficeLocked, policy.office_lock_duration),
+        Account::Office => Refusal::new(ErrorCode::InvalidCredentials).with_tries_left(policy.office_max_failures - count),
         Account::User if count >= policy.user_max_failures => Refusal::new(ErrorCode::UserLocked),
-        _ => Refusal::new(ErrorCode::InvalidCredentials),
+        Account::User => Refusal::new(ErrorCode::InvalidCredentials),
     }
 }
 
@@ -120,8 +130,8 @@ mod tests {
     #[test]
     fn the_third_wrong_office_password_locks_and_says_for_how_long() {
         let p = Policy::default();
-        assert_eq!(wrong_password(Account::Office, 1, &p), Refusal::new(ErrorCode::InvalidCredentials));
-        assert_eq!(wrong_password(Account::Office, 2, &p), Refusal::new(ErrorCode::InvalidCredentials));
+        assert_eq!(wrong_password(Account::Office, 1, &p), Refusal::new(ErrorCode::InvalidCredentials).with_tries_left(2));
+        assert_eq!(wrong_password(Account::Office, 2, &p), Refusal::new(ErrorCode::InvalidCredentials).with_tries_left(1));
         assert_eq!(wrong_password(Account::Office, 3, &p), Refusal::wait(ErrorCode::OfficeLocked, Duration::minutes(30)));
     }
 

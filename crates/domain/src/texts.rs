@@ -58,6 +58,9 @@ fn value(name: &str, policy: &Policy, language: Language) -> Option<String> {
         "user_id_max" => count(UserId::MAX_LEN),
         "name_max" => count(PersonName::MAX_CHARS),
         "terminal_name_max" => count(TerminalName::MAX_CHARS),
+        "activation_lifetime" => Some(span(policy.terminal_activation_lifetime, language)),
+        "activation_max_attempts" => count(policy.terminal_activation_max_attempts as usize),
+        "activation_code_len" => count(crate::ActivationCode::LEN),
         _ => None,
     }
 }

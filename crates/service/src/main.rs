@@ -104,7 +104,7 @@ struct AddOfficeArgs {
     office_number: String,
     #[arg(long)]
     name: String,
-    /// 電子請求受付システムのユーザID (KJ + 10).
+    /// 電子請求受付システムのユーザID (KJ + 10 or 12).
     #[arg(long)]
     kj_id: String,
     #[arg(long, env = "KAIGO_OFFICE_PASSWORD", hide_env_values = true)]

@@ -4,7 +4,7 @@
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::{self, Channels};
-use crate::http::extract::PeerCertificate;
+use crate::http::extract::{PeerAddress, PeerCertificate};
 #[cfg(feature = "rate-limit")]
 use crate::http::rate_limit;
 use crate::http::{router, AppState};
@@ -162,10 +162,15 @@ async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, app: axum::Ro
                 }
                 Err(_) => return,
             };
-            let Some(cert) = tls.get_ref().1.peer_certificates().and_then(|c| c.first()) else { return };
-            let peer_cert = PeerCertificate { fingerprint: fingerprint(cert.as_ref()) };
+            // Verified against the CA by the handshake when present; only the
+            // device routes of 3-4 serve a connection without one.
+            let peer_cert = tls.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|cert| PeerCertificate { fingerprint: fingerprint(cert.as_ref()) });
+            let peer_address = PeerAddress(peer.ip());
             let svc = app.map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(peer_cert.clone());
+                if let Some(c) = &peer_cert {
+                    req.extensions_mut().insert(c.clone());
+                }
+                req.extensions_mut().insert(peer_address);
                 req
             });
             // HTTP/1.1 only: it is the one protocol the TLS handshake offers (ALPN).

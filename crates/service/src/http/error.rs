@@ -29,11 +29,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         InvalidRequest | IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
         ClientCertificateRequired | ClientCertificateRejected | ClientCertificateExpired | InvalidCredentials | Unauthenticated
-        | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect => StatusCode::UNAUTHORIZED,
+        | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
         CertificateOfficeMismatch | PasswordChangeRequired => StatusCode::FORBIDDEN,
         NotFound | ChallengeNotFound | TerminalNotFound | PracticeModeOnly => StatusCode::NOT_FOUND,
-        UserIdTaken | TerminalNameTaken | CodeNotSent => StatusCode::CONFLICT,
-        CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired => StatusCode::GONE,
+        UserIdTaken | TerminalNameTaken | CodeNotSent | TerminalAlreadyLinked => StatusCode::CONFLICT,
+        CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired | ActivationCodeExpired | ActivationCodeUsed => StatusCode::GONE,
         OfficeLocked | UserLocked => StatusCode::LOCKED,
         LoginThrottled | RateLimited | CodeResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
         ServiceUnavailable | ServiceUnreachable | ServerCertificateUntrusted => StatusCode::SERVICE_UNAVAILABLE,
@@ -49,9 +49,14 @@ struct Refusal {
     code: ErrorCode,
     field: Option<String>,
     retry_after_seconds: Option<u64>,
+    tries_left: Option<u32>,
 }
 
 pub fn error_response(code: ErrorCode, field: Option<&str>, retry_after: Option<time::Duration>) -> Response {
+    refusal_response(code, field, retry_after, None)
+}
+
+fn refusal_response(code: ErrorCode, field: Option<&str>, retry_after: Option<time::Duration>, tries_left: Option<u32>) -> Response {
     let retry_after_seconds = retry_after.map(|d| d.whole_seconds().max(1) as u64);
     let mut resp = status_of(code).into_response();
     if let Some(secs) = retry_after_seconds {
@@ -59,7 +64,7 @@ pub fn error_response(code: ErrorCode, field: Option<&str>, retry_after: Option<
             resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
     }
-    resp.extensions_mut().insert(Refusal { code, field: field.map(str::to_owned), retry_after_seconds });
+    resp.extensions_mut().insert(Refusal { code, field: field.map(str::to_owned), retry_after_seconds, tries_left });
     resp
 }
 
@@ -70,6 +75,7 @@ pub async fn explain(State(policy): State<Arc<Policy>>, req: Request, next: Next
     let mut body = ErrorBody::new(refusal.code, &policy);
     body.field = refusal.field;
     body.retry_after_seconds = refusal.retry_after_seconds;
+    body.tries_left = refusal.tries_left;
     let (parts, _) = resp.into_parts();
     (parts, Json(body)).into_response()
 }
@@ -77,7 +83,7 @@ pub async fn explain(State(policy): State<Arc<Policy>>, req: Request, next: Next
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self.0 {
-            Failure::Refused { code, field, retry_after } => error_response(code, field, retry_after),
+            Failure::Refused { code, field, retry_after, tries_left } => refusal_response(code, field, retry_after, tries_left),
             Failure::Store(e) => {
                 tracing::error!(error = %e, "storage failure");
                 error_response(ErrorCode::ServiceUnavailable, None, Some(time::Duration::seconds(5)))

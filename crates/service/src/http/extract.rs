@@ -18,6 +18,31 @@ pub struct PeerCertificate {
     pub fingerprint: String,
 }
 
+/// The address the connection came from: what the device routes of 3-4,
+/// which need no certificate, are rate-limited by.
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddress(pub std::net::IpAddr);
+
+/// Refuses every request of a connection without a client certificate: put
+/// on all routes but the device's redemption of its activation code.
+pub async fn require_certificate(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if req.extensions().get::<PeerCertificate>().is_none() {
+        return error_response(ErrorCode::ClientCertificateRequired, None, None);
+    }
+    next.run(req).await
+}
+
+/// The caller's certificate when the connection has one (device routes).
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(parts.extensions.get::<PeerCertificate>().map(|p| Caller { cert_fingerprint: p.fingerprint.clone() })))
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Response;
 

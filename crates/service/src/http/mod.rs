@@ -60,11 +60,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/user/password", post(user::change_password))
         .route("/v1/user/device-trust", delete(user::revoke_device_trust))
         .route("/v1/user/logout", post(user::logout))
-        .route("/v1/terminals", post(terminals::register).get(terminals::list))
+        .route("/v1/terminals", post(terminals::issue).get(terminals::list))
         .route("/v1/terminals/{terminal_id}", delete(terminals::unlink))
-        .route("/v1/terminals/{terminal_id}/verify", post(terminals::verify))
-        .route("/v1/terminals/{terminal_id}/challenge", post(terminals::renew_challenge))
+        .route("/v1/terminals/{terminal_id}/activation", post(terminals::reissue_activation))
         .route("/v1/practice/mailbox", get(practice::mailbox))
+        // Everything above needs the office's client certificate …
+        .route_layer(axum::middleware::from_fn(extract::require_certificate))
+        // … the device redeeming its activation code does not.
+        .route("/v1/terminal-activations", post(terminals::redeem))
+        .route("/v1/terminal-activations/{terminal_id}/proof", post(terminals::prove))
         .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::NotFound, None, None) })
         .with_state(state);
     // Inside `explain`, so that a refusal for too many requests is worded too.

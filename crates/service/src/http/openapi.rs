@@ -7,14 +7,14 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kaigo Onboard service", description = "Step 3 of onboarding to the 介護保険資格確認等WEBサービス: office user login, admin registration, admin first login and terminal pre-setup. Every call requires a client certificate in the TLS handshake (mutual TLS). Errors are `{code, message, message_en}` with a stable `code`."),
+    info(title = "Kaigo Onboard service", description = "Step 3 of onboarding to the 介護保険資格確認等WEBサービス: office user login, admin registration, admin first login and terminal pre-setup. Every call requires the office's client certificate in the TLS handshake (mutual TLS), except the two `/v1/terminal-activations` calls a card-reading device makes with its one-time activation code. Errors are `{code, message, message_en}` with a stable `code`, and `retry_after_seconds`, `tries_left` and `field` when they apply."),
     paths(
         super::meta::health, super::meta::server_time, super::meta::reference_lists, super::meta::policy,
         super::office::login, super::office::resend, super::office::verify, super::office::register_admin,
         super::office::user_id_availability, super::office::unlock_user, super::office::reissue_initial_password, super::office::logout,
         super::user::login, super::user::send_code, super::user::verify, super::user::change_password,
         super::user::revoke_device_trust, super::user::logout,
-        super::terminals::register, super::terminals::verify, super::terminals::renew_challenge,
+        super::terminals::issue, super::terminals::reissue_activation, super::terminals::redeem, super::terminals::prove,
         super::terminals::list, super::terminals::unlink,
         super::practice::mailbox,
     ),

@@ -1,5 +1,6 @@
-//! Requests per client certificate: a burst is allowed, a flood is refused
-//! with 429 before it reaches the database or the password hasher.
+//! Requests per client certificate (per address for the device routes, which
+//! need none): a burst is allowed, a flood is refused with 429 before it
+//! reaches the database or the password hasher.
 
 #[cfg(feature = "rate-limit")]
 pub use limiter::{limiter, per_certificate, Limiter};
@@ -21,7 +22,7 @@ impl Default for RateLimit {
 mod limiter {
     use super::RateLimit;
     use crate::http::error::error_response;
-    use crate::http::extract::PeerCertificate;
+    use crate::http::extract::{PeerAddress, PeerCertificate};
     use axum::extract::{Request, State};
     use axum::middleware::Next;
     use axum::response::Response;
@@ -40,8 +41,13 @@ mod limiter {
     }
 
     pub async fn per_certificate(State(limiter): State<Limiter>, req: Request, next: Next) -> Response {
-        if let Some(peer) = req.extensions().get::<PeerCertificate>() {
-            if let Err(not_until) = limiter.check_key(&peer.fingerprint) {
+        let key = match (req.extensions().get::<PeerCertificate>(), req.extensions().get::<PeerAddress>()) {
+            (Some(cert), _) => Some(cert.fingerprint.clone()),
+            (None, Some(PeerAddress(ip))) => Some(format!("address:{ip}")),
+            (None, None) => None,
+        };
+        if let Some(key) = key {
+            if let Err(not_until) = limiter.check_key(&key) {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
                 let secs = i64::try_from(wait.as_secs()).unwrap_or(i64::MAX).max(1);
                 return error_response(ErrorCode::RateLimited, None, Some(time::Duration::seconds(secs)));

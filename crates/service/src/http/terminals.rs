@@ -1,7 +1,8 @@
-//! 3-4 マイナ資格確認アプリの事前設定.
+//! 3-4 マイナ資格確認アプリの事前設定: the admin issues terminals and their
+//! activation codes; the device redeems its code and proves its key.
 
 use super::error::ApiResult;
-use super::extract::{ApiJson, UserAuth};
+use super::extract::{ApiJson, MaybeCaller, UserAuth};
 use super::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,40 +10,61 @@ use axum::Json;
 use kaigo_api::terminal::*;
 use kaigo_api::ErrorBody;
 
-/// Registers a card-reading terminal by its Ed25519 public key. Returns its
-/// ID, settings and the challenge to sign.
-#[utoipa::path(operation_id = "terminal_register", post, path = "/v1/terminals", tag = "3-4 terminal pre-setup", request_body = TerminalRegistrationRequest,
+/// Issues a card-reading terminal: its ID, settings, and a one-time
+/// activation code (利用開始コード) with the link its QR code holds.
+#[utoipa::path(operation_id = "terminal_issue", post, path = "/v1/terminals", tag = "3-4 terminal pre-setup", request_body = TerminalIssueRequest,
     security(("user_session" = [])),
     responses(
-        (status = 201, body = TerminalRegistered),
+        (status = 201, body = TerminalIssued),
         (status = 403, description = "password_change_required", body = ErrorBody),
         (status = 409, description = "terminal_name_taken", body = ErrorBody),
-        (status = 422, description = "terminal_name_invalid, terminal_key_invalid", body = ErrorBody)))]
-pub async fn register(State(s): State<AppState>, UserAuth(caller, session): UserAuth, ApiJson(req): ApiJson<TerminalRegistrationRequest>) -> ApiResult<(StatusCode, Json<TerminalRegistered>)> {
-    Ok((StatusCode::CREATED, Json(s.ob.register_terminal(&caller, &session, &req.name, &req.public_key).await?)))
+        (status = 422, description = "terminal_name_invalid", body = ErrorBody)))]
+pub async fn issue(State(s): State<AppState>, UserAuth(caller, session): UserAuth, ApiJson(req): ApiJson<TerminalIssueRequest>) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
+    Ok((StatusCode::CREATED, Json(s.ob.issue_terminal(&caller, &session, &req.name, req.kind).await?)))
 }
 
-/// Proves the terminal holds its private key: links it.
-#[utoipa::path(operation_id = "terminal_verify", post, path = "/v1/terminals/{terminal_id}/verify", tag = "3-4 terminal pre-setup",
-    params(("terminal_id" = String, Path)), request_body = TerminalVerifyRequest, security(("user_session" = [])),
+/// A new activation code for a terminal not yet linked; the old code, and
+/// any key redeemed with it, are void.
+#[utoipa::path(operation_id = "terminal_reissue_activation", post, path = "/v1/terminals/{terminal_id}/activation", tag = "3-4 terminal pre-setup",
+    params(("terminal_id" = String, Path)), security(("user_session" = [])),
     responses(
-        (status = 200, body = Terminal),
+        (status = 201, body = TerminalIssued),
         (status = 404, description = "terminal_not_found", body = ErrorBody),
+        (status = 409, description = "terminal_already_linked", body = ErrorBody)))]
+pub async fn reissue_activation(State(s): State<AppState>, UserAuth(caller, session): UserAuth, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
+    Ok((StatusCode::CREATED, Json(s.ob.reissue_terminal_activation(&caller, &session, &id).await?)))
+}
+
+/// The device redeems its activation code with its Ed25519 public key and
+/// gets a challenge to sign. No client certificate or session is needed;
+/// wrong codes are counted (`tries_left` in the error) and a code works once.
+#[utoipa::path(operation_id = "terminal_activation_redeem", post, path = "/v1/terminal-activations", tag = "3-4 terminal pre-setup",
+    request_body = ActivationRedeemRequest,
+    responses(
+        (status = 201, body = TerminalChallenge),
+        (status = 401, description = "activation_code_incorrect (with tries_left)", body = ErrorBody),
+        (status = 410, description = "activation_code_expired, activation_code_used", body = ErrorBody),
+        (status = 422, description = "activation_code_invalid, terminal_key_invalid", body = ErrorBody)))]
+pub async fn redeem(State(s): State<AppState>, MaybeCaller(caller): MaybeCaller, ApiJson(req): ApiJson<ActivationRedeemRequest>) -> ApiResult<(StatusCode, Json<TerminalChallenge>)> {
+    let challenge = s.ob.redeem_terminal_activation(caller.as_ref(), &req.terminal_id, &req.activation_code, &req.public_key).await?;
+    Ok((StatusCode::CREATED, Json(challenge)))
+}
+
+/// The device's signature over `terminal_link_message(terminal_id,
+/// challenge)`: the terminal is linked and the device gets its settings.
+#[utoipa::path(operation_id = "terminal_activation_prove", post, path = "/v1/terminal-activations/{terminal_id}/proof", tag = "3-4 terminal pre-setup",
+    params(("terminal_id" = String, Path)), request_body = TerminalProofRequest,
+    responses(
+        (status = 200, body = TerminalSettings),
+        (status = 404, description = "terminal_not_found", body = ErrorBody),
+        (status = 409, description = "terminal_already_linked", body = ErrorBody),
         (status = 410, description = "terminal_challenge_expired", body = ErrorBody),
         (status = 422, description = "terminal_signature_invalid", body = ErrorBody)))]
-pub async fn verify(State(s): State<AppState>, UserAuth(caller, session): UserAuth, Path(id): Path<String>, ApiJson(req): ApiJson<TerminalVerifyRequest>) -> ApiResult<Json<Terminal>> {
-    Ok(Json(s.ob.verify_terminal(&caller, &session, &id, &req.signature).await?))
+pub async fn prove(State(s): State<AppState>, MaybeCaller(caller): MaybeCaller, Path(id): Path<String>, ApiJson(req): ApiJson<TerminalProofRequest>) -> ApiResult<Json<TerminalSettings>> {
+    Ok(Json(s.ob.prove_terminal(caller.as_ref(), &id, &req.signature).await?))
 }
 
-/// A new challenge for a terminal still pending (the first one expired).
-#[utoipa::path(operation_id = "terminal_renew_challenge", post, path = "/v1/terminals/{terminal_id}/challenge", tag = "3-4 terminal pre-setup",
-    params(("terminal_id" = String, Path)), security(("user_session" = [])),
-    responses((status = 201, body = TerminalChallenge), (status = 404, description = "terminal_not_found", body = ErrorBody)))]
-pub async fn renew_challenge(State(s): State<AppState>, UserAuth(_, session): UserAuth, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<TerminalChallenge>)> {
-    Ok((StatusCode::CREATED, Json(s.ob.renew_terminal_challenge(&session, &id).await?)))
-}
-
-/// The office's terminals (pending and linked).
+/// The office's terminals (awaiting their device, pending and linked).
 #[utoipa::path(operation_id = "terminal_list", get, path = "/v1/terminals", tag = "3-4 terminal pre-setup", security(("user_session" = [])),
     responses((status = 200, body = Vec<Terminal>)))]
 pub async fn list(State(s): State<AppState>, UserAuth(_, session): UserAuth) -> ApiResult<Json<Vec<Terminal>>> {

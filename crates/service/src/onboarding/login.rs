@@ -56,6 +56,22 @@ impl LoginAccount for User {
     }
 }
 
+/// Whose password a login judges.
+pub(crate) enum LoginTarget<A> {
+    /// The account with the ID typed.
+    Found(A),
+    /// Nobody has the ID typed; its failure counts against this account.
+    CountedAs(A),
+    /// Nobody has the ID typed, and no account answers for it.
+    Unknown,
+}
+
+impl<A> From<Option<A>> for LoginTarget<A> {
+    fn from(found: Option<A>) -> Self {
+        found.map_or(LoginTarget::Unknown, LoginTarget::Found)
+    }
+}
+
 /// An empty password is refused before anything is looked up.
 pub(crate) fn require_password(password: &SecretString) -> OnboardingResult<()> {
     if password.expose_secret().is_empty() {
@@ -66,23 +82,27 @@ pub(crate) fn require_password(password: &SecretString) -> OnboardingResult<()> 
 }
 
 impl Onboarding {
-    /// Judges `password` for the account found under `login_id` (`None`:
-    /// nobody has that ID) and returns the account when it is right.
+    /// Judges `password` for the account found under `login_id` and returns
+    /// the account when it is right.
     ///
-    /// An unknown ID is answered like a wrong password after the same work;
-    /// a certificate of another office is refused before the password is
+    /// `LoginTarget::Unknown` (nobody has that ID) is answered like a wrong
+    /// password after the same work; `CountedAs` (an unknown office ID over
+    /// an office's own certificate) is a wrong password of that office. A
+    /// certificate of another office is refused before the password is
     /// judged and not counted, so one office cannot lock another out.
     pub(crate) async fn password_step<A: LoginAccount>(
         &self,
         caller: &Caller,
         event: &'static str,
         login_id: &str,
-        found: Option<A>,
+        target: LoginTarget<A>,
         password: &SecretString,
     ) -> OnboardingResult<A> {
         let audit = |outcome, office_id| AuditEvent { event, outcome, office_id, user_id: Some(login_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: None };
-        let Some(account) = found else {
-            return Err(self.refuse_unknown_id(password, audit("failure:unknown_id", None)).await);
+        let (account, id_known) = match target {
+            LoginTarget::Found(a) => (a, true),
+            LoginTarget::CountedAs(a) => (a, false),
+            LoginTarget::Unknown => return Err(self.refuse_unknown_id(password, audit("failure:unknown_id", None)).await),
         };
         let office_id = account.office_id();
         let now = self.now();
@@ -102,12 +122,13 @@ impl Onboarding {
         // of four SQLite connections held through it would queue every other
         // request behind the hasher.
         drop(conn);
-        let right = self.hasher.verify(password, Some(account.password_hash())).await?;
+        let right = self.hasher.verify(password, Some(account.password_hash())).await? && id_known;
         let mut conn = self.db.acquire().await?;
         if !right {
             let restart = failure_count_restarts(A::ACCOUNT, account.failures(), &self.policy, now);
             let count = store::count_login_failure(&mut conn, A::ACCOUNT, account.row_id(), restart, now).await?;
-            self.audit(&mut conn, audit("failure:invalid_password", Some(office_id))).await?;
+            let outcome = if id_known { "failure:invalid_password" } else { "failure:unknown_id" };
+            self.audit(&mut conn, audit(outcome, Some(office_id))).await?;
             return Err(wrong_password(A::ACCOUNT, count, &self.policy).into());
         }
         if account.failures().count != 0 {

@@ -1,6 +1,8 @@
-//! 3-4 マイナ資格確認アプリの事前設定: the card-reading PC registers the
-//! public half of a key pair it made, gets its terminal ID and settings, and
-//! proves it holds the private half by signing a server challenge.
+//! 3-4 マイナ資格確認アプリの事前設定: the admin issues a terminal and its
+//! one-time activation code; the device redeems the code with the public
+//! half of a key pair it made, and proves it holds the private half by
+//! signing a server challenge. The device needs no client certificate and
+//! no session: the code is its authority, once.
 
 use super::error::parse_field;
 use super::sessions::Session;
@@ -11,9 +13,11 @@ use crate::store::{new_id, offices, Conn, StoreError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
-use kaigo_api::terminal::{terminal_link_message, Terminal, TerminalChallenge, TerminalRegistered, TerminalSettings, TerminalStatus};
-use kaigo_domain::terminal::{terminal_challenge_expiry, TerminalLink};
-use kaigo_domain::{ErrorCode, TerminalName};
+use kaigo_api::terminal::{
+    terminal_link_message, ActivationLink, Terminal, TerminalActivation, TerminalChallenge, TerminalIssued, TerminalSettings, TerminalStatus,
+};
+use kaigo_domain::terminal::{terminal_activation_expiry, terminal_challenge_expiry, wrong_activation_code, TerminalKind, TerminalLink};
+use kaigo_domain::{ActivationCode, ErrorCode, TerminalName};
 use rand::RngCore;
 
 /// Sync interval written into the terminal's settings.
@@ -25,6 +29,12 @@ fn new_challenge() -> String {
     B64.encode(bytes)
 }
 
+fn new_activation_code() -> ActivationCode {
+    let mut bytes = [0u8; ActivationCode::LEN];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    ActivationCode::from_random(bytes)
+}
+
 fn parse_public_key(b64: &str) -> Result<VerifyingKey, ErrorCode> {
     let bytes = B64.decode(b64.trim()).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
     let arr: [u8; 32] = bytes.try_into().map_err(|_| ErrorCode::TerminalKeyInvalid)?;
@@ -33,15 +43,30 @@ fn parse_public_key(b64: &str) -> Result<VerifyingKey, ErrorCode> {
     if key.is_weak() { Err(ErrorCode::TerminalKeyInvalid) } else { Ok(key) }
 }
 
+/// Who did a terminal step: the admin's session, or a device by its code.
+enum Actor<'a> {
+    Admin(&'a Caller, &'a Session),
+    Device(Option<&'a Caller>),
+}
+
 impl Onboarding {
-    pub async fn register_terminal(&self, caller: &Caller, session: &Session, name: &str, public_key: &str) -> OnboardingResult<TerminalRegistered> {
+    fn activation_mac(&self, terminal_id: &str, code: &ActivationCode) -> String {
+        self.code_key.code_hash(&format!("terminal-activation:{terminal_id}"), code.as_str())
+    }
+
+    fn activation(&self, terminal_id: &str, code: &ActivationCode, expires_at: time::OffsetDateTime) -> TerminalActivation {
+        let link = ActivationLink { service_url: self.public_url.clone(), terminal_id: terminal_id.to_owned(), code: code.grouped() };
+        TerminalActivation { code: code.grouped(), expires_at, link: link.to_uri() }
+    }
+
+    /// The admin issues a terminal: its ID, and an activation code for the device.
+    pub async fn issue_terminal(&self, caller: &Caller, session: &Session, name: &str, kind: TerminalKind) -> OnboardingResult<TerminalIssued> {
         session.require_full()?;
         let name = parse_field("name", TerminalName::parse(name))?;
-        parse_field("public_key", parse_public_key(public_key))?;
         let now = self.now();
         let id = new_id();
-        let challenge = new_challenge();
-        let expires_at = terminal_challenge_expiry(&self.policy, now);
+        let code = new_activation_code();
+        let expires_at = terminal_activation_expiry(&self.policy, now);
         let mut conn = self.db.acquire().await?;
         let inserted = terminals::insert(
             &mut conn,
@@ -49,9 +74,9 @@ impl Onboarding {
                 id: &id,
                 office_id: &session.office_id,
                 name: name.as_str(),
-                public_key: public_key.trim(),
-                challenge: &challenge,
-                challenge_expires_at: expires_at,
+                kind,
+                activation_mac: &self.activation_mac(&id, &code),
+                activation_expires_at: expires_at,
                 registered_by: session.user_row_id()?,
                 now,
             },
@@ -61,50 +86,84 @@ impl Onboarding {
             Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::TerminalNameTaken, "name")),
             other => other?,
         }
-        self.audit(&mut conn, self.terminal_event("terminal_registered", "success", caller, session, &id)).await?;
+        self.audit(&mut conn, terminal_event("terminal_issued", "success", Actor::Admin(caller, session), &id)).await?;
         let row = terminals::find_active(&mut conn, &session.office_id, &id).await?.ok_or(ErrorCode::TerminalNotFound)?;
         let terminal = self.terminal_view(&mut conn, &row).await?;
-        Ok(TerminalRegistered { terminal, challenge: TerminalChallenge { challenge, expires_at } })
+        Ok(TerminalIssued { terminal, activation: self.activation(&id, &code, expires_at) })
     }
 
-    /// A fresh challenge for a terminal that has not proven itself yet.
-    pub async fn renew_terminal_challenge(&self, session: &Session, terminal_id: &str) -> OnboardingResult<TerminalChallenge> {
+    /// A new activation code for a terminal not yet linked (the old one is void).
+    pub async fn reissue_terminal_activation(&self, caller: &Caller, session: &Session, terminal_id: &str) -> OnboardingResult<TerminalIssued> {
         session.require_full()?;
         let mut conn = self.db.acquire().await?;
         let row = terminals::find_active(&mut conn, &session.office_id, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
-        row.link.challenge_renewable()?;
+        row.link.activation_reissuable()?;
+        let code = new_activation_code();
+        let expires_at = terminal_activation_expiry(&self.policy, self.now());
+        if !terminals::reissue_activation(&mut conn, &row.id, &self.activation_mac(&row.id, &code), expires_at).await? {
+            return Err(ErrorCode::TerminalAlreadyLinked.into());
+        }
+        self.audit(&mut conn, terminal_event("terminal_activation_reissued", "success", Actor::Admin(caller, session), &row.id)).await?;
+        let row = terminals::find_active(&mut conn, &session.office_id, &row.id).await?.ok_or(ErrorCode::TerminalNotFound)?;
+        let terminal = self.terminal_view(&mut conn, &row).await?;
+        Ok(TerminalIssued { terminal, activation: self.activation(&row.id, &code, expires_at) })
+    }
+
+    /// The device redeems its activation code with its public key and gets
+    /// the challenge to sign. A wrong code is counted; a code works once.
+    pub async fn redeem_terminal_activation(&self, caller: Option<&Caller>, terminal_id: &str, code: &str, public_key: &str) -> OnboardingResult<TerminalChallenge> {
+        let code = parse_field("activation_code", ActivationCode::parse(code))?;
+        parse_field("public_key", parse_public_key(public_key))?;
+        let now = self.now();
+        let mut conn = self.db.acquire().await?;
+        // An unknown terminal reads like a wrong code: IDs are not for probing.
+        let Some(row) = terminals::find_by_id(&mut conn, terminal_id).await? else {
+            return Err(Failure::field(ErrorCode::ActivationCodeIncorrect, "activation_code"));
+        };
+        row.link.activation_redeemable(&self.policy, now)?;
+        let mac = self.activation_mac(&row.id, &code);
+        let right = row.activation_mac.as_deref().is_some_and(|stored| crate::secrets::same(stored, &mac));
+        if !right {
+            let count = terminals::count_wrong_activation(&mut conn, &row.id).await?;
+            self.audit(&mut conn, terminal_event("terminal_activation", "failure:code", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
+            let refusal = wrong_activation_code(count, &self.policy);
+            return Err(Failure::from(refusal).on_field("activation_code"));
+        }
         let challenge = new_challenge();
-        let expires_at = terminal_challenge_expiry(&self.policy, self.now());
-        terminals::set_challenge(&mut conn, &row.id, &challenge, expires_at).await?;
+        let expires_at = terminal_challenge_expiry(&self.policy, now);
+        if !terminals::redeem_activation(&mut conn, &row.id, &mac, public_key.trim(), &challenge, expires_at).await? {
+            return Err(ErrorCode::ActivationCodeUsed.into());
+        }
+        self.audit(&mut conn, terminal_event("terminal_activation", "success", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
         Ok(TerminalChallenge { challenge, expires_at })
     }
 
-    pub async fn verify_terminal(&self, caller: &Caller, session: &Session, terminal_id: &str, signature: &str) -> OnboardingResult<Terminal> {
-        session.require_full()?;
+    /// The device's signature over its challenge: the terminal is linked
+    /// and the device gets its settings.
+    pub async fn prove_terminal(&self, caller: Option<&Caller>, terminal_id: &str, signature: &str) -> OnboardingResult<TerminalSettings> {
         let now = self.now();
         let mut conn = self.db.acquire().await?;
-        let row = terminals::find_active(&mut conn, &session.office_id, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
+        let row = terminals::find_by_id(&mut conn, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
         if row.link == TerminalLink::Linked {
-            return self.terminal_view(&mut conn, &row).await;
+            return Err(ErrorCode::TerminalAlreadyLinked.into());
         }
         row.link.challenge_answerable(now)?;
         let challenge = row.challenge.clone().ok_or(ErrorCode::TerminalChallengeExpired)?;
-        let key = parse_public_key(&row.public_key).map_err(Failure::from)?;
+        let key = parse_public_key(row.public_key.as_deref().unwrap_or_default()).map_err(Failure::from)?;
         let signature = B64
             .decode(signature.trim())
             .ok()
             .and_then(|b| Signature::from_slice(&b).ok())
             .ok_or(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"))?;
         if key.verify(&terminal_link_message(&row.id, &challenge), &signature).is_err() {
-            self.audit(&mut conn, self.terminal_event("terminal_link", "failure:signature", caller, session, &row.id)).await?;
+            self.audit(&mut conn, terminal_event("terminal_link", "failure:signature", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
             return Err(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"));
         }
         if !terminals::link(&mut conn, &row.id, &challenge, now).await? {
             return Err(ErrorCode::TerminalChallengeExpired.into());
         }
-        self.audit(&mut conn, self.terminal_event("terminal_link", "success", caller, session, &row.id)).await?;
-        let row = terminals::find_active(&mut conn, &session.office_id, &row.id).await?.ok_or(ErrorCode::TerminalNotFound)?;
-        self.terminal_view(&mut conn, &row).await
+        self.audit(&mut conn, terminal_event("terminal_link", "success", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
+        Ok(self.terminal_view(&mut conn, &row).await?.settings)
     }
 
     pub async fn list_terminals(&self, session: &Session) -> OnboardingResult<Vec<Terminal>> {
@@ -124,12 +183,8 @@ impl Onboarding {
         if !terminals::unlink(&mut conn, &session.office_id, terminal_id, self.now()).await? {
             return Err(ErrorCode::TerminalNotFound.into());
         }
-        self.audit(&mut conn, self.terminal_event("terminal_unlinked", "success", caller, session, terminal_id)).await?;
+        self.audit(&mut conn, terminal_event("terminal_unlinked", "success", Actor::Admin(caller, session), terminal_id)).await?;
         Ok(())
-    }
-
-    fn terminal_event<'a>(&self, event: &'a str, outcome: &'a str, caller: &'a Caller, session: &'a Session, terminal_id: &'a str) -> AuditEvent<'a> {
-        AuditEvent { event, outcome, office_id: Some(&session.office_id), user_id: None, cert_fingerprint: Some(&caller.cert_fingerprint), detail: Some(terminal_id) }
     }
 
     async fn terminal_view(&self, conn: &mut Conn, row: &StoredTerminal) -> OnboardingResult<Terminal> {
@@ -137,9 +192,11 @@ impl Onboarding {
         Ok(Terminal {
             terminal_id: row.id.clone(),
             name: row.name.clone(),
+            kind: row.kind,
             status: match row.link {
                 TerminalLink::Linked => TerminalStatus::Linked,
                 TerminalLink::Pending { .. } => TerminalStatus::Pending,
+                TerminalLink::AwaitingDevice(_) => TerminalStatus::AwaitingDevice,
             },
             settings: TerminalSettings {
                 terminal_id: row.id.clone(),
@@ -151,5 +208,19 @@ impl Onboarding {
             registered_at: row.created_at,
             linked_at: row.linked_at,
         })
+    }
+}
+
+fn terminal_event<'a>(event: &'a str, outcome: &'a str, actor: Actor<'a>, terminal_id: &'a str) -> AuditEvent<'a> {
+    let (office_id, cert_fingerprint) = match actor {
+        Actor::Admin(caller, session) => (Some(session.office_id.as_str()), Some(caller.cert_fingerprint.as_str())),
+        Actor::Device(caller) => (None, caller.map(|c| c.cert_fingerprint.as_str())),
+    };
+    AuditEvent { event, outcome, office_id, user_id: None, cert_fingerprint, detail: Some(terminal_id) }
+}
+
+impl<'a> AuditEvent<'a> {
+    fn of_office(self, office_id: &'a str) -> Self {
+        Self { office_id: Some(office_id), ..self }
     }
 }

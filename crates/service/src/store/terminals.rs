@@ -1,17 +1,20 @@
-//! 資格確認端末 linked to an office.
+//! 資格確認端末 linked to an office, with the activation code that links them
+//! (kept only as a MAC).
 
 use super::{corrupt, instant, millis, on_unique, Conn, StoreResult};
-use kaigo_domain::terminal::TerminalLink;
+use kaigo_domain::terminal::{Activation, TerminalKind, TerminalLink};
 use time::OffsetDateTime;
 
-/// A terminal of an office that is not unlinked.
+/// A terminal that is not unlinked.
 #[derive(Debug, Clone)]
 pub struct Terminal {
     pub id: String,
     pub office_id: String,
     pub name: String,
-    pub public_key: String,
+    pub kind: TerminalKind,
+    pub public_key: Option<String>,
     pub link: TerminalLink,
+    pub activation_mac: Option<String>,
     pub challenge: Option<String>,
     pub created_at: OffsetDateTime,
     pub linked_at: Option<OffsetDateTime>,
@@ -22,8 +25,12 @@ struct TerminalRow {
     id: String,
     office_id: String,
     name: String,
-    public_key: String,
+    kind: String,
+    public_key: Option<String>,
     status: String,
+    activation_mac: Option<String>,
+    activation_expires_at: Option<i64>,
+    activation_wrong_entries: i64,
     challenge: Option<String>,
     challenge_expires_at: Option<i64>,
     created_at: i64,
@@ -35,16 +42,22 @@ impl TryFrom<TerminalRow> for Terminal {
 
     fn try_from(r: TerminalRow) -> StoreResult<Terminal> {
         let link = match r.status.as_str() {
+            "awaiting_device" => TerminalLink::AwaitingDevice(Activation {
+                expires_at: instant(r.activation_expires_at.ok_or_else(|| corrupt("terminal activation", "no expiry"))?),
+                wrong_entries: u32::try_from(r.activation_wrong_entries).unwrap_or(u32::MAX),
+            }),
             "pending" => TerminalLink::Pending { challenge_expires_at: r.challenge_expires_at.map(instant) },
             "linked" => TerminalLink::Linked,
             other => return Err(corrupt("terminal status", other)),
         };
         Ok(Terminal {
             link,
+            kind: TerminalKind::parse(&r.kind).map_err(|_| corrupt("terminal kind", &r.kind))?,
             id: r.id,
             office_id: r.office_id,
             name: r.name,
             public_key: r.public_key,
+            activation_mac: r.activation_mac,
             challenge: r.challenge,
             created_at: instant(r.created_at),
             linked_at: r.linked_at.map(instant),
@@ -52,30 +65,30 @@ impl TryFrom<TerminalRow> for Terminal {
     }
 }
 
-const COLUMNS: &str = "id, office_id, name, public_key, status, challenge, challenge_expires_at, created_at, linked_at";
+const COLUMNS: &str = "id, office_id, name, kind, public_key, status, activation_mac, activation_expires_at, activation_wrong_entries, challenge, challenge_expires_at, created_at, linked_at";
 
 pub struct NewTerminal<'a> {
     pub id: &'a str,
     pub office_id: &'a str,
     pub name: &'a str,
-    pub public_key: &'a str,
-    pub challenge: &'a str,
-    pub challenge_expires_at: OffsetDateTime,
+    pub kind: TerminalKind,
+    pub activation_mac: &'a str,
+    pub activation_expires_at: OffsetDateTime,
     pub registered_by: &'a str,
     pub now: OffsetDateTime,
 }
 
 pub async fn insert(conn: &mut Conn, t: NewTerminal<'_>) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO terminals (id, office_id, name, public_key, status, challenge, challenge_expires_at, registered_by, created_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8)",
+        "INSERT INTO terminals (id, office_id, name, kind, status, activation_mac, activation_expires_at, activation_wrong_entries, registered_by, created_at)
+         VALUES ($1, $2, $3, $4, 'awaiting_device', $5, $6, 0, $7, $8)",
     )
     .bind(t.id)
     .bind(t.office_id)
     .bind(t.name)
-    .bind(t.public_key)
-    .bind(t.challenge)
-    .bind(millis(t.challenge_expires_at))
+    .bind(t.kind.as_str())
+    .bind(t.activation_mac)
+    .bind(millis(t.activation_expires_at))
     .bind(t.registered_by)
     .bind(millis(t.now))
     .execute(conn)
@@ -94,12 +107,65 @@ pub async fn find_active(conn: &mut Conn, office_id: &str, id: &str) -> StoreRes
     row.map(Terminal::try_from).transpose()
 }
 
+/// A terminal that is not unlinked, whichever office it belongs to: the
+/// device asking knows only the terminal ID.
+pub async fn find_by_id(conn: &mut Conn, id: &str) -> StoreResult<Option<Terminal>> {
+    let row: Option<TerminalRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM terminals WHERE id = $1 AND unlinked_at IS NULL")).bind(id).fetch_optional(conn).await?;
+    row.map(Terminal::try_from).transpose()
+}
+
 pub async fn list_active(conn: &mut Conn, office_id: &str) -> StoreResult<Vec<Terminal>> {
     let rows: Vec<TerminalRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM terminals WHERE office_id = $1 AND unlinked_at IS NULL ORDER BY created_at, id"))
         .bind(office_id)
         .fetch_all(conn)
         .await?;
     rows.into_iter().map(Terminal::try_from).collect()
+}
+
+/// A fresh activation code for a terminal not yet linked: any key, challenge
+/// and count of wrong entries from before are dropped.
+pub async fn reissue_activation(conn: &mut Conn, id: &str, activation_mac: &str, expires_at: OffsetDateTime) -> StoreResult<bool> {
+    let r = sqlx::query(
+        "UPDATE terminals SET status = 'awaiting_device', activation_mac = $1, activation_expires_at = $2, activation_wrong_entries = 0,
+                public_key = NULL, challenge = NULL, challenge_expires_at = NULL
+         WHERE id = $3 AND status IN ('awaiting_device', 'pending') AND unlinked_at IS NULL",
+    )
+    .bind(activation_mac)
+    .bind(millis(expires_at))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Counts a wrong activation code; returns the count now.
+pub async fn count_wrong_activation(conn: &mut Conn, id: &str) -> StoreResult<u32> {
+    let (n,): (i64,) = sqlx::query_as(
+        "UPDATE terminals SET activation_wrong_entries = activation_wrong_entries + 1
+         WHERE id = $1 AND status = 'awaiting_device' RETURNING activation_wrong_entries",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Redeems the activation code (once: only the request that still finds
+/// the same code does it) and sets the device's key and challenge.
+pub async fn redeem_activation(conn: &mut Conn, id: &str, activation_mac: &str, public_key: &str, challenge: &str, challenge_expires_at: OffsetDateTime) -> StoreResult<bool> {
+    let r = sqlx::query(
+        "UPDATE terminals SET status = 'pending', activation_mac = NULL, activation_expires_at = NULL,
+                public_key = $1, challenge = $2, challenge_expires_at = $3
+         WHERE id = $4 AND status = 'awaiting_device' AND activation_mac = $5",
+    )
+    .bind(public_key)
+    .bind(challenge)
+    .bind(millis(challenge_expires_at))
+    .bind(id)
+    .bind(activation_mac)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Links the terminal, consuming its challenge. False if the challenge was
@@ -117,22 +183,15 @@ pub async fn link(conn: &mut Conn, id: &str, challenge: &str, now: OffsetDateTim
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_challenge(conn: &mut Conn, id: &str, challenge: &str, expires_at: OffsetDateTime) -> StoreResult<()> {
-    sqlx::query("UPDATE terminals SET challenge = $1, challenge_expires_at = $2 WHERE id = $3 AND status = 'pending'")
-        .bind(challenge)
-        .bind(millis(expires_at))
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 pub async fn unlink(conn: &mut Conn, office_id: &str, id: &str, now: OffsetDateTime) -> StoreResult<bool> {
-    let r = sqlx::query("UPDATE terminals SET unlinked_at = $1, status = 'unlinked', challenge = NULL WHERE id = $2 AND office_id = $3 AND unlinked_at IS NULL")
-        .bind(millis(now))
-        .bind(id)
-        .bind(office_id)
-        .execute(conn)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE terminals SET unlinked_at = $1, status = 'unlinked', challenge = NULL, activation_mac = NULL
+         WHERE id = $2 AND office_id = $3 AND unlinked_at IS NULL",
+    )
+    .bind(millis(now))
+    .bind(id)
+    .bind(office_id)
+    .execute(conn)
+    .await?;
     Ok(r.rows_affected() == 1)
 }

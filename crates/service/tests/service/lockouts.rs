@@ -8,16 +8,35 @@ use kaigo_client::ErrorCode;
 async fn an_office_is_locked_for_30_minutes_after_3_failed_logins() {
     let app = spawn_app().await;
     let client = app.client(&app.b);
-    expect_code(client.office_login(&app.b.kj, "wrong-1").await, ErrorCode::InvalidCredentials);
-    expect_code(client.office_login(&app.b.kj, "wrong-2").await, ErrorCode::InvalidCredentials);
+    // Each wrong password says how many tries are left before the lock.
+    let e = expect_code(client.office_login(&app.b.kj, "wrong-1").await, ErrorCode::InvalidCredentials);
+    assert_eq!(e.tries_left(), Some(2));
+    let e = expect_code(client.office_login(&app.b.kj, "wrong-2").await, ErrorCode::InvalidCredentials);
+    assert_eq!(e.tries_left(), Some(1));
     let e = expect_code(client.office_login(&app.b.kj, "wrong-3").await, ErrorCode::OfficeLocked);
     assert_eq!(e.retry_after_seconds(), Some(30 * 60));
+    assert_eq!(e.tries_left(), None);
     // Locked even with the right password.
     expect_code(client.office_login(&app.b.kj, &app.b.password).await, ErrorCode::OfficeLocked);
     app.clock.advance(time::Duration::minutes(29));
     expect_code(client.office_login(&app.b.kj, &app.b.password).await, ErrorCode::OfficeLocked);
     app.clock.advance(time::Duration::minutes(1) + time::Duration::seconds(1));
     assert!(client.office_login(&app.b.kj, &app.b.password).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistyped_kj_id_over_the_offices_certificate_counts_like_a_wrong_password() {
+    // Were it not counted, the missing "tries left" would tell that the ID
+    // does not exist; so the answer is the same either way.
+    let app = spawn_app().await;
+    let client = app.client(&app.b);
+    let e = expect_code(client.office_login("KJ0000000000", "wrong").await, ErrorCode::InvalidCredentials);
+    assert_eq!(e.tries_left(), Some(2));
+    let e = expect_code(client.office_login(&app.b.kj, "wrong").await, ErrorCode::InvalidCredentials);
+    assert_eq!(e.tries_left(), Some(1));
+    let e = expect_code(client.office_login("KJ000000000000", "wrong").await, ErrorCode::OfficeLocked);
+    assert_eq!(e.retry_after_seconds(), Some(30 * 60));
+    expect_code(client.office_login(&app.b.kj, &app.b.password).await, ErrorCode::OfficeLocked);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

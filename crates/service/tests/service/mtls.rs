@@ -6,9 +6,32 @@ use kaigo_client::{ClientIdentity, ErrorCode, OnboardingClient, ServerTrust};
 use kaigo_service::pki::CertificateAuthority;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_call_without_a_client_certificate_is_refused_in_the_handshake() {
+async fn every_call_without_a_client_certificate_is_refused_but_a_devices_redemption() {
     let app = spawn_app().await;
     expect_code(app.client_with(None).health().await, ErrorCode::ClientCertificateRequired);
+    // Every operation of the API document, called over TLS without a
+    // certificate: only the two device calls of 3-4 get past the check.
+    let mut roots = kaigo_client::rustls::RootCertStore::empty();
+    for ca in rustls_pemfile::certs(&mut app.pki.ca_pem.as_bytes()) {
+        roots.add(ca.unwrap()).unwrap();
+    }
+    let provider = std::sync::Arc::new(kaigo_client::rustls::crypto::ring::default_provider());
+    let tls = kaigo_client::rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots).with_no_client_auth();
+    let http = reqwest::Client::builder().use_preconfigured_tls(tls).build().unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&kaigo_service::http::openapi::json()).unwrap();
+    let mut open = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            let url = format!("{}{}", app.url(), path.replace("{", "x").replace("}", ""));
+            let resp = http.request(method.to_uppercase().parse().unwrap(), url).header("content-type", "application/json").body("{}").send().await.unwrap();
+            let body: serde_json::Value = resp.json().await.unwrap_or_default();
+            if body["code"] != "client_certificate_required" {
+                open.push(format!("{method} {path}"));
+            }
+        }
+    }
+    open.sort();
+    assert_eq!(open, ["post /v1/terminal-activations", "post /v1/terminal-activations/{terminal_id}/proof"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,7 +22,7 @@ async fn the_service_serves_its_openapi_document_and_it_lists_every_step() {
     let app = spawn_app().await;
     let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    for p in ["/v1/office/login", "/v1/office/admin-users", "/v1/user/login", "/v1/user/password", "/v1/terminals", "/v1/terminals/{terminal_id}/verify"] {
+    for p in ["/v1/office/login", "/v1/office/admin-users", "/v1/user/login", "/v1/user/password", "/v1/terminals", "/v1/terminals/{terminal_id}/activation", "/v1/terminal-activations", "/v1/terminal-activations/{terminal_id}/proof"] {
         assert!(paths.contains_key(p), "{p} missing");
     }
     let served = app.client(&app.b).openapi_document().await.unwrap();

@@ -6,6 +6,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use kaigo_api::terminal::{terminal_link_message, TerminalStatus};
 use kaigo_api::user::UserLoginOutcome;
 use kaigo_client::ErrorCode;
+use kaigo_domain::terminal::TerminalKind;
 use kaigo_domain::DeliveryChannel;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -70,16 +71,17 @@ async fn walk_step3(app: &TestApp) {
     };
     assert!(!session.must_change_password);
 
-    // 3-4: terminal pre-setup with a key pair made on the terminal.
+    // 3-4: the admin issues a terminal; the device redeems its activation
+    // code with a key pair it made and signs the challenge.
     let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-    let registered = client.register_terminal(&session.session_token, "受付PC1", &B64.encode(key.verifying_key().as_bytes())).await.unwrap();
-    assert_eq!(registered.terminal.status, TerminalStatus::Pending);
-    let id = registered.terminal.terminal_id.clone();
-    let sig = key.sign(&terminal_link_message(&id, &registered.challenge.challenge));
-    let linked = client.verify_terminal(&session.session_token, &id, &B64.encode(sig.to_bytes())).await.unwrap();
-    assert_eq!(linked.status, TerminalStatus::Linked);
-    assert_eq!(linked.settings.office_number, office.number);
-    assert_eq!(linked.settings.terminal_id, id);
+    let issued = client.issue_terminal(&session.session_token, "受付PC1", TerminalKind::ThisPc).await.unwrap();
+    assert_eq!(issued.terminal.status, TerminalStatus::AwaitingDevice);
+    let id = issued.terminal.terminal_id.clone();
+    let challenge = client.redeem_terminal_activation(&id, &issued.activation.code, &B64.encode(key.verifying_key().as_bytes())).await.unwrap();
+    let sig = key.sign(&terminal_link_message(&id, &challenge.challenge));
+    let settings = client.prove_terminal(&id, &B64.encode(sig.to_bytes())).await.unwrap();
+    assert_eq!(settings.office_number, office.number);
+    assert_eq!(settings.terminal_id, id);
     let listed = client.terminals(&session.session_token).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].status, TerminalStatus::Linked);
@@ -87,11 +89,12 @@ async fn walk_step3(app: &TestApp) {
     // Every step left an audit record, and no secret in it.
     let mut conn = app.service.onboarding.db.acquire().await.unwrap();
     let audit = kaigo_service::store::audit::recent(&mut conn, 100).await.unwrap();
-    for event in ["office_code", "admin_registered", "user_code", "password_change", "terminal_link"] {
+    for event in ["office_code", "admin_registered", "user_code", "password_change", "terminal_issued", "terminal_activation", "terminal_link"] {
         assert!(audit.iter().any(|e| e.event == event && e.outcome.starts_with("success")), "no {event} in audit");
     }
     let dump = format!("{audit:?}");
     assert!(!dump.contains(&initial) && !dump.contains("Hana-2026-kaigo") && !dump.contains(&trust.token));
+    assert!(!dump.contains(&issued.activation.code) && !dump.contains(&issued.activation.code.replace('-', "")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 //! The repository contract, run against SQLite and PostgreSQL alike.
 
 use crate::harness::*;
-use kaigo_domain::terminal::TerminalLink;
+use kaigo_domain::terminal::{Activation, TerminalKind, TerminalLink};
 use kaigo_domain::{Account, DeliveryChannel, FailureRecord};
 use kaigo_service::store::{self as store, audit, challenges, idempotency, offices, outbox, sessions, terminals, users, Db, StoreError};
 use time::{Duration, OffsetDateTime};
@@ -130,17 +130,33 @@ async fn contract(db: Db) {
     assert_eq!(outbox::mailbox(c, None).await.unwrap().len(), 1);
 
     // Terminal names are unique among terminals not unlinked.
-    let t = |id: &'static str| terminals::NewTerminal { id, office_id: "office-1", name: "PC1", public_key: "k", challenge: "c", challenge_expires_at: at(100), registered_by: "u1", now: at(1) };
+    let t = |id: &'static str| terminals::NewTerminal {
+        id, office_id: "office-1", name: "PC1", kind: TerminalKind::Mobile, activation_mac: "m", activation_expires_at: at(100), registered_by: "u1", now: at(1),
+    };
     terminals::insert(c, t("t1")).await.unwrap();
     assert!(matches!(terminals::insert(c, t("t2")).await, Err(StoreError::Conflict(_))));
+    let issued = terminals::find_by_id(c, "t1").await.unwrap().unwrap();
+    assert_eq!((issued.kind, issued.link, issued.public_key), (TerminalKind::Mobile, TerminalLink::AwaitingDevice(Activation { expires_at: at(100), wrong_entries: 0 }), None));
+    // Wrong codes are counted; a redemption needs the code still stored, once.
+    assert_eq!(terminals::count_wrong_activation(c, "t1").await.unwrap(), 1);
+    assert_eq!(terminals::count_wrong_activation(c, "t1").await.unwrap(), 2);
+    assert!(!terminals::redeem_activation(c, "t1", "other-mac", "k", "c", at(50)).await.unwrap());
+    assert!(terminals::redeem_activation(c, "t1", "m", "k", "c", at(50)).await.unwrap());
+    assert!(!terminals::redeem_activation(c, "t1", "m", "k2", "c2", at(50)).await.unwrap(), "a code is redeemed once");
     let pending = terminals::find_active(c, "office-1", "t1").await.unwrap().unwrap();
-    assert_eq!((pending.link, pending.challenge.as_deref()), (TerminalLink::Pending { challenge_expires_at: Some(at(100)) }, Some("c")));
+    assert_eq!((pending.link, pending.challenge.as_deref(), pending.public_key.as_deref()), (TerminalLink::Pending { challenge_expires_at: Some(at(50)) }, Some("c"), Some("k")));
     assert!(!terminals::link(c, "t1", "wrong-challenge", at(5)).await.unwrap());
     assert!(terminals::link(c, "t1", "c", at(5)).await.unwrap());
     let linked = terminals::find_active(c, "office-1", "t1").await.unwrap().unwrap();
     assert_eq!((linked.link, linked.linked_at), (TerminalLink::Linked, Some(at(5))));
+    assert!(!terminals::reissue_activation(c, "t1", "m2", at(200)).await.unwrap(), "no new code once linked");
     assert!(terminals::unlink(c, "office-1", "t1", at(6)).await.unwrap());
+    assert!(terminals::find_by_id(c, "t1").await.unwrap().is_none());
     terminals::insert(c, t("t2")).await.unwrap();
+    assert_eq!(terminals::count_wrong_activation(c, "t2").await.unwrap(), 1);
+    assert!(terminals::reissue_activation(c, "t2", "m2", at(200)).await.unwrap());
+    let reissued = terminals::find_active(c, "office-1", "t2").await.unwrap().unwrap();
+    assert_eq!(reissued.link, TerminalLink::AwaitingDevice(Activation { expires_at: at(200), wrong_entries: 0 }));
     assert_eq!(terminals::list_active(c, "office-1").await.unwrap().len(), 1);
 
     audit::record(c, audit::AuditEvent { event: "e", outcome: "success", ..Default::default() }, at(1)).await.unwrap();
