@@ -61,8 +61,23 @@ pub struct Progress {
     pub pending_registration: Option<(String, AdminRegistrationRequest)>,
     #[serde(default)]
     pub admin: Option<AdminProgress>,
+    /// This PC as a terminal (its key is in the keychain).
     #[serde(default)]
     pub terminal: Option<TerminalProgress>,
+    /// Every linked terminal of the office as last listed, this PC's and
+    /// other devices': what the completion report names.
+    #[serde(default)]
+    pub linked_terminals: Vec<LinkedTerminal>,
+    /// When Step 3 was finished (the report's date).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<time::OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedTerminal {
+    pub terminal_id: String,
+    pub name: String,
+    pub kind: kaigo_domain::terminal::TerminalKind,
 }
 
 impl Progress {

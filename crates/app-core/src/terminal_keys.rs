@@ -28,6 +28,13 @@ impl TerminalKey {
         Ok(TerminalKey { key, name })
     }
 
+    /// A key kept nowhere: the practice mode's simulated phone holds its own.
+    pub fn ephemeral() -> TerminalKey {
+        let mut seed = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut seed);
+        TerminalKey { key: SigningKey::from_bytes(&seed), name: String::new() }
+    }
+
     pub fn load(secrets: &dyn SecretStore, name: &str) -> AppResult<TerminalKey> {
         let seed = secrets.get(name)?.ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
         let bytes = B64.decode(seed.expose_secret()).map_err(AppError::internal)?;

@@ -119,15 +119,35 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
     assert!(matches!(view, UserLoginView::LoggedIn { must_change_password: false }));
     assert_eq!(core.status().await.screen, Screen::Terminal);
 
-    // 3-4
+    // 3-4: nothing linked yet, so the step cannot be finished.
+    assert_eq!(core.finish_terminals().await.unwrap_err().code, ErrorCode::NoTerminalLinked);
+    // This PC: issued, redeemed and signed by the app itself.
     let progress = core.setup_terminal("受付PC1").await.unwrap();
     let terminal = progress.terminal.unwrap();
     assert!(terminal.linked);
-    assert_eq!(progress.step, Step::Finished);
+    assert_eq!(progress.step, Step::Terminal, "more devices may follow");
     assert!(secrets.get(&terminal.key_name).unwrap().is_some(), "the private key is in the keychain");
     // Asked again, a linked terminal is left as it is: no second registration.
     let again = core.setup_terminal("受付PC1").await.unwrap();
     assert_eq!(again.terminal.unwrap().terminal_id, terminal.terminal_id);
+    // A phone: a code and its QR code; the simulated phone scans it.
+    let shown = core.issue_device_terminal("職員スマホ1").await.unwrap();
+    assert!(shown.qr_svg.starts_with("<?xml") && shown.qr_svg.contains("<svg"), "an SVG QR code");
+    let lifetime = kaigo_domain::Policy::default().terminal_activation_lifetime.whole_seconds();
+    assert!(shown.seconds_left <= lifetime && shown.seconds_left > lifetime - 30, "{}", shown.seconds_left);
+    assert_eq!(core.practice_device_scan("https://example.com/not-a-link").await.unwrap_err().code, ErrorCode::ActivationLinkInvalid);
+    let settings = core.practice_device_scan(&shown.link).await.unwrap();
+    assert_eq!(settings.terminal_id, shown.terminal.terminal_id);
+    assert_eq!(core.practice_device_scan(&shown.link).await.unwrap_err().code, ErrorCode::ActivationCodeUsed);
+    // A second phone never scanned, then unlinked: the list keeps the two linked.
+    let unused = core.issue_device_terminal("予備タブレット").await.unwrap();
+    let listed = core.unlink_terminal(&unused.terminal.terminal_id).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let progress = core.finish_terminals().await.unwrap();
+    assert_eq!(progress.step, Step::Finished);
+    let names: Vec<&str> = progress.linked_terminals.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["受付PC1", "職員スマホ1"]);
+    assert!(progress.finished_at.is_some());
 
     // Nothing secret reached the files on disk.
     let files = std::fs::read_to_string(dir.path().join("progress.json")).unwrap();

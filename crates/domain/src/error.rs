@@ -259,6 +259,12 @@ error_codes! {
     ServiceUrlInvalid = "service_url_invalid" {
         ja: "接続先のアドレスは https:// で始まるURLで入力してください。",
         en: "The service address must be an https:// URL." }
+    NoTerminalLinked = "no_terminal_linked" {
+        ja: "資格確認端末がまだ1台も利用開始していません。「このPC」か「スマートフォン・タブレット」を登録してから終えてください。",
+        en: "No terminal is linked yet." }
+    ActivationLinkInvalid = "activation_link_invalid" {
+        ja: "読み取ったQRコードは利用開始用のものではありません。管理者の画面に表示されたQRコードを読み取ってください。",
+        en: "The scanned QR code is not an activation link." }
     StepOutOfOrder = "step_out_of_order" {
         ja: "前の手順が終わっていません。画面の案内に沿って、前の手順から進めてください。",
         en: "An earlier step has not been completed." }
