@@ -7,7 +7,9 @@ set -euo pipefail
 PACKAGES=(
   build-essential pkg-config ca-certificates curl
   postgresql            # the second database backend, for its tests
-  libpcsclite-dev pcscd # card readers (PC/SC), for the pre-flight check
+  libpcsclite-dev pcscd # card readers (PC/SC), for the pre-flight check and the card-reading test
+  vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome  # a virtual reader and card for that test
+  chromium poppler-utils  # the completion report's PDF test (headless Chromium, pdftotext)
   gnome-keyring dbus-x11 libsecret-tools  # the OS keychain (Secret Service)
   libnss3 libnss3-tools # the user's NSS certificate database (libsoftokn3), and certutil/pk12util for its tests
   libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libxdo-dev  # the app's window (Tauri)

@@ -33,6 +33,14 @@ if [ -z "${KAIGO_TEST_POSTGRES_URL:-}" ]; then
   export KAIGO_TEST_POSTGRES_URL KAIGO_PG_STARTED=1
 fi
 
+# The card-reading test's virtual reader (pcscd + vsmartcard's vpcd): its
+# daemon socket is system-wide, so it needs root (sudo otherwise).
+if [ -z "${KAIGO_TEST_VPCD_PORT:-}" ]; then
+  READER_SUDO=""; [ "$(id -u)" -ne 0 ] && READER_SUDO="sudo"
+  KAIGO_TEST_VPCD_PORT="$($READER_SUDO scripts/virtual-card/reader.sh start)"
+  export KAIGO_TEST_VPCD_PORT KAIGO_READER_STARTED=1
+fi
+
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 SHOTS="$PWD/target/e2e-screenshots"
 E2E_DIR="$(mktemp -d)"
@@ -41,7 +49,7 @@ cleanup_e2e() {
   [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true
   rm -rf "$E2E_DIR"
 }
-trap 'cleanup_e2e; [ -n "${KAIGO_PG_STARTED:-}" ] && scripts/pg-test-server.sh stop' EXIT
+trap 'cleanup_e2e; [ -n "${KAIGO_READER_STARTED:-}" ] && ${READER_SUDO:-} scripts/virtual-card/reader.sh stop; [ -n "${KAIGO_PG_STARTED:-}" ] && scripts/pg-test-server.sh stop' EXIT
 
 # Each phase's time, printed at the end.
 TIMES=()

@@ -1,0 +1,92 @@
+//! The card-reading test of 3-4, for real through PC/SC: vsmartcard's
+//! virtual reader (vpcd, in a pcscd started by `scripts/virtual-card/
+//! reader.sh`, whose port is in KAIGO_TEST_VPCD_PORT) with virtual cards
+//! (`scripts/virtual-card/card.py`) put on and taken off by the test.
+
+#![cfg(target_os = "linux")]
+
+use kaigo_app_core::card_check::{check_card, CardOutcome};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+fn vpcd_port() -> Option<String> {
+    let port = std::env::var("KAIGO_TEST_VPCD_PORT").ok();
+    if port.is_none() {
+        assert!(std::env::var_os("KAIGO_FULL_SUITE").is_none(), "the full suite runs the card-reading test: KAIGO_TEST_VPCD_PORT is not set");
+        eprintln!("KAIGO_TEST_VPCD_PORT not set: start scripts/virtual-card/reader.sh (scripts/test.sh does)");
+    }
+    port
+}
+
+/// A virtual card on the reader until dropped.
+struct Card(Child);
+
+impl Card {
+    fn put(port: &str, kind: &str) -> Card {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/virtual-card/card.py");
+        Card(Command::new("/usr/bin/python3").args([script, port, kind]).spawn().expect("card.py starts"))
+    }
+}
+
+impl Drop for Card {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The check once it answers `expected`, or the last answer after 15 s: a
+/// card takes a moment to be seen (or to be gone).
+fn check_until(expected: CardOutcome) -> kaigo_app_core::card_check::CardCheck {
+    let start = Instant::now();
+    loop {
+        let c = check_card();
+        if c.outcome == expected || start.elapsed() > Duration::from_secs(15) {
+            return c;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_my_number_card_another_card_and_no_card_are_told_apart() {
+    let Some(port) = vpcd_port() else { return };
+    let empty = check_card();
+    assert_eq!(empty.outcome, CardOutcome::NoCard, "{empty:?}");
+    assert!(empty.reader.as_deref().is_some_and(|r| r.contains("Kaigo Virtual Reader")), "{empty:?}");
+    assert!(empty.message.contains("カードリーダーにカードがありません"));
+
+    let card = Card::put(&port, "mynumber");
+    let seen = check_until(CardOutcome::MyNumberCard);
+    assert_eq!(seen.outcome, CardOutcome::MyNumberCard, "{seen:?}");
+    assert!(seen.passed && seen.message.contains("読み取れました"));
+    drop(card);
+    assert_eq!(check_until(CardOutcome::NoCard).outcome, CardOutcome::NoCard);
+
+    let card = Card::put(&port, "other");
+    let other = check_until(CardOutcome::NotMyNumberCard);
+    assert_eq!(other.outcome, CardOutcome::NotMyNumberCard, "{other:?}");
+    assert!(!other.passed && other.message.contains("マイナンバーカードではない"));
+    drop(card);
+    assert_eq!(check_until(CardOutcome::NoCard).outcome, CardOutcome::NoCard);
+}
+
+/// With no reader attached Windows stops its smart-card service, so the app
+/// meets "no service"; here the PC/SC library is pointed at a daemon that is
+/// not there, in a child process (the library reads the socket once).
+#[test]
+fn no_reader_is_told_as_such() {
+    if std::env::var_os("KAIGO_CARD_CHILD").is_some() {
+        let c = check_card();
+        assert_eq!(c.outcome, CardOutcome::NoReader, "{c:?}");
+        assert!(c.message.contains("カードリーダーが見つかりません"));
+        return;
+    }
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "no_reader_is_told_as_such", "--test-threads=1"])
+        .env("KAIGO_CARD_CHILD", "1")
+        .env("PCSCLITE_CSOCK_NAME", "/nonexistent/kaigo-no-pcscd.comm")
+        .status()
+        .unwrap();
+    assert!(status.success(), "the child's check failed");
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# A virtual card reader for the card-reading test: pcscd with only
+# vsmartcard's vpcd reader, listening for virtual cards on 127.0.0.1:PORT.
+#   reader.sh start   starts it (as root: pcscd's socket is /run/pcscd) and
+#                     prints the port for KAIGO_TEST_VPCD_PORT
+#   reader.sh stop
+# The test puts cards on it with scripts/virtual-card/card.py.
+set -euo pipefail
+PORT=40059 # 0x9C7B
+STATE="${TMPDIR:-/tmp}/kaigo-virtual-reader"
+
+case "${1:-}" in
+  start)
+    if pgrep -x pcscd >/dev/null; then
+      echo "a pcscd is already running; stop it first (the virtual reader needs its own)" >&2
+      exit 1
+    fi
+    mkdir -p "$STATE/conf"
+    cat >"$STATE/conf/vpcd" <<CONF
+FRIENDLYNAME "Kaigo Virtual Reader"
+DEVICENAME   /dev/null:$PORT
+LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
+CHANNELID    $PORT
+CONF
+    pcscd --foreground --config "$STATE/conf" >"$STATE/pcscd.log" 2>&1 &
+    echo $! >"$STATE/pid"
+    for _ in $(seq 50); do
+      (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && { echo "$PORT"; exit 0; }
+      sleep 0.1
+    done
+    echo "the virtual reader did not start; see $STATE/pcscd.log" >&2
+    exit 1
+    ;;
+  stop)
+    if [ -f "$STATE/pid" ]; then kill "$(cat "$STATE/pid")" 2>/dev/null || true; rm -f "$STATE/pid"; fi
+    ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
