@@ -10,6 +10,7 @@ pub mod paths;
 pub mod practice;
 pub mod preflight;
 pub mod progress;
+pub mod report;
 pub mod settings;
 pub mod support;
 pub mod terminal_keys;

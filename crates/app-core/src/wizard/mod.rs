@@ -243,6 +243,20 @@ impl AppCore {
     }
 
     /// Writes the support bundle into the Downloads folder; returns its path.
+    /// 完了報告書 as a page, once Step 3 is finished.
+    pub fn completion_report(&self) -> AppResult<String> {
+        let report = crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
+        Ok(report.to_html())
+    }
+
+    /// Saves the report in Downloads (to keep, or print later).
+    pub fn save_completion_report(&self) -> AppResult<PathBuf> {
+        let html = self.completion_report()?;
+        let dest = self.paths.downloads().join("kaigo-onboard-report.html");
+        std::fs::write(&dest, html)?;
+        Ok(dest)
+    }
+
     pub fn support_bundle(&self) -> AppResult<PathBuf> {
         let dest = self.paths.downloads().join("kaigo-onboard-support.zip");
         crate::support::write_bundle(&self.paths, &dest, env!("CARGO_PKG_VERSION"))?;
