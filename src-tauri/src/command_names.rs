@@ -8,7 +8,8 @@ macro_rules! app_commands {
             readiness_checklist, office_login, saved_office_login, office_resend_code, office_verify,
             reference_lists, review_registration, register_admin,
             user_login, send_user_code, user_verify, password_report, change_password,
-            setup_terminal, mailbox, save_settings, restart, support_bundle, check_field, ui_ready,
+            setup_terminal, issue_device_terminal, reissue_device_activation, list_terminals, unlink_terminal,
+            finish_terminals, practice_device_scan, card_check, completion_report, save_completion_report, mailbox, save_settings, restart, support_bundle, check_field, ui_ready,
         }
     };
 }

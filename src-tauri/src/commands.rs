@@ -3,11 +3,13 @@
 
 use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge};
 use kaigo_api::service::MailboxMessage;
+use kaigo_api::terminal::{Terminal, TerminalSettings};
+use kaigo_app_core::card_check::CardCheck;
 use kaigo_app_core::certificates::CertificateSummary;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
-use kaigo_app_core::wizard::{check_field as check, AppStatus, RegistrationReview, UserLoginView};
+use kaigo_app_core::wizard::{check_field as check, AppStatus, DeviceActivation, RegistrationReview, UserLoginView};
 use kaigo_app_core::{AppCore, AppResult};
 use kaigo_domain::{DeliveryChannel, PasswordReport, ReadinessItem, ReferenceLists};
 use secrecy::SecretString;
@@ -114,6 +116,54 @@ pub async fn change_password(core: Core<'_>, new_password: String, new_password_
 #[tauri::command]
 pub async fn setup_terminal(core: Core<'_>, name: String) -> AppResult<Progress> {
     core.setup_terminal(&name).await
+}
+
+#[tauri::command]
+pub async fn issue_device_terminal(core: Core<'_>, name: String) -> AppResult<DeviceActivation> {
+    core.issue_device_terminal(&name).await
+}
+
+#[tauri::command]
+pub async fn reissue_device_activation(core: Core<'_>, terminal_id: String) -> AppResult<DeviceActivation> {
+    core.reissue_device_activation(&terminal_id).await
+}
+
+#[tauri::command]
+pub async fn list_terminals(core: Core<'_>) -> AppResult<Vec<Terminal>> {
+    core.list_terminals().await
+}
+
+#[tauri::command]
+pub async fn unlink_terminal(core: Core<'_>, terminal_id: String) -> AppResult<Vec<Terminal>> {
+    core.unlink_terminal(&terminal_id).await
+}
+
+#[tauri::command]
+pub async fn finish_terminals(core: Core<'_>) -> AppResult<Progress> {
+    core.finish_terminals().await
+}
+
+/// 練習モード only: the simulated phone scans the QR code's link.
+#[tauri::command]
+pub async fn practice_device_scan(core: Core<'_>, link: String) -> AppResult<TerminalSettings> {
+    core.practice_device_scan(&link).await
+}
+
+/// The card-reading test talks to the reader; off the async runtime.
+#[tauri::command]
+pub async fn card_check() -> AppResult<CardCheck> {
+    tokio::task::spawn_blocking(kaigo_app_core::card_check::check_card).await.map_err(kaigo_app_core::AppError::internal)
+}
+
+#[tauri::command]
+pub fn completion_report(core: Core<'_>) -> AppResult<String> {
+    core.completion_report()
+}
+
+/// Writes the completion report into the Downloads folder; returns its path.
+#[tauri::command]
+pub fn save_completion_report(core: Core<'_>) -> AppResult<String> {
+    core.save_completion_report().map(|dest| dest.display().to_string())
 }
 
 #[tauri::command]

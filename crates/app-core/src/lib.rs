@@ -5,6 +5,7 @@ pub mod card_check;
 pub mod certificates;
 pub mod error;
 pub mod keychain;
+pub mod login_advice;
 pub mod paths;
 #[cfg(feature = "practice")]
 pub mod practice;

@@ -66,6 +66,10 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
     // 3-1
     let e = core.office_login("KJ12", &SecretString::from("x"), false).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ElectronicBillingIdInvalid, Some("electronic_billing_id")));
+    // A wrong password: the tries left before the lock are said.
+    let e = core.office_login(practice.electronic_billing_id, &SecretString::from("wrong-password"), false).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidCredentials);
+    assert!(e.message.contains("あと2回まちがえると、30分間ログインできなくなります"), "{}", e.message);
     core.office_login(practice.electronic_billing_id, &SecretString::from(practice.password), false).await.unwrap();
     assert_eq!(core.saved_office_login().unwrap(), None, "kept only when asked");
     let code = code_in(&newest_to(&core, practice.office_email, 0).await);

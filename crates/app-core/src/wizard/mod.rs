@@ -14,6 +14,7 @@ mod user;
 
 pub use admin::{RegistrationReview, ReviewRow};
 pub use fields::check_field;
+pub use terminal::DeviceActivation;
 pub use user::UserLoginView;
 
 use crate::certificates::{AppStore, Certificates};

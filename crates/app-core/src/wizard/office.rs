@@ -2,7 +2,7 @@
 //! the one this PC keeps when staff asked) and the mailed one-time code.
 
 use super::plan::{self, KeptPasswordPlan, PasswordSource};
-use super::AppCore;
+use super::{lock, AppCore};
 use crate::progress::{Progress, Step};
 use crate::{AppError, AppResult};
 use kaigo_api::office::{CodeDelivery, OfficeChallenge};
@@ -39,7 +39,18 @@ impl AppCore {
         let kept_for = self.saved_office_login()?;
         let keep = plan::kept_password_plan(refused, source, remember, electronic_billing_id, kept_for.as_deref());
         self.apply_kept_password_plan(&keep, electronic_billing_id, &password, kept_for.as_deref())?;
-        let challenge = answer?;
+        let challenge = answer.map_err(|e| {
+            let advice = crate::login_advice::office_login_advice(e.code(), e.tries_left(), e.retry_after_seconds(), self.now(), &lock(&self.policy));
+            let mut err = AppError::from(e);
+            if let Some(advice) = advice {
+                // The service's own wait hint is replaced by the exact time.
+                if err.code == ErrorCode::OfficeLocked {
+                    err.message = err.code.message_ja(&lock(&self.policy));
+                }
+                err.message = format!("{}{advice}", err.message);
+            }
+            err
+        })?;
         self.conn.lock().await.office_challenge = Some(challenge.challenge_id.clone());
         Ok(challenge)
     }

@@ -145,7 +145,6 @@ impl AppCore {
     /// 練習モード: a simulated phone scans the QR code — it reads the link,
     /// makes its own key, and redeems the code over a connection with no
     /// office certificate, as a real device would.
-    #[cfg(feature = "practice")]
     pub async fn practice_device_scan(&self, link: &str) -> AppResult<TerminalSettings> {
         if !self.is_practice() {
             return Err(AppError::new(ErrorCode::PracticeModeOnly));

@@ -1,0 +1,53 @@
+//! What staff read after a refused office login (3-1), beyond the service's
+//! message: how many tries are left before the lock, or until when the lock
+//! lasts and what to check meanwhile. Pure: the caller passes the answer,
+//! `now` and the policy.
+
+use kaigo_domain::texts::{fill, Language};
+use kaigo_domain::{ErrorCode, Policy};
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+/// Staff read times in Japan's time, whatever the PC's zone.
+const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// The sentence to add to the service's message, if any.
+pub fn office_login_advice(code: ErrorCode, tries_left: Option<u32>, retry_after_seconds: Option<u64>, now: OffsetDateTime, policy: &Policy) -> Option<String> {
+    match (code, tries_left, retry_after_seconds) {
+        (ErrorCode::InvalidCredentials, Some(n), _) => Some(fill(
+            &format!("あと{n}回まちがえると、{{office_lock}}ログインできなくなります。Caps Lock（大文字固定）がオフか、全角になっていないかを確かめてから入力してください。"),
+            policy,
+            Language::Japanese,
+        )),
+        (ErrorCode::OfficeLocked, _, Some(secs)) => {
+            let until = (now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2))).to_offset(JST);
+            Some(format!(
+                "{}時{:02}分まで待ってから、もう一度ログインしてください。待つ間に、「KJ」から始まるユーザIDと、電子請求受付システムで使っているパスワードを確かめてください。仮のパスワードや期限切れのパスワードは、先に電子請求受付システムで変更が必要です。",
+                until.hour(),
+                until.minute()
+            ))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_wrong_password_says_how_many_tries_are_left_and_a_lock_until_when() {
+        let p = Policy::default();
+        let now = datetime!(2026-11-25 01:10 UTC);
+        let wrong = office_login_advice(ErrorCode::InvalidCredentials, Some(2), None, now, &p).unwrap();
+        assert!(wrong.starts_with("あと2回まちがえると、30分間ログインできなくなります。"), "{wrong}");
+        let locked = office_login_advice(ErrorCode::OfficeLocked, None, Some(30 * 60), now, &p).unwrap();
+        assert!(locked.starts_with("10時40分まで待ってから"), "JST: {locked}");
+        assert!(locked.contains("仮のパスワード"));
+        assert_eq!(office_login_advice(ErrorCode::InvalidCredentials, None, None, now, &p), None);
+        assert_eq!(office_login_advice(ErrorCode::CodeIncorrect, Some(3), None, now, &p), None);
+    }
+}
