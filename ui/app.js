@@ -145,7 +145,7 @@ async function resume(known) {
   note.textContent = s.notice ? s.notice.message : "";
   const enter = {
     preflight: enterPreflight, "office-login": enterOfficeLogin, "admin-form": enterAdminForm,
-    "admin-login": enterAdminLogin, finished: enterFinished,
+    "admin-login": enterAdminLogin, terminal: enterTerminal, finished: enterFinished,
   }[s.screen];
   return enter ? enter() : show(s.screen);
 }
@@ -417,24 +417,146 @@ async function changePassword(ev) {
 
 // ---- 3-4 and finish ----
 
+const KIND_JA = { this_pc: "このPC", mobile: "スマートフォン・タブレット" };
+const STATUS_JA = { awaiting_device: "読み取り待ち", pending: "確認中", linked: "利用開始済み" };
+
+function enterTerminal() {
+  show("terminal");
+  $("simulate-btn").hidden = !state.status.practice;
+  loadTerminals();
+}
+
+function kindChanged() {
+  const mobile = $("kind-mobile").checked;
+  const name = $("terminal-name");
+  if (name.value === "受付PC1" || name.value === "職員スマホ1") name.value = mobile ? "職員スマホ1" : "受付PC1";
+}
+
+async function loadTerminals() {
+  let list;
+  try { list = await invoke("list_terminals"); } catch (err) { showError(err); return undefined; }
+  drawTerminals(list);
+  return list;
+}
+
+function drawTerminals(list) {
+  $("terminal-list-empty").hidden = list.length > 0;
+  $("terminal-list").querySelector("tbody").replaceChildren(...list.map((t) => {
+    const tr = document.createElement("tr");
+    tr.dataset.terminal = t.terminal_id;
+    tr.dataset.status = t.status;
+    for (const text of [t.name, KIND_JA[t.kind] || t.kind, STATUS_JA[t.status] || t.status]) tr.append(Object.assign(document.createElement("td"), { textContent: text }));
+    const cell = document.createElement("td");
+    const unlink = Object.assign(document.createElement("button"), { type: "button", textContent: "登録を解除", className: "unlink" });
+    unlink.addEventListener("click", () => unlinkTerminal(t, unlink));
+    cell.append(unlink);
+    tr.append(cell);
+    return tr;
+  }));
+}
+
+async function unlinkTerminal(t, button) {
+  if (!window.confirm(`「${t.name}」の登録を解除します。この端末ではマイナ資格確認アプリが使えなくなります。よろしいですか？`)) return;
+  const list = await act(button, () => invoke("unlink_terminal", { terminalId: t.terminal_id }));
+  if (!list) return;
+  if (state.activation && state.activation.terminal.terminal_id === t.terminal_id) hideActivation();
+  drawTerminals(list);
+}
+
 async function setupTerminal(ev) {
   ev.preventDefault();
-  const progress = await act($("terminal-btn"), () => invoke("setup_terminal", { name: $("terminal-name").value }), $("terminal-form"));
+  const name = $("terminal-name").value;
+  if ($("kind-mobile").checked) {
+    const shown = await act($("terminal-btn"), () => invoke("issue_device_terminal", { name }), $("terminal-form"));
+    if (shown) showActivation(shown);
+    return;
+  }
+  const progress = await act($("terminal-btn"), () => invoke("setup_terminal", { name }), $("terminal-form"));
   if (!progress) return;
+  $("footer-note").textContent = `「${name}」を利用開始しました。`;
+  await loadTerminals();
+}
+
+function showActivation(shown) {
+  state.activation = { ...shown, deadline: Date.now() + shown.seconds_left * 1000 };
+  $("device-activation").hidden = false;
+  $("activation-qr").innerHTML = shown.qr_svg; // SVG made by the app itself from the activation link
+  $("activation-code").textContent = shown.code;
+  $("activation-name").textContent = shown.terminal.name;
+  $("activation-state").textContent = "端末での読み取りを待っています…";
+  countdown("activation-countdown", state.activation.deadline);
+  clearInterval(state.timers.poll);
+  state.timers.poll = setInterval(pollActivation, 3000);
+  loadTerminals();
+}
+
+function hideActivation() {
+  clearInterval(state.timers.poll);
+  clearInterval(state.timers["activation-countdown"]);
+  state.activation = null;
+  $("device-activation").hidden = true;
+}
+
+async function pollActivation() {
+  if (!state.activation || document.body.dataset.screen !== "terminal") { clearInterval(state.timers.poll); return; }
+  const list = await loadTerminals();
+  const mine = list && list.find((t) => t.terminal_id === state.activation.terminal.terminal_id);
+  if (mine && mine.status === "linked") { activationDone(mine.name); return; }
+  if (Date.now() >= state.activation.deadline) $("activation-state").textContent = "利用開始コードの有効期限が切れました。「コードを出し直す」を押してください。";
+}
+
+function activationDone(name) {
+  hideActivation();
+  $("footer-note").textContent = `「${name}」を利用開始しました。`;
+  loadTerminals();
+}
+
+async function reissueActivation() {
+  if (!state.activation) return;
+  const shown = await act($("reissue-btn"), () => invoke("reissue_device_activation", { terminalId: state.activation.terminal.terminal_id }));
+  if (shown) showActivation(shown);
+}
+
+// 練習モード: a simulated phone reads the QR code's contents.
+async function simulateDevice() {
+  if (!state.activation) return;
+  const name = state.activation.terminal.name;
+  const settings = await act($("simulate-btn"), () => invoke("practice_device_scan", { link: state.activation.link }));
+  if (settings) activationDone(name);
+}
+
+async function cardCheck() {
+  const result = await act($("card-btn"), () => invoke("card_check"));
+  if (!result) return;
+  const p = $("card-result");
+  p.hidden = false;
+  p.className = `card-result ${result.passed ? "ok" : "ng"}`;
+  p.dataset.outcome = result.outcome;
+  p.textContent = result.reader ? `${result.message}（${result.reader}）` : result.message;
+}
+
+async function finishTerminals() {
+  const progress = await act($("finish-btn"), () => invoke("finish_terminals"));
+  if (!progress) return;
+  hideActivation();
   await resume();
 }
 
-function enterFinished() {
-  const p = state.status.progress;
-  const rows = [
-    ["事業所", p.office ? `${p.office.name}（${p.office.office_number}）` : "—"],
-    ["管理者ユーザ", p.admin ? p.admin.user_id : "—"],
-    ["端末名", p.terminal ? p.terminal.name : "—"],
-    ["端末ID", p.terminal ? p.terminal.terminal_id : "—"],
-    ["接続先", p.terminal ? p.terminal.settings.service_url : "—"],
-  ];
-  $("finished-summary").replaceChildren(...rows.flatMap(([k, v]) => [Object.assign(document.createElement("dt"), { textContent: k }), Object.assign(document.createElement("dd"), { textContent: v })]));
+async function enterFinished() {
   show("finished");
+  const html = await act(null, () => invoke("completion_report"));
+  // Made by the app from the saved progress, every value escaped there.
+  if (html) $("report").innerHTML = html;
+}
+
+// Printing shows the sheet alone (style.css, @media print).
+function printReport() {
+  window.print();
+}
+
+async function saveReport() {
+  const path = await act($("report-save"), () => invoke("save_completion_report"));
+  if (path) $("report-note").textContent = `完了報告書を保存しました：${path}`;
 }
 
 // ---- mailbox, settings, support ----
@@ -513,6 +635,14 @@ window.addEventListener("DOMContentLoaded", async () => {
   $("new-password").addEventListener("input", updateChecklist);
   $("new-password-again").addEventListener("input", updateChecklist);
   $("terminal-form").addEventListener("submit", setupTerminal);
+  $("kind-this-pc").addEventListener("change", kindChanged);
+  $("kind-mobile").addEventListener("change", kindChanged);
+  $("reissue-btn").addEventListener("click", reissueActivation);
+  $("simulate-btn").addEventListener("click", simulateDevice);
+  $("card-btn").addEventListener("click", cardCheck);
+  $("finish-btn").addEventListener("click", finishTerminals);
+  $("report-print").addEventListener("click", printReport);
+  $("report-save").addEventListener("click", saveReport);
   $("restart-btn").addEventListener("click", async () => { await act(null, () => invoke("restart")); await resume(); });
   $("mailbox-refresh").addEventListener("click", refreshMailbox);
   $("settings-btn").addEventListener("click", openSettings);

@@ -46,8 +46,10 @@ impl CompletionReport {
         })
     }
 
-    /// The sheet as a page of its own (A4, printable; Japanese fonts of the PC).
-    pub fn to_html(&self) -> String {
+    /// The sheet itself: what the app's finished screen shows and prints.
+    /// Styled by `ui/report.css` (classes only: the app's page allows no
+    /// inline styles).
+    pub fn body_html(&self) -> String {
         let e = |s: &str| html_escape::encode_text(s).into_owned();
         let rows: String = self
             .terminals
@@ -55,23 +57,9 @@ impl CompletionReport {
             .map(|(name, id, kind)| format!("<tr><td>{}</td><td>{}</td><td class=\"id\">{}</td></tr>", e(name), kind, e(id)))
             .collect();
         format!(
-            r#"<!doctype html>
-<html lang="ja"><head><meta charset="utf-8"><title>介護WEBサービス 初期設定 完了報告書</title>
-<style>
-@page {{ size: A4; margin: 18mm; }}
-body {{ font-family: "Noto Sans CJK JP", "Yu Gothic UI", "Meiryo", sans-serif; color: #111; font-size: 11pt; line-height: 1.6; margin: 0; }}
-h1 {{ font-size: 17pt; margin: 0 0 4mm; border-bottom: 2px solid #333; padding-bottom: 2mm; }}
-h2 {{ font-size: 12.5pt; margin: 6mm 0 2mm; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #888; padding: 1.5mm 3mm; text-align: left; vertical-align: top; }}
-th {{ background: #f0f0f0; width: 32%; font-weight: normal; }}
-td.id {{ font-family: monospace; font-size: 9.5pt; word-break: break-all; }}
-ol {{ margin: 0; padding-left: 6mm; }}
-.note {{ font-size: 9.5pt; color: #333; }}
-</style></head>
-<body>
+            r#"<article class="report-sheet">
 <h1>介護WEBサービス 初期設定（ステップ3）完了報告書</h1>
-<table>
+<table class="facts">
 <tr><th>事業所番号</th><td>{number}</td></tr>
 <tr><th>事業所名</th><td>{name}</td></tr>
 <tr><th>完了日</th><td>{date}</td></tr>
@@ -87,8 +75,7 @@ ol {{ margin: 0; padding-left: 6mm; }}
 <li>利用者の情報が表示されるには、<strong>利用者ご本人の本人確認と同意</strong>が必要です。また、<strong>市町村のデータ移行</strong>が済むまでは、情報が空に見えることがあります。故障ではありません。</li>
 </ol>
 <p class="note">この用紙は「介護WEBサービス 初期設定」アプリが作りました。大切に保管してください。</p>
-</body></html>
-"#,
+</article>"#,
             number = e(&self.office_number),
             name = e(&self.office_name),
             date = e(&self.date),
@@ -96,7 +83,18 @@ ol {{ margin: 0; padding-left: 6mm; }}
             rows = rows,
         )
     }
+
+    /// The sheet as a file of its own, to keep or print later.
+    pub fn to_html(&self) -> String {
+        format!(
+            "<!doctype html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\"><title>介護WEBサービス 初期設定 完了報告書</title>\n<style>\nbody {{ margin: 0; }}\n{SHEET_CSS}</style></head>\n<body>\n{}\n</body></html>\n",
+            self.body_html()
+        )
+    }
 }
+
+/// The sheet's look, shared with the app's screen.
+const SHEET_CSS: &str = include_str!("../../../ui/report.css");
 
 #[cfg(test)]
 mod tests {

@@ -86,6 +86,22 @@ impl Window {
         }
     }
 
+    /// Waits until `script` (a JavaScript expression) is true in the page.
+    pub async fn wait_true(&self, script: &str) -> E2eResult<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if self.client.execute(&format!("return !!({script})"), vec![]).await?.as_bool() == Some(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let _ = self.shot("failure").await;
+                let error = self.client.execute("return document.getElementById('error').textContent", vec![]).await?;
+                return Err(format!("never true: {script}; error shown: {error}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) -> E2eResult<()> {
         let e = self.visible(css).await?;
         e.clear().await?;

@@ -60,7 +60,12 @@ async fn first_run(app: &std::path::Path) -> E2eResult<()> {
     let err = w.visible(".field-error[data-for=electronic_billing_id]").await?.text().await?;
     assert!(err.contains("KJ"), "the bad ID is explained next to the field: {err}");
     w.shot("03-office-login-error").await?;
+    // A wrong password: the tries left before the 30-minute lock are said.
     w.type_into("#kj-id", KJ).await?;
+    w.type_into("#office-password", "Wrong-pass-1").await?;
+    w.click("#office-login-btn").await?;
+    w.wait_true("document.getElementById('error').textContent.includes('あと2回')").await?;
+    w.shot("03b-office-tries-left").await?;
     w.type_into("#office-password", OFFICE_PASSWORD).await?;
     w.click("#office-login-btn").await?;
 
@@ -123,10 +128,56 @@ async fn second_run(app: &std::path::Path) -> E2eResult<()> {
 
     w.wait_screen("terminal").await?;
     w.shot("11-terminal").await?;
+    // Nothing linked yet: the step cannot be finished.
+    w.click("#finish-btn").await?;
+    w.wait_true("document.getElementById('error').textContent.includes('資格確認端末がまだ1台も')").await?;
+    // This PC: the app issues, redeems and signs by itself.
     w.click("#terminal-btn").await?;
+    w.wait_true("document.querySelectorAll('#terminal-list tr[data-status=linked]').length === 1").await?;
+    // A phone, in practice mode: the code and its QR code with a countdown,
+    // then the simulated phone scans it.
+    w.click("#kind-mobile").await?;
+    w.click("#terminal-btn").await?;
+    w.visible("#activation-qr svg").await?;
+    let code = w.visible("#activation-code").await?.text().await?;
+    assert_eq!(code.len(), 14, "ABCD-EFGH-JKLM: {code}");
+    let countdown = w.visible("#activation-countdown").await?.text().await?;
+    assert!(countdown.starts_with("14:") || countdown == "15:00", "{countdown}");
+    w.client.execute("document.getElementById('device-activation').scrollIntoView()", vec![]).await?;
+    w.shot("11b-terminal-qr").await?;
+    w.click("#simulate-btn").await?;
+    w.wait_true("document.querySelectorAll('#terminal-list tr[data-status=linked]').length === 2").await?;
+    // The card-reading test, with a virtual My Number card on the virtual
+    // reader when the suite runs one.
+    let card = std::env::var("KAIGO_TEST_VPCD_PORT").ok().map(|port| {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/virtual-card/card.py");
+        KillOnDrop(std::process::Command::new("/usr/bin/python3").args([script, &port, "mynumber"]).spawn().expect("card.py starts"))
+    });
+    w.click("#card-btn").await?;
+    w.visible("#card-result").await?;
+    if card.is_some() {
+        // The reader takes a moment to see the card: try again until it does.
+        for _ in 0..50 {
+            let outcome = w.client.execute("return document.getElementById('card-result').dataset.outcome", vec![]).await?;
+            if outcome.as_str() == Some("my_number_card") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            w.click("#card-btn").await?;
+        }
+        let text = w.visible("#card-result").await?.text().await?;
+        assert!(text.contains("マイナンバーカードを読み取れました"), "{text}");
+    }
+    w.client.execute("document.getElementById('card-result').scrollIntoView({block: 'center'})", vec![]).await?;
+    w.shot("11c-card-test").await?;
+    drop(card);
+    w.click("#finish-btn").await?;
     w.wait_screen("finished").await?;
-    let summary = w.visible("#finished-summary").await?.text().await?;
-    assert!(summary.contains("hanako01") && summary.contains("受付PC1"), "{summary}");
+    w.wait_true("document.querySelector('#report .report-sheet') !== null").await?;
+    let report = w.visible("#report").await?.text().await?;
+    for fact in ["完了報告書", "hanako01", "受付PC1", "職員スマホ1", "一般ユーザ"] {
+        assert!(report.contains(fact), "{fact} missing: {report}");
+    }
     w.shot("12-finished").await?;
     w.close().await
 }
@@ -137,9 +188,19 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
     first_run(&app).await.unwrap();
     second_run(&app).await.unwrap();
     let dir = std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(std::path::PathBuf::from).unwrap_or_else(|| "target/e2e-screenshots".into());
-    for name in ["01-preflight", "04-office-code", "07-admin-done", "08-resumed-admin-login", "12-finished"] {
+    for name in ["01-preflight", "02b-readiness", "04-office-code", "07-admin-done", "08-resumed-admin-login", "11b-terminal-qr", "11c-card-test", "12-finished"] {
         let bytes = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
         let (w, h) = png_size(&bytes).expect("a PNG");
         assert!(w >= 800 && h >= 600, "{name} is {w}x{h}");
+    }
+}
+
+/// A child process killed when dropped (the virtual card leaves the reader).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

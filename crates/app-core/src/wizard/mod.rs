@@ -247,12 +247,12 @@ impl AppCore {
     /// 完了報告書 as a page, once Step 3 is finished.
     pub fn completion_report(&self) -> AppResult<String> {
         let report = crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
-        Ok(report.to_html())
+        Ok(report.body_html())
     }
 
     /// Saves the report in Downloads (to keep, or print later).
     pub fn save_completion_report(&self) -> AppResult<PathBuf> {
-        let html = self.completion_report()?;
+        let html = crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?.to_html();
         let dest = self.paths.downloads().join("kaigo-onboard-report.html");
         std::fs::write(&dest, html)?;
         Ok(dest)
