@@ -303,7 +303,8 @@ async function enterAdminForm() {
       const title = document.createElement(g.id === "preventive" ? "summary" : "h4");
       title.textContent = g.name;
       box.append(title);
-      for (const s of state.lists.service_types.filter((t) => t.group === g.id)) {
+      // Past types (moved into 総合事業) are not offered.
+      for (const s of state.lists.service_types.filter((t) => t.group === g.id && !t.past)) {
         const label = document.createElement("label");
         label.className = "check";
         const cb = Object.assign(document.createElement("input"), { type: "checkbox", value: s.code, name: "service_types" });

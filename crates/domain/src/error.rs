@@ -99,6 +99,9 @@ error_codes! {
     ServiceTypeUnknown = "service_type_unknown" {
         ja: "サービス種類は一覧から選んでください。",
         en: "Choose the service type from the list." }
+    ServiceTypePast = "service_type_past" {
+        ja: "このサービス種類は総合事業に移ったため、いまは選べません（介護予防訪問介護・介護予防通所介護など）。事業所で行っているサービスを選び直してください。",
+        en: "This service type has moved into the comprehensive program (総合事業) and can no longer be chosen." }
     JobCategoryUnknown = "job_category_unknown" {
         ja: "職種区分は一覧から選んでください。",
         en: "Choose the job category from the list." }

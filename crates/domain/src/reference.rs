@@ -37,6 +37,10 @@ pub struct ServiceType {
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// No longer a service type of its own (e.g. 61 and 65, moved into
+    /// 総合事業): kept so old data reads, never offered or accepted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub past: bool,
 }
 
 /// 職種区分 (e.g. 介護支援専門員).
@@ -108,8 +112,10 @@ impl ReferenceLists {
         }
         let mut codes: Vec<String> = Vec::with_capacity(service_types.len());
         for code in service_types {
-            if self.service_type(code).is_none() {
-                return Err(ErrorCode::ServiceTypeUnknown);
+            match self.service_type(code) {
+                None => return Err(ErrorCode::ServiceTypeUnknown),
+                Some(t) if t.past => return Err(ErrorCode::ServiceTypePast),
+                Some(_) => {}
             }
             if !codes.contains(code) {
                 codes.push(code.clone());
@@ -125,6 +131,19 @@ impl ReferenceLists {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_types_moved_into_the_comprehensive_program_are_past_and_refused() {
+        let lists = ReferenceLists::built_in();
+        let job = lists.job_categories[0].code.clone();
+        for code in ["61", "65"] {
+            let t = lists.service_type(code).unwrap();
+            assert!(t.past, "{code} is past");
+            assert_eq!(lists.check_selection(&[code.to_owned()], &job), Err(ErrorCode::ServiceTypePast));
+        }
+        assert!(!lists.service_type("11").unwrap().past);
+        assert!(lists.check_selection(&["11".to_owned()], &job).is_ok());
+    }
 
     #[test]
     fn built_in_lists_load_with_the_official_service_types() {
