@@ -11,7 +11,7 @@ STATE="${TMPDIR:-/tmp}/kaigo-virtual-reader"
 
 case "${1:-}" in
   start)
-    if pgrep -x pcscd >/dev/null; then
+    if pgrep -x -r R,S,D pcscd >/dev/null; then
       echo "a pcscd is already running; stop it first (the virtual reader needs its own)" >&2
       exit 1
     fi
