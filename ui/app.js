@@ -8,6 +8,33 @@ const invoke = (cmd, args) => window.__TAURI__.core.invoke(cmd, args);
 const $ = (id) => document.getElementById(id);
 const state = { status: null, challenge: null, lists: null, request: null, timers: {} };
 
+// Language (表示言語, in settings). The page's Japanese is the source; each
+// element carries its English in `data-en`. Messages from Rust come with
+// `message` and `message_en`.
+const english = () => !!state.status && state.status.settings.language === "en";
+const t = (ja, en) => (english() ? en : ja);
+const msg = (o) => (english() && o.message_en ? o.message_en : o.message);
+
+function applyLanguage() {
+  const en = english();
+  document.documentElement.lang = en ? "en" : "ja";
+  document.querySelectorAll("[data-en]").forEach((el) => {
+    if (el.dataset.ja === undefined) el.dataset.ja = el.innerHTML;
+    el.innerHTML = en ? el.dataset.en : el.dataset.ja;
+  });
+  document.querySelectorAll("[data-en-aria-label]").forEach((el) => {
+    if (el.dataset.jaAriaLabel === undefined) el.dataset.jaAriaLabel = el.getAttribute("aria-label");
+    el.setAttribute("aria-label", en ? el.dataset.enAriaLabel : el.dataset.jaAriaLabel);
+  });
+}
+
+// Sets a text that has both languages, so a later switch keeps it.
+function setBoth(el, ja, en) {
+  el.dataset.ja = ja;
+  el.dataset.en = en;
+  el.textContent = english() ? en : ja;
+}
+
 const STEP_OF_SCREEN = {
   preflight: "preflight", "office-login": "office_login", "office-code": "office_login",
   "admin-form": "admin_registration", "admin-confirm": "admin_registration", "admin-done": "admin_registration",
@@ -42,7 +69,7 @@ function clearError() {
 
 // Shows an error from a command: the message, and under the field at fault.
 function showError(err, scope) {
-  const message = (err && err.message) || String(err);
+  const message = (err && msg(err)) || String(err);
   const field = err && err.field;
   const target = field && (scope || document).querySelector(`.field-error[data-for="${field}"]`);
   if (target) {
@@ -129,6 +156,7 @@ function applyStatus(status) {
   const practice = !!state.status.practice;
   $("mode-badge").hidden = !practice;
   $("mailbox").hidden = !practice;
+  applyLanguage();
   document.querySelectorAll("[data-text]").forEach((el) => {
     const text = status.texts[el.dataset.text];
     if (text !== undefined) el.textContent = text;
@@ -142,7 +170,7 @@ async function resume(known) {
   const s = known ? applyStatus(known) : await refreshStatus();
   const note = $("resume-note");
   note.hidden = !s.notice;
-  note.textContent = s.notice ? s.notice.message : "";
+  note.textContent = s.notice ? msg(s.notice) : "";
   const enter = {
     preflight: enterPreflight, "office-login": enterOfficeLogin, "admin-form": enterAdminForm,
     "admin-login": enterAdminLogin, terminal: enterTerminal, finished: enterFinished,
@@ -159,10 +187,10 @@ async function enterPreflight() {
 
 // Where a certificate was found, in staff's words.
 const CERTIFICATE_SOURCES = {
-  app_store: "このアプリに取り込んだ証明書",
-  nss: "ブラウザ（Chrome など）の証明書",
-  windows_store: "Windows の証明書ストア",
-  macos_keychain: "macOS のキーチェーン",
+  app_store: ["このアプリに取り込んだ証明書", "imported into this app"],
+  nss: ["ブラウザ（Chrome など）の証明書", "the browser's certificates (Chrome etc.)"],
+  windows_store: ["Windows の証明書ストア", "the Windows certificate store"],
+  macos_keychain: ["macOS のキーチェーン", "the macOS keychain"],
 };
 
 async function loadCertificates() {
@@ -172,7 +200,7 @@ async function loadCertificates() {
   if (!list) return;
   const box = $("certificates");
   box.replaceChildren();
-  if (list.length === 0) { box.textContent = "証明書がまだありません。下の「証明書ファイルを取り込む」から取り込んでください。"; }
+  if (list.length === 0) { box.textContent = t("証明書がまだありません。下の「証明書ファイルを取り込む」から取り込んでください。", "No certificate yet. Import one below with \"Import a certificate file\"."); }
   const chosen = state.status.progress.certificate_id;
   for (const c of list) {
     const label = document.createElement("label");
@@ -184,12 +212,15 @@ async function loadCertificates() {
       state.choosing = act(null, async () => { await invoke("choose_certificate", { id: c.id }); await refreshStatus(); });
     });
     const text = document.createElement("span");
-    const status = { valid: "有効", expires_soon: `あと${c.days_left}日で期限切れ`, expired: "期限切れ（使えません）", not_yet_valid: "まだ使えません" }[c.status];
+    const status = english()
+      ? { valid: "valid", expires_soon: `expires in ${c.days_left} days`, expired: "expired (cannot be used)", not_yet_valid: "not valid yet" }[c.status]
+      : { valid: "有効", expires_soon: `あと${c.days_left}日で期限切れ`, expired: "期限切れ（使えません）", not_yet_valid: "まだ使えません" }[c.status];
     text.innerHTML = "";
     text.append(Object.assign(document.createElement("strong"), { textContent: c.label }));
-    text.append(document.createElement("br"), `事業所番号 ${c.office_number || "—"}　発行元 ${c.issuer}`);
-    text.append(document.createElement("br"), `有効期限 ${new Date(c.not_after).toLocaleDateString("ja-JP")}（${status}）`);
-    text.append(document.createElement("br"), `保管場所 ${CERTIFICATE_SOURCES[c.source] || c.source}`);
+    const where = CERTIFICATE_SOURCES[c.source] ? CERTIFICATE_SOURCES[c.source][english() ? 1 : 0] : c.source;
+    text.append(document.createElement("br"), t(`事業所番号 ${c.office_number || "—"}　発行元 ${c.issuer}`, `Office number ${c.office_number || "—"}, issued by ${c.issuer}`));
+    text.append(document.createElement("br"), t(`有効期限 ${new Date(c.not_after).toLocaleDateString("ja-JP")}（${status}）`, `Valid until ${new Date(c.not_after).toLocaleDateString("en-GB")} (${status})`));
+    text.append(document.createElement("br"), t(`保管場所 ${where}`, `Kept in ${where}`));
     label.append(radio, text);
     box.append(label);
   }
@@ -203,7 +234,7 @@ async function runPreflight() {
   ul.replaceChildren(...report.checks.map((c) => {
     const li = document.createElement("li");
     li.className = `check-${c.status}`;
-    li.textContent = `${{ ok: "✓", warning: "！", error: "✕" }[c.status]} ${c.message}`;
+    li.textContent = `${{ ok: "✓", warning: "！", error: "✕" }[c.status]} ${msg(c)}`;
     return li;
   }));
   $("preflight-next").disabled = !report.can_continue;
@@ -219,16 +250,16 @@ async function showReadiness() {
   const items = await invoke("readiness_checklist").catch(() => []);
   list.replaceChildren(...items.map((item) => {
     const li = Object.assign(document.createElement("li"), { id: `ready-${item.id}` });
-    const advice = Object.assign(document.createElement("p"), { className: "advice", textContent: item.if_not, hidden: true });
+    const advice = Object.assign(document.createElement("p"), { className: "advice", textContent: t(item.if_not, item.if_not_en), hidden: true });
     const answers = Object.assign(document.createElement("div"), { className: "answers" });
-    for (const [value, text] of [["yes", "はい"], ["no", "いいえ"]]) {
+    for (const [value, text] of [["yes", t("はい", "Yes")], ["no", t("いいえ", "No")]]) {
       const label = Object.assign(document.createElement("label"), { className: "check" });
       const radio = Object.assign(document.createElement("input"), { type: "radio", name: `ready-${item.id}`, value, className: "no-autofocus" });
       radio.addEventListener("change", () => { advice.hidden = value !== "no"; });
       label.append(radio, ` ${text}`);
       answers.append(label);
     }
-    li.append(Object.assign(document.createElement("span"), { textContent: item.question }), answers, advice);
+    li.append(Object.assign(document.createElement("span"), { textContent: t(item.question, item.question_en) }), answers, advice);
     return li;
   }));
 }
@@ -237,7 +268,7 @@ function enterOfficeLogin() {
   const p = state.status.practice;
   const hint = $("practice-hint");
   hint.hidden = !p;
-  if (p) hint.textContent = `練習用の事業所：ユーザID ${p.electronic_billing_id}　パスワード ${p.password}　セキュリティコード ${p.security_code}`;
+  if (p) hint.textContent = t(`練習用の事業所：ユーザID ${p.electronic_billing_id}　パスワード ${p.password}　セキュリティコード ${p.security_code}`, `Practice office: user ID ${p.electronic_billing_id}, password ${p.password}, security code ${p.security_code}`);
   show("office-login");
   showReadiness();
   showSavedOfficeLogin();
@@ -251,7 +282,7 @@ async function showSavedOfficeLogin() {
   pw.placeholder = "";
   if (saved) {
     if (!$("kj-id").value) $("kj-id").value = saved;
-    pw.placeholder = "保存したパスワードを使います（空欄のまま）";
+    pw.placeholder = t("保存したパスワードを使います（空欄のまま）", "The saved password is used (leave empty)");
   }
 }
 
@@ -270,8 +301,8 @@ async function officeLogin(ev) {
 }
 
 function showDelivery(id, d) {
-  const where = d.channel === "sms" ? "SMS" : "メール";
-  $(id).textContent = `ワンタイム認証コードを${where}で ${d.masked_destination} に送りました。${state.status.texts.code_hint}`;
+  const where = d.channel === "sms" ? "SMS" : t("メール", "mail");
+  $(id).textContent = t(`ワンタイム認証コードを${where}で ${d.masked_destination} に送りました。`, `The one-time code was sent by ${where} to ${d.masked_destination}. `) + state.status.texts.code_hint;
 }
 
 async function officeVerify(ev) {
@@ -301,20 +332,22 @@ async function enterAdminForm() {
       const box = g.id === "preventive" ? document.createElement("details") : document.createElement("div");
       box.className = "group";
       const title = document.createElement(g.id === "preventive" ? "summary" : "h4");
-      title.textContent = g.name;
+      title.textContent = t(g.name, g.name_en);
       box.append(title);
       // Past types (moved into 総合事業) are not offered.
       for (const s of state.lists.service_types.filter((t) => t.group === g.id && !t.past)) {
         const label = document.createElement("label");
         label.className = "check";
+        // The official Japanese name, in either language.
+        label.lang = "ja";
         const cb = Object.assign(document.createElement("input"), { type: "checkbox", value: s.code, name: "service_types" });
-        label.append(cb, ` ${s.code} ${s.name}${s.status === "unconfirmed" ? "（未確認）" : ""}`);
+        label.append(cb, ` ${s.code} ${s.name}${s.status === "unconfirmed" ? t("（未確認）", " (unconfirmed)") : ""}`);
         box.append(label);
       }
       groups.append(box);
     }
     for (const j of state.lists.job_categories) {
-      $("job-category").append(Object.assign(document.createElement("option"), { value: j.code, textContent: j.name }));
+      $("job-category").append(Object.assign(document.createElement("option"), { value: j.code, textContent: j.name, lang: "ja" }));
     }
   }
   show("admin-form");
@@ -334,7 +367,7 @@ async function adminConfirm(ev) {
   const review = await act($("admin-confirm-btn"), () => invoke("review_registration", { request }), $("admin-form"));
   if (!review) return;
   state.request = request;
-  $("admin-summary").replaceChildren(...review.rows.flatMap((r) => [Object.assign(document.createElement("dt"), { textContent: r.label }), Object.assign(document.createElement("dd"), { textContent: r.value })]));
+  $("admin-summary").replaceChildren(...review.rows.flatMap((r) => [Object.assign(document.createElement("dt"), { textContent: t(r.label, r.label_en) }), Object.assign(document.createElement("dd"), { textContent: r.value })]));
   show("admin-confirm");
 }
 
@@ -343,7 +376,8 @@ async function adminRegister() {
   if (!progress) return;
   await refreshStatus();
   const a = progress.admin;
-  $("admin-done-text").textContent = `管理者ユーザ「${a.user_id}」を登録しました。初期パスワードを${a.initial_password_channel === "sms" ? "SMS" : "メール"}で ${a.initial_password_sent_to} に送りました。`;
+  const by = a.initial_password_channel === "sms" ? "SMS" : t("メール", "mail");
+  $("admin-done-text").textContent = t(`管理者ユーザ「${a.user_id}」を登録しました。初期パスワードを${by}で ${a.initial_password_sent_to} に送りました。`, `The admin user "${a.user_id}" is registered. The initial password was sent by ${by} to ${a.initial_password_sent_to}.`);
   show("admin-done");
 }
 
@@ -367,7 +401,7 @@ async function adminLogin(ev) {
     const label = document.createElement("label");
     label.className = "check";
     const r = Object.assign(document.createElement("input"), { type: "radio", name: "channel", value: c, checked: i === 0, id: `channel-${c}` });
-    label.append(r, c === "sms" ? " SMSで受け取る" : " メールで受け取る");
+    label.append(r, c === "sms" ? t(" SMSで受け取る", " By SMS") : t(" メールで受け取る", " By mail"));
     return label;
   }));
   $("admin-code-sent").textContent = "";
@@ -379,7 +413,7 @@ async function sendUserCode() {
   const channel = document.querySelector("#channels input:checked").value;
   const d = await act($("send-code-btn"), () => invoke("send_user_code", { channel }));
   if (!d) return;
-  $("send-code-btn").textContent = "コードを再送する";
+  setBoth($("send-code-btn"), "コードを再送する", "Send the code again");
   showDelivery("admin-code-sent", d);
   $("admin-countdown-box").hidden = false;
   countdown("admin-countdown", d.code_expires_at);
@@ -418,8 +452,9 @@ async function changePassword(ev) {
 
 // ---- 3-4 and finish ----
 
-const KIND_JA = { this_pc: "このPC", mobile: "スマートフォン・タブレット" };
-const STATUS_JA = { awaiting_device: "読み取り待ち", pending: "確認中", linked: "利用開始済み" };
+const KIND_NAMES = { this_pc: ["このPC", "This PC"], mobile: ["スマートフォン・タブレット", "Phone or tablet"] };
+const STATUS_NAMES = { awaiting_device: ["読み取り待ち", "Waiting for the device"], pending: ["確認中", "Checking"], linked: ["利用開始済み", "Linked"] };
+const named = (names, key) => (names[key] ? names[key][english() ? 1 : 0] : key);
 
 function enterTerminal() {
   show("terminal");
@@ -446,9 +481,10 @@ function drawTerminals(list) {
     const tr = document.createElement("tr");
     tr.dataset.terminal = t.terminal_id;
     tr.dataset.status = t.status;
-    for (const text of [t.name, KIND_JA[t.kind] || t.kind, STATUS_JA[t.status] || t.status]) tr.append(Object.assign(document.createElement("td"), { textContent: text }));
+    for (const text of [t.name, named(KIND_NAMES, t.kind), named(STATUS_NAMES, t.status)]) tr.append(Object.assign(document.createElement("td"), { textContent: text }));
     const cell = document.createElement("td");
-    const unlink = Object.assign(document.createElement("button"), { type: "button", textContent: "登録を解除", className: "unlink" });
+    const unlink = Object.assign(document.createElement("button"), { type: "button", className: "unlink" });
+    setBoth(unlink, "登録を解除", "Unlink");
     unlink.addEventListener("click", () => unlinkTerminal(t, unlink));
     cell.append(unlink);
     tr.append(cell);
@@ -457,7 +493,10 @@ function drawTerminals(list) {
 }
 
 async function unlinkTerminal(t, button) {
-  if (!window.confirm(`「${t.name}」の登録を解除します。この端末ではマイナ資格確認アプリが使えなくなります。よろしいですか？`)) return;
+  const question = english()
+    ? `Unlink "${t.name}"? The マイナ資格確認アプリ on it will stop working.`
+    : `「${t.name}」の登録を解除します。この端末ではマイナ資格確認アプリが使えなくなります。よろしいですか？`;
+  if (!window.confirm(question)) return;
   const list = await act(button, () => invoke("unlink_terminal", { terminalId: t.terminal_id }));
   if (!list) return;
   if (state.activation && state.activation.terminal.terminal_id === t.terminal_id) hideActivation();
@@ -474,7 +513,7 @@ async function setupTerminal(ev) {
   }
   const progress = await act($("terminal-btn"), () => invoke("setup_terminal", { name }), $("terminal-form"));
   if (!progress) return;
-  $("footer-note").textContent = `「${name}」を利用開始しました。`;
+  $("footer-note").textContent = t(`「${name}」を利用開始しました。`, `"${name}" is linked.`);
   await loadTerminals();
 }
 
@@ -484,7 +523,7 @@ function showActivation(shown) {
   $("activation-qr").innerHTML = shown.qr_svg; // SVG made by the app itself from the activation link
   $("activation-code").textContent = shown.code;
   $("activation-name").textContent = shown.terminal.name;
-  $("activation-state").textContent = "端末での読み取りを待っています…";
+  $("activation-state").textContent = t("端末での読み取りを待っています…", "Waiting for the device to read it…");
   countdown("activation-countdown", state.activation.deadline);
   clearInterval(state.timers.poll);
   state.timers.poll = setInterval(pollActivation, 3000);
@@ -503,12 +542,12 @@ async function pollActivation() {
   const list = await loadTerminals();
   const mine = list && list.find((t) => t.terminal_id === state.activation.terminal.terminal_id);
   if (mine && mine.status === "linked") { activationDone(mine.name); return; }
-  if (Date.now() >= state.activation.deadline) $("activation-state").textContent = "利用開始コードの有効期限が切れました。「コードを出し直す」を押してください。";
+  if (Date.now() >= state.activation.deadline) $("activation-state").textContent = t("利用開始コードの有効期限が切れました。「コードを出し直す」を押してください。", "The activation code has expired. Press \"Issue a new code\".");
 }
 
 function activationDone(name) {
   hideActivation();
-  $("footer-note").textContent = `「${name}」を利用開始しました。`;
+  $("footer-note").textContent = t(`「${name}」を利用開始しました。`, `"${name}" is linked.`);
   loadTerminals();
 }
 
@@ -533,7 +572,7 @@ async function cardCheck() {
   p.hidden = false;
   p.className = `card-result ${result.passed ? "ok" : "ng"}`;
   p.dataset.outcome = result.outcome;
-  p.textContent = result.reader ? `${result.message}（${result.reader}）` : result.message;
+  p.textContent = result.reader ? `${msg(result)}（${result.reader}）` : msg(result);
 }
 
 async function finishTerminals() {
@@ -557,7 +596,7 @@ function printReport() {
 
 async function saveReport() {
   const path = await act($("report-save"), () => invoke("save_completion_report"));
-  if (path) $("report-note").textContent = `完了報告書を保存しました：${path}`;
+  if (path) $("report-note").textContent = t(`完了報告書を保存しました：${path}`, `The completion report was saved: ${path}`);
 }
 
 // ---- mailbox, settings, support ----
@@ -569,7 +608,7 @@ async function refreshMailbox() {
   $("mailbox-list").replaceChildren(...list.map((m) => {
     const li = document.createElement("li");
     li.className = "message";
-    const head = Object.assign(document.createElement("div"), { className: "message-head", textContent: `${m.channel === "sms" ? "SMS" : "メール"} → ${m.recipient}　${new Date(m.delivered_at).toLocaleTimeString("ja-JP")}` });
+    const head = Object.assign(document.createElement("div"), { className: "message-head", textContent: `${m.channel === "sms" ? "SMS" : t("メール", "Mail")} → ${m.recipient}　${new Date(m.delivered_at).toLocaleTimeString("ja-JP")}` });
     const subject = Object.assign(document.createElement("div"), { className: "message-subject", textContent: m.subject });
     const body = Object.assign(document.createElement("pre"), { className: "message-body", textContent: m.body });
     li.append(head, subject, body);
@@ -579,6 +618,8 @@ async function refreshMailbox() {
 
 function openSettings() {
   const s = state.status.settings.service;
+  $("lang-ja").checked = state.status.settings.language !== "en";
+  $("lang-en").checked = state.status.settings.language === "en";
   $("mode-practice").checked = s.mode === "practice";
   $("mode-remote").checked = s.mode === "remote";
   $("service-url").value = s.url || "";
@@ -587,7 +628,9 @@ function openSettings() {
 
 async function saveSettings() {
   const remote = $("mode-remote").checked;
-  const settings = { service: remote ? { mode: "remote", url: $("service-url").value.trim() } : { mode: "practice" } };
+  const current = state.status.settings.service;
+  const service = remote ? { ...(current.mode === "remote" ? current : {}), mode: "remote", url: $("service-url").value.trim() } : { mode: "practice" };
+  const settings = { service, language: $("lang-en").checked ? "en" : "ja" };
   const saved = await act($("settings-save"), () => invoke("save_settings", { settings }), $("screen-settings"));
   if (!saved) return;
   await act(null, () => invoke("start"));
@@ -609,14 +652,24 @@ async function importCertificate() {
     $("import-file").value = "";
     box.open = false;
     await loadCertificates();
-    $("footer-note").textContent = `証明書「${c.label}」を取り込みました。一覧から選んでください。`;
+    $("footer-note").textContent = t(`証明書「${c.label}」を取り込みました。一覧から選んでください。`, `The certificate "${c.label}" was imported. Choose it in the list.`);
   }
 }
 
 async function supportBundle() {
   const path = await act($("support-btn"), () => invoke("support_bundle"));
-  if (path) $("footer-note").textContent = `サポート用ファイルを保存しました：${path}`;
+  if (path) $("footer-note").textContent = t(`サポート用ファイルを保存しました：${path}`, `The support file was saved: ${path}`);
 }
+
+// A fault of the page itself is shown, never left as a blank screen.
+function showPageFault(detail) {
+  const box = $("error");
+  if (!box) return;
+  box.textContent = `${t("画面の表示で問題が起きました。アプリを閉じて、もう一度開いてください。", "The screen ran into a problem. Close the app and open it again.")}（${detail}）`;
+  box.hidden = false;
+}
+window.addEventListener("error", (e) => showPageFault(e.message));
+window.addEventListener("unhandledrejection", (e) => showPageFault(e.reason && (e.reason.message || e.reason)));
 
 window.addEventListener("DOMContentLoaded", async () => {
   $("preflight-btn").addEventListener("click", runPreflight);

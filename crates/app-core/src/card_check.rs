@@ -88,6 +88,7 @@ pub struct CardCheck {
     pub passed: bool,
     pub reader: Option<String>,
     pub message: String,
+    pub message_en: String,
 }
 
 /// Looks at the readers through PC/SC: the first reader with a card is
@@ -141,7 +142,7 @@ pub fn observe() -> (ReaderObservation, Option<String>) {
 pub fn check_card() -> CardCheck {
     let (observation, reader) = observe();
     let outcome = judge(&observation);
-    CardCheck { outcome, passed: outcome.passed(), reader, message: outcome.message_ja().to_owned() }
+    CardCheck { outcome, passed: outcome.passed(), reader, message: outcome.message_ja().to_owned(), message_en: outcome.message_en().to_owned() }
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use serde::Serialize;
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// The same in English (the app's language switch).
+    pub message_en: String,
     /// The form field at fault, when one is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -26,7 +28,8 @@ impl AppError {
     /// with its own message (see `From<ClientError>`).
     pub fn new(code: ErrorCode) -> Self {
         debug_assert!(!code.depends_on_policy(), "{code:?} states the service's policy: it comes from the service");
-        Self { code, message: code.message_ja(&Policy::default()), field: None, retry_after_seconds: None }
+        let policy = Policy::default();
+        Self { code, message: code.message_ja(&policy), message_en: code.message_en(&policy), field: None, retry_after_seconds: None }
     }
 
     pub fn field(code: ErrorCode, field: &str) -> Self {
@@ -50,11 +53,11 @@ impl From<ClientError> for AppError {
     fn from(e: ClientError) -> Self {
         match e {
             ClientError::Api { body, .. } => {
-                let message = match body.retry_after_seconds {
-                    Some(secs) => format!("{}{}", body.message, retry_hint(secs)),
-                    None => body.message,
+                let (message, message_en) = match body.retry_after_seconds {
+                    Some(secs) => (format!("{}{}", body.message, retry_hint(secs)), format!("{} {}", body.message_en, retry_hint_en(secs))),
+                    None => (body.message, body.message_en),
                 };
-                Self { code: body.code, message, field: body.field, retry_after_seconds: body.retry_after_seconds }
+                Self { code: body.code, message, message_en, field: body.field, retry_after_seconds: body.retry_after_seconds }
             }
             ClientError::Local { code, detail } => {
                 tracing::warn!(code = code.as_str(), %detail, "request failed");
@@ -65,6 +68,14 @@ impl From<ClientError> for AppError {
 }
 
 /// 「（約3分後にお試しください）」: a wait in whole minutes, rounded up.
+fn retry_hint_en(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("(try again in about {seconds} seconds)")
+    } else {
+        format!("(try again in about {} minutes)", seconds.div_ceil(60))
+    }
+}
+
 fn retry_hint(seconds: u64) -> String {
     if seconds < 60 {
         format!("（約{seconds}秒後にお試しください）")

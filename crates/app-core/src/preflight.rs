@@ -24,6 +24,18 @@ pub struct Check {
     pub status: CheckStatus,
     /// Plain Japanese: what was found and what to do.
     pub message: String,
+    pub message_en: String,
+}
+
+impl Check {
+    pub fn new(id: &'static str, status: CheckStatus, message: impl Into<String>, message_en: impl Into<String>) -> Check {
+        Check { id, status, message: message.into(), message_en: message_en.into() }
+    }
+
+    /// A check failed with an error the app explains.
+    pub fn failed(id: &'static str, e: AppError) -> Check {
+        Check { id, status: CheckStatus::Error, message: e.message, message_en: e.message_en }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,29 +54,45 @@ impl PreflightReport {
 /// Clock skew beyond which one-time codes and certificates misbehave.
 pub fn clock_check(skew: time::Duration) -> Check {
     let secs = skew.whole_seconds().abs();
-    let (status, message) = if secs <= 60 {
-        (CheckStatus::Ok, "PCの時計は正確です。".to_owned())
+    let minutes = (secs + 59) / 60;
+    if secs <= 60 {
+        Check::new("clock", CheckStatus::Ok, "PCの時計は正確です。", "The PC's clock is right.")
     } else if secs <= 300 {
-        (CheckStatus::Warning, format!("PCの時計が約{}分ずれています。Windowsの「日付と時刻」で「時刻を自動的に設定する」をオンにしてください。", (secs + 59) / 60))
+        Check::new(
+            "clock",
+            CheckStatus::Warning,
+            format!("PCの時計が約{minutes}分ずれています。Windowsの「日付と時刻」で「時刻を自動的に設定する」をオンにしてください。"),
+            format!("The PC's clock is about {minutes} minutes off. Turn on \"Set time automatically\" in Windows' Date & time settings."),
+        )
     } else {
-        (CheckStatus::Error, format!("PCの時計が約{}分ずれています。このままではワンタイム認証コードが使えません。「日付と時刻」で時刻を合わせてから、もう一度チェックしてください。", (secs + 59) / 60))
-    };
-    Check { id: "clock", status, message }
+        Check::new(
+            "clock",
+            CheckStatus::Error,
+            format!("PCの時計が約{minutes}分ずれています。このままではワンタイム認証コードが使えません。「日付と時刻」で時刻を合わせてから、もう一度チェックしてください。"),
+            format!("The PC's clock is about {minutes} minutes off, so one-time codes will not work. Set the time in Date & time settings, then check again."),
+        )
+    }
 }
 
 /// The chosen certificate: none chosen, chosen but gone, expiring, expired.
 pub fn certificate_check(chosen: bool, found: Option<&CertificateSummary>) -> Check {
-    let error = |code| Check { id: "certificate", status: CheckStatus::Error, message: AppError::new(code).message };
+    let error = |code| Check::failed("certificate", AppError::new(code));
     match found {
         None if !chosen => error(ErrorCode::CertificateNotChosen),
         None => error(ErrorCode::CertificateNotFound),
         Some(c) => match c.status {
-            CertificateStatus::Valid => Check { id: "certificate", status: CheckStatus::Ok, message: format!("証明書「{}」は{}日後まで使えます。", c.label, c.days_left) },
-            CertificateStatus::ExpiresSoon => Check {
-                id: "certificate",
-                status: CheckStatus::Warning,
-                message: format!("証明書「{}」の有効期限まであと{}日です。早めに更新してください。", c.label, c.days_left),
-            },
+            CertificateStatus::Valid => Check::new(
+                "certificate",
+                CheckStatus::Ok,
+                format!("証明書「{}」は{}日後まで使えます。", c.label, c.days_left),
+                format!("The certificate \"{}\" is valid for {} more days.", c.label, c.days_left),
+            ),
+            CertificateStatus::ExpiresSoon => Check::new(
+                "certificate",
+                CheckStatus::Warning,
+                format!("証明書「{}」の有効期限まであと{}日です。早めに更新してください。", c.label, c.days_left),
+                format!("The certificate \"{}\" expires in {} days. Renew it soon.", c.label, c.days_left),
+            ),
             CertificateStatus::Expired | CertificateStatus::NotYetValid => error(ErrorCode::ClientCertificateExpired),
         },
     }
@@ -78,8 +106,8 @@ pub fn keychain_check(secrets: &dyn SecretStore) -> Check {
     let works = secrets.set(PROBE, &probe).and_then(|()| secrets.get(PROBE)).map(|got| got.is_some_and(|v| v.expose_secret() == probe.expose_secret()));
     let _ = secrets.delete(PROBE);
     match works {
-        Ok(true) => Check { id: "keychain", status: CheckStatus::Ok, message: "パスワードの安全な保管場所（キーチェーン）を使えます。".into() },
-        _ => Check { id: "keychain", status: CheckStatus::Error, message: AppError::new(ErrorCode::KeychainUnavailable).message },
+        Ok(true) => Check::new("keychain", CheckStatus::Ok, "パスワードの安全な保管場所（キーチェーン）を使えます。", "The safe place for passwords (the keychain) works."),
+        _ => Check::failed("keychain", AppError::new(ErrorCode::KeychainUnavailable)),
     }
 }
 
@@ -88,16 +116,16 @@ pub fn keychain_check(secrets: &dyn SecretStore) -> Check {
 pub fn card_reader_check() -> Check {
     let readers = pcsc::Context::establish(pcsc::Scope::User).and_then(|ctx| ctx.list_readers_owned());
     match readers {
-        Ok(list) if !list.is_empty() => Check {
-            id: "card_reader",
-            status: CheckStatus::Ok,
-            message: format!("カードリーダーが見つかりました（{}）。", list.iter().map(|r| r.to_string_lossy().into_owned()).collect::<Vec<_>>().join("、")),
-        },
-        _ => Check {
-            id: "card_reader",
-            status: CheckStatus::Warning,
-            message: "カードリーダーが見つかりません。マイナンバーカードを読み取るPCでは、カードリーダーをつないでください（このまま手続きは続けられます）。".into(),
-        },
+        Ok(list) if !list.is_empty() => {
+            let names: Vec<String> = list.iter().map(|r| r.to_string_lossy().into_owned()).collect();
+            Check::new("card_reader", CheckStatus::Ok, format!("カードリーダーが見つかりました（{}）。", names.join("、")), format!("Card reader found ({}).", names.join(", ")))
+        }
+        _ => Check::new(
+            "card_reader",
+            CheckStatus::Warning,
+            "カードリーダーが見つかりません。マイナンバーカードを読み取るPCでは、カードリーダーをつないでください（このまま手続きは続けられます）。",
+            "No card reader found. Connect one to the PC that will read My Number Cards (you can go on without it for now).",
+        ),
     }
 }
 

@@ -26,6 +26,9 @@ pub enum ServiceSetting {
 pub struct Settings {
     #[serde(default)]
     pub service: ServiceSetting,
+    /// 表示言語: what every screen, message and the report are shown in.
+    #[serde(default)]
+    pub language: kaigo_domain::texts::Language,
 }
 
 impl Settings {

@@ -175,8 +175,17 @@ async fn a_wrong_certificate_password_and_a_bad_service_address_are_explained() 
     let e = core.import_certificate(b"not a certificate", &SecretString::from("x")).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::CertificateFileInvalid, Some("file")));
     assert!(e.message.contains(".p12"));
-    let e = core.save_settings(Settings { service: ServiceSetting::Remote { url: "http://example.jp".into(), ca_pem: None } }).await.unwrap_err();
+    let e = core.save_settings(Settings { service: ServiceSetting::Remote { url: "http://example.jp".into(), ca_pem: None }, ..Settings::default() }).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::ServiceUrlInvalid);
+    assert!(e.message_en.contains("https"), "every message has its English: {}", e.message_en);
+    // English (表示言語): the screen's words follow, the service stays as it was.
+    let english = Settings { language: kaigo_domain::texts::Language::English, ..Settings::default() };
+    core.save_settings(english.clone()).await.unwrap();
+    let status = core.status().await;
+    assert_eq!(status.settings, english);
+    assert!(status.texts["code_hint"].starts_with("Enter the 6 digits"), "{}", status.texts["code_hint"]);
+    let reloaded = AppCore::new(AppPaths::new(dir.path()).unwrap(), keychain());
+    assert_eq!(reloaded.status().await.settings.language, kaigo_domain::texts::Language::English, "the choice is kept");
     let e = core.office_verify("123456", None).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::StepOutOfOrder);
 }

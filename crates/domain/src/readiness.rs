@@ -11,8 +11,10 @@ const HELP_DESKS: &str = include_str!("../data/help-desks.json");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HelpDesk {
     pub name: String,
+    pub name_en: String,
     pub phone: String,
     pub hours: String,
+    pub hours_en: String,
     /// What it answers.
     pub covers: String,
     /// Where the number and hours were read.
@@ -36,35 +38,46 @@ pub fn electronic_billing_help_desk() -> &'static HelpDesk {
 pub struct ReadinessItem {
     pub id: &'static str,
     pub question: &'static str,
+    pub question_en: &'static str,
     /// What to do when the answer is "no", the help desk written in.
     pub if_not: String,
+    pub if_not_en: String,
     /// Whether 3-1 can go on without it (the card reader is needed only in 3-4).
     pub needed_for_login: bool,
 }
 
-const ITEMS: &[(&str, &str, &str, bool)] = &[
+/// id, question and "if not" in Japanese, then in English, and whether 3-1 needs it.
+const ITEMS: &[(&str, &str, &str, &str, &str, bool)] = &[
     (
         "electronic_billing_login",
         "電子請求受付システムのユーザID（KJで始まるもの）と、いま使えるパスワードがありますか（仮パスワードや期限切れのパスワードではないもの）",
         "仮パスワードや期限切れのパスワードは、先に電子請求受付システムで変更してください。ユーザIDやパスワードが分からないときは{help_desk}へお問い合わせください（再発行は郵送で届きます）。パスワードは3回まちがえると30分以上ログインできなくなります。",
+        "Do you have the electronic-billing system's user ID (starting with KJ) and a password that works now (not a temporary or expired one)?",
+        "Change a temporary or expired password in the electronic-billing system first. If you do not know the user ID or password, ask {help_desk} (a new one comes by post). Three wrong passwords lock the login for 30 minutes or more.",
         true,
     ),
     (
         "security_mail",
         "電子請求受付システムに「セキュリティ用メールアドレス」を登録していますか",
         "3-1のワンタイム認証コードはこのメールアドレスに届きます。登録がないとコードが届かず、先に進めません。電子請求受付システムにログインして登録してから始めてください。分からないときは{help_desk}へ。",
+        "Is a security mail address (セキュリティ用メールアドレス) registered in the electronic-billing system?",
+        "The one-time code of 3-1 is sent to that address. Without it no code arrives and you cannot go on: log in to the electronic-billing system and register it first. If unsure, ask {help_desk}.",
         true,
     ),
     (
         "certificate",
         "事業所のクライアント証明書がこのPCに入っていますか（または証明書ファイル .p12 とそのパスワードが手元にありますか）",
         "証明書は事業所番号ごとに発行されます（介護保険証明書または介護DX証明書）。申請から届くまで1か月ほどかかります。{help_desk}に確認してください。",
+        "Is the office's client certificate installed on this PC (or do you have its .p12 file and password at hand)?",
+        "A certificate is issued per office number (介護保険証明書 or 介護DX証明書) and takes about a month to arrive after applying. Check with {help_desk}.",
         true,
     ),
     (
         "card_reader",
         "マイナ資格確認アプリが対応するカードリーダー（またはNFCで読み取れるスマートフォン・タブレット）がありますか",
         "3-4（端末の事前設定）で使います。3-1〜3-3は先に進められます。対応機種はマイナ資格確認アプリの案内で確かめてください。",
+        "Do you have a card reader the マイナ資格確認アプリ supports (or a phone or tablet that reads by NFC)?",
+        "It is needed in 3-4 (terminal pre-setup); 3-1 to 3-3 can go on without it. Check the supported models in the app's guide.",
         false,
     ),
 ];
@@ -73,9 +86,17 @@ const ITEMS: &[(&str, &str, &str, bool)] = &[
 pub fn readiness_checklist() -> Vec<ReadinessItem> {
     let desk = electronic_billing_help_desk();
     let help_desk = format!("{}（電話 {}、受付 {}）", desk.name, desk.phone, desk.hours);
+    let help_desk_en = format!("{} (phone {}, {})", desk.name_en, desk.phone, desk.hours_en);
     ITEMS
         .iter()
-        .map(|(id, question, if_not, needed_for_login)| ReadinessItem { id, question, if_not: if_not.replace("{help_desk}", &help_desk), needed_for_login: *needed_for_login })
+        .map(|(id, question, if_not, question_en, if_not_en, needed_for_login)| ReadinessItem {
+            id,
+            question,
+            question_en,
+            if_not: if_not.replace("{help_desk}", &help_desk),
+            if_not_en: if_not_en.replace("{help_desk}", &help_desk_en),
+            needed_for_login: *needed_for_login,
+        })
         .collect()
 }
 

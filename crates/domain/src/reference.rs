@@ -25,6 +25,9 @@ pub enum EntryStatus {
 pub struct ServiceTypeGroup {
     pub id: String,
     pub name: String,
+    /// The group in the app's English (service types keep their official
+    /// Japanese names in either language).
+    pub name_en: String,
 }
 
 /// 介護サービス種類 (e.g. `11` 訪問介護).

@@ -10,9 +10,13 @@ use crate::text::{PersonName, TerminalName};
 use crate::Policy;
 use time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The language staff read the app in (Japanese first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Language {
+    #[default]
+    #[serde(rename = "ja")]
     Japanese,
+    #[serde(rename = "en")]
     English,
 }
 

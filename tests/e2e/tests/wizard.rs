@@ -182,13 +182,151 @@ async fn second_run(app: &std::path::Path) -> E2eResult<()> {
     w.close().await
 }
 
+
+/// Visible Japanese sentences on the current screen, the header and the
+/// error line. Official names kept in Japanese are marked `lang="ja"` and
+/// skipped; every sentence of the app has hiragana, names and data such as
+/// the demo office's name have none.
+async fn japanese_left(w: &Window) -> E2eResult<Option<String>> {
+    let found = w
+        .client
+        .execute(
+            r#"const s = document.body.dataset.screen;
+               const roots = [document.querySelector('header'), document.getElementById('screen-' + s), document.getElementById('error'), document.getElementById('resume-note')];
+               const out = [];
+               for (const root of roots) {
+                 if (!root) continue;
+                 const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                 while (walk.nextNode()) {
+                   const el = walk.currentNode.parentElement;
+                   if (el.closest('[lang=ja]') || el.closest('[hidden]') || el.getClientRects().length === 0) continue;
+                   const text = walk.currentNode.textContent;
+                   if (/[\u3040-\u309f]/.test(text)) out.push(text.trim());
+                 }
+               }
+               return out.join('\n');"#,
+            vec![],
+        )
+        .await?;
+    let text = found.as_str().unwrap_or_default().to_owned();
+    Ok((!text.is_empty()).then_some(text))
+}
+
+async fn english_screen(w: &Window, name: &str) -> E2eResult<()> {
+    w.wait_screen(name).await?;
+    // Lists and messages arrive a moment after the screen.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    if let Some(text) = japanese_left(w).await? {
+        let _ = w.shot(&format!("english-failure-{name}")).await;
+        return Err(format!("Japanese left on {name} in English:\n{text}").into());
+    }
+    Ok(())
+}
+
+/// One more pass through Step 3, in English (表示言語 in settings): every
+/// screen is checked for Japanese left untranslated.
+async fn english_run(app: &std::path::Path) -> E2eResult<()> {
+    let w = Window::open(app).await?;
+    w.wait_screen("finished").await?;
+    w.click("#settings-btn").await?;
+    w.wait_screen("settings").await?;
+    w.click("#lang-en").await?;
+    w.click("#settings-save").await?;
+    english_screen(&w, "finished").await?;
+    w.wait_true("document.querySelector('#report .report-sheet[lang=en]') !== null").await?;
+    let report = w.visible("#report").await?.text().await?;
+    assert!(report.contains("completion report") && report.contains("general user"), "{report}");
+    w.shot("20-en-finished").await?;
+    w.click("#restart-btn").await?;
+
+    english_screen(&w, "preflight").await?;
+    w.click("#certificates input[type=radio]").await?;
+    w.click("#preflight-btn").await?;
+    w.visible("#checks .check-ok").await?;
+    english_screen(&w, "preflight").await?;
+    w.shot("21-en-preflight").await?;
+    w.click("#preflight-next").await?;
+
+    english_screen(&w, "office-login").await?;
+    w.click("#ready-security_mail input[value=no]").await?;
+    let advice = w.visible("#ready-security_mail .advice").await?.text().await?;
+    assert!(advice.contains("security mail address") || advice.contains("one-time code"), "{advice}");
+    w.type_into("#kj-id", KJ).await?;
+    w.type_into("#office-password", "Wrong-pass-1").await?;
+    w.click("#office-login-btn").await?;
+    w.wait_true("document.getElementById('error').textContent.includes('more wrong tries and the login is locked')").await?;
+    english_screen(&w, "office-login").await?;
+    w.shot("22-en-office-login").await?;
+    w.type_into("#office-password", OFFICE_PASSWORD).await?;
+    w.click("#office-login-btn").await?;
+
+    english_screen(&w, "office-code").await?;
+    let code = code_in(&w.mail_to(OFFICE_MAIL, 1).await?).unwrap();
+    w.type_into("#security-code", SECURITY_CODE).await?;
+    w.type_into("#office-code", &code).await?;
+    w.click("#office-verify-btn").await?;
+
+    english_screen(&w, "admin-form").await?;
+    w.type_into("#admin-name", "Taro Kaigo").await?;
+    w.type_into("#admin-email", "taro@example.jp").await?;
+    w.click("#service-type-groups input[value='43']").await?;
+    w.click("#job-category option[value='01']").await?;
+    w.type_into("#admin-user-id", "taro0202").await?;
+    w.shot("23-en-admin-form").await?;
+    w.click("#admin-confirm-btn").await?;
+    english_screen(&w, "admin-confirm").await?;
+    w.click("#admin-register-btn").await?;
+    english_screen(&w, "admin-done").await?;
+    w.click("#admin-done-next").await?;
+
+    english_screen(&w, "admin-login").await?;
+    let mail = w.mail_to("taro@example.jp", 0).await?;
+    let initial = mail.split("初期パスワード：").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    w.type_into("#login-user-id", "taro0202").await?;
+    w.type_into("#login-password", &initial).await?;
+    w.click("#admin-login-btn").await?;
+    english_screen(&w, "admin-code").await?;
+    w.click("#channel-email").await?;
+    w.click("#send-code-btn").await?;
+    let code = code_in(&w.mail_to("taro@example.jp", 1).await?).unwrap();
+    w.type_into("#admin-code", &code).await?;
+    english_screen(&w, "admin-code").await?;
+    w.click("#admin-verify-btn").await?;
+
+    english_screen(&w, "password").await?;
+    w.type_into("#new-password", "Taro-2026-kaigo").await?;
+    w.type_into("#new-password-again", "Taro-2026-kaigo").await?;
+    w.click("#password-btn").await?;
+
+    english_screen(&w, "terminal").await?;
+    w.click("#kind-mobile").await?;
+    w.type_into("#terminal-name", "Tablet 3").await?;
+    w.click("#terminal-btn").await?;
+    w.visible("#activation-qr svg").await?;
+    english_screen(&w, "terminal").await?;
+    w.click("#simulate-btn").await?;
+    w.wait_true("[...document.querySelectorAll('#terminal-list tr[data-status=linked]')].some((r) => r.textContent.includes('Tablet 3'))").await?;
+    w.click("#card-btn").await?;
+    w.visible("#card-result").await?;
+    english_screen(&w, "terminal").await?;
+    w.shot("24-en-terminal").await?;
+    w.click("#finish-btn").await?;
+    english_screen(&w, "finished").await?;
+    w.wait_true("document.querySelector('#report .report-sheet[lang=en]') !== null").await?;
+    let report = w.visible("#report").await?.text().await?;
+    assert!(report.contains("taro0202") && report.contains("Tablet 3"), "{report}");
+    w.shot("25-en-report").await?;
+    w.close().await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() {
     let Some(app) = app_under_test() else { return };
     first_run(&app).await.unwrap();
     second_run(&app).await.unwrap();
+    english_run(&app).await.unwrap();
     let dir = std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(std::path::PathBuf::from).unwrap_or_else(|| "target/e2e-screenshots".into());
-    for name in ["01-preflight", "02b-readiness", "04-office-code", "07-admin-done", "08-resumed-admin-login", "11b-terminal-qr", "11c-card-test", "12-finished"] {
+    for name in ["01-preflight", "02b-readiness", "04-office-code", "07-admin-done", "08-resumed-admin-login", "11b-terminal-qr", "11c-card-test", "12-finished", "21-en-preflight", "24-en-terminal", "25-en-report"] {
         let bytes = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
         let (w, h) = png_size(&bytes).expect("a PNG");
         assert!(w >= 800 && h >= 600, "{name} is {w}x{h}");

@@ -14,6 +14,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewRow {
     pub label: &'static str,
+    pub label_en: &'static str,
     pub value: String,
 }
 
@@ -41,17 +42,18 @@ impl AppCore {
         let services = admin.service_types.iter().map(|code| format!("{code} {}", lists.service_type(code).map_or("", |s| s.name.as_str()))).collect::<Vec<_>>().join("、");
         let job = lists.job_category(&admin.job_category).map_or(String::new(), |j| j.name.clone());
         let channel = match admin.destination.channel {
-            DeliveryChannel::Email => "メール",
+            DeliveryChannel::Email => "メール / mail",
             DeliveryChannel::Sms => "SMS",
         };
+        let row = |label, label_en, value| ReviewRow { label, label_en, value };
         let rows = vec![
-            ReviewRow { label: "氏名", value: admin.name.as_str().to_owned() },
-            ReviewRow { label: "メールアドレス", value: admin.email.as_ref().map_or("（なし）".into(), |e| e.as_str().to_owned()) },
-            ReviewRow { label: "電話番号", value: admin.phone.as_ref().map_or("（なし）".into(), |p| p.as_str().to_owned()) },
-            ReviewRow { label: "サービス種類", value: services },
-            ReviewRow { label: "職種区分", value: job },
-            ReviewRow { label: "ユーザID", value: admin.user_id.as_str().to_owned() },
-            ReviewRow { label: "初期パスワードの送り先", value: format!("{channel}（{}）", admin.destination.masked) },
+            row("氏名", "Name", admin.name.as_str().to_owned()),
+            row("メールアドレス", "Mail address", admin.email.as_ref().map_or("—".into(), |e| e.as_str().to_owned())),
+            row("電話番号", "Phone number", admin.phone.as_ref().map_or("—".into(), |p| p.as_str().to_owned())),
+            row("サービス種類", "Service types", services),
+            row("職種区分", "Job category", job),
+            row("ユーザID", "User ID", admin.user_id.as_str().to_owned()),
+            row("初期パスワードの送り先", "Initial password sent to", format!("{channel}: {}", admin.destination.masked)),
         ];
         Ok(RegistrationReview { rows })
     }

@@ -47,10 +47,10 @@ impl AppCore {
             match client.server_time().await {
                 Ok(t) => {
                     let local = before + (self.now() - before) / 2;
-                    checks.push(Check { id: "service", status: CheckStatus::Ok, message: "介護WEBサービスに接続できました。".into() });
+                    checks.push(Check::new("service", CheckStatus::Ok, "介護WEBサービスに接続できました。", "Connected to the 介護WEBサービス."));
                     checks.push(clock_check(local - t.now));
                 }
-                Err(e) => checks.push(Check { id: "service", status: CheckStatus::Error, message: AppError::from(e).message }),
+                Err(e) => checks.push(Check::failed("service", AppError::from(e))),
             }
         }
         checks.push(keychain_check(self.secrets.as_ref()));

@@ -65,6 +65,7 @@ impl Connection {
 pub struct NoticeView {
     pub code: Notice,
     pub message: &'static str,
+    pub message_en: &'static str,
 }
 
 /// What the UI needs to draw: which screen, what to tell staff, and the
@@ -150,14 +151,18 @@ impl AppCore {
         let signed_in = self.conn.lock().await.signed_in();
         let progress = lock(&self.progress).clone();
         let (screen, notice) = plan::resume_screen(progress.step, signed_in);
+        // Each lock taken and let go on its own: a guard kept alive to the
+        // end of the struct expression would deadlock the next one.
+        let settings = lock(&self.settings).clone();
+        let texts = crate::texts::screen_texts(&lock(&self.policy), settings.language);
         AppStatus {
             step: progress.step,
             screen,
-            notice: notice.map(|code| NoticeView { code, message: code.message() }),
-            texts: crate::texts::screen_texts(&lock(&self.policy)),
+            notice: notice.map(|code| NoticeView { code, message: code.message(), message_en: code.message_en() }),
+            texts,
             #[cfg(feature = "practice")]
             practice: self.is_practice().then_some(INFO),
-            settings: lock(&self.settings).clone(),
+            settings,
             progress,
         }
     }
@@ -230,9 +235,12 @@ impl AppCore {
     pub async fn save_settings(&self, settings: Settings) -> AppResult<Settings> {
         settings.validate()?;
         settings.save(&self.paths.settings())?;
-        *lock(&self.settings) = settings.clone();
-        *self.conn.lock().await = Connection::default();
-        *lock(&self.policy) = Policy::default();
+        let before = std::mem::replace(&mut *lock(&self.settings), settings.clone());
+        // Another service means new sessions; another language does not.
+        if before.service != settings.service {
+            *self.conn.lock().await = Connection::default();
+            *lock(&self.policy) = Policy::default();
+        }
         Ok(settings)
     }
 
@@ -247,12 +255,15 @@ impl AppCore {
     /// 完了報告書 as a page, once Step 3 is finished.
     pub fn completion_report(&self) -> AppResult<String> {
         let report = crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
-        Ok(report.body_html())
+        let language = lock(&self.settings).language;
+        Ok(report.body_html(language))
     }
 
     /// Saves the report in Downloads (to keep, or print later).
     pub fn save_completion_report(&self) -> AppResult<PathBuf> {
-        let html = crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?.to_html();
+        let language = lock(&self.settings).language;
+        let report = crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
+        let html = report.to_html(language);
         let dest = self.paths.downloads().join("kaigo-onboard-report.html");
         std::fs::write(&dest, html)?;
         Ok(dest)

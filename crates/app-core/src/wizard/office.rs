@@ -40,14 +40,19 @@ impl AppCore {
         let keep = plan::kept_password_plan(refused, source, remember, electronic_billing_id, kept_for.as_deref());
         self.apply_kept_password_plan(&keep, electronic_billing_id, &password, kept_for.as_deref())?;
         let challenge = answer.map_err(|e| {
-            let advice = crate::login_advice::office_login_advice(e.code(), e.tries_left(), e.retry_after_seconds(), self.now(), &lock(&self.policy));
+            use kaigo_domain::texts::Language;
+            let policy = lock(&self.policy).clone();
+            let advise = |language| crate::login_advice::office_login_advice(e.code(), e.tries_left(), e.retry_after_seconds(), self.now(), &policy, language);
+            let (advice, advice_en) = (advise(Language::Japanese), advise(Language::English));
             let mut err = AppError::from(e);
-            if let Some(advice) = advice {
+            if let (Some(advice), Some(advice_en)) = (advice, advice_en) {
                 // The service's own wait hint is replaced by the exact time.
                 if err.code == ErrorCode::OfficeLocked {
-                    err.message = err.code.message_ja(&lock(&self.policy));
+                    err.message = err.code.message_ja(&policy);
+                    err.message_en = err.code.message_en(&policy);
                 }
                 err.message = format!("{}{advice}", err.message);
+                err.message_en = format!("{}{advice_en}", err.message_en);
             }
             err
         })?;

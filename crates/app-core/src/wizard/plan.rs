@@ -39,6 +39,13 @@ impl Notice {
             Notice::AdminLoginAgain => "前回の続きから始めます。もう一度、管理者ユーザでログインしてください。",
         }
     }
+
+    pub fn message_en(self) -> &'static str {
+        match self {
+            Notice::OfficeLoginAgain => "Carrying on where you left off. Log in again as the office user.",
+            Notice::AdminLoginAgain => "Carrying on where you left off. Log in again as the admin user.",
+        }
+    }
 }
 
 /// Who is logged in during this run of the app (sessions end with it).
