@@ -56,20 +56,10 @@ impl LoginAccount for User {
     }
 }
 
-/// Whose password a login judges.
-pub(crate) enum LoginTarget<A> {
-    /// The account with the ID typed.
-    Found(A),
-    /// Nobody has the ID typed; its failure counts against this account.
-    CountedAs(A),
-    /// Nobody has the ID typed, and no account answers for it.
-    Unknown,
-}
-
-impl<A> From<Option<A>> for LoginTarget<A> {
-    fn from(found: Option<A>) -> Self {
-        found.map_or(LoginTarget::Unknown, LoginTarget::Found)
-    }
+/// The account a wrong try counts against: the one judged when it is the
+/// certificate's own office's, else the stand-in.
+fn counted_account_of<A>(owner: Option<A>, counted: bool, stand_in: Option<A>) -> Option<A> {
+    if counted { owner } else { stand_in }
 }
 
 /// An empty password is refused before anything is looked up.
@@ -82,60 +72,81 @@ pub(crate) fn require_password(password: &SecretString) -> OnboardingResult<()> 
 }
 
 impl Onboarding {
-    /// Judges `password` for the account found under `login_id` and returns
-    /// the account when it is right.
+    /// Judges `password` for the account found under `login_id` (`None`:
+    /// nobody has that ID) and returns the account when it is right.
     ///
-    /// `LoginTarget::Unknown` (nobody has that ID) is answered like a wrong
-    /// password after the same work; `CountedAs` (an unknown office ID over
-    /// an office's own certificate) is a wrong password of that office. A
-    /// certificate of another office is refused before the password is
-    /// judged and not counted, so one office cannot lock another out.
+    /// Only an account of the certificate's own office is judged as such.
+    /// An ID that does not exist, or belongs to another office, is answered
+    /// alike after the same work (one hash) — unless the password is right
+    /// for that other office's account, which earns the plain
+    /// `certificate_office_mismatch`: so the answers tell nothing about which
+    /// IDs exist. Such a wrong try counts against `stand_in` (the office
+    /// login: the certificate's own office, whose tries left are then told)
+    /// and never against another office's account, so one office cannot
+    /// lock another out.
     pub(crate) async fn password_step<A: LoginAccount>(
         &self,
         caller: &Caller,
         event: &'static str,
         login_id: &str,
-        target: LoginTarget<A>,
+        found: Option<A>,
+        stand_in: Option<A>,
         password: &SecretString,
     ) -> OnboardingResult<A> {
-        let audit = |outcome, office_id| AuditEvent { event, outcome, office_id, user_id: Some(login_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: None };
-        let (account, id_known) = match target {
-            LoginTarget::Found(a) => (a, true),
-            LoginTarget::CountedAs(a) => (a, false),
-            LoginTarget::Unknown => return Err(self.refuse_unknown_id(password, audit("failure:unknown_id", None)).await),
-        };
-        let office_id = account.office_id();
+        // A function, not a closure: each call borrows its office ID for itself.
+        fn login_event<'a>(event: &'a str, outcome: &'a str, office_id: Option<&'a str>, login_id: &'a str, caller: &'a Caller) -> AuditEvent<'a> {
+            AuditEvent { event, outcome, office_id, user_id: Some(login_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: None }
+        }
         let now = self.now();
         let mut conn = self.db.acquire().await?;
         let cert_office = offices::office_of_certificate(&mut conn, &caller.cert_fingerprint).await?;
-        if cert_office.as_deref() != Some(office_id) {
-            self.audit(&mut conn, audit("failure:certificate_office_mismatch", Some(office_id))).await?;
-            return Err(ErrorCode::CertificateOfficeMismatch.into());
-        }
-        if let Err(refusal) = password_gate(A::ACCOUNT, account.failures(), &self.policy, now) {
-            let outcome = if refusal.code == ErrorCode::LoginThrottled { "failure:throttled" } else { "failure:locked" };
-            self.audit(&mut conn, audit(outcome, Some(office_id))).await?;
-            return Err(refusal.into());
+        let (owner, counted) = match found {
+            Some(own) if cert_office.as_deref() == Some(own.office_id()) => (Some(own), true),
+            elsewhere => (elsewhere, false),
+        };
+        // Whose failures count: the account itself, or the stand-in.
+        if let Some(account) = if counted { owner.as_ref() } else { stand_in.as_ref() } {
+            if let Err(refusal) = password_gate(A::ACCOUNT, account.failures(), &self.policy, now) {
+                let outcome = if refusal.code == ErrorCode::LoginThrottled { "failure:throttled" } else { "failure:locked" };
+                self.audit(&mut conn, login_event(event, outcome, Some(account.office_id()), login_id, caller)).await?;
+                return Err(refusal.into());
+            }
         }
         // The connection goes back to the pool while the password is hashed:
         // a hash takes a core for ~15 ms (far longer in a burst), and a pool
         // of four SQLite connections held through it would queue every other
         // request behind the hasher.
         drop(conn);
-        let right = self.hasher.verify(password, Some(account.password_hash())).await? && id_known;
+        let right = self.hasher.verify(password, owner.as_ref().map(|o| o.password_hash())).await?;
         let mut conn = self.db.acquire().await?;
-        if !right {
-            let restart = failure_count_restarts(A::ACCOUNT, account.failures(), &self.policy, now);
-            let count = store::count_login_failure(&mut conn, A::ACCOUNT, account.row_id(), restart, now).await?;
-            let outcome = if id_known { "failure:invalid_password" } else { "failure:unknown_id" };
-            self.audit(&mut conn, audit(outcome, Some(office_id))).await?;
-            return Err(wrong_password(A::ACCOUNT, count, &self.policy).into());
+        match (owner, counted, right) {
+            (Some(account), true, true) => {
+                if account.failures().count != 0 {
+                    store::clear_login_failures(&mut conn, A::ACCOUNT, account.row_id()).await?;
+                }
+                self.audit(&mut conn, login_event(event, "password_accepted", Some(account.office_id()), login_id, caller)).await?;
+                Ok(account)
+            }
+            (Some(other), false, true) => {
+                self.audit(&mut conn, login_event(event, "failure:certificate_office_mismatch", Some(other.office_id()), login_id, caller)).await?;
+                Err(ErrorCode::CertificateOfficeMismatch.into())
+            }
+            (owner, counted, _) => {
+                let outcome = match (&owner, counted) {
+                    (Some(_), true) => "failure:invalid_password",
+                    (Some(_), false) => "failure:other_office_id",
+                    (None, _) => "failure:unknown_id",
+                };
+                let Some(account) = counted_account_of(owner, counted, stand_in) else {
+                    self.audit(&mut conn, login_event(event, outcome, None, login_id, caller)).await?;
+                    return Err(ErrorCode::InvalidCredentials.into());
+                };
+                let restart = failure_count_restarts(A::ACCOUNT, account.failures(), &self.policy, now);
+                let count = store::count_login_failure(&mut conn, A::ACCOUNT, account.row_id(), restart, now).await?;
+                self.audit(&mut conn, login_event(event, outcome, Some(account.office_id()), login_id, caller)).await?;
+                Err(wrong_password(A::ACCOUNT, count, &self.policy).into())
+            }
         }
-        if account.failures().count != 0 {
-            store::clear_login_failures(&mut conn, A::ACCOUNT, account.row_id()).await?;
-        }
-        self.audit(&mut conn, audit("password_accepted", Some(office_id))).await?;
-        Ok(account)
     }
 
     /// Opens the code step of a login whose password was accepted.

@@ -57,23 +57,6 @@ impl Onboarding {
         self.clock.now()
     }
 
-    /// Answers a login for an ID nobody has exactly like a wrong password,
-    /// after the same hashing work, so neither the answer nor its timing
-    /// tells which IDs exist.
-    pub(crate) async fn refuse_unknown_id(&self, password: &secrecy::SecretString, event: audit::AuditEvent<'_>) -> Failure {
-        if let Err(e) = self.hasher.verify(password, None).await {
-            return e.into();
-        }
-        let recorded = async {
-            let mut conn = self.db.acquire().await?;
-            self.audit(&mut conn, event).await
-        };
-        match recorded.await {
-            Ok(()) => kaigo_domain::ErrorCode::InvalidCredentials.into(),
-            Err(e) => e,
-        }
-    }
-
     pub(crate) async fn audit(&self, conn: &mut Conn, event: audit::AuditEvent<'_>) -> Result<(), Failure> {
         audit::record(conn, event, self.now()).await?;
         Ok(())

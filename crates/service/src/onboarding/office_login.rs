@@ -4,7 +4,7 @@
 
 use super::challenge::{check_code, consume, count_wrong, issue_code};
 use super::error::parse_field;
-use super::login::{require_password, LoginTarget};
+use super::login::require_password;
 use super::sessions::SessionKind;
 use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
 use crate::store::challenges::Challenge;
@@ -17,20 +17,16 @@ impl Onboarding {
     pub async fn office_login(&self, caller: &Caller, electronic_billing_id: &str, password: &SecretString) -> OnboardingResult<OfficeChallenge> {
         let id = parse_field("electronic_billing_id", ElectronicBillingId::parse(electronic_billing_id))?;
         require_password(password)?;
-        let target = {
+        let (found, own) = {
             let mut conn = self.db.acquire().await?;
-            match offices::find_by_billing_id(&mut conn, id.as_str()).await? {
-                Some(office) => LoginTarget::Found(office),
-                // An unknown KJ ID over an office's own certificate is a
-                // wrong try of that office: the answer (tries left, then the
-                // lock) is the same whether the ID exists or not.
-                None => match offices::office_of_certificate(&mut conn, &caller.cert_fingerprint).await? {
-                    Some(office_id) => offices::find(&mut conn, &office_id).await?.map_or(LoginTarget::Unknown, LoginTarget::CountedAs),
-                    None => LoginTarget::Unknown,
-                },
-            }
+            let found = offices::find_by_billing_id(&mut conn, id.as_str()).await?;
+            let own = match offices::office_of_certificate(&mut conn, &caller.cert_fingerprint).await? {
+                Some(office_id) => offices::find(&mut conn, &office_id).await?,
+                None => None,
+            };
+            (found, own)
         };
-        let office = self.password_step(caller, "office_login", id.as_str(), target, password).await?;
+        let office = self.password_step(caller, "office_login", id.as_str(), found, own, password).await?;
         let challenge = self.open_login(&mut *self.db.acquire().await?, caller, Account::Office, &office.id, None).await?;
         let delivery = self.send_office_code(&challenge, &office).await?;
         Ok(OfficeChallenge { challenge_id: challenge.id, delivery, security_code_required: office.security_code_hash.is_some() })

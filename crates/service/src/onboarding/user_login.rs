@@ -44,7 +44,7 @@ impl Onboarding {
         let user_id = parse_field("user_id", UserId::parse(user_id))?;
         require_password(password)?;
         let found = users::find_by_user_id(&mut *self.db.acquire().await?, user_id.as_str()).await?;
-        let user = self.password_step(caller, "user_login", user_id.as_str(), found.into(), password).await?;
+        let user = self.password_step(caller, "user_login", user_id.as_str(), found, None, password).await?;
         let now = self.now();
         let event = |outcome| caller.event("user_login", outcome, &user.office_id, user_id.as_str());
         let mut conn = self.db.acquire().await?;

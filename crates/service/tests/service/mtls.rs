@@ -53,13 +53,33 @@ async fn an_expired_certificate_is_refused() {
 async fn a_certificate_of_another_office_cannot_log_in_with_this_offices_id() {
     let app = spawn_app().await;
     let client_b = app.client(&app.b);
+    // Only the right password earns "another office's ID": that caller knows it already.
     let e = expect_code(client_b.office_login(&app.a.kj, &app.a.password).await, ErrorCode::CertificateOfficeMismatch);
     assert!(matches!(e, kaigo_client::ClientError::Api { status: 403, .. }));
-    // Not counted toward office A's lockout: A still logs in after 3 such tries.
-    for _ in 0..3 {
-        let _ = client_b.office_login(&app.a.kj, "wrong-password").await;
-    }
+    // A wrong one is answered exactly as for an ID nobody has — and counts
+    // against office B's own tries, never office A's.
+    let other = client_b.office_login(&app.a.kj, "wrong-password").await.unwrap_err();
+    let unknown = client_b.office_login("KJ9999999999", "wrong-password").await.unwrap_err();
+    let shape = |e: &kaigo_client::ClientError| match e {
+        kaigo_client::ClientError::Api { status, body } => (*status, body.code, body.message.clone(), body.field.clone(), body.retry_after_seconds),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(shape(&other).0, 401);
+    assert_eq!((shape(&other).1, shape(&other).2, shape(&other).3), (shape(&unknown).1, shape(&unknown).2, shape(&unknown).3));
+    assert_eq!((other.tries_left(), unknown.tries_left()), (Some(2), Some(1)));
     app.office_session(&app.a).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_offices_user_id_reads_like_an_unknown_one_unless_the_password_is_right() {
+    let app = spawn_app().await;
+    let initial = app.register_admin(&app.a, "mtlsother").await;
+    let b = app.client(&app.b);
+    let other = b.user_login("mtlsother", "Wrong-pass-2026", None).await.err().unwrap();
+    let unknown = b.user_login("nobody0001", "Wrong-pass-2026", None).await.err().unwrap();
+    assert_eq!((other.code(), other.message_ja()), (unknown.code(), unknown.message_ja()));
+    assert_eq!(other.code(), ErrorCode::InvalidCredentials);
+    expect_code(b.user_login("mtlsother", &initial, None).await, ErrorCode::CertificateOfficeMismatch);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
