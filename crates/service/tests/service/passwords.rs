@@ -63,3 +63,27 @@ async fn an_unused_initial_password_expires_after_7_days_and_the_office_reissues
     let (other, other_session) = app.office_session(&app.a).await;
     expect_code(other.reissue_initial_password(&other_session.session_token, "expireadm").await, ErrorCode::NotFound);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_the_current_password_meets_the_login_throttle() {
+    let app = spawn_app().await;
+    let initial = app.register_admin(&app.b, "pwguess01").await;
+    let verified = app.user_session(&app.b, "pwguess01", &initial, false).await;
+    let token = verified.session.session_token;
+    let client = app.client(&app.b);
+    let policy = kaigo_domain::Policy::default();
+    // The free failures answer "wrong" at once …
+    for _ in 0..policy.user_free_failures {
+        let e = expect_code(client.change_password(&token, "Wrong-guess-2026", "Good-pass-2026").await, ErrorCode::InvalidCredentials);
+        let ClientError::Api { body, .. } = e else { panic!() };
+        assert_eq!(body.field.as_deref(), Some("current_password"));
+    }
+    // … then each guess waits, as a login would.
+    let e = expect_code(client.change_password(&token, "Wrong-guess-2026", "Good-pass-2026").await, ErrorCode::LoginThrottled);
+    assert_eq!(e.retry_after_seconds(), Some(1));
+    expect_code(client.user_login("pwguess01", &initial, None).await, ErrorCode::LoginThrottled);
+    // After the wait, the right current password still works and clears the count.
+    app.clock.advance(time::Duration::seconds(2));
+    client.change_password(&token, &initial, "Good-pass-2026").await.unwrap();
+    app.user_session(&app.b, "pwguess01", "Good-pass-2026", false).await;
+}
