@@ -276,6 +276,15 @@ error_codes! {
     RateLimited = "rate_limited" {
         ja: "短い時間に操作が集中しています。少し待ってからもう一度お試しください。",
         en: "Too many requests: slow down." }
+    MethodNotAllowed = "method_not_allowed" {
+        ja: "この操作はできません。アプリを最新版にしてください。",
+        en: "This method is not allowed on this path." }
+    PayloadTooLarge = "payload_too_large" {
+        ja: "送る内容が大きすぎます。入力内容を確かめてください。",
+        en: "The request body is too large." }
+    RequestTimeout = "request_timeout" {
+        ja: "通信に時間がかかりすぎました。もう一度お試しください。",
+        en: "The request took too long and was abandoned." }
     NotFound = "not_found" {
         ja: "お探しの項目は見つかりませんでした。",
         en: "Not found." }

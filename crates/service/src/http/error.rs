@@ -32,6 +32,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
         CertificateOfficeMismatch | PasswordChangeRequired => StatusCode::FORBIDDEN,
         NotFound | ChallengeNotFound | TerminalNotFound | PracticeModeOnly => StatusCode::NOT_FOUND,
+        MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         UserIdTaken | TerminalNameTaken | CodeNotSent | TerminalAlreadyLinked => StatusCode::CONFLICT,
         CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired | ActivationCodeExpired | ActivationCodeUsed => StatusCode::GONE,
         OfficeLocked | UserLocked => StatusCode::LOCKED,
@@ -68,15 +71,54 @@ fn refusal_response(code: ErrorCode, field: Option<&str>, retry_after: Option<ti
     resp
 }
 
-/// Writes the body of every refusal with the numbers of the policy in force.
+/// The code for an error answered by a layer below ours (axum's own
+/// rejections, the body limit, the timeout), by its status.
+fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::ServiceUnavailable,
+        s if s.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::InvalidRequest,
+    }
+}
+
+/// The outermost layer: every error leaves as the API's JSON body —
+/// refusals with the numbers of the policy in force, and whatever a layer
+/// below answered in its own words (their text, which may quote what was
+/// sent, is dropped). An error to a request that came with a body closes
+/// the connection: the body may be unread, and the next request on it
+/// would read its rest.
 pub async fn explain(State(policy): State<Arc<Policy>>, req: Request, next: Next) -> Response {
+    let had_body = req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0") || req.headers().contains_key(header::TRANSFER_ENCODING);
     let mut resp = next.run(req).await;
-    let Some(refusal) = resp.extensions_mut().remove::<Refusal>() else { return resp };
-    let mut body = ErrorBody::new(refusal.code, &policy);
-    body.field = refusal.field;
-    body.retry_after_seconds = refusal.retry_after_seconds;
-    body.tries_left = refusal.tries_left;
-    let (parts, _) = resp.into_parts();
+    let status = resp.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return resp;
+    }
+    let body = match resp.extensions_mut().remove::<Refusal>() {
+        Some(refusal) => {
+            let mut body = ErrorBody::new(refusal.code, &policy);
+            body.field = refusal.field;
+            body.retry_after_seconds = refusal.retry_after_seconds;
+            body.tries_left = refusal.tries_left;
+            body
+        }
+        None => {
+            tracing::debug!(%status, "error answered below the API layer");
+            ErrorBody::new(code_for_status(status), &policy)
+        }
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
+    if had_body {
+        parts.headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     (parts, Json(body)).into_response()
 }
 

@@ -65,8 +65,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(e) => {
                 let e: JsonRejection = e;
-                tracing::debug!(rejection = %e.body_text(), "unreadable request body");
-                Err(error_response(ErrorCode::InvalidRequest, None, None))
+                // Not its text: serde's message may quote what was sent (a password).
+                tracing::debug!(status = %e.status(), "unreadable request body");
+                let code = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::PayloadTooLarge } else { ErrorCode::InvalidRequest };
+                Err(error_response(code, None, None))
             }
         }
     }

@@ -70,13 +70,16 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/terminal-activations", post(terminals::redeem))
         .route("/v1/terminal-activations/{terminal_id}/proof", post(terminals::prove))
         .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::NotFound, None, None) })
+        .method_not_allowed_fallback(|| async { error::error_response(kaigo_domain::ErrorCode::MethodNotAllowed, None, None) })
         .with_state(state);
     // Inside `explain`, so that a refusal for too many requests is worded too.
     #[cfg(feature = "rate-limit")]
     let routes = routes.layer(axum::middleware::from_fn_with_state(limiter, rate_limit::per_certificate));
     routes
-        .layer(axum::middleware::from_fn_with_state(policy, error::explain))
         .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        // Outside the body limit and the timeout, so that their answers are
+        // the API's error body too.
+        .layer(axum::middleware::from_fn_with_state(policy, error::explain))
         .layer(TraceLayer::new_for_http())
 }

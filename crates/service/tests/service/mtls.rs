@@ -11,13 +11,7 @@ async fn every_call_without_a_client_certificate_is_refused_but_a_devices_redemp
     expect_code(app.client_with(None).health().await, ErrorCode::ClientCertificateRequired);
     // Every operation of the API document, called over TLS without a
     // certificate: only the two device calls of 3-4 get past the check.
-    let mut roots = kaigo_client::rustls::RootCertStore::empty();
-    for ca in rustls_pemfile::certs(&mut app.pki.ca_pem.as_bytes()) {
-        roots.add(ca.unwrap()).unwrap();
-    }
-    let provider = std::sync::Arc::new(kaigo_client::rustls::crypto::ring::default_provider());
-    let tls = kaigo_client::rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots).with_no_client_auth();
-    let http = reqwest::Client::builder().use_preconfigured_tls(tls).build().unwrap();
+    let http = http_without_certificate(&app);
     let doc: serde_json::Value = serde_json::from_str(&kaigo_service::http::openapi::json()).unwrap();
     let mut open = Vec::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
@@ -138,3 +132,40 @@ async fn a_pkcs12_identity_works_for_the_whole_handshake() {
     assert!(client.office_login(&app.a.kj, &app.a.password).await.is_ok());
 }
 
+
+/// A plain HTTPS client that trusts the service and shows no certificate.
+fn http_without_certificate(app: &TestApp) -> reqwest::Client {
+    let mut roots = kaigo_client::rustls::RootCertStore::empty();
+    for ca in rustls_pemfile::certs(&mut app.pki.ca_pem.as_bytes()) {
+        roots.add(ca.unwrap()).unwrap();
+    }
+    let provider = std::sync::Arc::new(kaigo_client::rustls::crypto::ring::default_provider());
+    let tls = kaigo_client::rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots).with_no_client_auth();
+    reqwest::Client::builder().use_preconfigured_tls(tls).build().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_is_the_json_error_body_and_an_unread_body_closes_the_connection() {
+    let app = spawn_app().await;
+    let http = http_without_certificate(&app);
+    let url = |path: &str| format!("{}{path}", app.url());
+    let activations = url("/v1/terminal-activations");
+    let cases = [
+        (http.get(&activations), 405, "method_not_allowed"),
+        (http.post(&activations).header("content-type", "application/json").body(vec![b' '; 100 * 1024]), 413, "payload_too_large"),
+        (http.post(&activations).header("content-type", "application/json").body("{\"terminal_id\": 1, \"activation_code\": \"secret-typed\""), 400, "invalid_request"),
+        (http.post(&activations).body("{}"), 400, "invalid_request"),
+        (http.get(url("/v1/no-such-thing")), 404, "not_found"),
+        (http.post(url("/v1/office/login")).header("content-type", "application/json").body("{\"electronic_billing_id\": \"KJ0000000001\", \"password\": \"x\"}"), 401, "client_certificate_required"),
+    ];
+    for (request, status, code) in cases {
+        let resp = request.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), status, "{code}");
+        assert_eq!(resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).as_deref(), Some("application/json"), "{code}");
+        let had_body = status != 405 && status != 404;
+        assert_eq!(resp.headers().get("connection").is_some_and(|v| v == "close"), had_body, "{code}: connection");
+        let body: kaigo_api::ErrorBody = resp.json().await.unwrap();
+        assert_eq!(body.code.as_str(), code);
+        assert!(!body.message.is_empty() && !body.message_en.contains("secret-typed"));
+    }
+}
