@@ -62,6 +62,53 @@ impl CodeKey {
     }
 }
 
+/// A message body sealed for the database: nothing sent (a one-time code,
+/// an initial password) lies there in plain text, not even in pages SQLite
+/// frees or its write-ahead log keeps. AES-256-GCM under a key derived from
+/// the service key (HKDF-SHA256); the message id is the associated data, so
+/// a sealed body cannot be moved to another row.
+impl CodeKey {
+    const SEALED_PREFIX: &'static str = "sealed:v1:";
+
+    fn sealing_cipher(&self) -> aes_gcm::Aes256Gcm {
+        use aes_gcm::KeyInit as _;
+        let mut key = [0u8; 32];
+        #[allow(clippy::expect_used)] // 32 bytes is within HKDF-SHA256's output range
+        hkdf::Hkdf::<Sha256>::new(None, &*self.0).expand(b"kaigo-onboard/outbox-body/v1", &mut key).expect("HKDF output length");
+        aes_gcm::Aes256Gcm::new(&key.into())
+    }
+
+    pub fn seal(&self, message_id: &str, plaintext: &str) -> String {
+        use aes_gcm::aead::{Aead as _, AeadCore as _, Payload};
+        use base64::Engine as _;
+        let nonce = aes_gcm::Aes256Gcm::generate_nonce(&mut rand::rngs::OsRng);
+        #[allow(clippy::expect_used)] // encryption fails only for inputs over 64 GiB
+        let sealed = self.sealing_cipher().encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: message_id.as_bytes() }).expect("AES-GCM seal");
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&sealed);
+        format!("{}{}", Self::SEALED_PREFIX, base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    /// Whether a stored body was sealed (rows queued before sealing was
+    /// introduced hold plain text, and are still delivered).
+    pub fn is_sealed(stored: &str) -> bool {
+        stored.starts_with(Self::SEALED_PREFIX)
+    }
+
+    /// `None` when the body was sealed under another key or for another row.
+    pub fn open(&self, message_id: &str, sealed: &str) -> Option<String> {
+        use aes_gcm::aead::{Aead as _, Payload};
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(sealed.strip_prefix(Self::SEALED_PREFIX)?).ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, ct) = bytes.split_at(12);
+        let plain = self.sealing_cipher().decrypt(aes_gcm::Nonce::from_slice(nonce), Payload { msg: ct, aad: message_id.as_bytes() }).ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
 /// Compares two stored hashes in constant time.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
@@ -118,5 +165,22 @@ mod tests {
             assert_eq!(kaigo_domain::check_new_password(pw.expose_secret(), None), Ok(()));
             assert_eq!(pw.expose_secret().len(), 16);
         }
+    }
+}
+
+#[cfg(test)]
+mod sealing_tests {
+    use super::CodeKey;
+
+    #[test]
+    fn a_sealed_body_opens_only_with_its_key_and_for_its_row() {
+        let key = CodeKey::generate();
+        let sealed = key.seal("m1", "コード 123456");
+        assert!(!sealed.contains("123456"));
+        assert_eq!(key.open("m1", &sealed).as_deref(), Some("コード 123456"));
+        assert_eq!(key.open("m2", &sealed), None, "bound to its row");
+        assert_eq!(CodeKey::generate().open("m1", &sealed), None, "bound to its key");
+        assert_ne!(key.seal("m1", "x"), key.seal("m1", "x"), "a fresh nonce each time");
+        assert_eq!(key.open("m1", "plain text"), None);
     }
 }

@@ -73,7 +73,7 @@ impl Application {
             };
             Channels::Real { mail, sms }
         };
-        let worker = delivery::Worker { db, clock, channels, wakeup, retry_base: d.retry_base, max_retry: d.max_retry, poll: d.poll };
+        let worker = delivery::Worker { db, code_key: config.code_key.clone(), clock, channels, wakeup, retry_base: d.retry_base, max_retry: d.max_retry, poll: d.poll };
         #[cfg(feature = "rate-limit")]
         let limiter = rate_limit::limiter(config.rate_limit);
         let app = router(AppState {

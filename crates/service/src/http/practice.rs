@@ -27,11 +27,12 @@ pub async fn mailbox(State(s): State<AppState>, _caller: crate::onboarding::Call
     Ok(Json(
         rows.into_iter()
             .map(|r| MailboxMessage {
+                // Kept sealed like the outbox; opened only to be shown here.
+                body: s.ob.code_key.open(&r.id, &r.body).unwrap_or(r.body),
                 id: r.id,
                 channel: r.channel,
                 recipient: r.recipient,
                 subject: r.subject,
-                body: r.body,
                 delivered_at: r.delivered_at,
             })
             .collect(),

@@ -57,6 +57,22 @@ impl Onboarding {
         self.clock.now()
     }
 
+    /// Queues a message in the caller's transaction, its body sealed.
+    pub(crate) async fn queue_message(
+        &self,
+        conn: &mut Conn,
+        channel: kaigo_domain::DeliveryChannel,
+        recipient: &str,
+        subject: &str,
+        body: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), Failure> {
+        let id = crate::store::outbox::new_message_id();
+        let sealed = self.code_key.seal(&id, body);
+        crate::store::outbox::enqueue(conn, &id, crate::store::outbox::NewMessage { channel, recipient, subject, sealed_body: &sealed }, now).await?;
+        Ok(())
+    }
+
     pub(crate) async fn audit(&self, conn: &mut Conn, event: audit::AuditEvent<'_>) -> Result<(), Failure> {
         audit::record(conn, event, self.now()).await?;
         Ok(())

@@ -6,7 +6,6 @@ use super::sessions::Session;
 use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
 use crate::secrets::initial_password;
 use crate::store::audit::AuditEvent;
-use crate::store::outbox::{self, NewMessage};
 use crate::store::users::Role;
 use crate::store::{self as store, idempotency, new_id, offices, sessions, users, StoreError};
 use kaigo_api::office::{AdminRegistration, AdminRegistrationRequest, InitialPasswordReissued, UserIdAvailability};
@@ -88,7 +87,7 @@ impl Onboarding {
             Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::UserIdTaken, "user_id")),
             other => other?,
         }
-        outbox::enqueue(&mut tx, NewMessage { channel: admin.destination.channel, recipient: &admin.destination.recipient, subject: &text.subject, body: &text.body }, now).await?;
+        self.queue_message(&mut tx, admin.destination.channel, &admin.destination.recipient, &text.subject, &text.body, now).await?;
         self.audit(
             &mut tx,
             AuditEvent {
@@ -144,7 +143,7 @@ impl Onboarding {
         users::reset_initial_password(&mut tx, &user.id, &hash, now).await?;
         sessions::revoke_all_for_user(&mut tx, &user.id, now).await?;
         sessions::revoke_device_trusts(&mut tx, &user.id, now).await?;
-        outbox::enqueue(&mut tx, NewMessage { channel, recipient: &recipient, subject: &text.subject, body: &text.body }, now).await?;
+        self.queue_message(&mut tx, channel, &recipient, &text.subject, &text.body, now).await?;
         self.audit(
             &mut tx,
             AuditEvent { event: "initial_password_reissued", outcome: "success", office_id: Some(&office.id), user_id: Some(&user.user_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: Some(channel.as_str()) },

@@ -37,23 +37,28 @@ pub struct NewMessage<'a> {
     pub channel: DeliveryChannel,
     pub recipient: &'a str,
     pub subject: &'a str,
-    pub body: &'a str,
+    /// Sealed (`CodeKey::seal`) with `id`: the store keeps no plain text.
+    pub sealed_body: &'a str,
 }
 
-pub async fn enqueue(conn: &mut Conn, m: NewMessage<'_>, now: OffsetDateTime) -> StoreResult<String> {
-    let id = new_id();
+/// A fresh id for a message, to seal its body with before it is enqueued.
+pub fn new_message_id() -> String {
+    new_id()
+}
+
+pub async fn enqueue(conn: &mut Conn, id: &str, m: NewMessage<'_>, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(m.channel.as_str())
     .bind(m.recipient)
     .bind(m.subject)
-    .bind(m.body)
+    .bind(m.sealed_body)
     .bind(millis(now))
     .execute(conn)
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Leases the oldest due message to this worker until `lease_until`. With

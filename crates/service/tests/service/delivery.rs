@@ -129,3 +129,36 @@ async fn a_service_killed_between_registration_and_delivery_still_sends_the_mail
     second.child.start_kill().unwrap();
     let _ = second.child.wait().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_code_or_initial_password_can_be_read_from_the_database_files() {
+    let app = spawn_app().await;
+    // A one-time code and an initial password go out (and stay in the
+    // practice mailbox, sealed like the outbox).
+    let code_mail = {
+        let client = app.client(&app.b);
+        client.office_login(&app.b.kj, &app.b.password).await.unwrap();
+        app.message_to(&app.b.email, 0).await.body
+    };
+    let code = kaigo_e2e_free_code(&code_mail);
+    let initial = app.register_admin(&app.b, "sealadmin1").await;
+    // Main file, write-ahead log and its index: none holds either, in any form.
+    let mut files = 0;
+    for entry in std::fs::read_dir(app.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.file_name().unwrap().to_string_lossy().starts_with("test.db") {
+            continue;
+        }
+        files += 1;
+        let bytes = std::fs::read(&path).unwrap();
+        for secret in [code.as_str(), initial.as_str()] {
+            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} readable in {}", path.display());
+        }
+    }
+    assert!(files >= 2, "the database and its WAL were read");
+}
+
+/// The six digits of a code mail.
+fn kaigo_e2e_free_code(body: &str) -> String {
+    body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).expect("a 6-digit code").to_owned()
+}

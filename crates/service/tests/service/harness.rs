@@ -94,7 +94,8 @@ pub struct TestApp {
     /// Office A has a security code; office B has none.
     pub a: TestOffice,
     pub b: TestOffice,
-    _dir: tempfile::TempDir,
+    /// The test's folder (its SQLite files live here).
+    pub dir: tempfile::TempDir,
 }
 
 /// A database of its own for one test: a SQLite file, or a new PostgreSQL
@@ -197,7 +198,7 @@ pub async fn spawn_with(opts: Options) -> Option<TestApp> {
     let b = office(&pki, 2, None);
     register_office(&app.onboarding.db, &a).await;
     register_office(&app.onboarding.db, &b).await;
-    Some(TestApp { service: app.spawn(), clock, pki, a, b, _dir: dir })
+    Some(TestApp { service: app.spawn(), clock, pki, a, b, dir })
 }
 
 /// The first run of six digits in a message.

@@ -112,7 +112,8 @@ async fn contract(db: Db) {
     assert_eq!(idempotency::find(c, "office-1", "key-00000001").await.unwrap().unwrap().request_hash, "rh");
 
     // The outbox leases a message to one worker at a time.
-    let id = outbox::enqueue(c, outbox::NewMessage { channel: DeliveryChannel::Email, recipient: "h@example.jp", subject: "件名", body: "本文" }, at(10)).await.unwrap();
+    let id = outbox::new_message_id();
+    outbox::enqueue(c, &id, outbox::NewMessage { channel: DeliveryChannel::Email, recipient: "h@example.jp", subject: "件名", sealed_body: "本文" }, at(10)).await.unwrap();
     assert!(outbox::claim_due(c, at(9), at(100)).await.unwrap().is_none(), "not due yet");
     let m = outbox::claim_due(c, at(10), at(100)).await.unwrap().unwrap();
     assert_eq!((m.id.as_str(), m.attempts, m.body.as_str(), m.channel), (id.as_str(), 1, "本文", DeliveryChannel::Email));
