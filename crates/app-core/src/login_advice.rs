@@ -3,15 +3,9 @@
 //! lasts and what to check meanwhile. Pure: the caller passes the answer,
 //! `now` and the policy.
 
-use kaigo_domain::texts::{fill, Language};
+use kaigo_domain::texts::{fill, Language, JAPAN_TIME};
 use kaigo_domain::{ErrorCode, Policy};
-use time::{Duration, OffsetDateTime, UtcOffset};
-
-/// Staff read times in Japan's time, whatever the PC's zone.
-const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+use time::{Duration, OffsetDateTime};
 
 /// The sentence to add to the service's message, if any.
 pub fn office_login_advice(code: ErrorCode, tries_left: Option<u32>, retry_after_seconds: Option<u64>, now: OffsetDateTime, policy: &Policy, language: Language) -> Option<String> {
@@ -27,7 +21,7 @@ pub fn office_login_advice(code: ErrorCode, tries_left: Option<u32>, retry_after
             language,
         )),
         (ErrorCode::OfficeLocked, _, Some(secs), _) => {
-            let until = (now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2))).to_offset(JST);
+            let until = (now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2))).to_offset(JAPAN_TIME);
             Some(match language {
                 Language::Japanese => format!(
                     "{}時{:02}分まで待ってから、もう一度ログインしてください。待つ間に、「KJ」から始まるユーザIDと、電子請求受付システムで使っているパスワードを確かめてください。仮のパスワードや期限切れのパスワードは、先に電子請求受付システムで変更が必要です。",

@@ -5,8 +5,7 @@
 
 use crate::progress::Progress;
 use kaigo_domain::terminal::TerminalKind;
-use kaigo_domain::texts::Language;
-use time::UtcOffset;
+use kaigo_domain::texts::{Language, JAPAN_TIME};
 
 /// What the sheet says, read from the progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,11 +73,6 @@ const EN: Words = Words {
     footer: "This sheet was made by the 介護WEBサービス set-up app. Keep it in a safe place.",
 };
 
-/// 日本標準時: the date staff see is Japan's, whatever the PC's zone.
-const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
 
 fn kind_name(kind: TerminalKind, language: Language) -> &'static str {
     match (kind, language) {
@@ -104,7 +98,7 @@ impl CompletionReport {
         Some(CompletionReport {
             office_number: office.office_number.clone(),
             office_name: office.name.clone(),
-            date: finished.to_offset(JST).date(),
+            date: finished.to_offset(JAPAN_TIME).date(),
             admin_user_id: p.admin.as_ref().map(|a| a.user_id.clone()).unwrap_or_default(),
             terminals: p.linked_terminals.iter().map(|t| (t.name.clone(), t.terminal_id.clone(), t.kind)).collect(),
         })

@@ -8,7 +8,14 @@ use crate::one_time_code::OneTimeCode;
 use crate::password;
 use crate::text::{PersonName, TerminalName};
 use crate::Policy;
-use time::Duration;
+use time::{Duration, UtcOffset};
+
+/// 日本標準時: the times and dates staff read (in mails, on screen, in the
+/// completion report), whatever the zone of the PC or the server.
+pub const JAPAN_TIME: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => UtcOffset::UTC,
+};
 
 /// The language staff read the app in (Japanese first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

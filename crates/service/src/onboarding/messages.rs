@@ -11,7 +11,7 @@ pub struct Message {
 }
 
 fn jst(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    let t = t.to_offset(kaigo_domain::texts::JAPAN_TIME);
     format!("{}年{}月{}日 {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
 }
 
