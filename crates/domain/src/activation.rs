@@ -24,7 +24,7 @@ impl ActivationCode {
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
         let s: String = half_width(input)
             .chars()
-            .filter(|c| !matches!(c, '-' | ' ' | 'ー' | '－'))
+            .filter(|c| !matches!(c, '-' | ' ' | 'ー'))
             .map(|c| c.to_ascii_uppercase())
             .collect();
         let ok = s.len() == Self::LEN && s.bytes().all(|b| Self::ALPHABET.contains(&b));
@@ -77,6 +77,7 @@ mod tests {
         assert_eq!(c.grouped(), "ABCD-EFGH-JKL2");
         assert_eq!(ActivationCode::parse("ＡＢＣＤ　ＥＦＧＨ　ＪＫＬ２").unwrap(), c);
         assert_eq!(ActivationCode::parse(" ABCDEFGHJKL2 ").unwrap(), c);
+        assert_eq!(ActivationCode::parse("ＡＢＣＤ－ＥＦＧＨーＪＫＬ２").unwrap(), c, "full-width hyphen, long-vowel mark");
     }
 
     #[test]
