@@ -1,6 +1,7 @@
 //! What a running service is told: where to listen, its TLS material, its
 //! database, how to deliver messages, and the policy.
 
+use crate::connections::ConnectionLimits;
 use crate::http::rate_limit::RateLimit;
 use crate::secrets::CodeKey;
 use crate::store::DatabaseLocation;
@@ -20,6 +21,8 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub policy: Policy,
     pub rate_limit: RateLimit,
+    /// Caps and timeouts of the connections.
+    pub connections: ConnectionLimits,
     /// Password hashes computed at once (defaults to the core count).
     pub hashing_concurrency: usize,
     /// Base URL given to terminals; defaults to `https://<listen address>`.

@@ -123,6 +123,7 @@ pub fn config(files: &DemoFiles, listen: SocketAddr) -> anyhow::Result<Config> {
         delivery: DeliveryConfig { practice_mailbox: true, poll: std::time::Duration::from_millis(500), ..DeliveryConfig::default() },
         policy: kaigo_domain::Policy::default(),
         rate_limit: Default::default(),
+        connections: Default::default(),
         hashing_concurrency: default_hashing_concurrency(),
         public_url: None,
     })

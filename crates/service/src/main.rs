@@ -4,6 +4,7 @@
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use kaigo_service::clock::{Clock as _, SystemClock};
+use kaigo_service::connections::ConnectionLimits;
 use kaigo_service::config::{default_hashing_concurrency, Config, DeliveryConfig};
 use kaigo_service::demo::{self, write_private};
 use kaigo_service::offices::{add_certificate, add_office, NewOffice};
@@ -89,6 +90,19 @@ struct ServeArgs {
     rate_burst: u32,
     #[arg(long, env = "KAIGO_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Connections open at once (lowered to fit the open-file limit).
+    #[arg(long, env = "KAIGO_MAX_CONNECTIONS", default_value_t = ConnectionLimits::default().max_connections)]
+    max_connections: usize,
+    /// Connections one client certificate may hold at once.
+    #[arg(long, env = "KAIGO_MAX_CONNECTIONS_PER_CERTIFICATE", default_value_t = ConnectionLimits::default().max_per_certificate)]
+    max_connections_per_certificate: usize,
+    /// Seconds a client has for the headers of a request (and an idle
+    /// connection is kept).
+    #[arg(long, env = "KAIGO_HEADER_TIMEOUT_SECONDS", default_value_t = ConnectionLimits::default().header_timeout.as_secs())]
+    header_timeout_seconds: u64,
+    /// Seconds a stop waits for the requests in flight.
+    #[arg(long, env = "KAIGO_DRAIN_TIMEOUT_SECONDS", default_value_t = ConnectionLimits::default().drain_timeout.as_secs())]
+    drain_timeout_seconds: u64,
 }
 
 #[derive(Args)]
@@ -162,6 +176,13 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         },
         policy,
         rate_limit: kaigo_service::http::rate_limit::RateLimit { per_second: a.rate_per_second, burst: a.rate_burst },
+        connections: ConnectionLimits {
+            max_connections: a.max_connections.max(1),
+            max_per_certificate: a.max_connections_per_certificate.max(1),
+            header_timeout: std::time::Duration::from_secs(a.header_timeout_seconds.max(1)),
+            drain_timeout: std::time::Duration::from_secs(a.drain_timeout_seconds),
+            ..ConnectionLimits::default()
+        },
         hashing_concurrency: default_hashing_concurrency(),
         public_url: a.public_url,
     };

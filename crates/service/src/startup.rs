@@ -1,37 +1,36 @@
-//! Building and running the service: database, delivery worker, and the TLS
-//! accept loop that puts each connection's client certificate on its requests.
+//! Building and running the service: database, delivery worker, the TLS
+//! accept loop (`connections`), and stopping them in order.
 
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::delivery::{self, Channels};
-use crate::http::extract::{PeerAddress, PeerCertificate};
+use crate::connections::{self, ConnectionLimits};
 #[cfg(feature = "rate-limit")]
 use crate::http::rate_limit;
-use crate::http::{router, AppState};
+use crate::http::{over_share_router, router, AppState};
 use crate::onboarding::Onboarding;
-use crate::pki::fingerprint;
 use crate::secrets::PasswordHasher;
 use crate::store::Db;
 use crate::tls::server_config;
 use anyhow::Context as _;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use kaigo_domain::ReferenceLists;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt as _;
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 
 pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
     acceptor: TlsAcceptor,
     app: axum::Router,
+    /// The answer on a connection over its client's share.
+    over_share: axum::Router,
+    connections: ConnectionLimits,
     pub onboarding: Onboarding,
     worker: delivery::Worker,
     #[cfg(feature = "rate-limit")]
@@ -73,9 +72,10 @@ impl Application {
             };
             Channels::Real { mail, sms }
         };
-        let worker = delivery::Worker { db, code_key: config.code_key.clone(), clock, channels, wakeup, retry_base: d.retry_base, max_retry: d.max_retry, poll: d.poll };
+        let worker = delivery::Worker { db, instance: uuid::Uuid::new_v4().to_string(), code_key: config.code_key.clone(), clock, channels, wakeup, retry_base: d.retry_base, max_retry: d.max_retry, poll: d.poll };
         #[cfg(feature = "rate-limit")]
         let limiter = rate_limit::limiter(config.rate_limit);
+        let over_share = over_share_router(Arc::new(config.policy.clone()));
         let app = router(AppState {
             ob: onboarding.clone(),
             #[cfg(feature = "rate-limit")]
@@ -86,6 +86,8 @@ impl Application {
             addr,
             acceptor,
             app,
+            over_share,
+            connections: config.connections.clone(),
             onboarding,
             worker,
             #[cfg(feature = "rate-limit")]
@@ -101,107 +103,104 @@ impl Application {
         self.addr.port()
     }
 
-    /// Starts the service in the background; dropping the handle stops it.
+    /// Starts the service in the background; dropping the handle stops it
+    /// at once, [`RunningService::shutdown`] gracefully.
     pub fn spawn(self) -> RunningService {
         let addr = self.addr;
         let onboarding = self.onboarding.clone();
-        let tasks = self.start();
-        RunningService { addr, onboarding, tasks }
+        let running = self.start();
+        RunningService { addr, onboarding, running: Some(running) }
     }
 
-    /// Runs until the process is stopped.
+    /// Runs until SIGTERM or Ctrl-C, then stops gracefully: no new
+    /// connections, the requests in flight finished, the due messages sent.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let tasks = self.start();
-        tokio::signal::ctrl_c().await?;
+        let running = self.start();
+        stop_signal().await?;
         info!("stopping");
-        for t in tasks {
-            t.abort();
-        }
+        running.shutdown().await;
+        info!("stopped");
         Ok(())
     }
 
-    fn start(self) -> Vec<JoinHandle<()>> {
-        let mut tasks = Vec::new();
+    fn start(mut self) -> Running {
+        connections::fit_to_open_file_limit(&mut self.connections);
+        let (stop, stopped) = watch::channel(false);
+        let mut background = Vec::new();
         #[cfg(feature = "rate-limit")]
         {
             let limiter = self.limiter.clone();
-            tasks.push(tokio::spawn(async move {
+            background.push(tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(Duration::from_secs(60)).await;
                     limiter.retain_recent();
                 }
             }));
         }
-        tasks.push(tokio::spawn(self.worker.run()));
-        tasks.push(tokio::spawn(accept_loop(self.listener, self.acceptor, self.app)));
-        tasks
+        let drain_timeout = self.connections.drain_timeout;
+        let worker = tokio::spawn(self.worker.run(stopped.clone()));
+        let served = connections::Served { app: self.app, over_share: self.over_share };
+        let accept = tokio::spawn(connections::serve(self.listener, self.acceptor, served, self.connections, stopped));
+        Running { stop, accept, worker, background, drain_timeout }
     }
 }
 
-async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, app: axum::Router) {
-    loop {
-        let (tcp, peer) = match listener.accept().await {
-            Ok(c) => c,
-            Err(e) => {
-                warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        tokio::spawn(async move {
-            let _ = tcp.set_nodelay(true);
-            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp).into_fallible()).await {
-                Ok(Ok(tls)) => tls,
-                Ok(Err((e, tcp))) => {
-                    // No certificate, an unknown CA or an expired one end here.
-                    debug!(%peer, error = %e, "TLS handshake refused");
-                    linger(tcp).await;
-                    return;
-                }
-                Err(_) => return,
-            };
-            // Verified against the CA by the handshake when present; only the
-            // device routes of 3-4 serve a connection without one.
-            let peer_cert = tls.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|cert| PeerCertificate { fingerprint: fingerprint(cert.as_ref()) });
-            let peer_address = PeerAddress(peer.ip());
-            let svc = app.map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
-                if let Some(c) = &peer_cert {
-                    req.extensions_mut().insert(c.clone());
-                }
-                req.extensions_mut().insert(peer_address);
-                req
-            });
-            // HTTP/1.1 only: it is the one protocol the TLS handshake offers (ALPN).
-            let conn = hyper::server::conn::http1::Builder::new();
-            if let Err(e) = conn.serve_connection(TokioIo::new(tls), TowerToHyperService::new(svc)).await {
-                debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
+/// SIGTERM (how service managers stop a process) or Ctrl-C.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
     }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }
 
-/// Closes a refused connection gently. Under TLS 1.3 the client may already
-/// be sending its request when our alert ("unknown CA", "certificate
-/// expired") goes out; closing at once would reset the connection and the
-/// client would see a reset instead of the reason. So: send FIN, read and
-/// drop what still comes for a moment, then close.
-async fn linger(mut tcp: tokio::net::TcpStream) {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let _ = tcp.shutdown().await;
-    let mut sink = [0u8; 4096];
-    let _ = tokio::time::timeout(Duration::from_secs(2), async {
-        while matches!(tcp.read(&mut sink).await, Ok(n) if n > 0) {}
-    })
-    .await;
+/// The tasks of a started service.
+struct Running {
+    stop: watch::Sender<bool>,
+    accept: JoinHandle<()>,
+    worker: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
+    drain_timeout: Duration,
+}
+
+impl Running {
+    /// Stops accepting, drains the connections, then lets the delivery
+    /// worker send what is due and give back its leases — each bounded by
+    /// the drain time.
+    async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let Running { accept, worker, background, drain_timeout, .. } = self;
+        for t in &background {
+            t.abort();
+        }
+        // The accept loop bounds its own drain.
+        let _ = accept.await;
+        let abort = worker.abort_handle();
+        if tokio::time::timeout(drain_timeout, worker).await.is_err() {
+            warn!("stopping: the delivery worker did not finish in the drain time; its messages stay queued");
+            abort.abort();
+        }
+    }
+
+    fn abort(&self) {
+        self.accept.abort();
+        self.worker.abort();
+        for t in &self.background {
+            t.abort();
+        }
+    }
 }
 
 /// A service running in the background of this process.
 pub struct RunningService {
     pub addr: SocketAddr,
     pub onboarding: Onboarding,
-    tasks: Vec<JoinHandle<()>>,
+    running: Option<Running>,
 }
 
 impl RunningService {
@@ -209,9 +208,18 @@ impl RunningService {
         format!("https://{}", self.addr)
     }
 
+    /// Stops at once, as a crash would: requests in flight are cut and
+    /// leased messages stay leased.
     pub fn stop(&self) {
-        for t in &self.tasks {
-            t.abort();
+        if let Some(r) = &self.running {
+            r.abort();
+        }
+    }
+
+    /// Stops as on SIGTERM.
+    pub async fn shutdown(mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await;
         }
     }
 }

@@ -7,7 +7,7 @@ pub mod mail;
 pub mod sms;
 
 use crate::clock::SharedClock;
-use crate::store::{outbox, Db};
+use crate::store::{instances, outbox, Db};
 use kaigo_domain::DeliveryChannel;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +43,8 @@ pub enum Channels {
 
 pub struct Worker {
     pub db: Db,
+    /// This process's name on the leases it takes (`store::instances`).
+    pub instance: String,
     /// Opens the sealed bodies.
     pub code_key: crate::secrets::CodeKey,
     pub clock: SharedClock,
@@ -60,21 +62,58 @@ pub struct Worker {
 const LEASE: time::Duration = time::Duration::seconds(30);
 
 impl Worker {
-    pub async fn run(self) {
-        loop {
-            loop {
-                match self.deliver_one().await {
-                    Ok(true) => continue,
-                    Ok(false) => break,
-                    Err(e) => {
-                        warn!(error = %e, "outbox: storage error");
-                        break;
+    /// Delivers until `stop` turns true; then sends what is due once more
+    /// (the service is stopping: mail queued by its last requests goes out
+    /// now rather than at the next start) and returns.
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let _alive = loop {
+            match instances::hold(&self.db, &self.instance).await {
+                Ok(lock) => break lock,
+                Err(e) => {
+                    warn!(error = %e, "outbox: storage error");
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.poll) => continue,
+                        _ = crate::connections::until_stopped(&mut stop) => return,
                     }
                 }
+            }
+        };
+        let mut at_start = true;
+        loop {
+            match instances::free_leases_of_the_dead(&self.db, &self.instance, at_start).await {
+                Ok(0) => {}
+                Ok(n) => info!(messages = n, "outbox: took over the messages of a stopped instance"),
+                Err(e) => warn!(error = %e, "outbox: storage error"),
+            }
+            at_start = false;
+            self.deliver_due().await;
+            if *stop.borrow() {
+                break;
             }
             tokio::select! {
                 _ = self.wakeup.notified() => {}
                 _ = tokio::time::sleep(self.poll) => {}
+                _ = crate::connections::until_stopped(&mut stop) => {}
+            }
+        }
+        // Whatever is still leased (a send that failed just now is not)
+        // goes back for the next instance or start.
+        if let Ok(mut conn) = self.db.acquire().await {
+            let _ = outbox::release_leases_of(&mut conn, &self.instance).await;
+        }
+        info!("outbox: delivery worker stopped");
+    }
+
+    /// Delivers every message due now.
+    async fn deliver_due(&self) {
+        loop {
+            match self.deliver_one().await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(e) => {
+                    warn!(error = %e, "outbox: storage error");
+                    break;
+                }
             }
         }
     }
@@ -83,7 +122,7 @@ impl Worker {
     pub async fn deliver_one(&self) -> Result<bool, crate::store::StoreError> {
         let now = self.clock.now();
         let mut conn = self.db.acquire().await?;
-        let Some(msg) = outbox::claim_due(&mut conn, now, now + LEASE).await? else { return Ok(false) };
+        let Some(msg) = outbox::claim_due(&mut conn, now, now + LEASE, &self.instance).await? else { return Ok(false) };
         drop(conn);
         // A body sealed under another key stays queued (and is logged): the
         // operator has the wrong service key, and fixing it loses nothing.

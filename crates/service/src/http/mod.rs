@@ -34,6 +34,14 @@ async fn openapi_json() -> impl axum::response::IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi::json())
 }
 
+/// Every request on a connection over its client's share (see
+/// `connections`) is answered `rate_limited`, and the connection closed.
+pub fn over_share_router(policy: std::sync::Arc<kaigo_domain::Policy>) -> Router {
+    Router::new()
+        .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::RateLimited, None, Some(time::Duration::seconds(1))) })
+        .layer(axum::middleware::from_fn_with_state(policy, error::explain))
+}
+
 pub fn router(state: AppState) -> Router {
     let policy = std::sync::Arc::new(state.ob.policy.clone());
     #[cfg(feature = "rate-limit")]

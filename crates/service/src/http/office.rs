@@ -78,12 +78,13 @@ pub struct AvailabilityQuery {
     pub user_id: String,
 }
 
-/// Whether a user ID is still free (for checking it while it is typed).
+/// Whether a user ID is still free in this office (for checking it while it
+/// is typed). User IDs are unique per office; other offices' are not told.
 #[utoipa::path(operation_id = "office_user_id_availability", get, path = "/v1/office/user-id-availability", tag = "3-2 admin registration",
     params(AvailabilityQuery), security(("office_session" = [])),
     responses((status = 200, body = UserIdAvailability), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
-pub async fn user_id_availability(State(s): State<AppState>, OfficeAuth(..): OfficeAuth, Query(q): Query<AvailabilityQuery>) -> ApiResult<Json<UserIdAvailability>> {
-    Ok(Json(s.ob.user_id_availability(&q.user_id).await?))
+pub async fn user_id_availability(State(s): State<AppState>, OfficeAuth(_, session): OfficeAuth, Query(q): Query<AvailabilityQuery>) -> ApiResult<Json<UserIdAvailability>> {
+    Ok(Json(s.ob.user_id_availability(&session, &q.user_id).await?))
 }
 
 /// Unlocks a user of this office after too many failed logins.

@@ -27,7 +27,7 @@ pub(crate) async fn issue_code(
     let text = message(code.expose(), times.expires_at);
     let mut tx = ob.db.begin().await?;
     challenges::set_code(&mut tx, &challenge.id, channel, &ob.code_key.code_hash(&challenge.id, code.expose()), times.sent_at, times.expires_at).await?;
-    ob.queue_message(&mut tx, channel, recipient, &text.subject, &text.body, times.sent_at).await?;
+    ob.queue_message(&mut tx, &challenge.office_id, channel, recipient, &text.subject, &text.body, times.sent_at).await?;
     tx.commit().await.map_err(crate::store::StoreError::from)?;
     ob.outbox_wakeup.notify_one();
     Ok(CodeDelivery { channel, masked_destination: masked, code_expires_at: times.expires_at, resend_allowed_at: times.resend_allowed_at })

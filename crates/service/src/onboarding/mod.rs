@@ -57,10 +57,13 @@ impl Onboarding {
         self.clock.now()
     }
 
-    /// Queues a message in the caller's transaction, its body sealed.
+    /// Queues a message about `office_id` in the caller's transaction, its
+    /// body sealed.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn queue_message(
         &self,
         conn: &mut Conn,
+        office_id: &str,
         channel: kaigo_domain::DeliveryChannel,
         recipient: &str,
         subject: &str,
@@ -69,7 +72,7 @@ impl Onboarding {
     ) -> Result<(), Failure> {
         let id = crate::store::outbox::new_message_id();
         let sealed = self.code_key.seal(&id, body);
-        crate::store::outbox::enqueue(conn, &id, crate::store::outbox::NewMessage { channel, recipient, subject, sealed_body: &sealed }, now).await?;
+        crate::store::outbox::enqueue(conn, &id, crate::store::outbox::NewMessage { office_id, channel, recipient, subject, sealed_body: &sealed }, now).await?;
         Ok(())
     }
 

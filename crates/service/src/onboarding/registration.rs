@@ -34,7 +34,7 @@ impl Onboarding {
         }
 
         let admin = check_admin_application(&req.application(), &self.lists).map_err(|r| Failure::field(r.code, r.field))?;
-        if users::user_id_taken(&mut conn, admin.user_id.as_str()).await? {
+        if users::user_id_taken(&mut conn, &session.office_id, admin.user_id.as_str()).await? {
             return Err(Failure::field(ErrorCode::UserIdTaken, "user_id"));
         }
         let office = offices::find(&mut conn, &session.office_id).await?.ok_or(ErrorCode::Unauthenticated)?;
@@ -87,7 +87,7 @@ impl Onboarding {
             Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::UserIdTaken, "user_id")),
             other => other?,
         }
-        self.queue_message(&mut tx, admin.destination.channel, &admin.destination.recipient, &text.subject, &text.body, now).await?;
+        self.queue_message(&mut tx, &office.id, admin.destination.channel, &admin.destination.recipient, &text.subject, &text.body, now).await?;
         self.audit(
             &mut tx,
             AuditEvent {
@@ -114,11 +114,12 @@ impl Onboarding {
         Ok(Some(Registered { registration, replayed: true }))
     }
 
-    /// For checking a user ID while it is typed.
-    pub async fn user_id_availability(&self, user_id: &str) -> OnboardingResult<UserIdAvailability> {
+    /// For checking a user ID while it is typed: within the session's office
+    /// (user IDs are unique per office; other offices' are not told).
+    pub async fn user_id_availability(&self, session: &Session, user_id: &str) -> OnboardingResult<UserIdAvailability> {
         let id = parse_field("user_id", UserId::parse(user_id))?;
         let mut conn = self.db.acquire().await?;
-        let taken = users::user_id_taken(&mut conn, id.as_str()).await?;
+        let taken = users::user_id_taken(&mut conn, &session.office_id, id.as_str()).await?;
         Ok(UserIdAvailability { user_id: id.as_str().to_owned(), available: !taken })
     }
 
@@ -128,7 +129,7 @@ impl Onboarding {
     pub async fn reissue_initial_password(&self, caller: &Caller, session: &Session, user_id: &str) -> OnboardingResult<InitialPasswordReissued> {
         let id = parse_field("user_id", UserId::parse(user_id))?;
         let mut conn = self.db.acquire().await?;
-        let user = users::find_by_user_id(&mut conn, id.as_str()).await?.filter(|u| u.office_id == session.office_id).ok_or(ErrorCode::NotFound)?;
+        let user = users::find_by_user_id(&mut conn, &session.office_id, id.as_str()).await?.ok_or(ErrorCode::NotFound)?;
         let office = offices::find(&mut conn, &session.office_id).await?.ok_or(ErrorCode::Unauthenticated)?;
         drop(conn);
         let email = user.email.as_deref().and_then(|e| EmailAddress::parse(e).ok());
@@ -143,7 +144,7 @@ impl Onboarding {
         users::reset_initial_password(&mut tx, &user.id, &hash, now).await?;
         sessions::revoke_all_for_user(&mut tx, &user.id, now).await?;
         sessions::revoke_device_trusts(&mut tx, &user.id, now).await?;
-        self.queue_message(&mut tx, channel, &recipient, &text.subject, &text.body, now).await?;
+        self.queue_message(&mut tx, &office.id, channel, &recipient, &text.subject, &text.body, now).await?;
         self.audit(
             &mut tx,
             AuditEvent { event: "initial_password_reissued", outcome: "success", office_id: Some(&office.id), user_id: Some(&user.user_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: Some(channel.as_str()) },
@@ -158,7 +159,7 @@ impl Onboarding {
     pub async fn unlock_user(&self, caller: &Caller, session: &Session, user_id: &str) -> OnboardingResult<()> {
         let id = parse_field("user_id", UserId::parse(user_id))?;
         let mut conn = self.db.acquire().await?;
-        let user = users::find_by_user_id(&mut conn, id.as_str()).await?.filter(|u| u.office_id == session.office_id).ok_or(ErrorCode::NotFound)?;
+        let user = users::find_by_user_id(&mut conn, &session.office_id, id.as_str()).await?.ok_or(ErrorCode::NotFound)?;
         store::clear_login_failures(&mut conn, Account::User, &user.id).await?;
         self.audit(
             &mut conn,

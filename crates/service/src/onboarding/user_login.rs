@@ -43,7 +43,15 @@ impl Onboarding {
     ) -> OnboardingResult<UserLoginOutcome> {
         let user_id = parse_field("user_id", UserId::parse(user_id))?;
         require_password(password)?;
-        let found = users::find_by_user_id(&mut *self.db.acquire().await?, user_id.as_str()).await?;
+        // User IDs are unique per office: only the certificate's office's
+        // users can be found, so another office's ID is simply unknown.
+        let found = {
+            let mut conn = self.db.acquire().await?;
+            match crate::store::offices::office_of_certificate(&mut conn, &caller.cert_fingerprint).await? {
+                Some(office_id) => users::find_by_user_id(&mut conn, &office_id, user_id.as_str()).await?,
+                None => None,
+            }
+        };
         let user = self.password_step(caller, "user_login", user_id.as_str(), found, None, password).await?;
         let now = self.now();
         let event = |outcome| caller.event("user_login", outcome, &user.office_id, user_id.as_str());

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod challenges;
 pub mod idempotency;
+pub mod instances;
 mod location;
 pub mod offices;
 pub mod outbox;

@@ -16,6 +16,7 @@ fn channel(name: &str) -> StoreResult<DeliveryChannel> {
 #[derive(Debug, Clone)]
 pub struct Outgoing {
     pub id: String,
+    pub office_id: Option<String>,
     pub channel: DeliveryChannel,
     pub recipient: String,
     pub subject: String,
@@ -26,6 +27,7 @@ pub struct Outgoing {
 #[derive(sqlx::FromRow)]
 struct OutboxRow {
     id: String,
+    office_id: Option<String>,
     channel: String,
     recipient: String,
     subject: String,
@@ -34,6 +36,8 @@ struct OutboxRow {
 }
 
 pub struct NewMessage<'a> {
+    /// The office the message concerns (whose practice mailbox shows it).
+    pub office_id: &'a str,
     pub channel: DeliveryChannel,
     pub recipient: &'a str,
     pub subject: &'a str,
@@ -48,9 +52,10 @@ pub fn new_message_id() -> String {
 
 pub async fn enqueue(conn: &mut Conn, id: &str, m: NewMessage<'_>, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO outbox (id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO outbox (id, office_id, channel, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(id)
+    .bind(m.office_id)
     .bind(m.channel.as_str())
     .bind(m.recipient)
     .bind(m.subject)
@@ -61,9 +66,9 @@ pub async fn enqueue(conn: &mut Conn, id: &str, m: NewMessage<'_>, now: OffsetDa
     Ok(())
 }
 
-/// Leases the oldest due message to this worker until `lease_until`. With
+/// Leases the oldest due message to `instance` until `lease_until`. With
 /// several instances only one wins the row: the UPDATE re-checks the lease.
-pub async fn claim_due(conn: &mut Conn, now: OffsetDateTime, lease_until: OffsetDateTime) -> StoreResult<Option<Outgoing>> {
+pub async fn claim_due(conn: &mut Conn, now: OffsetDateTime, lease_until: OffsetDateTime, instance: &str) -> StoreResult<Option<Outgoing>> {
     let (now_ms, lease_until_ms) = (millis(now), millis(lease_until));
     let candidate: Option<String> = sqlx::query_scalar(
         "SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
@@ -74,29 +79,30 @@ pub async fn claim_due(conn: &mut Conn, now: OffsetDateTime, lease_until: Offset
     .await?;
     let Some(id) = candidate else { return Ok(None) };
     let claimed = sqlx::query(
-        "UPDATE outbox SET locked_until = $1, attempts = attempts + 1
+        "UPDATE outbox SET locked_until = $1, leased_by = $4, attempts = attempts + 1
          WHERE id = $2 AND delivered_at IS NULL AND (locked_until IS NULL OR locked_until <= $3)",
     )
     .bind(lease_until_ms)
     .bind(&id)
     .bind(now_ms)
+    .bind(instance)
     .execute(&mut *conn)
     .await?;
     if claimed.rows_affected() != 1 {
         return Ok(None);
     }
-    let row: Option<OutboxRow> = sqlx::query_as("SELECT id, channel, recipient, subject, body, attempts FROM outbox WHERE id = $1")
+    let row: Option<OutboxRow> = sqlx::query_as("SELECT id, office_id, channel, recipient, subject, body, attempts FROM outbox WHERE id = $1")
         .bind(&id)
         .fetch_optional(conn)
         .await?;
-    row.map(|r| Ok(Outgoing { channel: channel(&r.channel)?, attempts: count(r.attempts), id: r.id, recipient: r.recipient, subject: r.subject, body: r.body }))
+    row.map(|r| Ok(Outgoing { channel: channel(&r.channel)?, attempts: count(r.attempts), id: r.id, office_id: r.office_id, recipient: r.recipient, subject: r.subject, body: r.body }))
         .transpose()
 }
 
 /// Marks a message sent and blanks its body: it may hold an initial password
 /// or a code, which must not outlive the delivery.
 pub async fn mark_delivered(conn: &mut Conn, id: &str, now: OffsetDateTime) -> StoreResult<()> {
-    sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, body = '', last_error = NULL WHERE id = $2")
+    sqlx::query("UPDATE outbox SET delivered_at = $1, locked_until = NULL, leased_by = NULL, body = '', last_error = NULL WHERE id = $2")
         .bind(millis(now))
         .bind(id)
         .execute(conn)
@@ -105,13 +111,31 @@ pub async fn mark_delivered(conn: &mut Conn, id: &str, now: OffsetDateTime) -> S
 }
 
 pub async fn mark_failed(conn: &mut Conn, id: &str, next_attempt: OffsetDateTime, error: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, last_error = $2 WHERE id = $3")
+    sqlx::query("UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, leased_by = NULL, last_error = $2 WHERE id = $3")
         .bind(millis(next_attempt))
         .bind(error)
         .bind(id)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Gives back the leases `instance` holds on messages not yet sent: it is
+/// stopping, or it has died (`store::instances`). The attempt stays counted.
+pub async fn release_leases_of(conn: &mut Conn, instance: &str) -> StoreResult<u64> {
+    let r = sqlx::query("UPDATE outbox SET locked_until = NULL, leased_by = NULL WHERE leased_by = $1 AND delivered_at IS NULL")
+        .bind(instance)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// The instances holding leases on messages not yet sent, but `me`.
+pub async fn lease_holders(conn: &mut Conn, me: &str) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT leased_by FROM outbox WHERE leased_by IS NOT NULL AND leased_by <> $1 AND delivered_at IS NULL")
+        .bind(me)
+        .fetch_all(conn)
+        .await?)
 }
 
 /// Where a message stands, for operators and tests.
@@ -150,8 +174,9 @@ pub struct MailboxEntry {
 }
 
 pub async fn put_in_mailbox(conn: &mut Conn, m: &Outgoing, now: OffsetDateTime) -> StoreResult<()> {
-    sqlx::query("INSERT INTO practice_mailbox (id, channel, recipient, subject, body, delivered_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    sqlx::query("INSERT INTO practice_mailbox (id, office_id, channel, recipient, subject, body, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(&m.id)
+        .bind(&m.office_id)
         .bind(m.channel.as_str())
         .bind(&m.recipient)
         .bind(&m.subject)
@@ -162,11 +187,13 @@ pub async fn put_in_mailbox(conn: &mut Conn, m: &Outgoing, now: OffsetDateTime) 
     Ok(())
 }
 
-pub async fn mailbox(conn: &mut Conn, recipient: Option<&str>) -> StoreResult<Vec<MailboxEntry>> {
+/// The messages kept for one office, newest first.
+pub async fn mailbox(conn: &mut Conn, office_id: &str, recipient: Option<&str>) -> StoreResult<Vec<MailboxEntry>> {
     let rows: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
         "SELECT id, channel, recipient, subject, body, delivered_at FROM practice_mailbox
-         WHERE ($1 IS NULL OR recipient = $1) ORDER BY delivered_at DESC, id",
+         WHERE office_id = $1 AND ($2 IS NULL OR recipient = $2) ORDER BY delivered_at DESC, id",
     )
+    .bind(office_id)
     .bind(recipient)
     .fetch_all(conn)
     .await?;

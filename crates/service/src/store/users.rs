@@ -97,8 +97,8 @@ const COLUMNS: &str = "id, office_id, user_id, role, name, email, phone, passwor
 /// Inserts with `must_change_password` set: the first login must change it.
 pub async fn insert(conn: &mut Conn, u: NewUser<'_>) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO users (id, office_id, user_id, role, name, email, phone, service_types, job_category, password_hash, must_change_password, created_at, initial_password_issued_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
+        "INSERT INTO users (id, office_id, user_id, office_user_key, role, name, email, phone, service_types, job_category, password_hash, must_change_password, created_at, initial_password_issued_at)
+         VALUES ($1, $2, $3, $2 || '/' || $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)",
     )
     .bind(u.id)
     .bind(u.office_id)
@@ -117,8 +117,10 @@ pub async fn insert(conn: &mut Conn, u: NewUser<'_>) -> StoreResult<()> {
     Ok(())
 }
 
-pub async fn find_by_user_id(conn: &mut Conn, user_id: &str) -> StoreResult<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE user_id = $1")).bind(user_id).fetch_optional(conn).await?;
+/// User IDs are unique within an office only.
+pub async fn find_by_user_id(conn: &mut Conn, office_id: &str, user_id: &str) -> StoreResult<Option<User>> {
+    let row: Option<UserRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE office_id = $1 AND user_id = $2")).bind(office_id).bind(user_id).fetch_optional(conn).await?;
     row.map(User::try_from).transpose()
 }
 
@@ -127,8 +129,8 @@ pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<User>> {
     row.map(User::try_from).transpose()
 }
 
-pub async fn user_id_taken(conn: &mut Conn, user_id: &str) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE user_id = $1").bind(user_id).fetch_one(conn).await?;
+pub async fn user_id_taken(conn: &mut Conn, office_id: &str, user_id: &str) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE office_id = $1 AND user_id = $2").bind(office_id).bind(user_id).fetch_one(conn).await?;
     Ok(n > 0)
 }
 

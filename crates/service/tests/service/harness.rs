@@ -78,12 +78,13 @@ pub struct Options {
     pub backend: Backend,
     pub delivery: Delivery,
     pub rate_limit: RateLimit,
+    pub connections: kaigo_service::connections::ConnectionLimits,
     pub sms_webhook: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { backend: Backend::Sqlite, delivery: Delivery::Practice, rate_limit: RateLimit { per_second: 1000, burst: 1000 }, sms_webhook: None }
+        Self { backend: Backend::Sqlite, delivery: Delivery::Practice, rate_limit: RateLimit { per_second: 1000, burst: 1000 }, connections: Default::default(), sms_webhook: None }
     }
 }
 
@@ -96,6 +97,9 @@ pub struct TestApp {
     pub b: TestOffice,
     /// The test's folder (its SQLite files live here).
     pub dir: tempfile::TempDir,
+    /// What the service was built with: a second instance on the same
+    /// database is built from it.
+    pub config: Config,
 }
 
 /// A database of its own for one test: a SQLite file, or a new PostgreSQL
@@ -178,6 +182,7 @@ pub fn test_config(pki: &TestPki, database: DatabaseLocation, opts: &Options) ->
         },
         policy: kaigo_domain::Policy::default(),
         rate_limit: opts.rate_limit,
+        connections: opts.connections.clone(),
         hashing_concurrency: 2,
         public_url: None,
     }
@@ -193,12 +198,13 @@ pub async fn spawn_with(opts: Options) -> Option<TestApp> {
     let database = fresh_database(opts.backend, dir.path()).await?;
     let pki = TestPki::new();
     let clock = Arc::new(OffsetClock::default());
-    let app = Application::build(test_config(&pki, database, &opts), clock.clone()).await.unwrap();
+    let config = test_config(&pki, database, &opts);
+    let app = Application::build(config.clone(), clock.clone()).await.unwrap();
     let a = office(&pki, 1, Some("5678"));
     let b = office(&pki, 2, None);
     register_office(&app.onboarding.db, &a).await;
     register_office(&app.onboarding.db, &b).await;
-    Some(TestApp { service: app.spawn(), clock, pki, a, b, dir })
+    Some(TestApp { service: app.spawn(), clock, pki, a, b, dir, config })
 }
 
 /// The first run of six digits in a message.
@@ -254,9 +260,8 @@ impl TestApp {
 
     /// The newest practice-mailbox message to `recipient`, waiting for it.
     pub async fn message_to(&self, recipient: &str, newer_than: usize) -> kaigo_api::service::MailboxMessage {
-        let client = self.client(&self.a);
         for _ in 0..200 {
-            let msgs = client.practice_mailbox(Some(recipient)).await.unwrap();
+            let msgs = self.messages_to(recipient).await;
             if msgs.len() > newer_than {
                 return msgs.into_iter().next().unwrap();
             }
@@ -266,7 +271,16 @@ impl TestApp {
     }
 
     pub async fn mailbox_count(&self, recipient: &str) -> usize {
-        self.client(&self.a).practice_mailbox(Some(recipient)).await.unwrap().len()
+        self.messages_to(recipient).await.len()
+    }
+
+    /// Newest first, from the mailbox of whichever office the messages
+    /// concern (each office reads only its own).
+    async fn messages_to(&self, recipient: &str) -> Vec<kaigo_api::service::MailboxMessage> {
+        let mut msgs = self.client(&self.a).practice_mailbox(Some(recipient)).await.unwrap();
+        msgs.extend(self.client(&self.b).practice_mailbox(Some(recipient)).await.unwrap());
+        msgs.sort_by(|x, y| y.delivered_at.cmp(&x.delivered_at).then_with(|| x.id.cmp(&y.id)));
+        msgs
     }
 
     /// 3-1 in full: password, mailed code, security code.

@@ -69,8 +69,10 @@ async fn contract(db: Db) {
     };
     users::insert(c, user("u1", "admin01")).await.unwrap();
     assert!(matches!(users::insert(c, user("u2", "admin01")).await, Err(StoreError::Conflict(_))));
-    assert!(users::user_id_taken(c, "admin01").await.unwrap());
-    let u = users::find_by_user_id(c, "admin01").await.unwrap().unwrap();
+    assert!(users::user_id_taken(c, "office-1", "admin01").await.unwrap());
+    assert!(!users::user_id_taken(c, "office-2", "admin01").await.unwrap(), "user IDs are unique per office");
+    let u = users::find_by_user_id(c, "office-1", "admin01").await.unwrap().unwrap();
+    assert!(users::find_by_user_id(c, "office-2", "admin01").await.unwrap().is_none());
     assert_eq!((u.must_change_password, u.phone, u.role), (true, None, users::Role::Admin));
     users::set_password(c, "u1", "h2", at(3)).await.unwrap();
     assert!(!users::find(c, "u1").await.unwrap().unwrap().must_change_password);
@@ -113,22 +115,23 @@ async fn contract(db: Db) {
 
     // The outbox leases a message to one worker at a time.
     let id = outbox::new_message_id();
-    outbox::enqueue(c, &id, outbox::NewMessage { channel: DeliveryChannel::Email, recipient: "h@example.jp", subject: "件名", sealed_body: "本文" }, at(10)).await.unwrap();
-    assert!(outbox::claim_due(c, at(9), at(100)).await.unwrap().is_none(), "not due yet");
-    let m = outbox::claim_due(c, at(10), at(100)).await.unwrap().unwrap();
+    outbox::enqueue(c, &id, outbox::NewMessage { office_id: "office-1", channel: DeliveryChannel::Email, recipient: "h@example.jp", subject: "件名", sealed_body: "本文" }, at(10)).await.unwrap();
+    assert!(outbox::claim_due(c, at(9), at(100), "i1").await.unwrap().is_none(), "not due yet");
+    let m = outbox::claim_due(c, at(10), at(100), "i1").await.unwrap().unwrap();
     assert_eq!((m.id.as_str(), m.attempts, m.body.as_str(), m.channel), (id.as_str(), 1, "本文", DeliveryChannel::Email));
-    assert!(outbox::claim_due(c, at(50), at(150)).await.unwrap().is_none(), "leased");
+    assert!(outbox::claim_due(c, at(50), at(150), "i2").await.unwrap().is_none(), "leased");
     outbox::mark_failed(c, &id, at(200), "451").await.unwrap();
-    assert!(outbox::claim_due(c, at(199), at(300)).await.unwrap().is_none(), "waits for its retry time");
-    let m = outbox::claim_due(c, at(200), at(300)).await.unwrap().unwrap();
+    assert!(outbox::claim_due(c, at(199), at(300), "i1").await.unwrap().is_none(), "waits for its retry time");
+    let m = outbox::claim_due(c, at(200), at(300), "i1").await.unwrap().unwrap();
     assert_eq!(m.attempts, 2);
     outbox::put_in_mailbox(c, &m, at(210)).await.unwrap();
     outbox::mark_delivered(c, &id, at(210)).await.unwrap();
-    assert!(outbox::claim_due(c, at(10_000), at(20_000)).await.unwrap().is_none());
-    let kept = &outbox::mailbox(c, Some("h@example.jp")).await.unwrap()[0];
+    assert!(outbox::claim_due(c, at(10_000), at(20_000), "i1").await.unwrap().is_none());
+    let kept = &outbox::mailbox(c, "office-1", Some("h@example.jp")).await.unwrap()[0];
     assert_eq!((kept.body.as_str(), kept.channel, kept.delivered_at), ("本文", DeliveryChannel::Email, at(210)));
-    assert!(outbox::mailbox(c, Some("other@example.jp")).await.unwrap().is_empty());
-    assert_eq!(outbox::mailbox(c, None).await.unwrap().len(), 1);
+    assert!(outbox::mailbox(c, "office-1", Some("other@example.jp")).await.unwrap().is_empty());
+    assert_eq!(outbox::mailbox(c, "office-1", None).await.unwrap().len(), 1);
+    assert!(outbox::mailbox(c, "office-2", None).await.unwrap().is_empty(), "each office sees its own messages only");
 
     // Terminal names are unique among terminals not unlinked.
     let t = |id: &'static str| terminals::NewTerminal {
