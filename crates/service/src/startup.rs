@@ -125,7 +125,10 @@ impl Application {
 
     fn start(mut self) -> Running {
         connections::fit_to_open_file_limit(&mut self.connections);
+        // Two signals: the worker stops only after the connections have
+        // drained, so the messages of the last requests are sent.
         let (stop, stopped) = watch::channel(false);
+        let (stop_worker, worker_stopped) = watch::channel(false);
         let mut background = Vec::new();
         #[cfg(feature = "rate-limit")]
         {
@@ -138,10 +141,10 @@ impl Application {
             }));
         }
         let drain_timeout = self.connections.drain_timeout;
-        let worker = tokio::spawn(self.worker.run(stopped.clone()));
+        let worker = tokio::spawn(self.worker.run(worker_stopped));
         let served = connections::Served { app: self.app, over_share: self.over_share };
         let accept = tokio::spawn(connections::serve(self.listener, self.acceptor, served, self.connections, stopped));
-        Running { stop, accept, worker, background, drain_timeout }
+        Running { stop, stop_worker, accept, worker, background, drain_timeout }
     }
 }
 
@@ -162,6 +165,7 @@ async fn stop_signal() -> std::io::Result<()> {
 /// The tasks of a started service.
 struct Running {
     stop: watch::Sender<bool>,
+    stop_worker: watch::Sender<bool>,
     accept: JoinHandle<()>,
     worker: JoinHandle<()>,
     background: Vec<JoinHandle<()>>,
@@ -174,12 +178,13 @@ impl Running {
     /// the drain time.
     async fn shutdown(self) {
         let _ = self.stop.send(true);
-        let Running { accept, worker, background, drain_timeout, .. } = self;
+        let Running { accept, worker, background, drain_timeout, stop_worker, .. } = self;
         for t in &background {
             t.abort();
         }
         // The accept loop bounds its own drain.
         let _ = accept.await;
+        let _ = stop_worker.send(true);
         let abort = worker.abort_handle();
         if tokio::time::timeout(drain_timeout, worker).await.is_err() {
             warn!("stopping: the delivery worker did not finish in the drain time; its messages stay queued");

@@ -4,8 +4,7 @@
 use crate::harness::*;
 use crate::smtp::SmtpServer;
 use kaigo_client::{OnboardingClient, ServerTrust};
-use kaigo_service::secrets::CodeKey;
-use kaigo_service::store::{outbox, DatabaseLocation, Db};
+use kaigo_service::store::outbox;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -92,17 +91,8 @@ async fn an_sms_goes_out_through_the_webhook_gateway() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_killed_between_registration_and_delivery_still_sends_the_mail() {
-    let dir = tempfile::tempdir().unwrap();
     let pki = TestPki::new();
-    std::fs::write(dir.path().join("server.pem"), &pki.server.cert_pem).unwrap();
-    std::fs::write(dir.path().join("server-key.pem"), &pki.server.key_pem).unwrap();
-    std::fs::write(dir.path().join("ca.pem"), &pki.ca_pem).unwrap();
-    std::fs::write(dir.path().join("service.key"), CodeKey::generate().to_hex()).unwrap();
-    let database = dir.path().join("service.db");
-    let office = office(&pki, 3, None);
-    let db = Db::connect(&DatabaseLocation::sqlite_file(&database)).await.unwrap();
-    register_office(&db, &office).await;
-    db.close().await;
+    let (dir, database, office) = service_folder(&pki, 3).await;
 
     let smtp = SmtpServer::start();
     let mut first = start_service_process(dir.path(), &database, &["--smtp-url", &smtp.url(), "--delivery-retry-ms", "200"]).await;

@@ -325,6 +325,22 @@ impl TestApp {
     }
 }
 
+/// A folder with what `serve` needs (`server.pem`, `server-key.pem`,
+/// `ca.pem`, `service.key`) and a SQLite database holding `office` number `n`.
+pub async fn service_folder(pki: &TestPki, n: u32) -> (tempfile::TempDir, std::path::PathBuf, TestOffice) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("server.pem"), &pki.server.cert_pem).unwrap();
+    std::fs::write(dir.path().join("server-key.pem"), &pki.server.key_pem).unwrap();
+    std::fs::write(dir.path().join("ca.pem"), &pki.ca_pem).unwrap();
+    std::fs::write(dir.path().join("service.key"), CodeKey::generate().to_hex()).unwrap();
+    let database = dir.path().join("service.db");
+    let office = office(pki, n, None);
+    let db = Db::connect(&DatabaseLocation::sqlite_file(&database)).await.unwrap();
+    register_office(&db, &office).await;
+    db.close().await;
+    (dir, database, office)
+}
+
 /// The service binary running as its own process.
 pub struct ServiceProcess {
     pub child: tokio::process::Child,
@@ -334,8 +350,22 @@ pub struct ServiceProcess {
 /// Starts `kaigo-onboard-service serve` with the PKI files in `dir`
 /// (`server.pem`, `server-key.pem`, `ca.pem`, `service.key`) on a free port.
 pub async fn start_service_process(dir: &std::path::Path, database: &std::path::Path, extra: &[&str]) -> ServiceProcess {
+    start_service_process_under(&[], dir, database, extra).await
+}
+
+/// The same, started through `wrapper` (e.g. `prlimit …`), which must exec it.
+pub async fn start_service_process_under(wrapper: &[&str], dir: &std::path::Path, database: &std::path::Path, extra: &[&str]) -> ServiceProcess {
     use tokio::io::AsyncBufReadExt as _;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
+    let bin = env!("CARGO_BIN_EXE_kaigo-onboard-service");
+    let mut command = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut c = tokio::process::Command::new(program);
+            c.args(args).arg(bin);
+            c
+        }
+        None => tokio::process::Command::new(bin),
+    };
+    let mut child = command
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
         .arg(database)
         .args(extra)

@@ -4,8 +4,10 @@
 
 mod cli;
 mod codes;
+mod connections;
 mod delivery;
 mod harness;
+mod instances;
 mod lockouts;
 mod mtls;
 mod openapi;

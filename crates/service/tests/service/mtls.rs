@@ -180,3 +180,28 @@ async fn every_error_is_the_json_error_body_and_an_unread_body_closes_the_connec
         assert!(!body.message.is_empty() && !body.message_en.contains("secret-typed"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_ids_and_practice_messages_are_each_offices_own() {
+    let app = spawn_app().await;
+    let a_initial = app.register_admin(&app.a, "sameid01").await;
+    // Office B cannot tell that office A uses the ID: it is free here …
+    let (b, b_session) = app.office_session(&app.b).await;
+    assert!(b.user_id_availability(&b_session.session_token, "sameid01").await.unwrap().available);
+    // … and B can take it too.
+    let b_initial = app.register_admin(&app.b, "sameid01").await;
+    let (a, a_session) = app.office_session(&app.a).await;
+    assert!(!a.user_id_availability(&a_session.session_token, "sameid01").await.unwrap().available);
+    // Each user signs in under their own office's certificate only.
+    assert!(app.client(&app.a).user_login("sameid01", &a_initial, None).await.is_ok());
+    assert!(app.client(&app.b).user_login("sameid01", &b_initial, None).await.is_ok());
+    expect_code(app.client(&app.b).user_login("sameid01", &a_initial, None).await, ErrorCode::InvalidCredentials);
+
+    // The practice mailbox shows an office its own messages only.
+    let for_a = app.client(&app.a).practice_mailbox(None).await.unwrap();
+    assert!(for_a.iter().any(|m| m.recipient == app.a.email));
+    let for_b = app.client(&app.b).practice_mailbox(None).await.unwrap();
+    assert!(!for_b.is_empty());
+    assert!(for_b.iter().all(|m| m.recipient != app.a.email && !m.body.contains(&a_initial)), "office B read office A's messages");
+    assert!(app.client(&app.b).practice_mailbox(Some(&app.a.email)).await.unwrap().is_empty());
+}
