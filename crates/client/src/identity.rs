@@ -40,9 +40,25 @@ pub struct CertificateInfo {
 }
 
 impl ClientIdentity {
+    /// Reads a PKCS#12 file in DER, or in BER as Firefox and NSS's
+    /// `pk12util` write it (see `pkcs12_ber`).
     pub fn from_pkcs12(der: &[u8], password: &str) -> Result<Self, ClientError> {
-        let store = KeyStore::from_pkcs12(der, password, Pkcs12ImportPolicy::Strict).map_err(|e| match e {
-            p12_keystore::error::Error::MacError(_) => ClientError::local(ErrorCode::CertificatePasswordIncorrect, "PKCS#12 MAC check failed"),
+        use p12_keystore::error::Error;
+        let read = |bytes: &[u8]| KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Strict);
+        let store = match read(der) {
+            Err(Error::DerError(not_der)) => match crate::pkcs12_ber::reencode(der) {
+                // The password against the original MAC first; past it, the
+                // BER contents fail as DER and the re-encoded file is read.
+                Ok(ber) => match read(&ber.mac_check) {
+                    Err(Error::DerError(_)) => read(&ber.contents),
+                    checked => checked,
+                },
+                Err(_) => Err(Error::DerError(not_der)),
+            },
+            read => read,
+        }
+        .map_err(|e| match e {
+            Error::MacError(_) => ClientError::local(ErrorCode::CertificatePasswordIncorrect, "PKCS#12 MAC check failed"),
             other => ClientError::local(ErrorCode::CertificateFileInvalid, other.to_string()),
         })?;
         let (_, chain) = store

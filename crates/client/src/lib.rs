@@ -9,6 +9,7 @@ mod diagnose;
 mod error;
 mod identity;
 mod methods;
+mod pkcs12_ber;
 mod trust;
 
 pub use error::ClientError;
