@@ -59,4 +59,11 @@ if [ ! -x "$ZIG_VENV/bin/python-zig" ]; then
   printf '#!/bin/sh\nexec "%s/bin/python" -m ziglang "$@"\n' "$ZIG_VENV" >"$ZIG_VENV/bin/python-zig"
   chmod +x "$ZIG_VENV/bin/python-zig"
 fi
+# Schemathesis, which tests the service against its OpenAPI document
+# (scripts/api-test.sh).
+ST_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/schemathesis-venv"
+if ! "$ST_VENV/bin/schemathesis" --version 2>/dev/null | grep -q '4\.32\.5'; then
+  /usr/bin/python3 -m venv "$ST_VENV"
+  "$ST_VENV/bin/pip" install --quiet schemathesis==4.32.5
+fi
 echo "set-up complete: $(cargo --version), $(tauri-driver --version 2>/dev/null || echo tauri-driver)"

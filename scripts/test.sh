@@ -99,6 +99,8 @@ rm -rf "$SHOTS"
 export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SCREENSHOTS="$SHOTS" KAIGO_E2E_WEBDRIVER="http://127.0.0.1:4444"
 
 timed "Linux tests" cargo test --workspace --locked "$@"
+# The service against its own OpenAPI document (schemathesis, every check).
+timed "API test (schemathesis)" scripts/api-test.sh 60
 # The app builds the service with its operator features off, and app-core
 # can be built without practice mode: both configurations must compile.
 timed "Feature builds" bash -c 'cargo check --locked -q -p kaigo-service --no-default-features && cargo check --locked -q -p kaigo-app-core --no-default-features'

@@ -45,6 +45,10 @@ enum Command {
         dir: PathBuf,
         #[arg(long, default_value = "127.0.0.1:8443")]
         listen: SocketAddr,
+        /// Requests per second per client (the API test raises it to be
+        /// limited by its own pace, not refused).
+        #[arg(long, default_value_t = kaigo_service::http::rate_limit::RateLimit::default().per_second)]
+        rate_per_second: u32,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -146,7 +150,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(a) => serve(a).await,
         Command::InitCa { dir, hosts } => init_ca(&dir, &hosts),
         Command::AddOffice(a) => add_office_cmd(a).await,
-        Command::Demo { dir, listen } => demo_cmd(&dir, listen).await,
+        Command::Demo { dir, listen, rate_per_second } => demo_cmd(&dir, listen, rate_per_second).await,
         Command::Openapi => {
             print!("{}", kaigo_service::http::openapi::json());
             Ok(())
@@ -235,9 +239,12 @@ async fn add_office_cmd(a: AddOfficeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn demo_cmd(dir: &std::path::Path, listen: SocketAddr) -> anyhow::Result<()> {
+async fn demo_cmd(dir: &std::path::Path, listen: SocketAddr, rate_per_second: u32) -> anyhow::Result<()> {
     let files = demo::prepare(dir).await?;
-    let app = Application::build(demo::config(&files, listen)?, demo::clock()).await?;
+    let mut config = demo::config(&files, listen)?;
+    config.rate_limit.per_second = rate_per_second.max(1);
+    config.rate_limit.burst = config.rate_limit.burst.max(rate_per_second);
+    let app = Application::build(config, demo::clock()).await?;
     println!("Kaigo Onboard practice service (練習モード)");
     println!("  URL:                 https://{}", app.addr());
     println!("  KJ ID:               {}", demo::ELECTRONIC_BILLING_ID);

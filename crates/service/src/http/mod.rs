@@ -7,6 +7,8 @@ mod meta;
 mod office;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+#[cfg(feature = "openapi")]
+mod openapi_common;
 mod practice;
 pub mod rate_limit;
 mod terminals;

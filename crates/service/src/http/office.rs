@@ -90,7 +90,7 @@ pub async fn user_id_availability(State(s): State<AppState>, OfficeAuth(_, sessi
 /// Unlocks a user of this office after too many failed logins.
 #[utoipa::path(operation_id = "office_unlock_user", post, path = "/v1/office/users/{user_id}/unlock", tag = "3-2 admin registration",
     params(("user_id" = String, Path)), security(("office_session" = [])),
-    responses((status = 204, description = "Unlocked"), (status = 404, description = "not_found", body = ErrorBody)))]
+    responses((status = 204, description = "Unlocked"), (status = 404, description = "not_found", body = ErrorBody), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
 pub async fn unlock_user(State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, Path(user_id): Path<String>) -> ApiResult<StatusCode> {
     s.ob.unlock_user(&caller, &session, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -100,7 +100,7 @@ pub async fn unlock_user(State(s): State<AppState>, OfficeAuth(caller, session):
 /// office; the old one, the user's sessions and remembered PCs stop working.
 #[utoipa::path(operation_id = "office_reissue_initial_password", post, path = "/v1/office/users/{user_id}/initial-password", tag = "3-2 admin registration",
     params(("user_id" = String, Path)), security(("office_session" = [])),
-    responses((status = 201, body = InitialPasswordReissued), (status = 404, description = "not_found", body = ErrorBody)))]
+    responses((status = 201, body = InitialPasswordReissued), (status = 404, description = "not_found", body = ErrorBody), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
 pub async fn reissue_initial_password(State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, Path(user_id): Path<String>) -> ApiResult<(StatusCode, Json<InitialPasswordReissued>)> {
     Ok((StatusCode::CREATED, Json(s.ob.reissue_initial_password(&caller, &session, &user_id).await?)))
 }

@@ -3,6 +3,7 @@
 //! `openapi.json` at the repository root; a test keeps the two equal.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use super::openapi_common::{CommonAnswers, Formats};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -19,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         super::practice::mailbox,
     ),
     components(schemas(kaigo_domain::ErrorCode, kaigo_domain::DeliveryChannel)),
-    modifiers(&Sessions)
+    modifiers(&Sessions, &CommonAnswers, &Formats)
 )]
 pub struct ApiDoc;
 

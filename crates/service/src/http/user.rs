@@ -17,8 +17,8 @@ use secrecy::SecretString;
 #[utoipa::path(operation_id = "user_login", post, path = "/v1/user/login", tag = "3-3 user login", request_body = UserLoginRequest,
     responses(
         (status = 200, body = UserLoginOutcome),
-        (status = 401, description = "invalid_credentials", body = ErrorBody),
-        (status = 403, description = "certificate_office_mismatch", body = ErrorBody),
+        (status = 401, description = "invalid_credentials (also for a user ID of another office: user IDs are each office's own)", body = ErrorBody),
+        (status = 422, description = "user_id_invalid, password_missing", body = ErrorBody),
         (status = 423, description = "user_locked", body = ErrorBody),
         (status = 429, description = "login_throttled (Retry-After)", body = ErrorBody)))]
 pub async fn login(State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJson<UserLoginRequest>) -> ApiResult<Json<UserLoginOutcome>> {
@@ -46,6 +46,7 @@ pub async fn send_code(State(s): State<AppState>, caller: Caller, Path(id): Path
         (status = 401, description = "code_incorrect", body = ErrorBody),
         (status = 404, description = "challenge_not_found", body = ErrorBody),
         (status = 409, description = "code_not_sent", body = ErrorBody),
+        (status = 422, description = "one_time_code_format", body = ErrorBody),
         (status = 410, description = "code_expired, code_attempts_exhausted", body = ErrorBody)))]
 pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<UserVerifyRequest>) -> ApiResult<Json<UserVerified>> {
     Ok(Json(s.ob.user_verify(&caller, &id, &req.code, req.remember_device).await?))

@@ -19,8 +19,11 @@ pub struct Registered {
     pub replayed: bool,
 }
 
+/// How long an `Idempotency-Key` may be (its characters: [A-Za-z0-9_-]).
+pub const IDEMPOTENCY_KEY_LEN: std::ops::RangeInclusive<usize> = 8..=64;
+
 fn check_idempotency_key(key: &str) -> OnboardingResult<()> {
-    let ok = (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = IDEMPOTENCY_KEY_LEN.contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok { Ok(()) } else { Err(ErrorCode::IdempotencyKeyInvalid.into()) }
 }
 
