@@ -218,6 +218,7 @@ async fn a_graceful_stop_finishes_requests_in_flight_and_closes_idle_connections
 }
 
 /// The hard limit on open files this test may give the service.
+#[cfg(target_os = "linux")]
 fn open_file_hard_limit() -> u64 {
     let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
     let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap();
@@ -225,12 +226,16 @@ fn open_file_hard_limit() -> u64 {
     hard.parse().unwrap_or(1 << 20)
 }
 
+#[cfg(target_os = "linux")]
 fn soft_open_file_limit_of(pid: u32) -> u64 {
     let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
     let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap();
     line.split_whitespace().nth(3).unwrap().parse().unwrap()
 }
 
+/// Linux: open-file limits and signals are POSIX (Windows has neither; the
+/// service's stop there is Ctrl-C, the same code path).
+#[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_process_raises_its_open_file_limit_and_exits_0_on_sigterm_and_ctrl_c() {
     let pki = TestPki::new();
