@@ -76,7 +76,7 @@ pub fn fit_to_open_file_limit(limits: &mut ConnectionLimits) {
         }
     }
     #[cfg(not(unix))]
-    let _ = RESERVED_FILES;
+    let _ = (limits, RESERVED_FILES);
 }
 
 /// Who holds how many connections.

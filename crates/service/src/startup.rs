@@ -129,17 +129,18 @@ impl Application {
         // drained, so the messages of the last requests are sent.
         let (stop, stopped) = watch::channel(false);
         let (stop_worker, worker_stopped) = watch::channel(false);
-        let mut background = Vec::new();
         #[cfg(feature = "rate-limit")]
-        {
+        let background = {
             let limiter = self.limiter.clone();
-            background.push(tokio::spawn(async move {
+            vec![tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(Duration::from_secs(60)).await;
                     limiter.retain_recent();
                 }
-            }));
-        }
+            })]
+        };
+        #[cfg(not(feature = "rate-limit"))]
+        let background = Vec::new();
         let drain_timeout = self.connections.drain_timeout;
         let worker = tokio::spawn(self.worker.run(worker_stopped));
         let served = connections::Served { app: self.app, over_share: self.over_share };
