@@ -48,12 +48,12 @@ impl LoginChallenge {
     /// resends are spaced.
     pub fn send_code(&self, policy: &Policy, now: OffsetDateTime) -> Result<CodeTimes, Refusal> {
         if let Some(code) = self.code {
-            let allowed = code.sent_at + policy.one_time_code_resend_interval;
+            let allowed = code.sent_at.saturating_add(policy.one_time_code_resend_interval);
             if allowed > now {
                 return Err(Refusal::wait(ErrorCode::CodeResendTooSoon, allowed - now));
             }
         }
-        Ok(CodeTimes { sent_at: now, expires_at: now + policy.one_time_code_lifetime, resend_allowed_at: now + policy.one_time_code_resend_interval })
+        Ok(CodeTimes { sent_at: now, expires_at: now.saturating_add(policy.one_time_code_lifetime), resend_allowed_at: now.saturating_add(policy.one_time_code_resend_interval) })
     }
 
     /// May a typed code be compared with the pending one?
@@ -81,7 +81,7 @@ pub fn wrong_code(tries: u32, policy: &Policy) -> ErrorCode {
 
 /// When a login opened now must be finished by.
 pub fn login_challenge_expiry(policy: &Policy, now: OffsetDateTime) -> OffsetDateTime {
-    now + policy.login_challenge_lifetime
+    now.saturating_add(policy.login_challenge_lifetime)
 }
 
 #[cfg(test)]

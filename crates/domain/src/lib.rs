@@ -2,7 +2,10 @@
 //! shared by the desktop app, the HTTP client and the onboarding service.
 //!
 //! Nothing here performs I/O or reads the clock: every rule that depends on
-//! time takes `now` as a parameter.
+//! time takes `now` as a parameter. A deadline is an instant plus a span of
+//! the [`Policy`], which an operator or a peer may make any length: past the
+//! end of the calendar (year 9999) it is the calendar's last instant
+//! ("never"), not a panic.
 
 pub mod activation;
 pub mod challenge;

@@ -100,7 +100,7 @@ impl Policy {
     pub fn office_gate(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> LoginGate {
         match last_failure {
             Some(at) if failures >= self.office_max_failures => {
-                let until = at + self.office_lock_duration;
+                let until = at.saturating_add(self.office_lock_duration);
                 if now < until { LoginGate::WaitUntil(until) } else { LoginGate::Open }
             }
             _ => LoginGate::Open,
@@ -124,7 +124,7 @@ impl Policy {
         }
         let exponent = (failures - self.user_free_failures).min(20);
         let delay = Duration::seconds(1i64 << exponent).min(self.user_max_delay);
-        let until = at + delay;
+        let until = at.saturating_add(delay);
         if now < until { LoginGate::WaitUntil(until) } else { LoginGate::Open }
     }
 }
@@ -211,6 +211,52 @@ mod tests {
         assert_eq!(p.office_gate(3, Some(T0), T0 + Duration::minutes(30)), LoginGate::Open);
         assert!(p.office_lock_expired(3, Some(T0), T0 + Duration::minutes(30)));
         assert!(!p.office_lock_expired(2, Some(T0), T0 + Duration::minutes(30)));
+    }
+
+    /// Found by fuzzing (fuzz/fuzz_targets/rules.rs): a span beyond the
+    /// calendar (`KAIGO_CODE_LIFETIME_MINUTES=10000000000`, or a policy read
+    /// from the wire) made `now + span` panic in every rule that sets a deadline.
+    #[test]
+    fn spans_beyond_the_calendar_end_at_its_last_instant_instead_of_panicking() {
+        use crate::challenge::{login_challenge_expiry, LoginChallenge, PendingCode};
+        use crate::login::{initial_password_usable, password_gate, Account, FailureRecord};
+        use crate::session::{device_trust_expiry, session_expiry, SessionRecord};
+        use crate::terminal::{terminal_activation_expiry, terminal_challenge_expiry};
+        use crate::ErrorCode;
+        let forever = Duration::minutes(10_000_000_000);
+        let p = Policy {
+            one_time_code_lifetime: forever,
+            one_time_code_resend_interval: forever,
+            device_trust_lifetime: forever,
+            initial_password_lifetime: forever,
+            office_lock_duration: forever,
+            user_max_delay: forever,
+            login_challenge_lifetime: forever,
+            session_idle_lifetime: forever,
+            session_absolute_lifetime: forever,
+            terminal_challenge_lifetime: forever,
+            terminal_activation_lifetime: forever,
+            ..Policy::default()
+        };
+        let end = datetime!(9999-12-31 23:59:59.999_999_999 UTC);
+        let login = LoginChallenge { owned_by_caller: true, completed: false, expires_at: end, code: None };
+        let times = login.send_code(&p, T0).unwrap();
+        assert_eq!((times.expires_at, times.resend_allowed_at), (end, end));
+        let sent = LoginChallenge { code: Some(PendingCode { sent_at: T0, expires_at: end, wrong_tries: 0 }), ..login };
+        assert_eq!(sent.send_code(&p, T0).unwrap_err().code, ErrorCode::CodeResendTooSoon);
+        assert_eq!(login_challenge_expiry(&p, T0), end);
+        assert_eq!(p.office_gate(3, Some(T0), T0), LoginGate::WaitUntil(end));
+        assert_eq!(password_gate(Account::Office, FailureRecord { count: 3, last: Some(T0) }, &p, T0).unwrap_err().code, ErrorCode::OfficeLocked);
+        assert_eq!(p.user_gate(60, Some(end), end - Duration::SECOND), LoginGate::WaitUntil(end));
+        assert_eq!(initial_password_usable(true, Some(T0), &p, T0), Ok(()));
+        assert_eq!(SessionRecord { owned_by_caller: true, revoked: false, last_seen: T0, expires_at: session_expiry(&p, T0) }.in_force(&p, T0), Ok(false));
+        assert_eq!(
+            [device_trust_expiry(&p, T0), terminal_activation_expiry(&p, T0), terminal_challenge_expiry(&p, T0)],
+            [end, end, end]
+        );
+        // And a span as far back: the deadline is already past.
+        let past = Policy { one_time_code_lifetime: -forever, ..Policy::default() };
+        assert_eq!(login.send_code(&past, T0).unwrap().expires_at, datetime!(-9999-01-01 0:00 UTC));
     }
 
     #[test]

@@ -39,10 +39,12 @@ impl Refusal {
         Self { code, retry_after: None, tries_left: None }
     }
 
-    /// A wait is told in whole seconds (Retry-After), never less than one:
-    /// "try again in 0 seconds" would only bring the refusal back.
+    /// A wait is told in whole seconds (Retry-After), rounded up and never
+    /// less than one: a wait told short — "try again in 0 seconds", or 59
+    /// seconds when 59.4 are left — would only bring the refusal back.
     pub fn wait(code: ErrorCode, for_: Duration) -> Self {
-        Self { code, retry_after: Some(for_.max(Duration::seconds(1))), tries_left: None }
+        let secs = for_.whole_seconds().saturating_add(i64::from(for_.subsec_nanoseconds() > 0));
+        Self { code, retry_after: Some(Duration::seconds(secs.max(1))), tries_left: None }
     }
 
     pub fn with_tries_left(self, n: u32) -> Self {
@@ -93,7 +95,7 @@ pub fn wrong_password(account: Account, count: u32, policy: &Policy) -> Refusal 
 /// expires when unused for its lifetime; a chosen one does not.
 pub fn initial_password_usable(must_change: bool, issued_at: Option<OffsetDateTime>, policy: &Policy, now: OffsetDateTime) -> Result<(), ErrorCode> {
     match issued_at {
-        Some(issued) if must_change && issued + policy.initial_password_lifetime <= now => Err(ErrorCode::InitialPasswordExpired),
+        Some(issued) if must_change && issued.saturating_add(policy.initial_password_lifetime) <= now => Err(ErrorCode::InitialPasswordExpired),
         _ => Ok(()),
     }
 }
@@ -110,6 +112,26 @@ mod tests {
         assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::milliseconds(300)).retry_after, Some(Duration::seconds(1)));
         assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::ZERO).retry_after, Some(Duration::seconds(1)));
         assert_eq!(Refusal::wait(ErrorCode::OfficeLocked, Duration::minutes(30)).retry_after, Some(Duration::minutes(30)));
+        assert_eq!(Refusal::wait(ErrorCode::CodeResendTooSoon, Duration::milliseconds(59_400)).retry_after, Some(Duration::seconds(60)));
+        assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::MAX).retry_after, Some(Duration::seconds(i64::MAX)));
+        assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::MIN).retry_after, Some(Duration::SECOND));
+    }
+
+    /// Found by fuzzing (fuzz/fuzz_targets/rules.rs): the wait was told to
+    /// the nanosecond and the service sends its whole seconds (Retry-After),
+    /// so staff who waited exactly as told were refused again.
+    #[test]
+    fn waiting_the_whole_seconds_told_is_enough() {
+        let p = Policy::default();
+        let locked = failed(3, T0);
+        let now = T0 + Duration::minutes(10) + Duration::milliseconds(200);
+        let refusal = password_gate(Account::Office, locked, &p, now).unwrap_err();
+        assert_eq!(refusal.retry_after, Some(Duration::seconds(20 * 60)));
+        let told = Duration::seconds(refusal.retry_after.unwrap().whole_seconds());
+        assert_eq!(password_gate(Account::Office, locked, &p, now + told), Ok(()));
+        let throttled = failed(5, T0);
+        let refusal = password_gate(Account::User, throttled, &p, T0 + Duration::milliseconds(1_500)).unwrap_err();
+        assert_eq!(refusal.retry_after, Some(Duration::seconds(3)));
     }
 
     fn failed(count: u32, at: OffsetDateTime) -> FailureRecord {

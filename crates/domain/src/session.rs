@@ -22,7 +22,7 @@ impl SessionRecord {
     /// In force: owned, not revoked, neither idle too long nor past its end.
     /// `Ok(true)` when its last-seen time should be written now.
     pub fn in_force(&self, policy: &Policy, now: OffsetDateTime) -> Result<bool, ErrorCode> {
-        let idle_end = self.last_seen + policy.session_idle_lifetime;
+        let idle_end = self.last_seen.saturating_add(policy.session_idle_lifetime);
         if self.owned_by_caller && !self.revoked && self.expires_at > now && idle_end > now {
             Ok(now - self.last_seen > SESSION_TOUCH_INTERVAL)
         } else {
@@ -33,7 +33,7 @@ impl SessionRecord {
 
 /// When a session opened now ends, however busy.
 pub fn session_expiry(policy: &Policy, now: OffsetDateTime) -> OffsetDateTime {
-    now + policy.session_absolute_lifetime
+    now.saturating_add(policy.session_absolute_lifetime)
 }
 
 /// 「このPCを記憶する」: a PC trusted to skip the code for a while, as stored.
@@ -52,7 +52,7 @@ impl DeviceTrustRecord {
 }
 
 pub fn device_trust_expiry(policy: &Policy, now: OffsetDateTime) -> OffsetDateTime {
-    now + policy.device_trust_lifetime
+    now.saturating_add(policy.device_trust_lifetime)
 }
 
 #[cfg(test)]

@@ -89,11 +89,11 @@ pub fn wrong_activation_code(wrong_entries: u32, policy: &Policy) -> Refusal {
 }
 
 pub fn terminal_activation_expiry(policy: &Policy, now: OffsetDateTime) -> OffsetDateTime {
-    now + policy.terminal_activation_lifetime
+    now.saturating_add(policy.terminal_activation_lifetime)
 }
 
 pub fn terminal_challenge_expiry(policy: &Policy, now: OffsetDateTime) -> OffsetDateTime {
-    now + policy.terminal_challenge_lifetime
+    now.saturating_add(policy.terminal_challenge_lifetime)
 }
 
 #[cfg(test)]
