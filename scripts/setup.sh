@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Kaigo Onboard needs on Debian 12: system packages (sudo when
-# not root), a check of the Rust toolchain, tauri-driver and tauri-cli, and
-# zig for the macOS check.
+# not root), a check of the Rust toolchain, tauri-driver, tauri-cli and
+# cargo-fuzz, and zig for the macOS check.
 set -euo pipefail
 
 PACKAGES=(
@@ -50,6 +50,10 @@ fi
 # Makes the .deb (tauri-cli's bundler); 2.x, as the app.
 if ! cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2\.'; then
   cargo install tauri-cli --version '^2' --locked
+fi
+# Coverage-guided fuzzing of the rules and the API's bodies (scripts/fuzz.sh).
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked
 fi
 # zig, a C compiler that carries macOS's headers (scripts/check-macos.sh).
 ZIG_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/zig-venv"

@@ -105,6 +105,9 @@ timed "API test (schemathesis)" scripts/api-test.sh 60
 # can be built without practice mode: both configurations must compile.
 timed "Feature builds" bash -c 'cargo check --locked -q -p kaigo-service --no-default-features && cargo check --locked -q -p kaigo-app-core --no-default-features'
 echo "end-to-end screenshots: $SHOTS"
+# Every parser and rule of the domain and every request body, fuzzed
+# briefly from the committed seeds (scripts/fuzz.sh; a crash fails the run).
+timed "Fuzz smoke" scripts/fuzz.sh 10
 
 timed "Windows tests (Wine)" scripts/test-windows.sh
 timed "macOS check" scripts/check-macos.sh
