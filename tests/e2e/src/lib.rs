@@ -23,9 +23,16 @@ pub fn app_under_test() -> Option<PathBuf> {
     }
 }
 
+/// Whether a process of `app` runs (Linux: its executable in /proc).
+fn app_running(app: &std::path::Path) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return false };
+    entries.flatten().any(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|exe| exe == app))
+}
+
 pub struct Window {
     pub client: Client,
     shots: PathBuf,
+    app: PathBuf,
 }
 
 impl Window {
@@ -39,11 +46,22 @@ impl Window {
         let client = ClientBuilder::new(connector).capabilities(caps).connect(&url).await?;
         let shots = std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/e2e-screenshots"));
         std::fs::create_dir_all(&shots)?;
-        Ok(Window { client, shots })
+        let app = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_owned());
+        Ok(Window { client, shots, app })
     }
 
+    /// Closes the window and waits until the app's process has ended: the
+    /// next launch must not meet this one still on its way out (it would
+    /// hand itself over to it, as a second launch from the shortcut does).
     pub async fn close(self) -> E2eResult<()> {
         self.client.close().await?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while app_running(&self.app) {
+            if Instant::now() > deadline {
+                return Err(format!("{} still runs 30 s after its window was closed", self.app.display()).into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         Ok(())
     }
 
