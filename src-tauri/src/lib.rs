@@ -8,6 +8,7 @@ pub mod startup_probe;
 
 use kaigo_app_core::keychain::{Keychain, SERVICE};
 use kaigo_app_core::paths::AppPaths;
+use kaigo_app_core::webview_runtime;
 use kaigo_app_core::AppCore;
 use std::sync::Arc;
 use tauri::{Manager as _, Runtime};
@@ -75,7 +76,36 @@ pub fn run() {
         }
     }));
     if let Err(e) = app_builder(builder).run(context) {
-        fatal::show(&app_name, &kaigo_app_core::webview_runtime::window_failed_message(&app_name, &e.to_string()));
+        let detail = e.to_string();
+        if webview_runtime::previous_instance_was_closing(&detail) {
+            relaunch_after_a_pause();
+        }
+        fatal::show(&app_name, &webview_runtime::window_failed_message(&app_name, &detail));
         std::process::exit(1);
+    }
+}
+
+/// Starts the app again, as the same process where the system allows it
+/// (a WebDriver or a shortcut keeps following it), unless it has tried
+/// often enough already: then returns, to say it could not open.
+fn relaunch_after_a_pause() {
+    const TRIES: &str = "KAIGO_ONBOARD_RELAUNCH_TRIES";
+    let tried: u32 = std::env::var(TRIES).ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    if tried >= webview_runtime::RELAUNCH_TRIES {
+        return;
+    }
+    std::thread::sleep(webview_runtime::RELAUNCH_PAUSE);
+    let Ok(exe) = std::env::current_exe() else { return };
+    let mut again = std::process::Command::new(exe);
+    again.args(std::env::args_os().skip(1)).env(TRIES, (tried + 1).to_string());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt as _;
+        // Only returns if it failed.
+        let _ = again.exec();
+    }
+    #[cfg(not(unix))]
+    if again.spawn().is_ok() {
+        std::process::exit(0);
     }
 }

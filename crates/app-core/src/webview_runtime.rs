@@ -27,8 +27,29 @@ pub fn window_failed_message(app_name: &str, detail: &str) -> String {
     )
 }
 
+/// Whether the window could not open because the app's previous window
+/// was still closing: the launch found it (the single-instance plugin) and
+/// it went away before taking the launch over. Starting again a moment
+/// later opens the window; nothing needs restarting.
+pub fn previous_instance_was_closing(detail: &str) -> bool {
+    detail.contains("single-instance") && (detail.contains("NoReply") || detail.contains("disconnected") || detail.contains("ServiceUnknown"))
+}
+
+/// How often, and after what pause, a launch that met a closing window
+/// tries again before it says it could not open.
+pub const RELAUNCH_TRIES: u32 = 10;
+pub const RELAUNCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_launch_that_met_a_closing_window_is_told_apart_from_a_broken_webview() {
+        let met_closing = "failed to initialize plugin `single-instance`: failed to forward arguments to the running instance: org.freedesktop.DBus.Error.NoReply: Message recipient disconnected from message bus without replying";
+        assert!(super::previous_instance_was_closing(met_closing));
+        assert!(!super::previous_instance_was_closing("failed to create webview: WebView2 runtime not found"));
+        assert!(!super::previous_instance_was_closing("failed to initialize plugin `single-instance`: permission denied"));
+    }
+
     #[test]
     fn the_missing_runtime_message_names_it_says_what_to_do_and_where() {
         let text = super::missing_message("介護WEBサービス 初期設定");
