@@ -100,6 +100,41 @@ fn cpu_by_kind(pid: u32) -> std::collections::BTreeMap<String, f64> {
     m
 }
 
+/// CPU seconds the whole machine has been busy (all processes).
+fn machine_busy() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<f64> = stat.lines().next().unwrap_or_default().split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    [0, 1, 2, 5, 6, 7].iter().filter_map(|&i| fields.get(i)).sum::<f64>() / 100.0
+}
+
+/// CPU seconds a process has used, its ended threads included.
+fn process_cpu(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    (fields.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)) / 100.0
+}
+
+/// Measures what other programs on the machine used meanwhile: cores busy
+/// with anything but the service and this benchmark.
+struct OtherLoad {
+    pids: [u32; 2],
+    busy: f64,
+    ours: f64,
+    at: Instant,
+}
+
+impl OtherLoad {
+    fn start(pids: [u32; 2]) -> Self {
+        Self { pids, busy: machine_busy(), ours: pids.iter().map(|&p| process_cpu(p)).sum(), at: Instant::now() }
+    }
+    /// (other programs' CPU seconds, wall seconds) since `start`.
+    fn stop(self) -> (f64, f64) {
+        let ours: f64 = self.pids.iter().map(|&p| process_cpu(p)).sum();
+        (((machine_busy() - self.busy) - (ours - self.ours)).max(0.0), self.at.elapsed().as_secs_f64())
+    }
+}
+
 /// CPU seconds the calling thread has used.
 fn own_thread_cpu() -> f64 {
     let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
@@ -249,7 +284,17 @@ async fn main() {
     let params = Params::try_from(&PasswordHash::new(&phc).unwrap()).unwrap();
     let hash_threads = default_hashing_concurrency();
     let own_pid = std::process::id();
-    let mut raw = vec![raw_hash_rate(&params, hash_threads, RAW_RUN)];
+    // Other programs' CPU seconds and the wall seconds, during the raw runs and the logins.
+    let (mut others_raw, mut others_logins) = ((0.0, 0.0), (0.0, 0.0));
+    let measure_raw = |others: &mut (f64, f64)| {
+        let load = OtherLoad::start([pid, own_pid]);
+        let r = raw_hash_rate(&params, hash_threads, RAW_RUN);
+        let (cpu, wall) = load.stop();
+        others.0 += cpu;
+        others.1 += wall;
+        r
+    };
+    let mut raw = vec![measure_raw(&mut others_raw)];
 
     // Closed loop: 64 clients, each on its own connection, in segments.
     let mut lat = Vec::new();
@@ -259,6 +304,7 @@ async fn main() {
     let mut cpu: std::collections::BTreeMap<(&str, String), f64> = Default::default();
     for _ in 0..SEGMENTS {
         let cpu_before = (cpu_by_kind(pid), cpu_by_kind(own_pid));
+        let load = OtherLoad::start([pid, own_pid]);
         let started = Instant::now();
         let deadline = started + SEGMENT;
         let tasks: Vec<_> = (0..CLIENTS)
@@ -287,13 +333,16 @@ async fn main() {
         }
         // Until the last login sent before the deadline is answered.
         elapsed += started.elapsed().as_secs_f64();
+        let (other_cpu, wall) = load.stop();
+        others_logins.0 += other_cpu;
+        others_logins.1 += wall;
         let cpu_after = (cpu_by_kind(pid), cpu_by_kind(own_pid));
         for (process, before, after) in [("service", &cpu_before.0, &cpu_after.0), ("benchmark", &cpu_before.1, &cpu_after.1)] {
             for (kind, secs) in after {
                 *cpu.entry((process, kind.clone())).or_insert(0.0) += secs - before.get(kind).copied().unwrap_or(0.0);
             }
         }
-        raw.push(raw_hash_rate(&params, hash_threads, RAW_RUN));
+        raw.push(measure_raw(&mut others_raw));
     }
     lat.sort();
     let closed_rate = lat.len() as f64 / elapsed;
@@ -341,6 +390,11 @@ async fn main() {
     println!("raw Argon2id ({}), {hash_threads} threads hashing in parallel (the service's pool), {} s before, between and after the segments:", params_string(&phc), RAW_RUN.as_secs());
     println!("  raw hashes/s: {raw_rate:.1}   (runs: {}; {raw_cpu_ms:.1} ms CPU a hash)", raws.join(", "));
     println!("  logins/s as a fraction of raw hashes/s: {:.1}%   (goal >= 95%)", 100.0 * closed_rate / raw_rate);
+    println!(
+        "  other programs on the machine kept {:.2} cores busy during the raw runs and {:.2} during the logins (the figures compare well only when both are near 0)",
+        others_raw.0 / others_raw.1,
+        others_logins.0 / others_logins.1
+    );
     let used: f64 = cpu.values().sum();
     let login_cpu_ms = 1000.0 * used / lat.len() as f64;
     println!(
