@@ -75,6 +75,9 @@ impl Application {
         let worker = delivery::Worker { db, instance: uuid::Uuid::new_v4().to_string(), code_key: config.code_key.clone(), clock, channels, wakeup, retry_base: d.retry_base, max_retry: d.max_retry, poll: d.poll };
         #[cfg(feature = "rate-limit")]
         let limiter = rate_limit::limiter(config.rate_limit);
+        // Before anything is served: the caps must fit the limit in force.
+        let mut connections = config.connections.clone();
+        connections::fit_to_open_file_limit(&mut connections);
         let over_share = over_share_router(Arc::new(config.policy.clone()));
         let app = router(AppState {
             ob: onboarding.clone(),
@@ -87,7 +90,7 @@ impl Application {
             acceptor,
             app,
             over_share,
-            connections: config.connections.clone(),
+            connections,
             onboarding,
             worker,
             #[cfg(feature = "rate-limit")]
@@ -123,8 +126,7 @@ impl Application {
         Ok(())
     }
 
-    fn start(mut self) -> Running {
-        connections::fit_to_open_file_limit(&mut self.connections);
+    fn start(self) -> Running {
         // Two signals: the worker stops only after the connections have
         // drained, so the messages of the last requests are sent.
         let (stop, stopped) = watch::channel(false);
