@@ -58,8 +58,15 @@ pub struct Worker {
     pub poll: Duration,
 }
 
-/// How long a worker may hold a message before another may take it over.
-const LEASE: time::Duration = time::Duration::seconds(30);
+/// How long one attempt to send may take in all (connection, every SMTP
+/// command or the webhook call); past it the attempt counts as failed.
+const SEND_BUDGET: Duration = Duration::from_secs(60);
+
+/// How long a worker may hold a message before another may take it over:
+/// well past the send budget, so a slow send is never taken over (and sent
+/// a second time) while it is still under way. A dead instance's leases are
+/// freed at once (`store::instances`), so this is only the last resort.
+const LEASE: time::Duration = time::Duration::minutes(5);
 
 impl Worker {
     /// Delivers until `stop` turns true; then sends what is due once more
@@ -127,20 +134,23 @@ impl Worker {
         // A body sealed under another key stays queued (and is logged): the
         // operator has the wrong service key, and fixing it loses nothing.
         let body = if crate::secrets::CodeKey::is_sealed(&msg.body) { self.code_key.open(&msg.id, &msg.body).ok_or(DeliveryError::Unsealable) } else { Ok(msg.body.clone()) };
-        let result = match (&self.channels, body) {
-            (_, Err(e)) => Err(e),
-            (Channels::Practice, Ok(_)) => Ok(()),
-            (Channels::Real { mail, sms }, Ok(body)) => match msg.channel {
-                DeliveryChannel::Email => match mail {
-                    Some(m) => m.send(&msg.recipient, &msg.subject, &body).await,
-                    None => Err(DeliveryError::NotConfigured("mail")),
+        let attempt = async {
+            match (&self.channels, body) {
+                (_, Err(e)) => Err(e),
+                (Channels::Practice, Ok(_)) => Ok(()),
+                (Channels::Real { mail, sms }, Ok(body)) => match msg.channel {
+                    DeliveryChannel::Email => match mail {
+                        Some(m) => m.send(&msg.recipient, &msg.subject, &body).await,
+                        None => Err(DeliveryError::NotConfigured("mail")),
+                    },
+                    DeliveryChannel::Sms => match sms {
+                        Some(s) => s.send(&msg.recipient, &body).await,
+                        None => Err(DeliveryError::NotConfigured("SMS")),
+                    },
                 },
-                DeliveryChannel::Sms => match sms {
-                    Some(s) => s.send(&msg.recipient, &body).await,
-                    None => Err(DeliveryError::NotConfigured("SMS")),
-                },
-            },
+            }
         };
+        let result = tokio::time::timeout(SEND_BUDGET, attempt).await.unwrap_or_else(|_| Err(DeliveryError::Temporary(format!("no answer within {} s", SEND_BUDGET.as_secs()))));
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         match result {
