@@ -27,13 +27,11 @@
 //! shared machine move most). Run:
 //! `cargo bench -p kaigo-service --bench client_calls` (needs `curl`).
 
+mod common;
 use kaigo_client::{ClientIdentity, OnboardingClient, ServerTrust};
 use kaigo_service::clock::{Clock as _, SystemClock};
-use kaigo_service::offices::{add_certificate, add_office, NewOffice};
 use kaigo_service::pki::CertificateAuthority;
 use kaigo_service::secrets::{CodeKey, PasswordHasher};
-use kaigo_service::store::{DatabaseLocation, Db};
-use secrecy::SecretString;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Instant;
@@ -154,7 +152,7 @@ async fn main() {
     let now = SystemClock.now();
     let ca = CertificateAuthority::create("Bench CA", now).unwrap();
     let server = ca.issue_server(&["127.0.0.1"], now).unwrap();
-    let cert = ca.issue_office_client("1300000001", "ベンチ事業所", now - time::Duration::hours(1), now + time::Duration::days(1)).unwrap();
+    let cert = ca.issue_office_client(common::OFFICE_NUMBER, common::OFFICE_NAME, now - time::Duration::hours(1), now + time::Duration::days(1)).unwrap();
     write_files(
         dir.path(),
         &[
@@ -166,19 +164,8 @@ async fn main() {
             ("service.key", &CodeKey::generate().to_hex()),
         ],
     );
+    common::bench_office(dir.path(), &PasswordHasher::new(1), std::slice::from_ref(&cert), now).await;
     let db_file = dir.path().join("bench.db");
-    let db = Db::connect(&DatabaseLocation::sqlite_file(&db_file)).await.unwrap();
-    let office = NewOffice {
-        office_number: "1300000001".into(),
-        name: "ベンチ事業所".into(),
-        electronic_billing_id: "KJ0000000001".into(),
-        password: SecretString::from("Office-pass-1"),
-        security_code: None,
-        email: "office@example.jp".into(),
-    };
-    add_office(&db, &PasswordHasher::new(1), &office, now).await.unwrap();
-    add_certificate(&db, "KJ0000000001", &cert.cert_der, "bench", cert.not_after, now).await.unwrap();
-    db.close().await;
 
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])

@@ -20,6 +20,7 @@
 //! the closed loop (the service's hashing threads, its other threads, the
 //! benchmark's clients) is read from /proc, to tell why a shortfall happens.
 
+mod common;
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use kaigo_api::user::UserLoginOutcome;
@@ -27,10 +28,8 @@ use kaigo_client::{ClientIdentity, OnboardingClient, ServerTrust};
 use kaigo_domain::DeliveryChannel;
 use kaigo_service::clock::{Clock as _, SystemClock};
 use kaigo_service::config::default_hashing_concurrency;
-use kaigo_service::offices::{add_certificate, add_office, NewOffice};
 use kaigo_service::pki::CertificateAuthority;
 use kaigo_service::secrets::{CodeKey, PasswordHasher};
-use kaigo_service::store::{DatabaseLocation, Db};
 use secrecy::SecretString;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -188,27 +187,14 @@ async fn main() {
     // One certificate a client (the office's PCs): a service may cap the
     // connections one certificate holds at once.
     let certs: Vec<_> = (0..CLIENTS)
-        .map(|_| ca.issue_office_client("1300000001", "ベンチ事業所", now - time::Duration::hours(1), now + time::Duration::days(1)).unwrap())
+        .map(|_| ca.issue_office_client(common::OFFICE_NUMBER, common::OFFICE_NAME, now - time::Duration::hours(1), now + time::Duration::days(1)).unwrap())
         .collect();
     for (name, body) in [("server.pem", &server.cert_pem), ("server-key.pem", &server.key_pem), ("ca.pem", &ca.cert_pem())] {
         std::fs::write(dir.path().join(name), body).unwrap();
     }
     std::fs::write(dir.path().join("service.key"), CodeKey::generate().to_hex()).unwrap();
+    common::bench_office(dir.path(), &PasswordHasher::new(2), &certs, now).await;
     let db_file = dir.path().join("bench.db");
-    let db = Db::connect(&DatabaseLocation::sqlite_file(&db_file)).await.unwrap();
-    let office = NewOffice {
-        office_number: "1300000001".into(),
-        name: "ベンチ事業所".into(),
-        electronic_billing_id: "KJ0000000001".into(),
-        password: SecretString::from("Office-pass-1"),
-        security_code: None,
-        email: "office@example.jp".into(),
-    };
-    add_office(&db, &PasswordHasher::new(2), &office, now).await.unwrap();
-    for (i, cert) in certs.iter().enumerate() {
-        add_certificate(&db, "KJ0000000001", &cert.cert_der, &format!("bench PC {i}"), cert.not_after, now).await.unwrap();
-    }
-    db.close().await;
 
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
@@ -236,7 +222,7 @@ async fn main() {
 
     // One office session registers the users; each user then logs in once
     // with a code, asks to remember the PC and changes the initial password.
-    let ch = setup.office_login("KJ0000000001", "Office-pass-1").await.unwrap();
+    let ch = setup.office_login(common::KJ, common::OFFICE_PASSWORD).await.unwrap();
     let code = code_in(&newest_to(&setup, "office@example.jp", 0).await);
     let office_token = setup.office_verify(&ch.challenge_id, &code, None).await.unwrap().session_token;
     let setup_start = Instant::now();
