@@ -10,7 +10,7 @@
 use arbitrary::Arbitrary;
 use kaigo_domain::challenge::{login_challenge_expiry, wrong_code, LoginChallenge, PendingCode};
 use kaigo_domain::limits::{certificate_status, CertificateStatus, LoginGate, CERTIFICATE_WARNING_DAYS};
-use kaigo_domain::login::{failure_count_restarts, initial_password_usable, password_gate, wrong_password};
+use kaigo_domain::login::{failure_count_restarts, failures_after_wrong, initial_password_usable, password_gate, wrong_password};
 use kaigo_domain::session::{device_trust_expiry, session_expiry, DeviceTrustRecord, SessionRecord, SESSION_TOUCH_INTERVAL};
 use kaigo_domain::terminal::{terminal_activation_expiry, terminal_challenge_expiry, wrong_activation_code, Activation, TerminalLink};
 use kaigo_domain::{Account, ErrorCode, FailureRecord, Policy, Refusal};
@@ -77,6 +77,13 @@ fn login(p: &Policy, now: OffsetDateTime, account: Account, failures: FailureRec
                 assert_eq!(password_gate(account, failures, p, then), Ok(()), "{r:?} at {now}, retried after {}", told_wait(d));
             }
         }
+    }
+    // A wrong try adds one to the count, or starts it afresh after a lock.
+    let after = failures_after_wrong(account, failures, p, now);
+    if failure_count_restarts(account, failures, p, now) {
+        assert_eq!(after, 1);
+    } else {
+        assert_eq!(after, failures.count.saturating_add(1));
     }
     match account {
         Account::Office => {

@@ -78,6 +78,16 @@ pub fn failure_count_restarts(account: Account, failures: FailureRecord, policy:
     account == Account::Office && policy.office_lock_expired(failures.count, failures.last, now)
 }
 
+/// The failed logins in a row once one more try is wrong: one more, or the
+/// first of a new count when an earlier lock has run out.
+pub fn failures_after_wrong(account: Account, failures: FailureRecord, policy: &Policy, now: OffsetDateTime) -> u32 {
+    if failure_count_restarts(account, failures, policy, now) {
+        1
+    } else {
+        failures.count.saturating_add(1)
+    }
+}
+
 /// The answer to a wrong password, once it is counted (`count` failures in
 /// a row now): the lock when that was one too many, else "wrong password" —
 /// for the office account with the tries left before its lock (the
@@ -164,6 +174,11 @@ mod tests {
         assert!(!failure_count_restarts(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(29)));
         assert!(failure_count_restarts(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(30)));
         assert!(!failure_count_restarts(Account::User, failed(3, T0), &p, T0 + Duration::days(1)), "users never start afresh");
+        assert_eq!(failures_after_wrong(Account::Office, FailureRecord::default(), &p, T0), 1);
+        assert_eq!(failures_after_wrong(Account::Office, failed(2, T0), &p, T0 + Duration::hours(1)), 3);
+        assert_eq!(failures_after_wrong(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(30)), 1, "a lock run out starts afresh");
+        assert_eq!(failures_after_wrong(Account::User, failed(3, T0), &p, T0 + Duration::days(1)), 4);
+        assert_eq!(failures_after_wrong(Account::User, failed(u32::MAX, T0), &p, T0), u32::MAX, "saturates");
     }
 
     #[test]

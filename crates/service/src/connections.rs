@@ -38,6 +38,10 @@ pub struct ConnectionLimits {
     /// For the headers of each request, counted from when the connection is
     /// ready for one: bounds slow headers and idle keep-alive connections.
     pub header_timeout: Duration,
+    /// For the rest of a request once its headers are in: reading its body
+    /// and answering it. A body sent too slowly is answered
+    /// `request_timeout`.
+    pub request_timeout: Duration,
     /// How long a stop waits for the requests in flight.
     pub drain_timeout: Duration,
 }
@@ -50,6 +54,7 @@ impl Default for ConnectionLimits {
             max_without_certificate: 64,
             handshake_timeout: Duration::from_secs(5),
             header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
             drain_timeout: Duration::from_secs(20),
         }
     }

@@ -104,6 +104,10 @@ struct ServeArgs {
     /// connection is kept).
     #[arg(long, env = "KAIGO_HEADER_TIMEOUT_SECONDS", default_value_t = ConnectionLimits::default().header_timeout.as_secs())]
     header_timeout_seconds: u64,
+    /// Seconds a request has, once its headers are in, for its body and
+    /// its answer.
+    #[arg(long, env = "KAIGO_REQUEST_TIMEOUT_SECONDS", default_value_t = ConnectionLimits::default().request_timeout.as_secs())]
+    request_timeout_seconds: u64,
     /// Seconds a stop waits for the requests in flight.
     #[arg(long, env = "KAIGO_DRAIN_TIMEOUT_SECONDS", default_value_t = ConnectionLimits::default().drain_timeout.as_secs())]
     drain_timeout_seconds: u64,
@@ -184,6 +188,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             max_connections: a.max_connections.max(1),
             max_per_certificate: a.max_connections_per_certificate.max(1),
             header_timeout: std::time::Duration::from_secs(a.header_timeout_seconds.max(1)),
+            request_timeout: std::time::Duration::from_secs(a.request_timeout_seconds.max(1)),
             drain_timeout: std::time::Duration::from_secs(a.drain_timeout_seconds),
             ..ConnectionLimits::default()
         },

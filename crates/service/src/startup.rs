@@ -54,6 +54,7 @@ impl Application {
             outbox_wakeup: wakeup.clone(),
             public_url: config.public_url.clone().unwrap_or_else(|| format!("https://{addr}")),
             practice_mode: config.delivery.practice_mailbox,
+            password_turns: Default::default(),
         };
         let d = &config.delivery;
         let channels = if d.practice_mailbox {
@@ -79,11 +80,14 @@ impl Application {
         let mut connections = config.connections.clone();
         connections::fit_to_open_file_limit(&mut connections);
         let over_share = over_share_router(Arc::new(config.policy.clone()));
-        let app = router(AppState {
-            ob: onboarding.clone(),
-            #[cfg(feature = "rate-limit")]
-            limiter: limiter.clone(),
-        });
+        let app = router(
+            AppState {
+                ob: onboarding.clone(),
+                #[cfg(feature = "rate-limit")]
+                limiter: limiter.clone(),
+            },
+            connections.request_timeout,
+        );
         Ok(Application {
             listener,
             addr,

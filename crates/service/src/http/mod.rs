@@ -44,7 +44,9 @@ pub fn over_share_router(policy: std::sync::Arc<kaigo_domain::Policy>) -> Router
         .layer(axum::middleware::from_fn_with_state(policy, error::explain))
 }
 
-pub fn router(state: AppState) -> Router {
+/// The API. `request_timeout` bounds each request once its headers are in
+/// (`ConnectionLimits::request_timeout`).
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let policy = std::sync::Arc::new(state.ob.policy.clone());
     #[cfg(feature = "rate-limit")]
     let limiter = state.limiter.clone();
@@ -87,9 +89,15 @@ pub fn router(state: AppState) -> Router {
     let routes = routes.layer(axum::middleware::from_fn_with_state(limiter, rate_limit::per_certificate));
     routes
         .layer(RequestBodyLimitLayer::new(64 * 1024))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         // Outside the body limit and the timeout, so that their answers are
         // the API's error body too.
         .layer(axum::middleware::from_fn_with_state(policy, error::explain))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// A request's log span: its method and path, never its query string (a
+/// mail address or a user ID to look up) nor its headers (the session).
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
 }

@@ -10,6 +10,7 @@ use crate::store::challenges::{self, Challenge};
 use crate::store::Conn;
 use kaigo_api::office::CodeDelivery;
 use kaigo_domain::challenge::wrong_code;
+use kaigo_domain::login::Refusal;
 use kaigo_domain::{DeliveryChannel, ErrorCode, OneTimeCode};
 
 /// Makes a new code for the login (voiding any earlier one) and queues the
@@ -34,16 +35,35 @@ pub(crate) async fn issue_code(
 }
 
 /// Checks a typed code against the login's current one; a refusal is
-/// recorded as `on_refusal`. A wrong code counts toward the code's tries;
-/// the last try voids it.
-pub(crate) async fn check_code(ob: &Onboarding, conn: &mut Conn, challenge: &Challenge, code: &OneTimeCode, on_refusal: AuditEvent<'_>) -> OnboardingResult<()> {
+/// recorded as `on_refusal`. Each entry takes one of the code's tries
+/// before it is compared (so entries sent at once are judged one after
+/// another, each against the tries the one before it left); a wrong code
+/// is answered by the tries it used, and the last try voids the code.
+/// Returns the tries used with this entry, for a second factor judged with
+/// it (the security code).
+pub(crate) async fn check_code(ob: &Onboarding, conn: &mut Conn, challenge: &Challenge, code: &OneTimeCode, on_refusal: AuditEvent<'_>) -> OnboardingResult<u32> {
     let verdict = async {
-        challenge.judged(true).code_checkable(&ob.policy, ob.now())?;
-        let stored = challenge.code_hash.as_deref().ok_or(ErrorCode::CodeNotSent)?;
-        if same(&ob.code_key.code_hash(&challenge.id, code.expose()), stored) {
-            return Ok(());
+        let now = ob.now();
+        let mut judged = challenge.clone();
+        for _ in 0..CODE_RACES {
+            // Owned by the caller: `open_challenge` found it so. Judged again
+            // after a lost race, it may have been completed meanwhile.
+            judged.judged(true).open(now)?;
+            judged.judged(true).code_checkable(&ob.policy, now)?;
+            let (Some(stored), Some(pending)) = (judged.code_hash.as_deref(), judged.code) else {
+                return Err(ErrorCode::CodeNotSent.into());
+            };
+            let tries = pending.wrong_tries.saturating_add(1);
+            if !challenges::claim_code_try(&mut *conn, &judged.id, stored, pending.wrong_tries, tries).await? {
+                judged = challenges::find(&mut *conn, &judged.id).await?.ok_or(ErrorCode::ChallengeNotFound)?;
+                continue;
+            }
+            if same(&ob.code_key.code_hash(&judged.id, code.expose()), stored) {
+                return Ok(tries);
+            }
+            return Err(Failure::field(wrong_code(tries, &ob.policy), "code"));
         }
-        Err(Failure::field(count_wrong(ob, &mut *conn, challenge).await?, "code"))
+        Err(Failure::from(Refusal::wait(ErrorCode::RateLimited, time::Duration::SECOND)))
     }
     .await;
     if verdict.is_err() {
@@ -52,12 +72,11 @@ pub(crate) async fn check_code(ob: &Onboarding, conn: &mut Conn, challenge: &Cha
     verdict
 }
 
-/// Counts a wrong entry — a code, or a security code typed with a right
-/// code — toward the code's tries; returns what to answer.
-pub(crate) async fn count_wrong(ob: &Onboarding, conn: &mut Conn, challenge: &Challenge) -> OnboardingResult<ErrorCode> {
-    let tries = challenges::count_wrong_code(conn, &challenge.id).await?;
-    Ok(wrong_code(tries, &ob.policy))
-}
+/// How often an entry is judged again after losing to a simultaneous one
+/// before it is turned away. Each loss is another try used (or a resend,
+/// allowed once a minute), so the code's own limit comes first; this only
+/// bounds the loop.
+const CODE_RACES: usize = 32;
 
 /// Consumes the login; a second use of the same code fails here.
 pub(crate) async fn consume(ob: &Onboarding, conn: &mut Conn, challenge: &Challenge) -> OnboardingResult<()> {

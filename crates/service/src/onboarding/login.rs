@@ -10,7 +10,7 @@ use crate::store::offices::Office;
 use crate::store::users::User;
 use crate::store::{self as store, new_id, offices, Conn};
 use kaigo_domain::challenge::login_challenge_expiry;
-use kaigo_domain::login::{failure_count_restarts, password_gate, wrong_password};
+use kaigo_domain::login::{failures_after_wrong, password_gate, wrong_password, Refusal};
 use kaigo_domain::{Account, ErrorCode, FailureRecord};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -21,7 +21,6 @@ pub(crate) trait LoginAccount {
     fn row_id(&self) -> &str;
     fn office_id(&self) -> &str;
     fn password_hash(&self) -> &str;
-    fn failures(&self) -> FailureRecord;
 }
 
 impl LoginAccount for Office {
@@ -34,9 +33,6 @@ impl LoginAccount for Office {
     }
     fn password_hash(&self) -> &str {
         &self.password_hash
-    }
-    fn failures(&self) -> FailureRecord {
-        self.failures
     }
 }
 
@@ -51,16 +47,30 @@ impl LoginAccount for User {
     fn password_hash(&self) -> &str {
         &self.password_hash
     }
-    fn failures(&self) -> FailureRecord {
-        self.failures
-    }
 }
 
 /// The account a wrong try counts against: the one judged when it is the
 /// certificate's own office's, else the stand-in.
-fn counted_account_of<A>(owner: Option<A>, counted: bool, stand_in: Option<A>) -> Option<A> {
+fn counted_account_of<T>(owner: Option<T>, counted: bool, stand_in: Option<T>) -> Option<T> {
     if counted { owner } else { stand_in }
 }
+
+/// A try of an account's login, taken before its password is hashed and
+/// recorded as the `count`th failure in a row until the password proves
+/// right (`seen`: the record before it). The account's turn (`turns`)
+/// lasts as long as the try.
+#[derive(Debug)]
+pub(crate) struct LoginTry {
+    pub seen: FailureRecord,
+    pub count: u32,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+/// How often a try is judged again after losing to a simultaneous one
+/// before it is turned away. Each loss is another try counted, so the gate
+/// closes long before this (at the office's third failure, after the
+/// user's free ones); this only bounds the loop.
+const TRY_RACES: usize = 32;
 
 /// An empty password is refused before anything is looked up.
 pub(crate) fn require_password(password: &SecretString) -> OnboardingResult<()> {
@@ -104,30 +114,43 @@ impl Onboarding {
             Some(own) if cert_office.as_deref() == Some(own.office_id()) => (Some(own), true),
             elsewhere => (elsewhere, false),
         };
-        // Whose failures count: the account itself, or the stand-in.
-        if let Some(account) = if counted { owner.as_ref() } else { stand_in.as_ref() } {
-            if let Err(refusal) = password_gate(A::ACCOUNT, account.failures(), &self.policy, now) {
-                let outcome = if refusal.code == ErrorCode::LoginThrottled { "failure:throttled" } else { "failure:locked" };
-                self.audit(&mut conn, login_event(event, outcome, Some(account.office_id()), login_id, caller)).await?;
-                return Err(refusal.into());
-            }
-        }
+        // Whose failures count: the account itself, or the stand-in. Its try
+        // is taken before the hash, so that guesses sent at once are judged
+        // one after another.
+        let judged = counted_account_of(owner.as_ref(), counted, stand_in.as_ref());
+        // Not held while waiting for the account's turn: the try before it
+        // needs a connection to finish.
+        drop(conn);
+        let taken = match judged {
+            Some(account) => match self.take_login_try(A::ACCOUNT, account.row_id(), now).await? {
+                Ok(taken) => Some(taken),
+                Err(refusal) => {
+                    let outcome = if refusal.code == ErrorCode::OfficeLocked || refusal.code == ErrorCode::UserLocked { "failure:locked" } else { "failure:throttled" };
+                    let mut conn = self.db.acquire().await?;
+                    self.audit(&mut conn, login_event(event, outcome, Some(account.office_id()), login_id, caller)).await?;
+                    return Err(refusal.into());
+                }
+            },
+            None => None,
+        };
         // The connection goes back to the pool while the password is hashed:
         // a hash takes a core for ~15 ms (far longer in a burst), and a pool
         // of four SQLite connections held through it would queue every other
         // request behind the hasher.
-        drop(conn);
         let right = self.hasher.verify(password, owner.as_ref().map(|o| o.password_hash())).await?;
         let mut conn = self.db.acquire().await?;
         match (owner, counted, right) {
             (Some(account), true, true) => {
-                if account.failures().count != 0 {
-                    store::clear_login_failures(&mut conn, A::ACCOUNT, account.row_id()).await?;
-                }
+                store::clear_login_failures(&mut conn, A::ACCOUNT, account.row_id()).await?;
                 self.audit(&mut conn, login_event(event, "password_accepted", Some(account.office_id()), login_id, caller)).await?;
                 Ok(account)
             }
             (Some(other), false, true) => {
+                // The right password of another office's account is no
+                // failure of the stand-in's.
+                if let (Some(stand_in), Some(taken)) = (&stand_in, &taken) {
+                    store::release_login_try(&mut conn, A::ACCOUNT, stand_in.row_id(), taken.seen, taken.count, now).await?;
+                }
                 self.audit(&mut conn, login_event(event, "failure:certificate_office_mismatch", Some(other.office_id()), login_id, caller)).await?;
                 Err(ErrorCode::CertificateOfficeMismatch.into())
             }
@@ -137,16 +160,34 @@ impl Onboarding {
                     (Some(_), false) => "failure:other_office_id",
                     (None, _) => "failure:unknown_id",
                 };
-                let Some(account) = counted_account_of(owner, counted, stand_in) else {
-                    self.audit(&mut conn, login_event(event, outcome, None, login_id, caller)).await?;
-                    return Err(ErrorCode::InvalidCredentials.into());
-                };
-                let restart = failure_count_restarts(A::ACCOUNT, account.failures(), &self.policy, now);
-                let count = store::count_login_failure(&mut conn, A::ACCOUNT, account.row_id(), restart, now).await?;
-                self.audit(&mut conn, login_event(event, outcome, Some(account.office_id()), login_id, caller)).await?;
-                Err(wrong_password(A::ACCOUNT, count, &self.policy).into())
+                let counted_office = counted_account_of(owner.as_ref(), counted, stand_in.as_ref()).map(|a| a.office_id().to_owned());
+                self.audit(&mut conn, login_event(event, outcome, counted_office.as_deref(), login_id, caller)).await?;
+                match taken {
+                    Some(taken) => Err(wrong_password(A::ACCOUNT, taken.count, &self.policy).into()),
+                    None => Err(ErrorCode::InvalidCredentials.into()),
+                }
             }
         }
+    }
+
+    /// Waits for the account's turn (row `row_id`), asks the gate whether
+    /// it may try now on its record as stored and, if so, takes the try —
+    /// judging again with the record as it is whenever a simultaneous try
+    /// at another instance came first.
+    pub(crate) async fn take_login_try(&self, account: Account, row_id: &str, now: time::OffsetDateTime) -> OnboardingResult<Result<LoginTry, Refusal>> {
+        let turn = self.password_turns.turn(row_id).await;
+        let mut conn = self.db.acquire().await?;
+        for _ in 0..TRY_RACES {
+            let seen = store::login_failures(&mut conn, account, row_id).await?;
+            if let Err(refusal) = password_gate(account, seen, &self.policy, now) {
+                return Ok(Err(refusal));
+            }
+            let count = failures_after_wrong(account, seen, &self.policy, now);
+            if store::claim_login_try(&mut conn, account, row_id, seen, count, now).await? {
+                return Ok(Ok(LoginTry { seen, count, _turn: turn }));
+            }
+        }
+        Ok(Err(Refusal::wait(ErrorCode::RateLimited, time::Duration::SECOND)))
     }
 
     /// Opens the code step of a login whose password was accepted.

@@ -10,9 +10,11 @@ pub mod password_change;
 pub mod registration;
 pub mod sessions;
 pub mod terminals;
+mod turns;
 pub mod user_login;
 
 pub use error::{Failure, OnboardingResult};
+pub use turns::PasswordTurns;
 
 use crate::clock::SharedClock;
 use crate::secrets::{CodeKey, PasswordHasher};
@@ -50,6 +52,8 @@ pub struct Onboarding {
     /// Base URL given to linked terminals.
     pub public_url: String,
     pub practice_mode: bool,
+    /// One password try at a time per account (`turns`).
+    pub password_turns: PasswordTurns,
 }
 
 impl Onboarding {

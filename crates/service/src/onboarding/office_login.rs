@@ -2,7 +2,7 @@
 //! then the one-time code mailed to the office's registered address (and the
 //! security code if the office set one).
 
-use super::challenge::{check_code, consume, count_wrong, issue_code};
+use super::challenge::{check_code, consume, issue_code};
 use super::error::parse_field;
 use super::login::require_password;
 use super::sessions::SessionKind;
@@ -10,6 +10,7 @@ use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
 use crate::store::challenges::Challenge;
 use crate::store::offices::{self, Office};
 use kaigo_api::office::{CodeDelivery, OfficeChallenge, OfficeSession, OfficeSummary};
+use kaigo_domain::challenge::wrong_code;
 use kaigo_domain::{Account, DeliveryChannel, ElectronicBillingId, EmailAddress, ErrorCode, OneTimeCode, SecurityCode};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -52,7 +53,7 @@ impl Onboarding {
         let challenge = self.open_challenge(&mut conn, caller, challenge_id, Account::Office).await?;
         let office = offices::find(&mut conn, &challenge.office_id).await?.ok_or(ErrorCode::ChallengeNotFound)?;
         let event = |outcome| caller.event("office_code", outcome, &office.id, &office.electronic_billing_id);
-        check_code(self, &mut conn, &challenge, &code, event("failure:code")).await?;
+        let tries = check_code(self, &mut conn, &challenge, &code, event("failure:code")).await?;
         if let Some(stored) = office.security_code_hash.as_deref() {
             let given = security_code.filter(|s| !s.trim().is_empty()).ok_or(Failure::field(ErrorCode::SecurityCodeRequired, "security_code"))?;
             let given = parse_field("security_code", SecurityCode::parse(given))?;
@@ -60,7 +61,8 @@ impl Onboarding {
             let right = self.hasher.verify(&SecretString::from(given.expose()), Some(stored)).await?;
             conn = self.db.acquire().await?;
             if !right {
-                let answer = match count_wrong(self, &mut conn, &challenge).await? {
+                // The entry's try is already used: the code's own check took it.
+                let answer = match wrong_code(tries, &self.policy) {
                     ErrorCode::CodeIncorrect => ErrorCode::SecurityCodeIncorrect,
                     exhausted => exhausted,
                 };

@@ -4,7 +4,7 @@ use super::sessions::Session;
 use super::{Caller, Failure, Onboarding, OnboardingResult};
 use crate::store::{self as store, sessions, users};
 use kaigo_api::user::UserSession;
-use kaigo_domain::login::{password_gate, wrong_password};
+use kaigo_domain::login::wrong_password;
 use kaigo_domain::{check_new_password, Account, ErrorCode};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -22,24 +22,25 @@ impl Onboarding {
         }
         let event = |outcome| caller.event("password_change", outcome, &user.office_id, &user.user_id);
         // Guessing the current password meets the login's throttle: the
-        // same count, the same growing waits, the same lock.
-        if let Err(refusal) = password_gate(Account::User, user.failures, &self.policy, now) {
-            let mut conn = self.db.acquire().await?;
-            self.audit(&mut conn, event("failure:throttled")).await?;
-            return Err(Failure::from(refusal).on_field("current_password"));
-        }
+        // same count, the same growing waits, the same lock — the try taken
+        // before the hash, as a login's is.
+        let taken = match self.take_login_try(Account::User, &user.id, now).await? {
+            Ok(taken) => taken,
+            Err(refusal) => {
+                let mut conn = self.db.acquire().await?;
+                self.audit(&mut conn, event("failure:throttled")).await?;
+                return Err(Failure::from(refusal).on_field("current_password"));
+            }
+        };
         if !self.hasher.verify(current, Some(&user.password_hash)).await? {
             let mut conn = self.db.acquire().await?;
-            let count = store::count_login_failure(&mut conn, Account::User, &user.id, false, now).await?;
             self.audit(&mut conn, event("failure:invalid_password")).await?;
-            return Err(Failure::from(wrong_password(Account::User, count, &self.policy)).on_field("current_password"));
+            return Err(Failure::from(wrong_password(Account::User, taken.count, &self.policy)).on_field("current_password"));
         }
         let hash = self.hasher.hash(new).await?;
         let mut tx = self.db.begin().await?;
         users::set_password(&mut tx, &user.id, &hash, now).await?;
-        if user.failures.count != 0 {
-            store::clear_login_failures(&mut tx, Account::User, &user.id).await?;
-        }
+        store::clear_login_failures(&mut tx, Account::User, &user.id).await?;
         sessions::revoke_all_for_user(&mut tx, &user.id, now).await?;
         let user = users::find(&mut tx, &user.id).await?.ok_or(ErrorCode::Unauthenticated)?;
         let new_session = self.user_session(&mut tx, caller, &user).await?;

@@ -137,12 +137,20 @@ pub async fn set_code(conn: &mut Conn, id: &str, channel: DeliveryChannel, code_
     Ok(())
 }
 
-/// Counts one wrong entry in one statement (simultaneous tries all count);
-/// returns the new count.
-pub async fn count_wrong_code(conn: &mut Conn, id: &str) -> StoreResult<u32> {
-    sqlx::query("UPDATE login_challenges SET code_attempts = code_attempts + 1 WHERE id = $1").bind(id).execute(&mut *conn).await?;
-    let n: i64 = sqlx::query_scalar("SELECT code_attempts FROM login_challenges WHERE id = $1").bind(id).fetch_one(conn).await?;
-    Ok(count(n))
+/// Takes one try of the pending code before the typed one is compared,
+/// counted as wrong (`tries` now) unless the login then completes — only
+/// while the code is still the one judged (`code_hash`) with `seen` tries,
+/// so that simultaneous entries are judged one after another. False:
+/// another entry or a resend came first; load the login and judge again.
+pub async fn claim_code_try(conn: &mut Conn, id: &str, code_hash: &str, seen: u32, tries: u32) -> StoreResult<bool> {
+    let r = sqlx::query("UPDATE login_challenges SET code_attempts = $1 WHERE id = $2 AND code_hash = $3 AND code_attempts = $4 AND completed_at IS NULL")
+        .bind(i64::from(tries))
+        .bind(id)
+        .bind(code_hash)
+        .bind(i64::from(seen))
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Marks the login done. False if it already was (the code is single use,

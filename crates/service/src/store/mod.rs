@@ -166,22 +166,50 @@ fn account_table(account: kaigo_domain::Account) -> &'static str {
     }
 }
 
-/// Counts one failed login of an office or a user in one statement, so
-/// simultaneous failures all count (starting again from 1 when `restart`:
-/// an earlier lock has run out); returns the new count. `id` is the
-/// account's row id.
-pub async fn count_login_failure(conn: &mut Conn, account: kaigo_domain::Account, id: &str, restart: bool, now: OffsetDateTime) -> StoreResult<u32> {
+/// An office's or a user's failed logins as stored now (`id` is the
+/// account's row id).
+pub async fn login_failures(conn: &mut Conn, account: kaigo_domain::Account, id: &str) -> StoreResult<kaigo_domain::FailureRecord> {
     let table = account_table(account);
-    sqlx::query(&format!(
-        "UPDATE {table} SET failed_logins = CASE WHEN $1 = 1 THEN 1 ELSE failed_logins + 1 END, last_failed_at = $2 WHERE id = $3"
-    ))
-    .bind(flag(restart))
-    .bind(millis(now))
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    let n: i64 = sqlx::query_scalar(&format!("SELECT failed_logins FROM {table} WHERE id = $1")).bind(id).fetch_one(conn).await?;
-    Ok(count(n))
+    let (n, last): (i64, Option<i64>) = sqlx::query_as(&format!("SELECT failed_logins, last_failed_at FROM {table} WHERE id = $1")).bind(id).fetch_one(conn).await?;
+    Ok(failure_record(n, last))
+}
+
+/// Takes one try of an account's logins before its password is hashed,
+/// recorded as a failure (`count` in a row, at `now`) until the password
+/// proves right — but only while the record is still `seen`, the one the
+/// rules judged. So simultaneous tries are judged one after another, each
+/// against the count the one before it left, and a burst of guesses gets
+/// no more tries than one guess after another would. False: another try
+/// came first; load the record and judge again.
+pub async fn claim_login_try(conn: &mut Conn, account: kaigo_domain::Account, id: &str, seen: kaigo_domain::FailureRecord, count: u32, now: OffsetDateTime) -> StoreResult<bool> {
+    let table = account_table(account);
+    let r = sqlx::query(&format!("UPDATE {table} SET failed_logins = $1, last_failed_at = $2 WHERE id = $3 AND failed_logins = $4 AND COALESCE(last_failed_at, -1) = $5"))
+        .bind(i64::from(count))
+        .bind(millis(now))
+        .bind(id)
+        .bind(i64::from(seen.count))
+        .bind(seen.last.map_or(-1, millis))
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Gives back a try taken by [`claim_login_try`] that was no failure of
+/// this account after all (the right password of another office's
+/// account): the record returns to `seen` unless another try has changed
+/// it since, in which case it is left as it is (a count too high by one
+/// errs on the safe side).
+pub async fn release_login_try(conn: &mut Conn, account: kaigo_domain::Account, id: &str, seen: kaigo_domain::FailureRecord, count: u32, now: OffsetDateTime) -> StoreResult<()> {
+    let table = account_table(account);
+    sqlx::query(&format!("UPDATE {table} SET failed_logins = $1, last_failed_at = $2 WHERE id = $3 AND failed_logins = $4 AND last_failed_at = $5"))
+        .bind(i64::from(seen.count))
+        .bind(seen.last.map(millis))
+        .bind(id)
+        .bind(i64::from(count))
+        .bind(millis(now))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Clears the failed-login count of an office or a user.

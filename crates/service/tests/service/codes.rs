@@ -119,3 +119,36 @@ async fn sms_is_offered_only_to_a_user_with_a_mobile_number() {
     assert_eq!(channels, vec![kaigo_domain::DeliveryChannel::Email]);
     expect_code(client.send_user_code(&challenge_id, kaigo_domain::DeliveryChannel::Sms).await, ErrorCode::DeliveryChannelUnavailable);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_sent_at_once_get_no_more_tries_than_one_after_another() {
+    let app = spawn_app().await;
+    let client = app.client(&app.b);
+    let ch = client.office_login(&app.b.kj, &app.b.password).await.unwrap();
+    let code = code_in(&app.message_to(&app.b.email, 0).await.body);
+    // Twelve different wrong codes at once (none of them the right one).
+    let guesses: Vec<String> = (0..13u32).map(|i| format!("{:06}", i * 76_543 % 1_000_000)).filter(|g| *g != code).take(12).collect();
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(guesses.len()));
+    let mut set = tokio::task::JoinSet::new();
+    for guess in guesses {
+        let (client, id, start) = (client.clone(), ch.challenge_id.clone(), start.clone());
+        set.spawn(async move {
+            start.wait().await;
+            client.office_verify(&id, &guess, None).await.map(drop).map_err(|e| e.code())
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(a) = set.join_next().await {
+        answers.push(a.unwrap());
+    }
+    let wrong = answers.iter().filter(|a| **a == Err(ErrorCode::CodeIncorrect)).count();
+    let voided = answers.iter().filter(|a| **a == Err(ErrorCode::CodeAttemptsExhausted)).count();
+    // Four answered "wrong", the fifth voided the code, the rest found it void …
+    assert_eq!((wrong, voided), (4, 8), "{answers:?}");
+    // … and only those five were compared.
+    let mut conn = app.service.onboarding.db.acquire().await.unwrap();
+    let stored = kaigo_service::store::challenges::find(&mut conn, &ch.challenge_id).await.unwrap().unwrap();
+    assert_eq!(stored.code.unwrap().wrong_tries, 5, "codes compared past the code's tries");
+    drop(conn);
+    expect_code(client.office_verify(&ch.challenge_id, &code, None).await, ErrorCode::CodeAttemptsExhausted);
+}

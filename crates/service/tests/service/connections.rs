@@ -110,6 +110,8 @@ async fn idle_slow_and_surplus_connections_are_cut_and_another_office_is_served_
     for _ in 0..40 {
         silent.push(TcpStream::connect(addr).await.unwrap());
     }
+    // A connection that finishes its handshake and never sends a request.
+    let mut mute = tls_connection(addr, &ca, Some(&app.b.cert)).await;
     // Office A takes its share of four connections, each kept alive …
     let mut held = Vec::new();
     for _ in 0..4 {
@@ -140,6 +142,7 @@ async fn idle_slow_and_surplus_connections_are_cut_and_another_office_is_served_
     for c in &mut held {
         assert!(closed_within(c, Duration::from_secs(5)).await, "an idle keep-alive is still open");
     }
+    assert!(closed_within(&mut mute, Duration::from_secs(5)).await, "a connection that sent nothing after its handshake is still open");
     // Their places are given back.
     let mut again = tls_connection(addr, &ca, Some(&app.a.cert)).await;
     assert_eq!(get(&mut again, "/v1/health").await.unwrap().status, 200);
@@ -217,6 +220,48 @@ async fn a_graceful_stop_finishes_requests_in_flight_and_closes_idle_connections
     assert!(status.iter().all(|m| m.delivered_at.is_some()), "a message queued before the stop was left unsent");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_body_a_body_too_large_and_a_malformed_request_are_each_answered_and_the_connection_closed() {
+    let limits = ConnectionLimits { request_timeout: Duration::from_secs(1), ..ConnectionLimits::default() };
+    let app = spawn_with(Options { connections: limits, ..Options::default() }).await.unwrap();
+    let addr = app.service.addr;
+
+    // Headers in, ten bytes of a hundred-byte body, then nothing.
+    let mut short = tls_connection(addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
+    short.write_all(b"POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"electron").await.unwrap();
+    short.flush().await.unwrap();
+    let started = Instant::now();
+    let r = read_response(&mut short).await.expect("an answer to a body that never came");
+    assert_eq!(r.status, 408, "{}", r.head);
+    assert!(r.head.to_ascii_lowercase().contains("content-type: application/json"), "{}", r.head);
+    assert!(r.body.contains("\"code\":\"request_timeout\""), "{}", r.body);
+    assert!(r.closes(), "the rest of the body must not be read as the next request: {}", r.head);
+    assert!(closed_within(&mut short, Duration::from_secs(5)).await);
+    eprintln!("a stalled body was answered after {:?}", started.elapsed());
+
+    // A body announced over the limit is refused before it is sent.
+    let mut large = tls_connection(addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
+    large.write_all(b"POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 65537\r\n\r\n").await.unwrap();
+    large.flush().await.unwrap();
+    let r = read_response(&mut large).await.expect("an answer before the body");
+    assert_eq!(r.status, 413, "{}", r.head);
+    assert!(r.body.contains("\"code\":\"payload_too_large\""), "{}", r.body);
+    assert!(r.closes(), "the unread body must not be read as the next request: {}", r.head);
+
+    // A Content-Length that is not a number is refused by the HTTP parser
+    // itself, before there is a request to answer in JSON: a bare 400, and
+    // the connection closed so nothing after it is misread.
+    let mut bad = tls_connection(addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
+    bad.write_all(b"POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ten\r\n\r\n{}GET /v1/health HTTP/1.1\r\n\r\n").await.unwrap();
+    bad.flush().await.unwrap();
+    let r = read_response(&mut bad).await.expect("an answer to a malformed request");
+    assert_eq!(r.status, 400, "{}", r.head);
+    assert!(closed_within(&mut bad, Duration::from_secs(5)).await, "the request after a malformed one was read");
+
+    // The service goes on serving.
+    assert_eq!(app.client(&app.b).health().await.unwrap().status, "ok");
+}
+
 /// The hard limit on open files this test may give the service.
 #[cfg(target_os = "linux")]
 fn open_file_hard_limit() -> u64 {
@@ -265,4 +310,38 @@ async fn the_service_process_raises_its_open_file_limit_and_exits_0_on_sigterm_a
         let status = tokio::time::timeout(Duration::from_secs(30), service.child.wait()).await.expect("the service stops within its drain time").unwrap();
         assert_eq!(status.code(), Some(0), "SIG{signal}: {status}");
     }
+}
+
+/// Linux: a hard open-file limit the service cannot raise.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_a_low_hard_open_file_limit_surplus_connections_wait_without_failed_accepts() {
+    let pki = TestPki::new();
+    let (dir, database, office) = service_folder(&pki, 6).await;
+    let mut service = spawn_service_process(&["prlimit", "--nofile=256:256", "--"], dir.path(), &database, &["--practice-mailbox"], Some("warn")).await;
+    // Drained while the test runs, so a full pipe can never stall the service.
+    let mut stderr = service.child.stderr.take().unwrap();
+    let log = tokio::spawn(async move {
+        let mut log = String::new();
+        let _ = stderr.read_to_string(&mut log).await;
+        log
+    });
+    // More connections than 256 descriptors allow, none of them starting TLS.
+    let addr: std::net::SocketAddr = service.url.trim_start_matches("https://").parse().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..200 {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    // A client behind them in the backlog is served once the first silent
+    // ones have been cut at their handshake time.
+    let client = kaigo_client::OnboardingClient::new(&service.url, &kaigo_client::ServerTrust::CaPem(pki.ca_pem.clone()), Some(&identity(&office.cert))).unwrap();
+    let started = Instant::now();
+    assert_eq!(client.health().await.unwrap().status, "ok");
+    eprintln!("a call behind 200 silent connections under a hard limit of 256 files: {:?}", started.elapsed());
+    drop(held);
+    service.child.start_kill().unwrap();
+    service.child.wait().await.unwrap();
+    let log = tokio::time::timeout(Duration::from_secs(10), log).await.unwrap().unwrap();
+    assert!(log.contains("the open-file limit caps the connections"), "{log}");
+    assert!(!log.contains("accept failed"), "the connections outran the descriptors:\n{log}");
 }

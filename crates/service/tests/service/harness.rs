@@ -47,6 +47,26 @@ impl TestPki {
     }
 }
 
+/// A plain HTTPS client (no client crate) that trusts `ca_pem` and shows
+/// `cert` if given: for requests the client crate would never send.
+pub fn plain_https(ca_pem: &str, cert: Option<&IssuedIdentity>) -> reqwest::Client {
+    let mut roots = kaigo_client::rustls::RootCertStore::empty();
+    for ca in rustls_pemfile::certs(&mut ca_pem.as_bytes()) {
+        roots.add(ca.unwrap()).unwrap();
+    }
+    let provider = Arc::new(kaigo_client::rustls::crypto::ring::default_provider());
+    let builder = kaigo_client::rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots);
+    let tls = match cert {
+        Some(c) => {
+            let chain = rustls_pemfile::certs(&mut c.cert_pem.as_bytes()).collect::<Result<Vec<_>, _>>().unwrap();
+            let key = rustls_pemfile::private_key(&mut c.key_pem.as_bytes()).unwrap().unwrap();
+            builder.with_client_auth_cert(chain, key).unwrap()
+        }
+        None => builder.with_no_client_auth(),
+    };
+    reqwest::Client::builder().use_preconfigured_tls(tls).build().unwrap()
+}
+
 pub fn identity(i: &IssuedIdentity) -> ClientIdentity {
     ClientIdentity::from_pem(&i.cert_pem, &i.key_pem).unwrap()
 }
@@ -355,6 +375,18 @@ pub async fn start_service_process(dir: &std::path::Path, database: &std::path::
 
 /// The same, started through `wrapper` (e.g. `prlimit …`), which must exec it.
 pub async fn start_service_process_under(wrapper: &[&str], dir: &std::path::Path, database: &std::path::Path, extra: &[&str]) -> ServiceProcess {
+    spawn_service_process(wrapper, dir, database, extra, None).await
+}
+
+/// The same, logging at `filter` (`KAIGO_LOG`) to a piped stderr, which the
+/// test reads from `child.stderr`.
+pub async fn start_service_process_logging(dir: &std::path::Path, database: &std::path::Path, extra: &[&str], filter: &str) -> ServiceProcess {
+    spawn_service_process(&[], dir, database, extra, Some(filter)).await
+}
+
+/// The service process, started through `wrapper` if any, logging at
+/// `log` to a piped stderr if given (else `warn`, to the test's stderr).
+pub async fn spawn_service_process(wrapper: &[&str], dir: &std::path::Path, database: &std::path::Path, extra: &[&str], log: Option<&str>) -> ServiceProcess {
     use tokio::io::AsyncBufReadExt as _;
     let bin = env!("CARGO_BIN_EXE_kaigo-onboard-service");
     let mut command = match wrapper.split_first() {
@@ -377,8 +409,9 @@ pub async fn start_service_process_under(wrapper: &[&str], dir: &std::path::Path
         .arg(dir.join("ca.pem"))
         .arg("--service-key-file")
         .arg(dir.join("service.key"))
-        .env("KAIGO_LOG", "warn")
+        .env("KAIGO_LOG", log.unwrap_or("warn"))
         .stdout(std::process::Stdio::piped())
+        .stderr(if log.is_some() { std::process::Stdio::piped() } else { std::process::Stdio::inherit() })
         .kill_on_drop(true)
         .spawn()
         .unwrap();

@@ -97,3 +97,51 @@ async fn user_logins_are_throttled_with_growing_waits_then_locked_at_100() {
     office_client.unlock_user(&session.session_token, "lockuser1").await.unwrap();
     assert!(client.user_login("lockuser1", &initial, None).await.is_ok());
 }
+
+/// Sends `n` logins of office B at once with `password`; the error codes
+/// of the answers, in no particular order.
+async fn office_logins_at_once(app: &TestApp, kj: &str, password: &str, n: usize) -> Vec<Result<(), ErrorCode>> {
+    let client = app.client(&app.b);
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let (client, kj, password, start) = (client.clone(), kj.to_owned(), password.to_owned(), start.clone());
+        set.spawn(async move {
+            start.wait().await;
+            client.office_login(&kj, &password).await.map(drop).map_err(|e| e.code())
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(a) = set.join_next().await {
+        answers.push(a.unwrap());
+    }
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_sent_at_once_get_no_more_tries_than_one_after_another() {
+    let app = spawn_app().await;
+    let answers = office_logins_at_once(&app, &app.b.kj, "wrong-at-once", 12).await;
+    let judged = answers.iter().filter(|a| **a == Err(ErrorCode::InvalidCredentials)).count();
+    let locked = answers.iter().filter(|a| **a == Err(ErrorCode::OfficeLocked)).count();
+    // Two answered "wrong", the third locked the office, the rest found it locked …
+    assert_eq!((judged, locked), (2, 10), "{answers:?}");
+    // … and only those three were judged: three failures are on record, not twelve.
+    let mut conn = app.service.onboarding.db.acquire().await.unwrap();
+    let office = kaigo_service::store::offices::find_by_billing_id(&mut conn, &app.b.kj).await.unwrap().unwrap();
+    assert_eq!(office.failures.count, 3, "passwords judged past the lock");
+    drop(conn);
+    // The right password, sent at once by many, meets the lock too.
+    let answers = office_logins_at_once(&app, &app.b.kj, &app.b.password, 6).await;
+    assert!(answers.iter().all(|a| *a == Err(ErrorCode::OfficeLocked)), "{answers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_right_password_sent_twice_at_once_logs_in_twice_and_leaves_no_failure() {
+    let app = spawn_app().await;
+    let answers = office_logins_at_once(&app, &app.b.kj, &app.b.password, 2).await;
+    assert!(answers.iter().all(Result::is_ok), "{answers:?}");
+    // The tries taken before the hash were given back: three tries remain.
+    let e = expect_code(app.client(&app.b).office_login(&app.b.kj, "wrong").await, ErrorCode::InvalidCredentials);
+    assert_eq!(e.tries_left(), Some(2));
+}

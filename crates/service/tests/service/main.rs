@@ -9,6 +9,7 @@ mod delivery;
 mod harness;
 mod instances;
 mod lockouts;
+mod logs;
 mod mtls;
 mod openapi;
 mod passwords;

@@ -139,30 +139,31 @@ async fn a_pkcs12_identity_works_for_the_whole_handshake() {
 
 /// A plain HTTPS client that trusts the service and shows no certificate.
 fn http_without_certificate(app: &TestApp) -> reqwest::Client {
-    let mut roots = kaigo_client::rustls::RootCertStore::empty();
-    for ca in rustls_pemfile::certs(&mut app.pki.ca_pem.as_bytes()) {
-        roots.add(ca.unwrap()).unwrap();
-    }
-    let provider = std::sync::Arc::new(kaigo_client::rustls::crypto::ring::default_provider());
-    let tls = kaigo_client::rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots).with_no_client_auth();
-    reqwest::Client::builder().use_preconfigured_tls(tls).build().unwrap()
+    plain_https(&app.pki.ca_pem, None)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_error_is_the_json_error_body_and_an_unread_body_closes_the_connection() {
     let app = spawn_app().await;
     let http = http_without_certificate(&app);
+    let office = plain_https(&app.pki.ca_pem, Some(&app.a.cert));
+    let (_, session) = app.office_session(&app.a).await;
     let url = |path: &str| format!("{}{path}", app.url());
     let activations = url("/v1/terminal-activations");
+    // (request, status, code, whether it came with a body and so closes)
     let cases = [
-        (http.get(&activations), 405, "method_not_allowed"),
-        (http.post(&activations).header("content-type", "application/json").body(vec![b' '; 64 * 1024 + 1]), 413, "payload_too_large"),
-        (http.post(&activations).header("content-type", "application/json").body("{\"terminal_id\": 1, \"activation_code\": \"secret-typed\""), 400, "invalid_request"),
-        (http.post(&activations).body("{}"), 400, "invalid_request"),
-        (http.get(url("/v1/no-such-thing")), 404, "not_found"),
-        (http.post(url("/v1/office/login")).header("content-type", "application/json").body("{\"electronic_billing_id\": \"KJ0000000001\", \"password\": \"x\"}"), 401, "client_certificate_required"),
+        // A path parameter that is not UTF-8 once decoded, a query string
+        // without its parameter.
+        (http.post(url("/v1/terminal-activations/%FF/proof")), 400, "invalid_request", false),
+        (office.get(url("/v1/office/user-id-availability?user=x")).bearer_auth(&session.session_token), 400, "invalid_request", false),
+        (http.get(&activations), 405, "method_not_allowed", false),
+        (http.post(&activations).header("content-type", "application/json").body(vec![b' '; 64 * 1024 + 1]), 413, "payload_too_large", true),
+        (http.post(&activations).header("content-type", "application/json").body("{\"terminal_id\": 1, \"activation_code\": \"secret-typed\""), 400, "invalid_request", true),
+        (http.post(&activations).body("{}"), 400, "invalid_request", true),
+        (http.get(url("/v1/no-such-thing")), 404, "not_found", false),
+        (http.post(url("/v1/office/login")).header("content-type", "application/json").body("{\"electronic_billing_id\": \"KJ0000000001\", \"password\": \"x\"}"), 401, "client_certificate_required", true),
     ];
-    for (request, status, code) in cases {
+    for (request, status, code, had_body) in cases {
         let resp = match request.send().await {
             Ok(resp) => resp,
             // An over-size body is refused before it is read and the
@@ -173,7 +174,6 @@ async fn every_error_is_the_json_error_body_and_an_unread_body_closes_the_connec
         };
         assert_eq!(resp.status().as_u16(), status, "{code}");
         assert_eq!(resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).as_deref(), Some("application/json"), "{code}");
-        let had_body = status != 405 && status != 404;
         assert_eq!(resp.headers().get("connection").is_some_and(|v| v == "close"), had_body, "{code}: connection");
         let body: kaigo_api::ErrorBody = resp.json().await.unwrap();
         assert_eq!(body.code.as_str(), code);

@@ -44,12 +44,22 @@ async fn contract(db: Db) {
     assert!(offices::revoke_certificate(c, "fp1", at(2)).await.unwrap());
     assert_eq!(offices::office_of_certificate(c, "fp1").await.unwrap(), None);
 
-    // Failure counting is atomic and restartable.
-    assert_eq!(store::count_login_failure(c, Account::Office, "office-1", false, at(5)).await.unwrap(), 1);
-    assert_eq!(store::count_login_failure(c, Account::Office, "office-1", false, at(6)).await.unwrap(), 2);
-    assert_eq!(store::count_login_failure(c, Account::Office, "office-1", true, at(7)).await.unwrap(), 1);
+    // A try is taken only from the record it was judged on.
+    let fresh = FailureRecord::default();
+    assert!(store::claim_login_try(c, Account::Office, "office-1", fresh, 1, at(5)).await.unwrap());
+    assert!(!store::claim_login_try(c, Account::Office, "office-1", fresh, 1, at(5)).await.unwrap(), "a second try judged on the same record");
+    let one = FailureRecord { count: 1, last: Some(at(5)) };
+    assert_eq!(store::login_failures(c, Account::Office, "office-1").await.unwrap(), one);
+    assert!(store::claim_login_try(c, Account::Office, "office-1", one, 2, at(6)).await.unwrap());
+    let two = FailureRecord { count: 2, last: Some(at(6)) };
+    // Given back only while nothing else has changed it.
+    store::release_login_try(c, Account::Office, "office-1", one, 2, at(6)).await.unwrap();
+    assert_eq!(store::login_failures(c, Account::Office, "office-1").await.unwrap(), one);
+    assert!(store::claim_login_try(c, Account::Office, "office-1", one, 2, at(6)).await.unwrap());
+    assert!(store::claim_login_try(c, Account::Office, "office-1", two, 1, at(7)).await.unwrap(), "a count started afresh");
+    store::release_login_try(c, Account::Office, "office-1", one, 2, at(6)).await.unwrap();
     let row = offices::find_by_billing_id(c, "KJ0000000001").await.unwrap().unwrap();
-    assert_eq!(row.failures, FailureRecord { count: 1, last: Some(at(7)) });
+    assert_eq!(row.failures, FailureRecord { count: 1, last: Some(at(7)) }, "a release after another try leaves it");
     store::clear_login_failures(c, Account::Office, "office-1").await.unwrap();
     assert_eq!(offices::find(c, "office-1").await.unwrap().unwrap().failures, FailureRecord::default());
 
@@ -82,7 +92,10 @@ async fn contract(db: Db) {
         .await
         .unwrap();
     challenges::set_code(c, "ch1", DeliveryChannel::Email, "hash", at(2), at(50)).await.unwrap();
-    assert_eq!(challenges::count_wrong_code(c, "ch1").await.unwrap(), 1);
+    assert!(challenges::claim_code_try(c, "ch1", "hash", 0, 1).await.unwrap());
+    assert!(!challenges::claim_code_try(c, "ch1", "hash", 0, 1).await.unwrap(), "a second entry judged on the same tries");
+    assert!(!challenges::claim_code_try(c, "ch1", "other", 1, 2).await.unwrap(), "an entry judged on a code since replaced");
+    assert_eq!(challenges::find(c, "ch1").await.unwrap().unwrap().code.unwrap().wrong_tries, 1);
     challenges::set_code(c, "ch1", DeliveryChannel::Email, "hash2", at(3), at(60)).await.unwrap();
     let ch = challenges::find(c, "ch1").await.unwrap().unwrap();
     let code = ch.code.unwrap();
