@@ -2,8 +2,8 @@
 # Schemathesis (every check) against the service's practice demo for a
 # bounded time: each operation of the OpenAPI document with generated valid
 # and invalid requests, stateful sequences included, over mutual TLS with
-# the demo office's certificate and an office session. Any failure fails
-# the run. Usage: scripts/api-test.sh [seconds] (default 60).
+# the demo office's certificate, an office session and an admin's session.
+# Any failure fails the run. Usage: scripts/api-test.sh [seconds] (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_BUDGET="${1:-60}"
@@ -31,13 +31,38 @@ KJ="$(sed -n 's/^  KJ ID: *//p' "$WORK/demo.out")"
 PASSWORD="$(sed -n 's/^  password: *//p' "$WORK/demo.out")"
 SECURITY_CODE="$(sed -n 's/^  security code: *//p' "$WORK/demo.out")"
 CHALLENGE="$(call -X POST "$URL/v1/office/login" -d "{\"electronic_billing_id\":\"$KJ\",\"password\":\"$PASSWORD\"}" | field "['challenge_id']")"
-CODE=""
-for _ in $(seq 100); do
-  CODE="$(call "$URL/v1/practice/mailbox" | python3 -c "import json,re,sys; m=json.load(sys.stdin); print(re.search(r'\d{6}', m[0]['body']).group(0) if m else '')")"
-  [ -n "$CODE" ] && break
-  sleep 0.1
-done
+# The newest message (to $1, or to anyone when empty) in the practice
+# mailbox whose body matches the regular expression $2: its first group
+# (waits for it to be delivered).
+newest() {
+  local found="" query=""
+  [ -n "$1" ] && query="?recipient=$1"
+  for _ in $(seq 100); do
+    found="$(call "$URL/v1/practice/mailbox$query" | python3 -c "import json,re,sys; m=json.load(sys.stdin); f=re.search(sys.argv[1], m[0]['body']) if m else None; print(f.group(1) if f else '')" "$2")"
+    [ -n "$found" ] && break
+    sleep 0.1
+  done
+  [ -n "$found" ] || { echo "api-test: no message to ${1:-the office} matching $2" >&2; exit 1; }
+  echo "$found"
+}
+CODE="$(newest "" '(\d{6})')"
 TOKEN="$(call -X POST "$URL/v1/office/login/$CHALLENGE/verify" -d "{\"code\":\"$CODE\",\"security_code\":\"$SECURITY_CODE\"}" | field "['session_token']")"
+
+# An admin user with a full session (3-2, 3-3 and the forced password
+# change), so that the admin's operations are reached too.
+ADMIN=stadmin01
+ADMIN_MAIL=stadmin01@example.jp
+call -X POST "$URL/v1/office/admin-users" -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: api-test-$RANDOM$RANDOM" \
+  -d "{\"name\":\"試験 花子\",\"email\":\"$ADMIN_MAIL\",\"service_types\":[\"43\"],\"job_category\":\"01\",\"user_id\":\"$ADMIN\"}" >/dev/null
+INITIAL="$(newest "$ADMIN_MAIL" '初期パスワード：(\S+)')"
+USER_CHALLENGE="$(call -X POST "$URL/v1/user/login" -d "{\"user_id\":\"$ADMIN\",\"password\":\"$INITIAL\"}" | field "['challenge_id']")"
+call -X POST "$URL/v1/user/login/$USER_CHALLENGE/send" -d '{"channel":"email"}' >/dev/null
+USER_CODE="$(newest "$ADMIN_MAIL" 'コード[^0-9]*(\d{6})')"
+RESTRICTED="$(call -X POST "$URL/v1/user/login/$USER_CHALLENGE/verify" -d "{\"code\":\"$USER_CODE\"}" | field "['session']['session_token']")"
+USER_TOKEN="$(call -X POST "$URL/v1/user/password" -H "Authorization: Bearer $RESTRICTED" -d "{\"current_password\":\"$INITIAL\",\"new_password\":\"Api-test-$RANDOM-Pass\"}" | field "['session_token']")"
+# schemathesis.toml sends the office's session on the office's operations
+# and the admin's on the admin's.
+export KAIGO_ST_OFFICE_TOKEN="$TOKEN" KAIGO_ST_USER_TOKEN="$USER_TOKEN"
 
 # Run from the work folder with a copy of tests/api/schemathesis.toml, so
 # that schemathesis's cache (.schemathesis/) is not written into the clone.
@@ -48,6 +73,5 @@ cd "$WORK"
   --max-time "$SECONDS_BUDGET" \
   --workers 2 \
   --tls-verify "$D/ca.pem" --request-cert "$D/demo-office.pem" --request-cert-key "$D/demo-office-key.pem" \
-  -H "Authorization: Bearer $TOKEN" \
   --seed "${KAIGO_SCHEMATHESIS_SEED:-$RANDOM}" \
   --report junit --report-dir "$TARGET/schemathesis"

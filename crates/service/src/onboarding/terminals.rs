@@ -141,6 +141,13 @@ impl Onboarding {
     /// The device's signature over its challenge: the terminal is linked
     /// and the device gets its settings.
     pub async fn prove_terminal(&self, caller: Option<&Caller>, terminal_id: &str, signature: &str) -> OnboardingResult<TerminalSettings> {
+        // A signature that is not one is refused as such before anything is
+        // looked up, whatever the terminal's state.
+        let signature = B64
+            .decode(signature.trim())
+            .ok()
+            .and_then(|b| Signature::from_slice(&b).ok())
+            .ok_or(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"))?;
         let now = self.now();
         let mut conn = self.db.acquire().await?;
         let row = terminals::find_by_id(&mut conn, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
@@ -150,11 +157,6 @@ impl Onboarding {
         row.link.challenge_answerable(now)?;
         let challenge = row.challenge.clone().ok_or(ErrorCode::TerminalChallengeExpired)?;
         let key = parse_public_key(row.public_key.as_deref().unwrap_or_default()).map_err(Failure::from)?;
-        let signature = B64
-            .decode(signature.trim())
-            .ok()
-            .and_then(|b| Signature::from_slice(&b).ok())
-            .ok_or(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"))?;
         if key.verify(&terminal_link_message(&row.id, &challenge), &signature).is_err() {
             self.audit(&mut conn, terminal_event("terminal_link", "failure:signature", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
             return Err(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"));
