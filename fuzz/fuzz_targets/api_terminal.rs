@@ -1,18 +1,19 @@
 //! The request bodies of 3-4 as the service reads them: arbitrary bytes
 //! through serde_json into `TerminalIssueRequest`, `ActivationRedeemRequest`
 //! and `TerminalProofRequest`, then the checks the service runs
-//! (crates/service/src/onboarding/terminals.rs; its key and signature
-//! reading is mirrored in kaigo_fuzz::service).
+//! (crates/service/src/onboarding/terminals.rs), with the key and signature
+//! read by the same kaigo_api functions it uses.
 #![no_main]
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::{Signer, SigningKey, Verifier};
-use kaigo_api::terminal::{terminal_link_message, ActivationRedeemRequest, TerminalIssueRequest, TerminalProofRequest};
+use kaigo_api::terminal::{
+    parse_terminal_public_key as parse_public_key, parse_terminal_signature, terminal_link_message, ActivationRedeemRequest, TerminalIssueRequest, TerminalProofRequest,
+};
 use kaigo_domain::terminal::TerminalKind;
 use kaigo_domain::{ActivationCode, ErrorCode, TerminalName};
 use kaigo_fuzz::check_json_round_trip;
-use kaigo_fuzz::service::{parse_public_key, parse_signature};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -54,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         let challenge = B64.encode(&data[..data.len().min(32)]);
         let message = terminal_link_message(&req.terminal_id, &challenge);
         let signature = B64.encode(device.sign(&message).to_bytes());
-        let read = parse_signature(&signature).expect("a signature reads");
+        let read = parse_terminal_signature(&signature).expect("a signature reads");
         assert!(key.verify(&message, &read).is_ok(), "a device's own signature is refused");
         // Signed for another terminal, it is refused.
         let other = terminal_link_message(&format!("{}x", req.terminal_id), &challenge);
@@ -64,7 +65,11 @@ fuzz_target!(|data: &[u8]| {
     // POST /v1/terminal-activations/{id}/proof
     if let Ok(req) = serde_json::from_slice::<TerminalProofRequest>(data) {
         check_json_round_trip(&req);
-        if let Some(sig) = parse_signature(&req.signature) {
+        let parsed = parse_terminal_signature(&req.signature);
+        if let Err(code) = parsed {
+            assert_eq!(code, ErrorCode::TerminalSignatureInvalid);
+        }
+        if let Ok(sig) = parsed {
             assert_eq!(sig.to_bytes().len(), 64);
             // Nobody but the device signs for it.
             let device = SigningKey::from_bytes(&[7; 32]);

@@ -1,6 +1,5 @@
 //! What the fuzz targets share: the properties every parser of typed input
-//! must have, generators of times and policies, and the few checks of the
-//! service that live in `crates/service` (private there) mirrored here.
+//! must have, and generators of times and policies.
 
 use arbitrary::{Arbitrary, Unstructured};
 use kaigo_domain::{ErrorCode, Policy};
@@ -164,29 +163,6 @@ impl<'a> Arbitrary<'a> for ArbTime {
     }
 }
 
-/// Mirrors of the few input checks the service keeps private
-/// (`crates/service/src/onboarding/terminals.rs`); keep them in step.
-pub mod service {
-    use base64::engine::general_purpose::STANDARD as B64;
-    use base64::Engine as _;
-    use ed25519_dalek::{Signature, VerifyingKey};
-    use kaigo_domain::ErrorCode;
-
-    /// `parse_public_key`: a device's Ed25519 public key, 32 bytes in
-    /// standard padded base64; points off the curve and weak keys refused.
-    pub fn parse_public_key(b64: &str) -> Result<VerifyingKey, ErrorCode> {
-        let bytes = B64.decode(b64.trim()).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
-        let arr: [u8; 32] = bytes.try_into().map_err(|_| ErrorCode::TerminalKeyInvalid)?;
-        let key = VerifyingKey::from_bytes(&arr).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
-        if key.is_weak() { Err(ErrorCode::TerminalKeyInvalid) } else { Ok(key) }
-    }
-
-    /// How `prove_terminal` reads the signature field.
-    pub fn parse_signature(b64: &str) -> Option<Signature> {
-        B64.decode(b64.trim()).ok().and_then(|b| Signature::from_slice(&b).ok())
-    }
-}
-
 /// A count of tries or failures: mostly the small numbers the rules are
 /// about, sometimes anything a `u32` holds.
 #[derive(Debug, Clone, Copy)]
@@ -198,8 +174,7 @@ impl<'a> Arbitrary<'a> for ArbCount {
     }
 }
 
-/// What the service tells in `Retry-After` and `retry_after_seconds` for a
-/// wait (`crates/service/src/http/error.rs`): whole seconds, at least one.
+/// The wait the service tells in `Retry-After` and `retry_after_seconds`.
 pub fn told_wait(d: Duration) -> Duration {
-    Duration::seconds(d.whole_seconds().max(1))
+    Duration::seconds(i64::try_from(kaigo_domain::login::retry_after_seconds(d)).unwrap_or(i64::MAX))
 }

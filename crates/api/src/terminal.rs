@@ -3,7 +3,10 @@
 //! phone or tablet that scanned the code's QR — redeems it with its public
 //! key and signs a challenge to prove it holds the private half.
 
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
 use kaigo_domain::terminal::TerminalKind;
+use kaigo_domain::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// The admin's request for a new terminal.
@@ -100,6 +103,22 @@ pub struct TerminalProofRequest {
 /// made for this purpose can never be replayed for another.
 pub fn terminal_link_message(terminal_id: &str, challenge_b64: &str) -> Vec<u8> {
     format!("kaigo-onboard/terminal-link/v1\n{terminal_id}\n{challenge_b64}").into_bytes()
+}
+
+/// A device's Ed25519 public key as sent with its activation code: 32 bytes,
+/// standard padded base64. Points off the curve and the weak small-order
+/// keys are refused.
+pub fn parse_terminal_public_key(b64: &str) -> Result<ed25519_dalek::VerifyingKey, ErrorCode> {
+    let bytes = B64.decode(b64.trim()).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
+    let arr: [u8; 32] = bytes.try_into().map_err(|_| ErrorCode::TerminalKeyInvalid)?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&arr).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
+    if key.is_weak() { Err(ErrorCode::TerminalKeyInvalid) } else { Ok(key) }
+}
+
+/// A terminal's signature as sent in its proof: 64 bytes, standard padded
+/// base64.
+pub fn parse_terminal_signature(b64: &str) -> Result<ed25519_dalek::Signature, ErrorCode> {
+    B64.decode(b64.trim()).ok().and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok()).ok_or(ErrorCode::TerminalSignatureInvalid)
 }
 
 /// What an activation QR code holds: where to redeem, which terminal, and

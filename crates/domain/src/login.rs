@@ -24,6 +24,12 @@ pub struct FailureRecord {
     pub last: Option<OffsetDateTime>,
 }
 
+/// What `Retry-After` (and `retry_after_seconds`) tells for a wait: whole
+/// seconds, never less than one. A `Refusal`'s wait is whole already.
+pub fn retry_after_seconds(wait: Duration) -> u64 {
+    wait.whole_seconds().max(1).unsigned_abs()
+}
+
 /// A refusal: what went wrong, and how long to wait when waiting helps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal {

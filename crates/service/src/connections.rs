@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 use tokio::sync::{watch, Semaphore};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
@@ -169,7 +170,12 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, served: Served,
     let graceful = GracefulShutdown::new();
     let mut errors = AcceptErrors::new();
     let served = Arc::new(served);
+    // Every connection's task, so that those still open after the drain
+    // time can be cut rather than left running beside a stopped service
+    // (the practice service stops inside a process that goes on).
+    let mut tasks = JoinSet::new();
     loop {
+        while tasks.try_join_next().is_some() {}
         let permit = tokio::select! {
             p = open.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
             _ = until_stopped(&mut stop) => break,
@@ -188,7 +194,7 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, served: Served,
             _ = until_stopped(&mut stop) => break,
         };
         let connection = Connection { acceptor: acceptor.clone(), served: served.clone(), holders: holders.clone(), limits: limits.clone(), watcher: graceful.watcher(), stop: stop.clone() };
-        tokio::spawn(async move {
+        tasks.spawn(async move {
             connection.run(tcp, PeerAddress(peer.ip())).await;
             drop(permit);
         });
@@ -198,7 +204,10 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, served: Served,
     let in_flight = graceful.count();
     let started = Instant::now();
     if tokio::time::timeout(limits.drain_timeout, graceful.shutdown()).await.is_err() {
-        warn!(drain_timeout_ms = limits.drain_timeout.as_millis() as u64, "stopping: connections still open after the drain time were cut");
+        let cut = tasks.len();
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+        warn!(drain_timeout_ms = limits.drain_timeout.as_millis() as u64, connections = cut, "stopping: connections still open after the drain time were cut");
     } else {
         info!(connections = in_flight, drained_ms = started.elapsed().as_millis() as u64, "stopping: connections drained");
     }

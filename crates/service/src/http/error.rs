@@ -60,7 +60,7 @@ pub fn error_response(code: ErrorCode, field: Option<&str>, retry_after: Option<
 }
 
 fn refusal_response(code: ErrorCode, field: Option<&str>, retry_after: Option<time::Duration>, tries_left: Option<u32>) -> Response {
-    let retry_after_seconds = retry_after.map(|d| d.whole_seconds().max(1) as u64);
+    let retry_after_seconds = retry_after.map(kaigo_domain::login::retry_after_seconds);
     let mut resp = status_of(code).into_response();
     if let Some(secs) = retry_after_seconds {
         if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {

@@ -22,6 +22,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+/// The largest request body taken (413 `payload_too_large` above it).
+pub const MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
+
 #[derive(Clone)]
 pub struct AppState {
     pub ob: Onboarding,
@@ -88,7 +91,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     #[cfg(feature = "rate-limit")]
     let routes = routes.layer(axum::middleware::from_fn_with_state(limiter, rate_limit::per_certificate));
     routes
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         // Outside the body limit and the timeout, so that their answers are
         // the API's error body too.

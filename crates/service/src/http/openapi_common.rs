@@ -12,16 +12,20 @@ use utoipa::Modify;
 /// The answers any call may give, besides those its handler documents.
 pub struct CommonAnswers;
 
-/// Statuses every operation can answer: (status, when, only with a body).
-const COMMON: &[(&str, &str, bool)] = &[
-    ("400", "`invalid_request`: the body, a query or a path parameter is not what the operation takes.", false),
-    ("401", "`client_certificate_required` (no client certificate in the TLS handshake), `unauthenticated` (no session, or one that has ended), or the operation's own refusal.", false),
-    ("408", "`request_timeout`: the request was not received in time.", false),
-    ("413", "`payload_too_large`: the body is over 64 KiB.", true),
-    ("429", "`rate_limited`: too many requests, or too many connections for this client certificate; `retry_after_seconds` and the `Retry-After` header say when to try again.", false),
-    ("500", "`internal`: a fault of the service.", false),
-    ("503", "`service_unavailable`: the database cannot be reached; try again after `retry_after_seconds`.", false),
-];
+/// Statuses every operation can answer: (status, when). 413 too on an
+/// operation that takes no body: the limit is the connection's, and a
+/// client may send one anyway.
+fn common() -> [(&'static str, String); 7] {
+    [
+        ("400", "`invalid_request`: the body, a query or a path parameter is not what the operation takes.".into()),
+        ("401", "`client_certificate_required` (no client certificate in the TLS handshake), `unauthenticated` (no session, or one that has ended), or the operation's own refusal.".into()),
+        ("408", "`request_timeout`: the request was not received in time.".into()),
+        ("413", format!("`payload_too_large`: the body is over {} KiB (any body sent, also to an operation that takes none).", super::MAX_REQUEST_BODY_BYTES / 1024)),
+        ("429", "`rate_limited`: too many requests, or too many connections for this client certificate; `retry_after_seconds` and the `Retry-After` header say when to try again.".into()),
+        ("500", "`internal`: a fault of the service.".into()),
+        ("503", "`service_unavailable`: the database cannot be reached; try again after `retry_after_seconds`.".into()),
+    ]
+}
 
 fn error_answer(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new().description(description).content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody")))).build()
@@ -34,12 +38,8 @@ fn operations(openapi: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
 impl Modify for CommonAnswers {
     fn modify(&self, openapi: &mut OpenApi) {
         for op in operations(openapi) {
-            let has_body = op.request_body.is_some();
-            for (status, when, body_only) in COMMON {
-                if *body_only && !has_body {
-                    continue;
-                }
-                op.responses.responses.entry((*status).to_owned()).or_insert_with(|| RefOr::T(error_answer(when)));
+            for (status, when) in common() {
+                op.responses.responses.entry(status.to_owned()).or_insert_with(|| RefOr::T(error_answer(&when)));
             }
         }
     }

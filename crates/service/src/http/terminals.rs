@@ -29,6 +29,7 @@ pub async fn issue(State(s): State<AppState>, UserAuth(caller, session): UserAut
     params(("terminal_id" = String, Path)), security(("user_session" = [])),
     responses(
         (status = 201, body = TerminalIssued),
+        (status = 403, description = "password_change_required", body = ErrorBody),
         (status = 404, description = "terminal_not_found", body = ErrorBody),
         (status = 409, description = "terminal_already_linked", body = ErrorBody)))]
 pub async fn reissue_activation(State(s): State<AppState>, UserAuth(caller, session): UserAuth, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
@@ -66,7 +67,7 @@ pub async fn prove(State(s): State<AppState>, MaybeCaller(caller): MaybeCaller, 
 
 /// The office's terminals (awaiting their device, pending and linked).
 #[utoipa::path(operation_id = "terminal_list", get, path = "/v1/terminals", tag = "3-4 terminal pre-setup", security(("user_session" = [])),
-    responses((status = 200, body = Vec<Terminal>)))]
+    responses((status = 200, body = Vec<Terminal>), (status = 403, description = "password_change_required", body = ErrorBody)))]
 pub async fn list(State(s): State<AppState>, UserAuth(_, session): UserAuth) -> ApiResult<Json<Vec<Terminal>>> {
     Ok(Json(s.ob.list_terminals(&session).await?))
 }
@@ -74,7 +75,10 @@ pub async fn list(State(s): State<AppState>, UserAuth(_, session): UserAuth) -> 
 /// Unlinks a terminal.
 #[utoipa::path(operation_id = "terminal_unlink", delete, path = "/v1/terminals/{terminal_id}", tag = "3-4 terminal pre-setup",
     params(("terminal_id" = String, Path)), security(("user_session" = [])),
-    responses((status = 204, description = "Unlinked"), (status = 404, description = "terminal_not_found", body = ErrorBody)))]
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 403, description = "password_change_required", body = ErrorBody),
+        (status = 404, description = "terminal_not_found", body = ErrorBody)))]
 pub async fn unlink(State(s): State<AppState>, UserAuth(caller, session): UserAuth, Path(id): Path<String>) -> ApiResult<StatusCode> {
     s.ob.unlink_terminal(&caller, &session, &id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -59,7 +59,9 @@ pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<St
     responses(
         (status = 200, body = UserSession),
         (status = 401, description = "invalid_credentials (current password), unauthenticated", body = ErrorBody),
-        (status = 422, description = "password policy: password_too_short, password_too_few_kinds, …", body = ErrorBody)))]
+        (status = 422, description = "password policy: password_too_short, password_too_few_kinds, …", body = ErrorBody),
+        (status = 423, description = "user_locked: wrong current passwords count toward the same lock as logins", body = ErrorBody),
+        (status = 429, description = "login_throttled (Retry-After): wrong current passwords are throttled like logins", body = ErrorBody)))]
 pub async fn change_password(State(s): State<AppState>, UserAuth(caller, session): UserAuth, ApiJson(req): ApiJson<ChangePasswordRequest>) -> ApiResult<Json<UserSession>> {
     let (current, new) = (SecretString::from(req.current_password), SecretString::from(req.new_password));
     Ok(Json(s.ob.change_password(&caller, &session, &current, &new).await?))

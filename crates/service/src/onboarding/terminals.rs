@@ -12,9 +12,9 @@ use crate::store::terminals::{self, Terminal as StoredTerminal};
 use crate::store::{new_id, offices, Conn, StoreError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ed25519_dalek::Verifier;
 use kaigo_api::terminal::{
-    terminal_link_message, ActivationLink, Terminal, TerminalActivation, TerminalChallenge, TerminalIssued, TerminalSettings, TerminalStatus,
+    parse_terminal_public_key, parse_terminal_signature, terminal_link_message, ActivationLink, Terminal, TerminalActivation, TerminalChallenge, TerminalIssued, TerminalSettings, TerminalStatus,
 };
 use kaigo_domain::terminal::{terminal_activation_expiry, terminal_challenge_expiry, wrong_activation_code, TerminalKind, TerminalLink};
 use kaigo_domain::{ActivationCode, ErrorCode, TerminalName};
@@ -33,14 +33,6 @@ fn new_activation_code() -> ActivationCode {
     let mut bytes = [0u8; ActivationCode::LEN];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     ActivationCode::from_random(bytes)
-}
-
-fn parse_public_key(b64: &str) -> Result<VerifyingKey, ErrorCode> {
-    let bytes = B64.decode(b64.trim()).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
-    let arr: [u8; 32] = bytes.try_into().map_err(|_| ErrorCode::TerminalKeyInvalid)?;
-    // Refuses points not on the curve and the weak small-order keys.
-    let key = VerifyingKey::from_bytes(&arr).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
-    if key.is_weak() { Err(ErrorCode::TerminalKeyInvalid) } else { Ok(key) }
 }
 
 /// Who did a terminal step: the admin's session, or a device by its code.
@@ -113,7 +105,7 @@ impl Onboarding {
     /// the challenge to sign. A wrong code is counted; a code works once.
     pub async fn redeem_terminal_activation(&self, caller: Option<&Caller>, terminal_id: &str, code: &str, public_key: &str) -> OnboardingResult<TerminalChallenge> {
         let code = parse_field("activation_code", ActivationCode::parse(code))?;
-        parse_field("public_key", parse_public_key(public_key))?;
+        parse_field("public_key", parse_terminal_public_key(public_key))?;
         let now = self.now();
         let mut conn = self.db.acquire().await?;
         // An unknown terminal reads like a wrong code: IDs are not for probing.
@@ -143,11 +135,7 @@ impl Onboarding {
     pub async fn prove_terminal(&self, caller: Option<&Caller>, terminal_id: &str, signature: &str) -> OnboardingResult<TerminalSettings> {
         // A signature that is not one is refused as such before anything is
         // looked up, whatever the terminal's state.
-        let signature = B64
-            .decode(signature.trim())
-            .ok()
-            .and_then(|b| Signature::from_slice(&b).ok())
-            .ok_or(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"))?;
+        let signature = parse_field("signature", parse_terminal_signature(signature))?;
         let now = self.now();
         let mut conn = self.db.acquire().await?;
         let row = terminals::find_by_id(&mut conn, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
@@ -156,7 +144,7 @@ impl Onboarding {
         }
         row.link.challenge_answerable(now)?;
         let challenge = row.challenge.clone().ok_or(ErrorCode::TerminalChallengeExpired)?;
-        let key = parse_public_key(row.public_key.as_deref().unwrap_or_default()).map_err(Failure::from)?;
+        let key = parse_terminal_public_key(row.public_key.as_deref().unwrap_or_default()).map_err(Failure::from)?;
         if key.verify(&terminal_link_message(&row.id, &challenge), &signature).is_err() {
             self.audit(&mut conn, terminal_event("terminal_link", "failure:signature", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
             return Err(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"));

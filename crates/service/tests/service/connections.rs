@@ -221,6 +221,24 @@ async fn a_graceful_stop_finishes_requests_in_flight_and_closes_idle_connections
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_still_unfinished_when_the_drain_time_is_over_is_cut_and_the_stop_ends() {
+    // The request's own timeout is far longer than the drain time: only the
+    // drain time can end this stop soon.
+    let limits = ConnectionLimits { drain_timeout: Duration::from_secs(1), request_timeout: Duration::from_secs(120), header_timeout: Duration::from_secs(120), ..ConnectionLimits::default() };
+    let app = spawn_with(Options { connections: limits, ..Options::default() }).await.unwrap();
+    let mut stuck = tls_connection(app.service.addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
+    stuck.write_all(b"POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"electron").await.unwrap();
+    stuck.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let TestApp { service, .. } = app;
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(60), service.shutdown()).await.expect("the stop waits for the drain time, not for the request's own timeout");
+    eprintln!("stopped {:?} after the stop began, drain time 1 s", started.elapsed());
+    assert!(closed_within(&mut stuck, Duration::from_secs(5)).await, "the request still unfinished after the drain time is cut, not left running");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_body_a_body_too_large_and_a_malformed_request_are_each_answered_and_the_connection_closed() {
     let limits = ConnectionLimits { request_timeout: Duration::from_secs(1), ..ConnectionLimits::default() };
     let app = spawn_with(Options { connections: limits, ..Options::default() }).await.unwrap();

@@ -100,11 +100,19 @@ pub struct Options {
     pub rate_limit: RateLimit,
     pub connections: kaigo_service::connections::ConnectionLimits,
     pub sms_webhook: Option<String>,
+    pub policy: kaigo_domain::Policy,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { backend: Backend::Sqlite, delivery: Delivery::Practice, rate_limit: RateLimit { per_second: 1000, burst: 1000 }, connections: Default::default(), sms_webhook: None }
+        Self {
+            backend: Backend::Sqlite,
+            delivery: Delivery::Practice,
+            rate_limit: RateLimit { per_second: 1000, burst: 1000 },
+            connections: Default::default(),
+            sms_webhook: None,
+            policy: kaigo_domain::Policy::default(),
+        }
     }
 }
 
@@ -200,7 +208,7 @@ pub fn test_config(pki: &TestPki, database: DatabaseLocation, opts: &Options) ->
             poll: Duration::from_millis(100),
             ..DeliveryConfig::default()
         },
-        policy: kaigo_domain::Policy::default(),
+        policy: opts.policy.clone(),
         rate_limit: opts.rate_limit,
         connections: opts.connections.clone(),
         hashing_concurrency: 2,

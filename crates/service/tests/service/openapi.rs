@@ -45,3 +45,65 @@ fn operation_ids_are_unique_and_query_parameters_are_declared_as_such() {
         }
     }
 }
+
+/// Whether the committed document lists `status` among the answers of `method path`.
+fn documents(method: &str, path: &str, status: u16) -> bool {
+    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    doc["paths"][path][method]["responses"].get(status.to_string()).is_some()
+}
+
+/// The refusal `result` ended in, with its status checked against the document.
+fn assert_documented<T>(method: &str, path: &str, result: Result<T, kaigo_client::ClientError>, code: kaigo_client::ErrorCode) {
+    let e = expect_code(result, code);
+    let kaigo_client::ClientError::Api { status, .. } = e else { panic!("{method} {path}: no answer: {e}") };
+    assert!(documents(method, path, status), "{method} {path} answers {status} ({}) but its document does not list it", code.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_a_schema_valid_request_meets_outside_a_full_session_are_documented() {
+    use kaigo_client::ErrorCode;
+    use kaigo_domain::terminal::TerminalKind;
+    // A small lock, so that the test reaches it.
+    let policy = kaigo_domain::Policy { user_max_failures: 3, user_free_failures: 3, ..kaigo_domain::Policy::default() };
+    let app = spawn_with(Options { policy: policy.clone(), ..Options::default() }).await.unwrap();
+    let initial = app.register_admin(&app.b, "docadmin01").await;
+    let t = app.user_session(&app.b, "docadmin01", &initial, false).await.session.session_token;
+    let c = app.client(&app.b);
+
+    // A session opened with the initial password may only change it.
+    let id = "00000000-0000-4000-8000-000000000000";
+    let refused = ErrorCode::PasswordChangeRequired;
+    assert_documented("get", "/v1/terminals", c.terminals(&t).await, refused);
+    assert_documented("post", "/v1/terminals", c.issue_terminal(&t, "受付PC", TerminalKind::ThisPc).await, refused);
+    assert_documented("post", "/v1/terminals/{terminal_id}/activation", c.reissue_terminal_activation(&t, id).await, refused);
+    assert_documented("delete", "/v1/terminals/{terminal_id}", c.unlink_terminal(&t, id).await, refused);
+    assert_documented("delete", "/v1/user/device-trust", c.revoke_device_trust(&t).await, refused);
+
+    // Wrong current passwords count toward the user's lock, as logins do.
+    for _ in 0..policy.user_max_failures - 1 {
+        expect_code(c.change_password(&t, "Wrong-guess-2026", "Good-pass-2026").await, ErrorCode::InvalidCredentials);
+    }
+    let last = c.change_password(&t, "Wrong-guess-2026", "Good-pass-2026").await.map(|_| ()).unwrap_err().code();
+    assert!(matches!(last, ErrorCode::InvalidCredentials | ErrorCode::UserLocked), "the try that reaches the lock: {last:?}");
+    // Locked now: the right one too is refused.
+    let then = c.change_password(&t, &initial, "Good-pass-2026").await;
+    assert_documented("post", "/v1/user/password", then, ErrorCode::UserLocked);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_sent_to_any_operation_over_the_limit_is_refused_as_documented() {
+    let app = spawn_app().await;
+    let http = plain_https(&app.pki.ca_pem, Some(&app.b.cert));
+    let over = vec![b' '; kaigo_service::http::MAX_REQUEST_BODY_BYTES + 1];
+    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    // Every operation documents it, those that take no body too …
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, _) in item.as_object().unwrap() {
+            assert!(documents(method, path, 413), "{method} {path} does not document 413");
+        }
+    }
+    // … and one that takes none answers it.
+    let r = http.post(format!("{}/v1/user/logout", app.url())).header("content-type", "application/json").body(over).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["code"], "payload_too_large");
+}
