@@ -259,7 +259,8 @@ async fn a_slow_body_a_body_too_large_and_a_malformed_request_are_each_answered_
 
     // A body announced over the limit is refused before it is sent.
     let mut large = tls_connection(addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
-    large.write_all(b"POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 65537\r\n\r\n").await.unwrap();
+    let over = kaigo_service::http::MAX_REQUEST_BODY_BYTES + 1;
+    large.write_all(format!("POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {over}\r\n\r\n").as_bytes()).await.unwrap();
     large.flush().await.unwrap();
     let r = read_response(&mut large).await.expect("an answer before the body");
     assert_eq!(r.status, 413, "{}", r.head);

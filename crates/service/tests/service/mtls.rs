@@ -157,7 +157,7 @@ async fn every_error_is_the_json_error_body_and_an_unread_body_closes_the_connec
         (http.post(url("/v1/terminal-activations/%FF/proof")), 400, "invalid_request", false),
         (office.get(url("/v1/office/user-id-availability?user=x")).bearer_auth(&session.session_token), 400, "invalid_request", false),
         (http.get(&activations), 405, "method_not_allowed", false),
-        (http.post(&activations).header("content-type", "application/json").body(vec![b' '; 64 * 1024 + 1]), 413, "payload_too_large", true),
+        (http.post(&activations).header("content-type", "application/json").body(vec![b' '; kaigo_service::http::MAX_REQUEST_BODY_BYTES + 1]), 413, "payload_too_large", true),
         (http.post(&activations).header("content-type", "application/json").body("{\"terminal_id\": 1, \"activation_code\": \"secret-typed\""), 400, "invalid_request", true),
         (http.post(&activations).body("{}"), 400, "invalid_request", true),
         (http.get(url("/v1/no-such-thing")), 404, "not_found", false),

@@ -6,6 +6,10 @@ use tokio::io::AsyncWriteExt as _;
 
 const COMMITTED: &str = include_str!("../../../../openapi.json");
 
+fn committed_document() -> serde_json::Value {
+    serde_json::from_str(COMMITTED).unwrap()
+}
+
 #[test]
 fn the_committed_openapi_document_matches_the_code() {
     let generated = kaigo_service::http::openapi::json();
@@ -22,7 +26,7 @@ fn the_committed_openapi_document_matches_the_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_serves_its_openapi_document_and_it_lists_every_step() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let doc = committed_document();
     let paths = doc["paths"].as_object().unwrap();
     for p in ["/v1/office/login", "/v1/office/admin-users", "/v1/user/login", "/v1/user/password", "/v1/terminals", "/v1/terminals/{terminal_id}/activation", "/v1/terminal-activations", "/v1/terminal-activations/{terminal_id}/proof"] {
         assert!(paths.contains_key(p), "{p} missing");
@@ -33,7 +37,7 @@ async fn the_service_serves_its_openapi_document_and_it_lists_every_step() {
 
 #[test]
 fn operation_ids_are_unique_and_query_parameters_are_declared_as_such() {
-    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let doc = committed_document();
     let mut ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (_, op) in item.as_object().unwrap() {
@@ -48,9 +52,8 @@ fn operation_ids_are_unique_and_query_parameters_are_declared_as_such() {
     }
 }
 
-/// Whether the committed document lists `status` among the answers of `method path`.
-fn documents(method: &str, path: &str, status: u16) -> bool {
-    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+/// Whether `doc` lists `status` among the answers of `method path`.
+fn documents(doc: &serde_json::Value, method: &str, path: &str, status: u16) -> bool {
     doc["paths"][path][method]["responses"].get(status.to_string()).is_some()
 }
 
@@ -58,7 +61,7 @@ fn documents(method: &str, path: &str, status: u16) -> bool {
 fn assert_documented<T>(method: &str, path: &str, result: Result<T, kaigo_client::ClientError>, code: kaigo_client::ErrorCode) {
     let e = expect_code(result, code);
     let kaigo_client::ClientError::Api { status, .. } = e else { panic!("{method} {path}: no answer: {e}") };
-    assert!(documents(method, path, status), "{method} {path} answers {status} ({}) but its document does not list it", code.as_str());
+    assert!(documents(&committed_document(), method, path, status), "{method} {path} answers {status} ({}) but its document does not list it", code.as_str());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,11 +98,11 @@ async fn refusals_a_schema_valid_request_meets_outside_a_full_session_are_docume
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_sent_to_any_operation_over_the_limit_is_refused_as_documented() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let doc = committed_document();
     // Every operation documents it, those that take no body too …
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, _) in item.as_object().unwrap() {
-            assert!(documents(method, path, 413), "{method} {path} does not document 413");
+            assert!(documents(&doc, method, path, 413), "{method} {path} does not document 413");
         }
     }
     // … and one that takes none answers it, before the body is sent (sent,
