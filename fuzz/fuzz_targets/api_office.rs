@@ -5,7 +5,10 @@
 #![no_main]
 
 use kaigo_api::office::{AdminRegistrationRequest, OfficeLoginRequest, OfficeVerifyRequest};
-use kaigo_domain::{check_admin_application, DeliveryChannel, ElectronicBillingId, EmailAddress, ErrorCode, OneTimeCode, PhoneNumber, ReferenceLists, SecurityCode};
+use kaigo_domain::{
+    check_admin_application, DeliveryChannel, ElectronicBillingId, EmailAddress, ErrorCode, OneTimeCode, PhoneNumber, ReferenceLists,
+    SecurityCode,
+};
 use kaigo_fuzz::check_json_round_trip;
 use libfuzzer_sys::fuzz_target;
 use serde::Deserialize;
@@ -65,7 +68,9 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(admin.user_id.as_str(), kaigo_domain::UserId::parse(admin.user_id.as_str()).expect("canonical").as_str());
                 assert!(admin.email.is_some() || admin.phone.as_ref().is_some_and(PhoneNumber::is_mobile));
                 match admin.destination.channel {
-                    DeliveryChannel::Email => assert_eq!(Some(admin.destination.recipient.as_str()), admin.email.as_ref().map(EmailAddress::as_str)),
+                    DeliveryChannel::Email => {
+                        assert_eq!(Some(admin.destination.recipient.as_str()), admin.email.as_ref().map(EmailAddress::as_str))
+                    }
                     DeliveryChannel::Sms => assert_eq!(Some(admin.destination.recipient), admin.phone.as_ref().map(PhoneNumber::e164)),
                 }
                 assert!(!admin.service_types.is_empty() && admin.service_types.iter().all(|c| req.service_types.contains(c)));

@@ -9,7 +9,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::{Signer, SigningKey, Verifier};
 use kaigo_api::terminal::{
-    parse_terminal_public_key as parse_public_key, parse_terminal_signature, terminal_link_message, ActivationRedeemRequest, TerminalIssueRequest, TerminalProofRequest,
+    parse_terminal_public_key as parse_public_key, parse_terminal_signature, terminal_link_message, ActivationRedeemRequest,
+    TerminalIssueRequest, TerminalProofRequest,
 };
 use kaigo_domain::terminal::TerminalKind;
 use kaigo_domain::{ActivationCode, ErrorCode, TerminalName};

@@ -64,7 +64,9 @@ fn check_activation_code(c: &ActivationCode) {
     let grouped = c.grouped();
     assert_eq!(grouped.len(), 14, "{grouped:?}");
     assert_eq!(grouped.split('-').collect::<Vec<_>>(), [&s[..4], &s[4..8], &s[8..]], "{grouped:?}");
-    for typed in [grouped.clone(), grouped.to_lowercase(), grouped.replace('-', " "), grouped.replace('-', "ー"), kaigo_fuzz::full_width(&grouped)] {
+    for typed in
+        [grouped.clone(), grouped.to_lowercase(), grouped.replace('-', " "), grouped.replace('-', "ー"), kaigo_fuzz::full_width(&grouped)]
+    {
         assert_eq!(ActivationCode::parse(&typed).as_ref(), Ok(c), "{typed:?}");
     }
     assert_eq!(format!("{c:?}"), format!("{:?}", ActivationCode::from_random([0; 12])), "an activation code shows in Debug output");

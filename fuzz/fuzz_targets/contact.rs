@@ -41,14 +41,32 @@ fuzz_target!(|input: &str| {
     }
 
     // One box: an address when there is an @ (either width), else a number.
-    let contact = check_parser(input, Contact::parse, |c| match c {
-        Contact::Email(e) => e.as_str().to_owned(),
-        Contact::Phone(p) => p.as_str().to_owned(),
-    }, if input.contains('@') || input.contains('＠') { ErrorCode::EmailInvalid } else { ErrorCode::PhoneInvalid }, true);
+    let contact = check_parser(
+        input,
+        Contact::parse,
+        |c| match c {
+            Contact::Email(e) => e.as_str().to_owned(),
+            Contact::Phone(p) => p.as_str().to_owned(),
+        },
+        if input.contains('@') || input.contains('＠') { ErrorCode::EmailInvalid } else { ErrorCode::PhoneInvalid },
+        true,
+    );
     if input.contains('@') || input.contains('＠') {
-        assert_eq!(contact.clone().map(|c| match c { Contact::Email(e) => Some(e), Contact::Phone(_) => None }), email.clone().map(Some));
+        assert_eq!(
+            contact.clone().map(|c| match c {
+                Contact::Email(e) => Some(e),
+                Contact::Phone(_) => None,
+            }),
+            email.clone().map(Some)
+        );
     } else {
-        assert_eq!(contact.clone().map(|c| match c { Contact::Phone(p) => Some(p), Contact::Email(_) => None }), phone.clone().map(Some));
+        assert_eq!(
+            contact.clone().map(|c| match c {
+                Contact::Phone(p) => Some(p),
+                Contact::Email(_) => None,
+            }),
+            phone.clone().map(Some)
+        );
     }
     if let Some(c) = &contact {
         match c {

@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 /// The domain's list of common passwords, read here on its own.
 fn common() -> &'static HashSet<&'static str> {
     static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| include_str!("../../crates/domain/data/common-passwords.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect())
+    LIST.get_or_init(|| {
+        include_str!("../../crates/domain/data/common-passwords.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    })
 }
 
 fuzz_target!(|input: &str| {
@@ -68,6 +70,11 @@ fuzz_target!(|input: &str| {
         // Without a user ID there is one rule less: still accepted.
         assert_eq!(check_new_password(candidate, None), Ok(()));
         // Case does not hide a common password or the user's ID.
-        assert_eq!(check_new_password(&candidate.to_ascii_lowercase(), user_id).err().filter(|c| *c == ErrorCode::PasswordTooCommon || *c == ErrorCode::PasswordContainsUserId), None);
+        assert_eq!(
+            check_new_password(&candidate.to_ascii_lowercase(), user_id)
+                .err()
+                .filter(|c| *c == ErrorCode::PasswordTooCommon || *c == ErrorCode::PasswordContainsUserId),
+            None
+        );
     }
 });

@@ -5,8 +5,8 @@
 use arbitrary::Arbitrary;
 use kaigo_domain::registration::InitialPasswordDestination;
 use kaigo_domain::{
-    check_admin_application, initial_password_destination, AdminApplication, DeliveryChannel, EmailAddress, ErrorCode, PersonName, PhoneNumber,
-    ReferenceLists, UserId,
+    check_admin_application, initial_password_destination, AdminApplication, DeliveryChannel, EmailAddress, ErrorCode, PersonName,
+    PhoneNumber, ReferenceLists, UserId,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -81,8 +81,17 @@ fuzz_target!(|input: Input| {
             let at = FIELDS.iter().position(|f| *f == refusal.field).unwrap_or_else(|| panic!("unknown field {:?}", refusal.field));
             let own = match refusal.field {
                 "name" => name.clone().err(),
-                "email" => email.clone().err().or_else(|| email.as_ref().ok().and_then(|e| initial_password_destination(e.as_ref(), phone.clone().ok().flatten().as_ref()).err()).map(|r| r.code)),
-                "phone" => phone.clone().err().or_else(|| initial_password_destination(None, phone.clone().ok().flatten().as_ref()).err().map(|r| r.code)),
+                "email" => email.clone().err().or_else(|| {
+                    email
+                        .as_ref()
+                        .ok()
+                        .and_then(|e| initial_password_destination(e.as_ref(), phone.clone().ok().flatten().as_ref()).err())
+                        .map(|r| r.code)
+                }),
+                "phone" => phone
+                    .clone()
+                    .err()
+                    .or_else(|| initial_password_destination(None, phone.clone().ok().flatten().as_ref()).err().map(|r| r.code)),
                 "service_types" | "job_category" => selection.clone().err(),
                 "user_id" => user_id.clone().err(),
                 _ => unreachable!(),

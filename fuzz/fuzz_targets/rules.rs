@@ -271,7 +271,9 @@ fn terminals(p: &Policy, now: OffsetDateTime, input: &Input) {
     };
     let redeemable = link.activation_redeemable(p, now);
     match link {
-        TerminalLink::AwaitingDevice(a) if a.wrong_entries < p.terminal_activation_max_attempts && a.expires_at > now => assert_eq!(redeemable, Ok(())),
+        TerminalLink::AwaitingDevice(a) if a.wrong_entries < p.terminal_activation_max_attempts && a.expires_at > now => {
+            assert_eq!(redeemable, Ok(()))
+        }
         TerminalLink::AwaitingDevice(_) => assert_eq!(redeemable, Err(ErrorCode::ActivationCodeExpired)),
         _ => assert_eq!(redeemable, Err(ErrorCode::ActivationCodeUsed)),
     }
@@ -301,7 +303,10 @@ fn terminals(p: &Policy, now: OffsetDateTime, input: &Input) {
 
     // A terminal issued now can be redeemed now; a challenge given now answered now.
     let issued = TerminalLink::AwaitingDevice(Activation { expires_at: terminal_activation_expiry(p, now), wrong_entries: 0 });
-    assert_eq!(issued.activation_redeemable(p, now).is_ok(), p.terminal_activation_lifetime.is_positive() && p.terminal_activation_max_attempts > 0);
+    assert_eq!(
+        issued.activation_redeemable(p, now).is_ok(),
+        p.terminal_activation_lifetime.is_positive() && p.terminal_activation_max_attempts > 0
+    );
     let pending = TerminalLink::Pending { challenge_expires_at: Some(terminal_challenge_expiry(p, now)) };
     assert_eq!(pending.challenge_answerable(now).is_ok(), p.terminal_challenge_lifetime.is_positive());
 }

@@ -22,7 +22,11 @@ struct Input {
 }
 
 fn language(english: bool) -> Language {
-    if english { Language::English } else { Language::Japanese }
+    if english {
+        Language::English
+    } else {
+        Language::Japanese
+    }
 }
 
 fuzz_target!(|input: Input| {

@@ -66,7 +66,11 @@ pub fn check_parser<T: PartialEq + Debug>(
 /// For a domain newtype read from JSON (`#[serde(try_from = "String")]`):
 /// deserialising the JSON string of `input` gives exactly what `parse`
 /// gives, and a value serialises as its canonical form and reads back.
-pub fn check_serde_newtype<T: PartialEq + Debug + Serialize + DeserializeOwned>(input: &str, parsed: Option<&T>, canon: impl Fn(&T) -> String) {
+pub fn check_serde_newtype<T: PartialEq + Debug + Serialize + DeserializeOwned>(
+    input: &str,
+    parsed: Option<&T>,
+    canon: impl Fn(&T) -> String,
+) {
     let from_json = serde_json::from_str::<T>(&json_string(input)).ok();
     assert_eq!(from_json.as_ref(), parsed, "{input:?}: JSON and parse disagree");
     if let Some(v) = parsed {
@@ -101,7 +105,11 @@ pub fn datetime(u: &mut Unstructured<'_>) -> arbitrary::Result<OffsetDateTime> {
     let nanos = if u.arbitrary()? { u.int_in_range(0..=999_999_999i64)? } else { 0 };
     let t = OffsetDateTime::from_unix_timestamp(secs.clamp(min, max)).map_err(|_| arbitrary::Error::IncorrectFormat)?;
     let t = t.replace_nanosecond(nanos as u32).map_err(|_| arbitrary::Error::IncorrectFormat)?;
-    let offset = if u.arbitrary()? { UtcOffset::from_whole_seconds(u.int_in_range(-86_399..=86_399)?).unwrap_or(UtcOffset::UTC) } else { UtcOffset::UTC };
+    let offset = if u.arbitrary()? {
+        UtcOffset::from_whole_seconds(u.int_in_range(-86_399..=86_399)?).unwrap_or(UtcOffset::UTC)
+    } else {
+        UtcOffset::UTC
+    };
     // Near the ends of the calendar an offset can take the local date out of range.
     Ok(t.checked_to_offset(offset).unwrap_or(t))
 }
@@ -122,7 +130,13 @@ pub fn policy(u: &mut Unstructured<'_>) -> arbitrary::Result<Policy> {
     if u.ratio(1, 4)? {
         return Ok(Policy::default());
     }
-    let count = |u: &mut Unstructured<'_>| -> arbitrary::Result<u32> { if u.arbitrary()? { u.arbitrary() } else { u.int_in_range(0..=200) } };
+    let count = |u: &mut Unstructured<'_>| -> arbitrary::Result<u32> {
+        if u.arbitrary()? {
+            u.arbitrary()
+        } else {
+            u.int_in_range(0..=200)
+        }
+    };
     Ok(Policy {
         one_time_code_lifetime: duration(u)?,
         one_time_code_max_attempts: count(u)?,

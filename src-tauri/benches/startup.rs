@@ -78,5 +78,8 @@ fn main() {
     println!("  bare Tauri window:     {bm:.0} ms, RSS {br:.1} MiB");
     println!("  ratio app / bare:      time {:.2}x, RSS {:.2}x (target <= 1.2x both)", am / bm, ar / br);
     let (app_size, bare_size) = (size(app), size(bare));
-    println!("binary size (same profile): app {app_size:.1} MiB, bare window {bare_size:.1} MiB, ratio {:.2}x (target <= 1.5x)", app_size / bare_size);
+    println!(
+        "binary size (same profile): app {app_size:.1} MiB, bare window {bare_size:.1} MiB, ratio {:.2}x (target <= 1.5x)",
+        app_size / bare_size
+    );
 }

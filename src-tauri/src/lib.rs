@@ -28,27 +28,25 @@ pub const COMMANDS: &[&str] = app_commands!(names);
 
 /// Adds the commands and the core to a builder.
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder
-        .invoke_handler(app_commands!(handlers))
-        .setup(|app| {
-            // KAIGO_ONBOARD_DATA_DIR lets tests and support staff use a folder of their own.
-            let paths = match std::env::var_os("KAIGO_ONBOARD_DATA_DIR") {
-                Some(dir) => AppPaths::new(std::path::PathBuf::from(dir))?.with_user_folders(),
-                None => AppPaths::for_user(&app.config().identifier)?,
-            };
-            init_logging(&paths);
-            let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
-            app.manage(AppCore::new(paths, Arc::new(Keychain::new(&service))));
-            // Start connecting (or the practice service) while the window loads;
-            // the UI's own `start` waits for this one rather than doing it twice.
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                if let Err(e) = handle.state::<AppCore>().start().await {
-                    tracing::warn!(code = e.code.as_str(), "early start failed; the window will retry and explain");
-                }
-            });
-            Ok(())
-        })
+    builder.invoke_handler(app_commands!(handlers)).setup(|app| {
+        // KAIGO_ONBOARD_DATA_DIR lets tests and support staff use a folder of their own.
+        let paths = match std::env::var_os("KAIGO_ONBOARD_DATA_DIR") {
+            Some(dir) => AppPaths::new(std::path::PathBuf::from(dir))?.with_user_folders(),
+            None => AppPaths::for_user(&app.config().identifier)?,
+        };
+        init_logging(&paths);
+        let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
+        app.manage(AppCore::new(paths, Arc::new(Keychain::new(&service))));
+        // Start connecting (or the practice service) while the window loads;
+        // the UI's own `start` waits for this one rather than doing it twice.
+        let handle = app.handle().clone();
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = handle.state::<AppCore>().start().await {
+                tracing::warn!(code = e.code.as_str(), "early start failed; the window will retry and explain");
+            }
+        });
+        Ok(())
+    })
 }
 
 /// Logs to `logs/app.log` in the data folder (ids and codes only, never secrets).

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
-use tauri::Manager as _;
 use tauri::webview::InvokeRequest;
+use tauri::Manager as _;
 use tauri::WebviewWindow;
 
 fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::TempDir) {
@@ -148,7 +148,11 @@ fn every_command_is_registered_allowed_and_called_in_the_contract() {
         .iter()
         .map(|p| p.as_str().unwrap().strip_prefix("allow-").unwrap().replace('-', "_"))
         .collect();
-    assert_eq!(allowed.iter().map(String::as_str).collect::<BTreeSet<_>>(), registered, "capabilities/main.json and the command list differ");
+    assert_eq!(
+        allowed.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        registered,
+        "capabilities/main.json and the command list differ"
+    );
 
     let calls = contract();
     assert_eq!(calls.iter().map(|(c, _)| *c).collect::<BTreeSet<_>>(), registered, "the contract below and the command list differ");

@@ -22,6 +22,13 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// The messages state the numbers of `policy`, the one the service enforces.
     pub fn new(code: ErrorCode, policy: &Policy) -> Self {
-        Self { code, message: code.message_ja(policy), message_en: code.message_en(policy), retry_after_seconds: None, tries_left: None, field: None }
+        Self {
+            code,
+            message: code.message_ja(policy),
+            message_en: code.message_en(policy),
+            retry_after_seconds: None,
+            tries_left: None,
+            field: None,
+        }
     }
 }

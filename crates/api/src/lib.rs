@@ -4,9 +4,9 @@
 
 pub mod error;
 pub mod office;
+pub mod service;
 pub mod terminal;
 pub mod user;
-pub mod service;
 
 pub use error::ErrorBody;
 

@@ -112,7 +112,11 @@ pub fn parse_terminal_public_key(b64: &str) -> Result<ed25519_dalek::VerifyingKe
     let bytes = B64.decode(b64.trim()).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
     let arr: [u8; 32] = bytes.try_into().map_err(|_| ErrorCode::TerminalKeyInvalid)?;
     let key = ed25519_dalek::VerifyingKey::from_bytes(&arr).map_err(|_| ErrorCode::TerminalKeyInvalid)?;
-    if key.is_weak() { Err(ErrorCode::TerminalKeyInvalid) } else { Ok(key) }
+    if key.is_weak() {
+        Err(ErrorCode::TerminalKeyInvalid)
+    } else {
+        Ok(key)
+    }
 }
 
 /// A terminal's signature as sent in its proof: 64 bytes, standard padded
@@ -135,7 +139,11 @@ impl ActivationLink {
 
     pub fn to_uri(&self) -> String {
         let mut u = url::Url::parse(Self::BASE).expect("constant URI");
-        u.query_pairs_mut().append_pair("v", "1").append_pair("service", &self.service_url).append_pair("terminal", &self.terminal_id).append_pair("code", &self.code);
+        u.query_pairs_mut()
+            .append_pair("v", "1")
+            .append_pair("service", &self.service_url)
+            .append_pair("terminal", &self.terminal_id)
+            .append_pair("code", &self.code);
         u.into()
     }
 
@@ -157,7 +165,11 @@ mod tests {
 
     #[test]
     fn an_activation_link_round_trips_and_others_are_not_read() {
-        let l = ActivationLink { service_url: "https://127.0.0.1:8443/base?x=1&y=2".into(), terminal_id: "t-1".into(), code: "ABCD-EFGH-JKLM".into() };
+        let l = ActivationLink {
+            service_url: "https://127.0.0.1:8443/base?x=1&y=2".into(),
+            terminal_id: "t-1".into(),
+            code: "ABCD-EFGH-JKLM".into(),
+        };
         let uri = l.to_uri();
         assert!(uri.starts_with("kaigo-onboard:activate?v=1&service=https%3A%2F%2F127.0.0.1"), "{uri}");
         assert_eq!(ActivationLink::parse(&uri), Some(l));

@@ -72,4 +72,3 @@ pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
 }
-

@@ -142,7 +142,13 @@ pub fn observe() -> (ReaderObservation, Option<String>) {
 pub fn check_card() -> CardCheck {
     let (observation, reader) = observe();
     let outcome = judge(&observation);
-    CardCheck { outcome, passed: outcome.passed(), reader, message: outcome.message_ja().to_owned(), message_en: outcome.message_en().to_owned() }
+    CardCheck {
+        outcome,
+        passed: outcome.passed(),
+        reader,
+        message: outcome.message_ja().to_owned(),
+        message_en: outcome.message_en().to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -51,7 +51,6 @@ impl Keychain {
     fn entry(&self, key: &str) -> AppResult<keyring::Entry> {
         keyring::Entry::new(&self.service, key).map_err(unavailable)
     }
-
 }
 
 fn unavailable(e: keyring::Error) -> AppError {

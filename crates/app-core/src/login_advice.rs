@@ -8,7 +8,14 @@ use kaigo_domain::{ErrorCode, Policy};
 use time::{Duration, OffsetDateTime};
 
 /// The sentence to add to the service's message, if any.
-pub fn office_login_advice(code: ErrorCode, tries_left: Option<u32>, retry_after_seconds: Option<u64>, now: OffsetDateTime, policy: &Policy, language: Language) -> Option<String> {
+pub fn office_login_advice(
+    code: ErrorCode,
+    tries_left: Option<u32>,
+    retry_after_seconds: Option<u64>,
+    now: OffsetDateTime,
+    policy: &Policy,
+    language: Language,
+) -> Option<String> {
     match (code, tries_left, retry_after_seconds, language) {
         (ErrorCode::InvalidCredentials, Some(n), _, Language::Japanese) => Some(fill(
             &format!("あと{n}回まちがえると、{{office_lock}}ログインできなくなります。Caps Lock（大文字固定）がオフか、全角になっていないかを確かめてから入力してください。"),
@@ -57,7 +64,12 @@ mod tests {
         assert_eq!(office_login_advice(ErrorCode::InvalidCredentials, None, None, now, &p, ja), None);
         assert_eq!(office_login_advice(ErrorCode::CodeIncorrect, Some(3), None, now, &p, ja), None);
         let en = Language::English;
-        assert_eq!(office_login_advice(ErrorCode::InvalidCredentials, Some(1), None, now, &p, en).unwrap().trim_start().split('.').next(), Some("1 more wrong try and the login is locked for 30 minutes"));
-        assert!(office_login_advice(ErrorCode::OfficeLocked, None, Some(30 * 60), now, &p, en).unwrap().contains("until 10:40 (Japan time)"));
+        assert_eq!(
+            office_login_advice(ErrorCode::InvalidCredentials, Some(1), None, now, &p, en).unwrap().trim_start().split('.').next(),
+            Some("1 more wrong try and the login is locked for 30 minutes")
+        );
+        assert!(office_login_advice(ErrorCode::OfficeLocked, None, Some(30 * 60), now, &p, en)
+            .unwrap()
+            .contains("until 10:40 (Japan time)"));
     }
 }

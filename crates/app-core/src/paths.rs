@@ -17,7 +17,8 @@ impl AppPaths {
     /// imported certificates whose passwords are in this PC's keychain, the
     /// logs. A roaming profile would carry it to PCs where it cannot work.
     pub fn for_user(identifier: &str) -> std::io::Result<Self> {
-        let base = dirs::data_local_dir().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no application-data folder for this user"))?;
+        let base = dirs::data_local_dir()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no application-data folder for this user"))?;
         Ok(Self::new(base.join(identifier))?.with_user_folders())
     }
 

@@ -103,10 +103,18 @@ pub fn certificate_check(chosen: bool, found: Option<&CertificateSummary>) -> Ch
 pub fn keychain_check(secrets: &dyn SecretStore) -> Check {
     const PROBE: &str = "preflight-probe";
     let probe = SecretString::from("kaigo-onboard");
-    let works = secrets.set(PROBE, &probe).and_then(|()| secrets.get(PROBE)).map(|got| got.is_some_and(|v| v.expose_secret() == probe.expose_secret()));
+    let works = secrets
+        .set(PROBE, &probe)
+        .and_then(|()| secrets.get(PROBE))
+        .map(|got| got.is_some_and(|v| v.expose_secret() == probe.expose_secret()));
     let _ = secrets.delete(PROBE);
     match works {
-        Ok(true) => Check::new("keychain", CheckStatus::Ok, "パスワードの安全な保管場所（キーチェーン）を使えます。", "The safe place for passwords (the keychain) works."),
+        Ok(true) => Check::new(
+            "keychain",
+            CheckStatus::Ok,
+            "パスワードの安全な保管場所（キーチェーン）を使えます。",
+            "The safe place for passwords (the keychain) works.",
+        ),
         _ => Check::failed("keychain", AppError::new(ErrorCode::KeychainUnavailable)),
     }
 }

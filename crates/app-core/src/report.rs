@@ -73,7 +73,6 @@ const EN: Words = Words {
     footer: "This sheet was made by the 介護WEBサービス set-up app. Keep it in a safe place.",
 };
 
-
 fn kind_name(kind: TerminalKind, language: Language) -> &'static str {
     match (kind, language) {
         (TerminalKind::ThisPc, Language::Japanese) => "このPC",
@@ -113,7 +112,9 @@ impl CompletionReport {
         let rows: String = self
             .terminals
             .iter()
-            .map(|(name, id, kind)| format!("<tr><td>{}</td><td>{}</td><td class=\"id\">{}</td></tr>", e(name), kind_name(*kind, language), e(id)))
+            .map(|(name, id, kind)| {
+                format!("<tr><td>{}</td><td>{}</td><td class=\"id\">{}</td></tr>", e(name), kind_name(*kind, language), e(id))
+            })
             .collect();
         let [h1, h2, h3] = w.terminal_head;
         let steps: String = w.steps.iter().map(|s| format!("<li>{s}</li>\n")).collect();
@@ -177,8 +178,16 @@ mod tests {
     pub(crate) fn finished() -> Progress {
         Progress {
             step: Step::Finished,
-            office: Some(OfficeSummary { office_number: "1312345678".into(), name: "さくら<介護>センター".into(), electronic_billing_id: "KJ1234567890".into() }),
-            admin: Some(AdminProgress { user_id: "hanako01".into(), initial_password_channel: DeliveryChannel::Email, initial_password_sent_to: "h***@example.jp".into() }),
+            office: Some(OfficeSummary {
+                office_number: "1312345678".into(),
+                name: "さくら<介護>センター".into(),
+                electronic_billing_id: "KJ1234567890".into(),
+            }),
+            admin: Some(AdminProgress {
+                user_id: "hanako01".into(),
+                initial_password_channel: DeliveryChannel::Email,
+                initial_password_sent_to: "h***@example.jp".into(),
+            }),
             linked_terminals: vec![LinkedTerminal { terminal_id: "t-1".into(), name: "受付PC1".into(), kind: TerminalKind::ThisPc }],
             finished_at: Some(datetime!(2026-11-25 16:30 UTC)),
             ..Progress::default()

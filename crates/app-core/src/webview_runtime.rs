@@ -32,7 +32,8 @@ pub fn window_failed_message(app_name: &str, detail: &str) -> String {
 /// it went away before taking the launch over. Starting again a moment
 /// later opens the window; nothing needs restarting.
 pub fn previous_instance_was_closing(detail: &str) -> bool {
-    detail.contains("single-instance") && (detail.contains("NoReply") || detail.contains("disconnected") || detail.contains("ServiceUnknown"))
+    detail.contains("single-instance")
+        && (detail.contains("NoReply") || detail.contains("disconnected") || detail.contains("ServiceUnknown"))
 }
 
 /// How often, and after what pause, a launch that met a closing window

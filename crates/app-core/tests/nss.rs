@@ -26,7 +26,13 @@ fn nss_database(dir: &Path, p12: &Path, db_password: Option<&str>) {
         None => new.arg("--empty-password"),
     };
     assert!(new.status().expect("certutil (libnss3-tools) is installed by scripts/setup.sh").success());
-    let imported = Command::new("pk12util").arg("-i").arg(p12).args(["-d", &db, "-W", kaigo_service::demo::P12_PASSWORD, "-k"]).arg(&pwfile).output().unwrap();
+    let imported = Command::new("pk12util")
+        .arg("-i")
+        .arg(p12)
+        .args(["-d", &db, "-W", kaigo_service::demo::P12_PASSWORD, "-k"])
+        .arg(&pwfile)
+        .output()
+        .unwrap();
     assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
     std::fs::remove_file(pwfile).unwrap();
 }

@@ -82,7 +82,8 @@ async fn certificate_seen_in_handshake(identity: &ClientIdentity, client_ca: Cer
         let seen = tls.peer_certificates().and_then(|c| c.first()).map(|c| c.to_vec()).ok_or("no client certificate")?;
         Ok(seen)
     });
-    let client = OnboardingClient::new(&format!("https://127.0.0.1:{port}"), &ServerTrust::CaPem(server_cert.pem()), Some(identity)).unwrap();
+    let client =
+        OnboardingClient::new(&format!("https://127.0.0.1:{port}"), &ServerTrust::CaPem(server_cert.pem()), Some(identity)).unwrap();
     let _ = client.server_time().await; // no HTTP behind the handshake
     server.join().unwrap()
 }
@@ -126,7 +127,10 @@ async fn a_committed_pk12util_export_imports_with_its_certificate_and_key() {
 fn pk12util_installed() -> bool {
     let found = std::process::Command::new("pk12util").output().is_ok(); // no arguments: usage, exit 1
     if !found {
-        assert!(std::env::var_os("KAIGO_FULL_SUITE").is_none(), "the full suite exports with pk12util: install libnss3-tools (scripts/setup.sh)");
+        assert!(
+            std::env::var_os("KAIGO_FULL_SUITE").is_none(),
+            "the full suite exports with pk12util: install libnss3-tools (scripts/setup.sh)"
+        );
         eprintln!("pk12util not installed (libnss3-tools): the pk12util export test is skipped");
     }
     found

@@ -12,7 +12,8 @@ use kaigo_domain::DeliveryChannel;
 use std::process::Command;
 
 fn chromium() -> Option<&'static str> {
-    let found = ["chromium", "chromium-browser"].into_iter().find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let found =
+        ["chromium", "chromium-browser"].into_iter().find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
     if found.is_none() {
         assert!(std::env::var_os("KAIGO_FULL_SUITE").is_none(), "the full suite prints the report: install chromium (scripts/setup.sh)");
         eprintln!("chromium not installed: report PDF test skipped");
@@ -25,8 +26,16 @@ fn the_report_prints_on_one_page_with_every_fact_and_no_password() {
     let Some(browser) = chromium() else { return };
     let progress = Progress {
         step: Step::Finished,
-        office: Some(OfficeSummary { office_number: "1312345678".into(), name: "さくら介護センター".into(), electronic_billing_id: "KJ1234567890".into() }),
-        admin: Some(AdminProgress { user_id: "hanako01".into(), initial_password_channel: DeliveryChannel::Email, initial_password_sent_to: "h***@example.jp".into() }),
+        office: Some(OfficeSummary {
+            office_number: "1312345678".into(),
+            name: "さくら介護センター".into(),
+            electronic_billing_id: "KJ1234567890".into(),
+        }),
+        admin: Some(AdminProgress {
+            user_id: "hanako01".into(),
+            initial_password_channel: DeliveryChannel::Email,
+            initial_password_sent_to: "h***@example.jp".into(),
+        }),
         linked_terminals: vec![
             LinkedTerminal { terminal_id: "7d0c5a1e-terminal-pc".into(), name: "受付PC1".into(), kind: TerminalKind::ThisPc },
             LinkedTerminal { terminal_id: "9b2f-terminal-phone".into(), name: "職員スマホ1".into(), kind: TerminalKind::Mobile },
@@ -52,7 +61,19 @@ fn the_report_prints_on_one_page_with_every_fact_and_no_password() {
     assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")), "one page: {info}");
     let text = String::from_utf8(Command::new("pdftotext").args(["-layout"]).arg(&pdf).arg("-").output().unwrap().stdout).unwrap();
     let flat: String = text.split_whitespace().collect();
-    for fact in ["完了報告書", "1312345678", "さくら介護センター", "2026年11月25日", "hanako01", "受付PC1", "職員スマホ1", "スマートフォン・タブレット", "一般ユーザ", "本人確認と同意", "市町村のデータ移行"] {
+    for fact in [
+        "完了報告書",
+        "1312345678",
+        "さくら介護センター",
+        "2026年11月25日",
+        "hanako01",
+        "受付PC1",
+        "職員スマホ1",
+        "スマートフォン・タブレット",
+        "一般ユーザ",
+        "本人確認と同意",
+        "市町村のデータ移行",
+    ] {
         assert!(flat.contains(fact), "{fact} missing from the PDF:\n{text}");
     }
     assert!(!text.contains("h***@example.jp") && !text.to_lowercase().contains("password:"), "no contact or password on the sheet");

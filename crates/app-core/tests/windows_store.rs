@@ -1,5 +1,6 @@
 #![cfg(windows)]
-#![allow(clippy::unwrap_used, clippy::disallowed_methods, unsafe_code)] // tests: failing loudly is right; certificates are checked against the real clock; the Windows API calls that put a certificate where an installer would
+#![allow(clippy::unwrap_used, clippy::disallowed_methods, unsafe_code)]
+// tests: failing loudly is right; certificates are checked against the real clock; the Windows API calls that put a certificate where an installer would
 //! The current user's personal certificate store (「個人」) as a certificate
 //! source, with the certificate put there by the Windows API as an
 //! installer would: the app lists it (office name, issuer, expiry, where it
@@ -69,13 +70,19 @@ impl CngKey {
         let blob_type = wide("RSAPUBLICBLOB");
         let mut size = 0u32;
         let mut blob = vec![0u8; 1024];
-        let status = unsafe { wincrypt::NCryptExportKey(self.handle, 0, blob_type.as_ptr(), null(), blob.as_mut_ptr(), blob.len() as u32, &mut size, 0) };
+        let status = unsafe {
+            wincrypt::NCryptExportKey(self.handle, 0, blob_type.as_ptr(), null(), blob.as_mut_ptr(), blob.len() as u32, &mut size, 0)
+        };
         assert_eq!(status, 0, "NCryptExportKey");
         let field = |i: usize| u32::from_le_bytes(blob[4 * i..4 * i + 4].try_into().unwrap()) as usize;
         let (exponent_len, modulus_len) = (field(2), field(3));
         let exponent = &blob[24..24 + exponent_len];
         let modulus = &blob[24 + exponent_len..24 + exponent_len + modulus_len];
-        der::Encode::to_der(&RsaPublicKey { modulus: der::asn1::UintRef::new(modulus).unwrap(), public_exponent: der::asn1::UintRef::new(exponent).unwrap() }).unwrap()
+        der::Encode::to_der(&RsaPublicKey {
+            modulus: der::asn1::UintRef::new(modulus).unwrap(),
+            public_exponent: der::asn1::UintRef::new(exponent).unwrap(),
+        })
+        .unwrap()
     }
 
     /// A handle for rustls-cng that leaves freeing to us.
@@ -136,7 +143,12 @@ fn add_to_personal_store(cert_der: &[u8], container: &str) {
             rgProvParam: null_mut(),
             dwKeySpec: 0,
         };
-        let linked = wincrypt::CertSetCertificateContextProperty(context, wincrypt::CERT_KEY_PROV_INFO_PROP_ID, 0, (&info as *const wincrypt::CRYPT_KEY_PROV_INFO).cast());
+        let linked = wincrypt::CertSetCertificateContextProperty(
+            context,
+            wincrypt::CERT_KEY_PROV_INFO_PROP_ID,
+            0,
+            (&info as *const wincrypt::CRYPT_KEY_PROV_INFO).cast(),
+        );
         assert_ne!(linked, 0, "CertSetCertificateContextProperty: {}", std::io::Error::last_os_error());
         wincrypt::CertFreeCertificateContext(context);
     }
@@ -202,9 +214,13 @@ async fn an_office_certificate_whose_key_windows_keeps_is_listed_and_signs_a_mut
         &std::fs::read_to_string(files.dir.join("ca-key.pem")).unwrap(),
     )
     .unwrap();
-    let cert = ca.issue_office_client_for(&public, demo::OFFICE_NUMBER, "RSA鍵の介護事業所", now - Duration::hours(1), now + Duration::days(30)).unwrap();
+    let cert = ca
+        .issue_office_client_for(&public, demo::OFFICE_NUMBER, "RSA鍵の介護事業所", now - Duration::hours(1), now + Duration::days(30))
+        .unwrap();
     let db = kaigo_service::store::Db::connect(&files.database).await.unwrap();
-    kaigo_service::offices::add_certificate(&db, demo::ELECTRONIC_BILLING_ID, &cert.cert_der, "RSA鍵の介護事業所", cert.not_after, now).await.unwrap();
+    kaigo_service::offices::add_certificate(&db, demo::ELECTRONIC_BILLING_ID, &cert.cert_der, "RSA鍵の介護事業所", cert.not_after, now)
+        .await
+        .unwrap();
     db.close().await;
     let expected = kaigo_client::describe(&cert.cert_der).unwrap();
 
@@ -257,9 +273,16 @@ async fn an_office_pkcs12_imported_as_the_wizard_does_logs_in_with_its_key_left_
     let p12 = std::fs::read(&practice.files.client_p12).unwrap();
     let expected = ClientIdentity::from_pkcs12(&p12, demo::P12_PASSWORD).unwrap().info().unwrap();
     let file = CertStore::from_pkcs12(&p12, demo::P12_PASSWORD, Pkcs12Flags::default()).expect("PFXImportCertStore");
-    let leaf = file.find_all().unwrap().into_iter().find(|c| kaigo_client::describe(c.as_der()).unwrap().fingerprint == expected.fingerprint).unwrap();
+    let leaf = file
+        .find_all()
+        .unwrap()
+        .into_iter()
+        .find(|c| kaigo_client::describe(c.as_der()).unwrap().fingerprint == expected.fingerprint)
+        .unwrap();
     let personal = personal_store_made_if_missing();
-    let added = unsafe { wincrypt::CertAddCertificateContextToStore(personal.inner(), leaf.inner(), wincrypt::CERT_STORE_ADD_REPLACE_EXISTING, null_mut()) };
+    let added = unsafe {
+        wincrypt::CertAddCertificateContextToStore(personal.inner(), leaf.inner(), wincrypt::CERT_STORE_ADD_REPLACE_EXISTING, null_mut())
+    };
     assert_ne!(added, 0, "CertAddCertificateContextToStore: {}", std::io::Error::last_os_error());
 
     let fingerprint = expected.fingerprint.clone();

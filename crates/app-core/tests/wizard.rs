@@ -99,7 +99,9 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
     assert_eq!((status.screen, status.notice.is_none()), (Screen::AdminLogin, true));
 
     // 3-3: code by mail, remember this PC, forced password change.
-    let UserLoginView::CodeRequired { channels } = core.user_login("hanako01", &SecretString::from(initial.clone())).await.unwrap() else { panic!() };
+    let UserLoginView::CodeRequired { channels } = core.user_login("hanako01", &SecretString::from(initial.clone())).await.unwrap() else {
+        panic!()
+    };
     assert_eq!(channels, vec![DeliveryChannel::Email]);
     core.send_user_code(DeliveryChannel::Email).await.unwrap();
     let code = code_in(&newest_to(&core, "hanako@example.jp", 1).await);
@@ -175,7 +177,13 @@ async fn a_wrong_certificate_password_and_a_bad_service_address_are_explained() 
     let e = core.import_certificate(b"not a certificate", &SecretString::from("x")).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::CertificateFileInvalid, Some("file")));
     assert!(e.message.contains(".p12"));
-    let e = core.save_settings(Settings { service: ServiceSetting::Remote { url: "http://example.jp".into(), ca_pem: None }, ..Settings::default() }).await.unwrap_err();
+    let e = core
+        .save_settings(Settings {
+            service: ServiceSetting::Remote { url: "http://example.jp".into(), ca_pem: None },
+            ..Settings::default()
+        })
+        .await
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::ServiceUrlInvalid);
     assert!(e.message_en.contains("https"), "every message has its English: {}", e.message_en);
     // English (表示言語): the screen's words follow, the service stays as it was.
@@ -219,7 +227,9 @@ async fn an_office_password_is_kept_in_the_keychain_only_when_asked() {
     core.office_login(id, &SecretString::from(practice.password), true).await.unwrap();
     assert_eq!(core.saved_office_login().unwrap().as_deref(), Some(id));
     assert!(secrets.get(&format!("office-password:{id}")).unwrap().is_some());
-    assert!(!std::fs::read_dir(dir.path()).unwrap().any(|f| std::fs::read(f.unwrap().path()).is_ok_and(|b| String::from_utf8_lossy(&b).contains(practice.password))));
+    assert!(!std::fs::read_dir(dir.path())
+        .unwrap()
+        .any(|f| std::fs::read(f.unwrap().path()).is_ok_and(|b| String::from_utf8_lossy(&b).contains(practice.password))));
 
     // The kept password logs in without being typed; unticking forgets it.
     core.office_login(id, &empty, true).await.unwrap();

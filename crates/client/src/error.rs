@@ -80,9 +80,9 @@ pub(crate) fn tls_code(e: &rustls::Error) -> ErrorCode {
     match e {
         rustls::Error::AlertReceived(A::CertificateRequired) => ErrorCode::ClientCertificateRequired,
         rustls::Error::AlertReceived(A::CertificateExpired) => ErrorCode::ClientCertificateExpired,
-        rustls::Error::AlertReceived(A::UnknownCA | A::BadCertificate | A::CertificateUnknown | A::CertificateRevoked | A::AccessDenied | A::UnsupportedCertificate) => {
-            ErrorCode::ClientCertificateRejected
-        }
+        rustls::Error::AlertReceived(
+            A::UnknownCA | A::BadCertificate | A::CertificateUnknown | A::CertificateRevoked | A::AccessDenied | A::UnsupportedCertificate,
+        ) => ErrorCode::ClientCertificateRejected,
         rustls::Error::AlertReceived(A::HandshakeFailure) => ErrorCode::ClientCertificateRequired,
         rustls::Error::InvalidCertificate(_) => ErrorCode::ServerCertificateUntrusted,
         _ => ErrorCode::ServiceUnavailable,

@@ -78,7 +78,9 @@ impl ClientIdentity {
         if chain.is_empty() {
             return Err(invalid("no certificate in PEM".into()));
         }
-        let key = rustls_pemfile::private_key(&mut key_pem.as_bytes()).map_err(|e| invalid(e.to_string()))?.ok_or_else(|| invalid("no private key in PEM".into()))?;
+        let key = rustls_pemfile::private_key(&mut key_pem.as_bytes())
+            .map_err(|e| invalid(e.to_string()))?
+            .ok_or_else(|| invalid("no private key in PEM".into()))?;
         Self::from_key_der(chain, key)
     }
 
@@ -110,7 +112,8 @@ impl ClientIdentity {
 
 /// Subject, issuer, validity and fingerprint of one DER certificate.
 pub fn describe(der: &[u8]) -> Result<CertificateInfo, ClientError> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| ClientError::local(ErrorCode::CertificateFileInvalid, e.to_string()))?;
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(der).map_err(|e| ClientError::local(ErrorCode::CertificateFileInvalid, e.to_string()))?;
     let common_name = cert.subject().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
     let serial_number = cert
         .subject()

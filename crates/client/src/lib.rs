@@ -14,8 +14,8 @@ mod trust;
 
 pub use error::ClientError;
 pub use identity::{describe, public_key_kind, CertificateInfo, ClientIdentity, PublicKeyKind};
-/// For platform certificate stores that sign with keys they keep.
-pub use rustls;
 pub use kaigo_domain::ErrorCode;
 pub use methods::{OnboardingClient, Registration};
+/// For platform certificate stores that sign with keys they keep.
+pub use rustls;
 pub use trust::ServerTrust;

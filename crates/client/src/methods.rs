@@ -141,9 +141,16 @@ impl OnboardingClient {
 
     // ---- 3-2 admin registration ----
 
-    pub async fn register_admin(&self, office_token: &str, idempotency_key: &str, req: &AdminRegistrationRequest) -> Result<Registration, ClientError> {
+    pub async fn register_admin(
+        &self,
+        office_token: &str,
+        idempotency_key: &str,
+        req: &AdminRegistrationRequest,
+    ) -> Result<Registration, ClientError> {
         let resp = self
-            .send(self.request(Method::POST, "/v1/office/admin-users", Some(office_token)).header(IDEMPOTENCY_KEY, idempotency_key).json(req))
+            .send(
+                self.request(Method::POST, "/v1/office/admin-users", Some(office_token)).header(IDEMPOTENCY_KEY, idempotency_key).json(req),
+            )
             .await?;
         let replayed = resp.headers().get(IDEMPOTENT_REPLAYED).is_some_and(|v| v == "true");
         let registration = resp.json().await.map_err(|e| ClientError::local(ErrorCode::ServiceUnavailable, e.to_string()))?;
@@ -164,8 +171,17 @@ impl OnboardingClient {
 
     // ---- 3-3 user login ----
 
-    pub async fn user_login(&self, user_id: &str, password: &str, device_trust_token: Option<&str>) -> Result<UserLoginOutcome, ClientError> {
-        let body = UserLoginRequest { user_id: user_id.into(), password: password.into(), device_trust_token: device_trust_token.map(str::to_owned) };
+    pub async fn user_login(
+        &self,
+        user_id: &str,
+        password: &str,
+        device_trust_token: Option<&str>,
+    ) -> Result<UserLoginOutcome, ClientError> {
+        let body = UserLoginRequest {
+            user_id: user_id.into(),
+            password: password.into(),
+            device_trust_token: device_trust_token.map(str::to_owned),
+        };
         self.json(self.request(Method::POST, "/v1/user/login", None).json(&body)).await
     }
 
@@ -194,7 +210,12 @@ impl OnboardingClient {
     // ---- 3-4 terminal pre-setup ----
 
     /// The admin issues a terminal and gets its one-time activation code.
-    pub async fn issue_terminal(&self, user_token: &str, name: &str, kind: kaigo_domain::terminal::TerminalKind) -> Result<TerminalIssued, ClientError> {
+    pub async fn issue_terminal(
+        &self,
+        user_token: &str,
+        name: &str,
+        kind: kaigo_domain::terminal::TerminalKind,
+    ) -> Result<TerminalIssued, ClientError> {
         let body = TerminalIssueRequest { name: name.into(), kind };
         self.json(self.request(Method::POST, "/v1/terminals", Some(user_token)).json(&body)).await
     }
@@ -206,8 +227,17 @@ impl OnboardingClient {
 
     /// The device redeems its activation code with its public key (needs no
     /// client certificate: a client made with `identity: None` will do).
-    pub async fn redeem_terminal_activation(&self, terminal_id: &str, activation_code: &str, public_key_b64: &str) -> Result<TerminalChallenge, ClientError> {
-        let body = ActivationRedeemRequest { terminal_id: terminal_id.into(), activation_code: activation_code.into(), public_key: public_key_b64.into() };
+    pub async fn redeem_terminal_activation(
+        &self,
+        terminal_id: &str,
+        activation_code: &str,
+        public_key_b64: &str,
+    ) -> Result<TerminalChallenge, ClientError> {
+        let body = ActivationRedeemRequest {
+            terminal_id: terminal_id.into(),
+            activation_code: activation_code.into(),
+            public_key: public_key_b64.into(),
+        };
         self.json(self.request(Method::POST, "/v1/terminal-activations", None).json(&body)).await
     }
 

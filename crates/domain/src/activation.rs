@@ -22,13 +22,13 @@ impl ActivationCode {
     /// Accepts the code as people type it: lower case, full-width, spaces
     /// and hyphens between the groups.
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
-        let s: String = half_width(input)
-            .chars()
-            .filter(|c| !matches!(c, '-' | ' ' | 'ー'))
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let s: String = half_width(input).chars().filter(|c| !matches!(c, '-' | ' ' | 'ー')).map(|c| c.to_ascii_uppercase()).collect();
         let ok = s.len() == Self::LEN && s.bytes().all(|b| Self::ALPHABET.contains(&b));
-        if ok { Ok(Self(s)) } else { Err(ErrorCode::ActivationCodeInvalid) }
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(ErrorCode::ActivationCodeInvalid)
+        }
     }
 
     /// Makes a code from random bytes (one per character; the service draws them).

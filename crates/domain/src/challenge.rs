@@ -53,7 +53,11 @@ impl LoginChallenge {
                 return Err(Refusal::wait(ErrorCode::CodeResendTooSoon, allowed - now));
             }
         }
-        Ok(CodeTimes { sent_at: now, expires_at: now.saturating_add(policy.one_time_code_lifetime), resend_allowed_at: now.saturating_add(policy.one_time_code_resend_interval) })
+        Ok(CodeTimes {
+            sent_at: now,
+            expires_at: now.saturating_add(policy.one_time_code_lifetime),
+            resend_allowed_at: now.saturating_add(policy.one_time_code_resend_interval),
+        })
     }
 
     /// May a typed code be compared with the pending one?

@@ -53,10 +53,7 @@ string_newtype!(PhoneNumber);
 impl PhoneNumber {
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
         let s = half_width(input);
-        let digits: String = s
-            .chars()
-            .filter(|c| !matches!(c, '-' | ' ' | '(' | ')' | 'ー' | '−'))
-            .collect();
+        let digits: String = s.chars().filter(|c| !matches!(c, '-' | ' ' | '(' | ')' | 'ー' | '−')).collect();
         let digits = match digits.strip_prefix("+81") {
             Some(rest) => format!("0{rest}"),
             None => digits,
@@ -70,7 +67,11 @@ impl PhoneNumber {
                 "070" | "080" | "090" | "050" | "020" => digits.len() == 11,
                 _ => digits.len() == 10,
             };
-        if ok { Ok(Self(digits)) } else { Err(ErrorCode::PhoneInvalid) }
+        if ok {
+            Ok(Self(digits))
+        } else {
+            Err(ErrorCode::PhoneInvalid)
+        }
     }
 
     /// Only mobile numbers can receive SMS.
@@ -154,7 +155,16 @@ mod tests {
 
     #[test]
     fn malformed_email_addresses_are_refused() {
-        for bad in ["kaigo", "kaigo@", "@example.jp", "kaigo@localhost", "ka..igo@example.jp", "kaigo@ex_ample.jp", "介護@example.jp", "a b@example.jp"] {
+        for bad in [
+            "kaigo",
+            "kaigo@",
+            "@example.jp",
+            "kaigo@localhost",
+            "ka..igo@example.jp",
+            "kaigo@ex_ample.jp",
+            "介護@example.jp",
+            "a b@example.jp",
+        ] {
             assert_eq!(EmailAddress::parse(bad), Err(ErrorCode::EmailInvalid), "{bad}");
         }
     }

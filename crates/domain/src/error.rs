@@ -380,8 +380,17 @@ mod tests {
         use crate::Policy;
         use time::Duration;
         let p = Policy::default();
-        assert_eq!(ErrorCode::OfficeLocked.message_ja(&p), "ログインに3回続けて失敗したため、30分間ログインできません。時間をおいてからお試しください。");
-        let changed = Policy { office_max_failures: 5, office_lock_duration: Duration::hours(1), one_time_code_lifetime: Duration::minutes(10), initial_password_lifetime: Duration::days(3), ..p.clone() };
+        assert_eq!(
+            ErrorCode::OfficeLocked.message_ja(&p),
+            "ログインに3回続けて失敗したため、30分間ログインできません。時間をおいてからお試しください。"
+        );
+        let changed = Policy {
+            office_max_failures: 5,
+            office_lock_duration: Duration::hours(1),
+            one_time_code_lifetime: Duration::minutes(10),
+            initial_password_lifetime: Duration::days(3),
+            ..p.clone()
+        };
         assert!(ErrorCode::OfficeLocked.message_ja(&changed).contains("5回続けて失敗したため、1時間ログインできません"));
         assert!(ErrorCode::OfficeLocked.message_en(&changed).contains("locked for 1 hour after 5 failed logins"));
         assert!(ErrorCode::CodeExpired.message_ja(&changed).contains("有効期限（10分間）"));

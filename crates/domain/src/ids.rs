@@ -52,10 +52,12 @@ impl ElectronicBillingId {
 
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
         let s = half_width(input);
-        let ok = Self::LENGTHS.contains(&s.len())
-            && s.starts_with("KJ")
-            && s.bytes().all(|b| b.is_ascii_alphanumeric());
-        if ok { Ok(Self(s)) } else { Err(ErrorCode::ElectronicBillingIdInvalid) }
+        let ok = Self::LENGTHS.contains(&s.len()) && s.starts_with("KJ") && s.bytes().all(|b| b.is_ascii_alphanumeric());
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(ErrorCode::ElectronicBillingIdInvalid)
+        }
     }
 }
 
@@ -72,9 +74,12 @@ impl UserId {
 
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
         let s = half_width(input);
-        let ok = (Self::MIN_LEN..=Self::MAX_LEN).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric());
-        if ok { Ok(Self(s)) } else { Err(ErrorCode::UserIdInvalid) }
+        let ok = (Self::MIN_LEN..=Self::MAX_LEN).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric());
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(ErrorCode::UserIdInvalid)
+        }
     }
 }
 
@@ -114,8 +119,18 @@ mod tests {
     #[test]
     fn electronic_billing_id_rejects_wrong_prefix_length_and_symbols() {
         let near_misses = [
-            "KA1234567890", "kj1234567890", "kj123456789012", "KJ123456789", "KJ12345678901", "KJ1234567890123",
-            "KJ12345-7890", "KJ 1234567890", "KJ12345 678901", "", "KJ", "KJ１２３４５６７８９あ",
+            "KA1234567890",
+            "kj1234567890",
+            "kj123456789012",
+            "KJ123456789",
+            "KJ12345678901",
+            "KJ1234567890123",
+            "KJ12345-7890",
+            "KJ 1234567890",
+            "KJ12345 678901",
+            "",
+            "KJ",
+            "KJ１２３４５６７８９あ",
         ];
         for bad in near_misses {
             assert_eq!(ElectronicBillingId::parse(bad), Err(ErrorCode::ElectronicBillingIdInvalid), "{bad}");

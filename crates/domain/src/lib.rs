@@ -32,7 +32,7 @@ pub use ids::{ElectronicBillingId, OfficeNumber, UserId};
 pub use limits::{certificate_status, CertificateStatus, LoginGate, Policy};
 pub use login::{Account, FailureRecord, Refusal};
 pub use one_time_code::{OneTimeCode, SecurityCode};
-pub use password::{PasswordReport, check_new_password};
+pub use password::{check_new_password, PasswordReport};
 pub use readiness::{readiness_checklist, HelpDesk, ReadinessItem};
 pub use reference::{JobCategory, ReferenceLists, ServiceType};
 pub use registration::{check_admin_application, initial_password_destination, AdminApplication, CheckedAdmin, FieldRefusal};

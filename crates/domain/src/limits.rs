@@ -101,7 +101,11 @@ impl Policy {
         match last_failure {
             Some(at) if failures >= self.office_max_failures => {
                 let until = at.saturating_add(self.office_lock_duration);
-                if now < until { LoginGate::WaitUntil(until) } else { LoginGate::Open }
+                if now < until {
+                    LoginGate::WaitUntil(until)
+                } else {
+                    LoginGate::Open
+                }
             }
             _ => LoginGate::Open,
         }
@@ -125,7 +129,11 @@ impl Policy {
         let exponent = (failures - self.user_free_failures).min(20);
         let delay = Duration::seconds(1i64 << exponent).min(self.user_max_delay);
         let until = at.saturating_add(delay);
-        if now < until { LoginGate::WaitUntil(until) } else { LoginGate::Open }
+        if now < until {
+            LoginGate::WaitUntil(until)
+        } else {
+            LoginGate::Open
+        }
     }
 }
 
@@ -246,14 +254,17 @@ mod tests {
         assert_eq!(sent.send_code(&p, T0).unwrap_err().code, ErrorCode::CodeResendTooSoon);
         assert_eq!(login_challenge_expiry(&p, T0), end);
         assert_eq!(p.office_gate(3, Some(T0), T0), LoginGate::WaitUntil(end));
-        assert_eq!(password_gate(Account::Office, FailureRecord { count: 3, last: Some(T0) }, &p, T0).unwrap_err().code, ErrorCode::OfficeLocked);
+        assert_eq!(
+            password_gate(Account::Office, FailureRecord { count: 3, last: Some(T0) }, &p, T0).unwrap_err().code,
+            ErrorCode::OfficeLocked
+        );
         assert_eq!(p.user_gate(60, Some(end), end - Duration::SECOND), LoginGate::WaitUntil(end));
         assert_eq!(initial_password_usable(true, Some(T0), &p, T0), Ok(()));
-        assert_eq!(SessionRecord { owned_by_caller: true, revoked: false, last_seen: T0, expires_at: session_expiry(&p, T0) }.in_force(&p, T0), Ok(false));
         assert_eq!(
-            [device_trust_expiry(&p, T0), terminal_activation_expiry(&p, T0), terminal_challenge_expiry(&p, T0)],
-            [end, end, end]
+            SessionRecord { owned_by_caller: true, revoked: false, last_seen: T0, expires_at: session_expiry(&p, T0) }.in_force(&p, T0),
+            Ok(false)
         );
+        assert_eq!([device_trust_expiry(&p, T0), terminal_activation_expiry(&p, T0), terminal_challenge_expiry(&p, T0)], [end, end, end]);
         // And a span as far back: the deadline is already past.
         let past = Policy { one_time_code_lifetime: -forever, ..Policy::default() };
         assert_eq!(login.send_code(&past, T0).unwrap().expires_at, datetime!(-9999-01-01 0:00 UTC));

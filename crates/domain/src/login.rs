@@ -109,9 +109,16 @@ pub fn wrong_password(account: Account, count: u32, policy: &Policy) -> Refusal 
 
 /// Whether a right password still works: an initial password (初期パスワード)
 /// expires when unused for its lifetime; a chosen one does not.
-pub fn initial_password_usable(must_change: bool, issued_at: Option<OffsetDateTime>, policy: &Policy, now: OffsetDateTime) -> Result<(), ErrorCode> {
+pub fn initial_password_usable(
+    must_change: bool,
+    issued_at: Option<OffsetDateTime>,
+    policy: &Policy,
+    now: OffsetDateTime,
+) -> Result<(), ErrorCode> {
     match issued_at {
-        Some(issued) if must_change && issued.saturating_add(policy.initial_password_lifetime) <= now => Err(ErrorCode::InitialPasswordExpired),
+        Some(issued) if must_change && issued.saturating_add(policy.initial_password_lifetime) <= now => {
+            Err(ErrorCode::InitialPasswordExpired)
+        }
         _ => Ok(()),
     }
 }
@@ -161,7 +168,10 @@ mod tests {
         assert_eq!(password_gate(Account::Office, failed(2, T0), &p, T0), Ok(()));
         let locked = password_gate(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(10));
         assert_eq!(locked, Err(Refusal::wait(ErrorCode::OfficeLocked, Duration::minutes(20))));
-        assert_eq!(password_gate(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(30) - Duration::SECOND).map_err(|r| r.code), Err(ErrorCode::OfficeLocked));
+        assert_eq!(
+            password_gate(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(30) - Duration::SECOND).map_err(|r| r.code),
+            Err(ErrorCode::OfficeLocked)
+        );
         assert_eq!(password_gate(Account::Office, failed(3, T0), &p, T0 + Duration::minutes(30)), Ok(()));
     }
 

@@ -46,9 +46,7 @@ impl PasswordReport {
             has_symbol,
             enough_kinds: kinds >= MIN_KINDS,
             not_common: !is_common(&lower),
-            not_containing_user_id: user_id
-                .map(|id| id.is_empty() || !lower.contains(&id.to_ascii_lowercase()))
-                .unwrap_or(true),
+            not_containing_user_id: user_id.map(|id| id.is_empty() || !lower.contains(&id.to_ascii_lowercase())).unwrap_or(true),
         }
     }
 

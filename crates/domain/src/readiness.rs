@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn every_no_says_what_to_do_and_the_desk_is_written_in() {
         let items = readiness_checklist();
-        assert_eq!(items.iter().map(|i| i.id).collect::<Vec<_>>(), ["electronic_billing_login", "security_mail", "certificate", "card_reader"]);
+        assert_eq!(
+            items.iter().map(|i| i.id).collect::<Vec<_>>(),
+            ["electronic_billing_login", "security_mail", "certificate", "card_reader"]
+        );
         for item in &items {
             assert!(!item.if_not.contains('{'), "{}", item.if_not);
         }

@@ -61,10 +61,17 @@ fn present(s: Option<&str>) -> Option<&str> {
 
 /// By mail if there is an address, else by SMS to a mobile number; a
 /// landline alone cannot receive it.
-pub fn initial_password_destination(email: Option<&EmailAddress>, phone: Option<&PhoneNumber>) -> Result<InitialPasswordDestination, FieldRefusal> {
+pub fn initial_password_destination(
+    email: Option<&EmailAddress>,
+    phone: Option<&PhoneNumber>,
+) -> Result<InitialPasswordDestination, FieldRefusal> {
     match (email, phone) {
-        (Some(e), _) => Ok(InitialPasswordDestination { channel: DeliveryChannel::Email, recipient: e.as_str().to_owned(), masked: e.masked() }),
-        (None, Some(p)) if p.is_mobile() => Ok(InitialPasswordDestination { channel: DeliveryChannel::Sms, recipient: p.e164(), masked: p.masked() }),
+        (Some(e), _) => {
+            Ok(InitialPasswordDestination { channel: DeliveryChannel::Email, recipient: e.as_str().to_owned(), masked: e.masked() })
+        }
+        (None, Some(p)) if p.is_mobile() => {
+            Ok(InitialPasswordDestination { channel: DeliveryChannel::Sms, recipient: p.e164(), masked: p.masked() })
+        }
         (None, Some(_)) => Err(FieldRefusal { code: ErrorCode::DeliveryChannelUnavailable, field: "phone" }),
         (None, None) => Err(FieldRefusal { code: ErrorCode::ContactMissing, field: "email" }),
     }
@@ -97,7 +104,14 @@ mod tests {
         let lists = lists();
         let services = vec![lists.service_types[0].code.clone()];
         let job = lists.job_categories[0].code.clone();
-        let mut app = AdminApplication { name: "介護 花子", email: Some("hanako@example.jp"), phone: None, service_types: &services, job_category: &job, user_id: "kaigo01" };
+        let mut app = AdminApplication {
+            name: "介護 花子",
+            email: Some("hanako@example.jp"),
+            phone: None,
+            service_types: &services,
+            job_category: &job,
+            user_id: "kaigo01",
+        };
         edit(&mut app);
         check_admin_application(&app, &lists).err().map(|r| (r.code, r.field))
     }
@@ -107,7 +121,14 @@ mod tests {
         let lists = lists();
         let services = vec![lists.service_types[0].code.clone(), lists.service_types[0].code.clone()];
         let job = lists.job_categories[0].code.clone();
-        let app = AdminApplication { name: "介護 花子", email: Some("hanako@example.jp"), phone: Some("090-1234-5678"), service_types: &services, job_category: &job, user_id: "kaigo01" };
+        let app = AdminApplication {
+            name: "介護 花子",
+            email: Some("hanako@example.jp"),
+            phone: Some("090-1234-5678"),
+            service_types: &services,
+            job_category: &job,
+            user_id: "kaigo01",
+        };
         let checked = check_admin_application(&app, &lists).unwrap();
         assert_eq!(checked.destination.channel, DeliveryChannel::Email);
         assert_eq!(checked.service_types.len(), 1);
@@ -119,10 +140,28 @@ mod tests {
         assert_eq!(refusal(|a| a.name = ""), Some((ErrorCode::NameInvalid, "name")));
         assert_eq!(refusal(|a| a.email = Some("not-mail")), Some((ErrorCode::EmailInvalid, "email")));
         assert_eq!(refusal(|a| a.email = Some("  ")), Some((ErrorCode::ContactMissing, "email")));
-        assert_eq!(refusal(|a| { a.email = None; a.phone = Some("12") }), Some((ErrorCode::PhoneInvalid, "phone")));
+        assert_eq!(
+            refusal(|a| {
+                a.email = None;
+                a.phone = Some("12")
+            }),
+            Some((ErrorCode::PhoneInvalid, "phone"))
+        );
         // A landline cannot receive the initial password by SMS.
-        assert_eq!(refusal(|a| { a.email = None; a.phone = Some("03-1234-5678") }), Some((ErrorCode::DeliveryChannelUnavailable, "phone")));
-        assert_eq!(refusal(|a| { a.email = None; a.phone = Some("090-1234-5678") }), None);
+        assert_eq!(
+            refusal(|a| {
+                a.email = None;
+                a.phone = Some("03-1234-5678")
+            }),
+            Some((ErrorCode::DeliveryChannelUnavailable, "phone"))
+        );
+        assert_eq!(
+            refusal(|a| {
+                a.email = None;
+                a.phone = Some("090-1234-5678")
+            }),
+            None
+        );
         assert_eq!(refusal(|a| a.service_types = &[]), Some((ErrorCode::ServiceTypesMissing, "service_types")));
         assert_eq!(refusal(|a| a.job_category = ""), Some((ErrorCode::JobCategoryUnknown, "job_category")));
         assert_eq!(refusal(|a| a.user_id = "ab"), Some((ErrorCode::UserIdInvalid, "user_id")));

@@ -47,7 +47,9 @@ pub enum TerminalLink {
     /// Issued: its activation code waits for the device.
     AwaitingDevice(Activation),
     /// The device redeemed the code with its key; it has yet to sign.
-    Pending { challenge_expires_at: Option<OffsetDateTime> },
+    Pending {
+        challenge_expires_at: Option<OffsetDateTime>,
+    },
     Linked,
 }
 
@@ -85,7 +87,11 @@ impl TerminalLink {
 /// how many tries are left, or that the code is void.
 pub fn wrong_activation_code(wrong_entries: u32, policy: &Policy) -> Refusal {
     let left = policy.terminal_activation_max_attempts.saturating_sub(wrong_entries);
-    if left == 0 { Refusal::new(ErrorCode::ActivationCodeExpired) } else { Refusal::new(ErrorCode::ActivationCodeIncorrect).with_tries_left(left) }
+    if left == 0 {
+        Refusal::new(ErrorCode::ActivationCodeExpired)
+    } else {
+        Refusal::new(ErrorCode::ActivationCodeIncorrect).with_tries_left(left)
+    }
 }
 
 pub fn terminal_activation_expiry(policy: &Policy, now: OffsetDateTime) -> OffsetDateTime {

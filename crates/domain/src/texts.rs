@@ -129,7 +129,12 @@ mod tests {
     fn numbers_come_from_the_policy_in_force() {
         let template = "{office_max_failures}回失敗で{office_lock}、コードは{code_lifetime}・{code_max_attempts}回まで";
         assert_eq!(fill(template, &Policy::default(), Language::Japanese), "3回失敗で30分間、コードは30分間・5回まで");
-        let p = Policy { office_max_failures: 5, office_lock_duration: Duration::hours(1), one_time_code_lifetime: Duration::minutes(10), ..Policy::default() };
+        let p = Policy {
+            office_max_failures: 5,
+            office_lock_duration: Duration::hours(1),
+            one_time_code_lifetime: Duration::minutes(10),
+            ..Policy::default()
+        };
         assert_eq!(fill(template, &p, Language::Japanese), "5回失敗で1時間、コードは10分間・5回まで");
     }
 

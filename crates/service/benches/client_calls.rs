@@ -131,7 +131,13 @@ fn write_files(dir: &Path, files: &[(&str, &str)]) {
 fn ratio_line(label: &str, client: &Samples, curl: &Samples) {
     println!("  {label}:");
     for (side, x) in [("kaigo-client", client), ("curl", curl)] {
-        println!("    {side:<12} median {:.3} ms  mean {:.3} ms  p90 {:.3} ms  p99 {:.3} ms", x.median(), x.mean(), x.percentile(0.9), x.percentile(0.99));
+        println!(
+            "    {side:<12} median {:.3} ms  mean {:.3} ms  p90 {:.3} ms  p99 {:.3} ms",
+            x.median(),
+            x.mean(),
+            x.percentile(0.9),
+            x.percentile(0.99)
+        );
     }
     println!(
         "    client/curl: {:.2}x by the median, {:.2}x by the mean   (goal <= 1.2x)",
@@ -152,7 +158,9 @@ async fn main() {
     let now = SystemClock.now();
     let ca = CertificateAuthority::create("Bench CA", now).unwrap();
     let server = ca.issue_server(&["127.0.0.1"], now).unwrap();
-    let cert = ca.issue_office_client(common::OFFICE_NUMBER, common::OFFICE_NAME, now - time::Duration::hours(1), now + time::Duration::days(1)).unwrap();
+    let cert = ca
+        .issue_office_client(common::OFFICE_NUMBER, common::OFFICE_NAME, now - time::Duration::hours(1), now + time::Duration::days(1))
+        .unwrap();
     write_files(
         dir.path(),
         &[

@@ -42,7 +42,11 @@ async fn idle_tls(addr: std::net::SocketAddr, ca_pem: &str) -> Option<tokio_rust
     for c in rustls_pemfile::certs(&mut ca_pem.as_bytes()) {
         roots.add(c.unwrap()).unwrap();
     }
-    let config = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots).with_no_client_auth();
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
     let tcp = TcpStream::connect(addr).await.ok()?;
     let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
     tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)).connect(name, tcp).await.ok()
@@ -59,7 +63,11 @@ async fn main() {
     let url = service.url();
     let ca_pem = std::fs::read_to_string(&files.ca_cert).unwrap();
     let trust = ServerTrust::CaPem(ca_pem.clone());
-    let identity = ClientIdentity::from_pem(&std::fs::read_to_string(&files.client_cert).unwrap(), &std::fs::read_to_string(&files.client_key).unwrap()).unwrap();
+    let identity = ClientIdentity::from_pem(
+        &std::fs::read_to_string(&files.client_cert).unwrap(),
+        &std::fs::read_to_string(&files.client_key).unwrap(),
+    )
+    .unwrap();
 
     // Warm up, then the floor: nothing held.
     timed_calls(&url, &trust, &identity).await;

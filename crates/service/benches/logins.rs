@@ -62,7 +62,9 @@ fn raw_hash_rate(params: &Params, threads: usize, run: Duration) -> (f64, f64, u
                     let mut n = 0usize;
                     let cpu = own_thread_cpu();
                     while Instant::now() < deadline {
-                        argon.hash_password_into_with_memory(format!("Bench-pass-{n:02}").as_bytes(), &salt, &mut out, &mut memory).unwrap();
+                        argon
+                            .hash_password_into_with_memory(format!("Bench-pass-{n:02}").as_bytes(), &salt, &mut out, &mut memory)
+                            .unwrap();
                         n += 1;
                     }
                     (n, start.elapsed(), own_thread_cpu() - cpu)
@@ -111,7 +113,8 @@ fn machine_busy() -> f64 {
 fn process_cpu(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
-    (fields.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)) / 100.0
+    (fields.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0))
+        / 100.0
 }
 
 /// Measures what other programs on the machine used meanwhile: cores busy
@@ -138,12 +141,17 @@ impl OtherLoad {
 fn own_thread_cpu() -> f64 {
     let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
     let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
-    (fields.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)) / 100.0
+    (fields.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0))
+        / 100.0
 }
 
 fn rss_mib(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kib: f64 = status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
     kib / 1024.0
 }
 
@@ -187,7 +195,15 @@ async fn main() {
     // One certificate a client (the office's PCs): a service may cap the
     // connections one certificate holds at once.
     let certs: Vec<_> = (0..CLIENTS)
-        .map(|_| ca.issue_office_client(common::OFFICE_NUMBER, common::OFFICE_NAME, now - time::Duration::hours(1), now + time::Duration::days(1)).unwrap())
+        .map(|_| {
+            ca.issue_office_client(
+                common::OFFICE_NUMBER,
+                common::OFFICE_NAME,
+                now - time::Duration::hours(1),
+                now + time::Duration::days(1),
+            )
+            .unwrap()
+        })
         .collect();
     for (name, body) in [("server.pem", &server.cert_pem), ("server-key.pem", &server.key_pem), ("ca.pem", &ca.cert_pem())] {
         std::fs::write(dir.path().join(name), body).unwrap();
@@ -200,10 +216,14 @@ async fn main() {
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
         .arg(&db_file)
         .args(["--practice-mailbox", "--rate-per-second", "100000", "--rate-burst", "100000"])
-        .arg("--tls-cert").arg(dir.path().join("server.pem"))
-        .arg("--tls-key").arg(dir.path().join("server-key.pem"))
-        .arg("--client-ca").arg(dir.path().join("ca.pem"))
-        .arg("--service-key-file").arg(dir.path().join("service.key"))
+        .arg("--tls-cert")
+        .arg(dir.path().join("server.pem"))
+        .arg("--tls-key")
+        .arg(dir.path().join("server-key.pem"))
+        .arg("--client-ca")
+        .arg(dir.path().join("ca.pem"))
+        .arg("--service-key-file")
+        .arg(dir.path().join("service.key"))
         .env("KAIGO_LOG", "warn")
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -257,7 +277,12 @@ async fn main() {
 
     // Each client's connection made before anything is timed.
     let clients: Arc<Vec<OnboardingClient>> = Arc::new((0..CLIENTS).map(new_client).collect());
-    let warm: Vec<_> = (0..CLIENTS).map(|i| { let clients = clients.clone(); tokio::spawn(async move { clients[i].policy().await.unwrap() }) }).collect();
+    let warm: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let clients = clients.clone();
+            tokio::spawn(async move { clients[i].policy().await.unwrap() })
+        })
+        .collect();
     for w in warm {
         w.await.unwrap();
     }
@@ -360,20 +385,37 @@ async fn main() {
     let mut paced_errors = 0;
     for h in handles {
         let (d, ok) = h.await.unwrap();
-        if ok { paced.push(d) } else { paced_errors += 1 }
+        if ok {
+            paced.push(d)
+        } else {
+            paced_errors += 1
+        }
     }
     let paced_elapsed = start.elapsed().as_secs_f64();
     paced.sort();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let loaded_rss = rss_mib(pid);
 
-    println!("kaigo-onboard login benchmark ({} cores, release build, SQLite, mTLS on loopback)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "kaigo-onboard login benchmark ({} cores, release build, SQLite, mTLS on loopback)",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
     println!("setup: {CLIENTS} admin users registered and logged in once in {setup_secs:.1} s");
     println!("closed loop, {CLIENTS} concurrent clients, {SEGMENTS} segments, {:.0} s:", elapsed);
     println!("  full password logins/s: {closed_rate:.1}   (errors: {errors})");
-    println!("  latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", percentile(&lat, 0.50), percentile(&lat, 0.95), percentile(&lat, 0.99), percentile(&lat, 1.0));
+    println!(
+        "  latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}",
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.95),
+        percentile(&lat, 0.99),
+        percentile(&lat, 1.0)
+    );
     let raws: Vec<String> = raw.iter().map(|r| format!("{:.1}", r.0)).collect();
-    println!("raw Argon2id ({}), {hash_threads} threads hashing in parallel (the service's pool), {} s before, between and after the segments:", params_string(&phc), RAW_RUN.as_secs());
+    println!(
+        "raw Argon2id ({}), {hash_threads} threads hashing in parallel (the service's pool), {} s before, between and after the segments:",
+        params_string(&phc),
+        RAW_RUN.as_secs()
+    );
     println!("  raw hashes/s: {raw_rate:.1}   (runs: {}; {raw_cpu_ms:.1} ms CPU a hash)", raws.join(", "));
     println!("  logins/s as a fraction of raw hashes/s: {:.1}%   (goal >= 95%)", 100.0 * closed_rate / raw_rate);
     let (busy_raw, busy_logins) = (others_raw.0 / others_raw.1, others_logins.0 / others_logins.1);
@@ -385,7 +427,8 @@ async fn main() {
     }
     let used: f64 = cpu.values().sum();
     let login_cpu_ms = 1000.0 * used / lat.len() as f64;
-    let hashing_ms = 1000.0 * cpu.iter().filter(|((p, kind), _)| *p == "service" && kind == "argon2").map(|(_, s)| s).sum::<f64>() / lat.len() as f64;
+    let hashing_ms =
+        1000.0 * cpu.iter().filter(|((p, kind), _)| *p == "service" && kind == "argon2").map(|(_, s)| s).sum::<f64>() / lat.len() as f64;
     // Both shares are what logins/s would be, as a fraction of raw hashes/s,
     // on cores with nothing else to run; the second is measured within the
     // logins alone, so other programs move it least.
@@ -402,7 +445,13 @@ async fn main() {
     }
     println!("open loop, paced {PACED_RATE}/s, <= {CLIENTS} in flight, {paced_elapsed:.0} s:");
     println!("  achieved logins/s: {:.1}   (errors: {paced_errors})", paced.len() as f64 / paced_elapsed);
-    println!("  latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}", percentile(&paced, 0.50), percentile(&paced, 0.95), percentile(&paced, 0.99), percentile(&paced, 1.0));
+    println!(
+        "  latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}",
+        percentile(&paced, 0.50),
+        percentile(&paced, 0.95),
+        percentile(&paced, 0.99),
+        percentile(&paced, 1.0)
+    );
     println!("service RSS: idle {idle_rss:.1} MiB, after load {loaded_rss:.1} MiB");
     child.start_kill().unwrap();
     let _ = child.wait().await;

@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::task::JoinSet;
 use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt as _;
 use tracing::{debug, info, warn};
@@ -164,7 +164,13 @@ pub struct Served {
 
 /// Accepts until `stop` turns true, then lets the connections in flight
 /// finish their requests (at most `drain_timeout`) and returns.
-pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, served: Served, limits: ConnectionLimits, mut stop: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    served: Served,
+    limits: ConnectionLimits,
+    mut stop: watch::Receiver<bool>,
+) {
     let open = Arc::new(Semaphore::new(limits.max_connections));
     let holders = Holders::default();
     let graceful = GracefulShutdown::new();
@@ -193,7 +199,14 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, served: Served,
             },
             _ = until_stopped(&mut stop) => break,
         };
-        let connection = Connection { acceptor: acceptor.clone(), served: served.clone(), holders: holders.clone(), limits: limits.clone(), watcher: graceful.watcher(), stop: stop.clone() };
+        let connection = Connection {
+            acceptor: acceptor.clone(),
+            served: served.clone(),
+            holders: holders.clone(),
+            limits: limits.clone(),
+            watcher: graceful.watcher(),
+            stop: stop.clone(),
+        };
         tasks.spawn(async move {
             connection.run(tcp, PeerAddress(peer.ip())).await;
             drop(permit);
@@ -207,7 +220,11 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, served: Served,
         let cut = tasks.len();
         tasks.abort_all();
         while tasks.join_next().await.is_some() {}
-        warn!(drain_timeout_ms = limits.drain_timeout.as_millis() as u64, connections = cut, "stopping: connections still open after the drain time were cut");
+        warn!(
+            drain_timeout_ms = limits.drain_timeout.as_millis() as u64,
+            connections = cut,
+            "stopping: connections still open after the drain time were cut"
+        );
     } else {
         info!(connections = in_flight, drained_ms = started.elapsed().as_millis() as u64, "stopping: connections drained");
     }
@@ -251,7 +268,8 @@ impl Connection {
         };
         // Verified against the CA by the handshake when present; only the
         // device routes of 3-4 serve a connection without one.
-        let cert = tls.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|c| PeerCertificate { fingerprint: fingerprint(c.as_ref()) });
+        let cert =
+            tls.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|c| PeerCertificate { fingerprint: fingerprint(c.as_ref()) });
         let key = cert.as_ref().map(|c| c.fingerprint.clone());
         let cap = if key.is_some() { self.limits.max_per_certificate } else { self.limits.max_without_certificate };
         let hold = self.holders.take(key, cap);
@@ -289,10 +307,7 @@ async fn linger(mut tcp: tokio::net::TcpStream) {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let _ = tcp.shutdown().await;
     let mut sink = [0u8; 4096];
-    let _ = tokio::time::timeout(Duration::from_secs(2), async {
-        while matches!(tcp.read(&mut sink).await, Ok(n) if n > 0) {}
-    })
-    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), async { while matches!(tcp.read(&mut sink).await, Ok(n) if n > 0) {} }).await;
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use kaigo_service::clock::{Clock as _, SystemClock};
-use kaigo_service::connections::ConnectionLimits;
 use kaigo_service::config::{default_hashing_concurrency, Config, DeliveryConfig};
+use kaigo_service::connections::ConnectionLimits;
 use kaigo_service::demo::{self, write_private};
 use kaigo_service::offices::{add_certificate, add_office, NewOffice};
 use kaigo_service::pki::CertificateAuthority;
@@ -167,11 +167,16 @@ fn read(path: &std::path::Path) -> anyhow::Result<String> {
 }
 
 async fn serve(a: ServeArgs) -> anyhow::Result<()> {
-    let policy = kaigo_domain::Policy { one_time_code_lifetime: time::Duration::minutes(a.code_lifetime_minutes.max(1)), ..Default::default() };
+    let policy =
+        kaigo_domain::Policy { one_time_code_lifetime: time::Duration::minutes(a.code_lifetime_minutes.max(1)), ..Default::default() };
     let config = Config {
         listen: a.listen,
         database: a.database_url,
-        tls: TlsMaterial { server_cert_chain_pem: read(&a.tls_cert)?, server_key_pem: read(&a.tls_key)?, client_ca_pem: read(&a.client_ca)? },
+        tls: TlsMaterial {
+            server_cert_chain_pem: read(&a.tls_cert)?,
+            server_key_pem: read(&a.tls_key)?,
+            client_ca_pem: read(&a.client_ca)?,
+        },
         code_key: CodeKey::from_hex(&read(&a.service_key_file)?)?,
         delivery: DeliveryConfig {
             practice_mailbox: a.practice_mailbox,

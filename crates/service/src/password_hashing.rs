@@ -27,7 +27,12 @@ fn compute(params: &Params, password: &[u8], salt: &[u8], out: &mut [u8], memory
     if memory.len() < blocks {
         memory.resize(blocks, Block::default());
     }
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()).hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()).hash_password_into_with_memory(
+        password,
+        salt,
+        out,
+        &mut memory[..blocks],
+    )
 }
 
 fn hash_phc(password: &[u8], memory: &mut Vec<Block>) -> anyhow::Result<String> {
@@ -53,7 +58,11 @@ fn verify_phc(password: &[u8], phc: &str, memory: &mut Vec<Block>) -> anyhow::Re
     let params = Params::try_from(&parsed).map_err(|e| anyhow::anyhow!("stored hash params: {e}"))?;
     let expected = parsed.hash.ok_or_else(|| anyhow::anyhow!("stored hash has no output"))?;
     let mut salt_bytes = [0u8; 64];
-    let salt = parsed.salt.ok_or_else(|| anyhow::anyhow!("stored hash has no salt"))?.decode_b64(&mut salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let salt = parsed
+        .salt
+        .ok_or_else(|| anyhow::anyhow!("stored hash has no salt"))?
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| anyhow::anyhow!("salt: {e}"))?;
     let mut out = vec![0u8; expected.len()];
     compute(&params, password, salt, &mut out, memory).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
     // `Output` compares in constant time.

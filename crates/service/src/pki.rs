@@ -141,7 +141,12 @@ impl CertificateAuthority {
     }
 }
 
-fn office_client_params(office_number: &str, office_name: &str, not_before: OffsetDateTime, not_after: OffsetDateTime) -> CertificateParams {
+fn office_client_params(
+    office_number: &str,
+    office_name: &str,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> CertificateParams {
     let mut params = CertificateParams::default();
     params.distinguished_name.push(DnType::CommonName, office_name);
     params.distinguished_name.push(DnType::OrganizationName, office_name);

@@ -83,7 +83,8 @@ impl CodeKey {
         use base64::Engine as _;
         let nonce = aes_gcm::Aes256Gcm::generate_nonce(&mut rand::rngs::OsRng);
         #[allow(clippy::expect_used)] // encryption fails only for inputs over 64 GiB
-        let sealed = self.sealing_cipher().encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: message_id.as_bytes() }).expect("AES-GCM seal");
+        let sealed =
+            self.sealing_cipher().encrypt(&nonce, Payload { msg: plaintext.as_bytes(), aad: message_id.as_bytes() }).expect("AES-GCM seal");
         let mut bytes = nonce.to_vec();
         bytes.extend_from_slice(&sealed);
         format!("{}{}", Self::SEALED_PREFIX, base64::engine::general_purpose::STANDARD.encode(bytes))
@@ -104,7 +105,8 @@ impl CodeKey {
             return None;
         }
         let (nonce, ct) = bytes.split_at(12);
-        let plain = self.sealing_cipher().decrypt(aes_gcm::Nonce::from_slice(nonce), Payload { msg: ct, aad: message_id.as_bytes() }).ok()?;
+        let plain =
+            self.sealing_cipher().decrypt(aes_gcm::Nonce::from_slice(nonce), Payload { msg: ct, aad: message_id.as_bytes() }).ok()?;
         String::from_utf8(plain).ok()
     }
 }

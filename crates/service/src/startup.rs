@@ -3,8 +3,8 @@
 
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::delivery::{self, Channels};
 use crate::connections::{self, ConnectionLimits};
+use crate::delivery::{self, Channels};
 #[cfg(feature = "rate-limit")]
 use crate::http::rate_limit;
 use crate::http::{over_share_router, router, AppState};
@@ -73,7 +73,17 @@ impl Application {
             };
             Channels::Real { mail, sms }
         };
-        let worker = delivery::Worker { db, instance: uuid::Uuid::new_v4().to_string(), code_key: config.code_key.clone(), clock, channels, wakeup, retry_base: d.retry_base, max_retry: d.max_retry, poll: d.poll };
+        let worker = delivery::Worker {
+            db,
+            instance: uuid::Uuid::new_v4().to_string(),
+            code_key: config.code_key.clone(),
+            clock,
+            channels,
+            wakeup,
+            retry_base: d.retry_base,
+            max_retry: d.max_retry,
+            poll: d.poll,
+        };
         #[cfg(feature = "rate-limit")]
         let limiter = rate_limit::limiter(config.rate_limit);
         // Before anything is served: the caps must fit the limit in force.

@@ -7,7 +7,9 @@ fn ui_ready<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
 }
 
 fn main() {
-    let result = tauri::Builder::default().invoke_handler(tauri::generate_handler![ui_ready]).run(tauri::generate_context!("bare-window/tauri.conf.json"));
+    let result = tauri::Builder::default()
+        .invoke_handler(tauri::generate_handler![ui_ready])
+        .run(tauri::generate_context!("bare-window/tauri.conf.json"));
     if let Err(e) = result {
         eprintln!("bare window: {e}");
         std::process::exit(1);

@@ -77,7 +77,11 @@ impl Window {
             if Instant::now() > deadline {
                 let _ = self.shot("failure").await;
                 let error = self.client.execute("return document.getElementById('error').textContent", vec![]).await.unwrap_or_default();
-                return Err(format!("{css} never became visible (screen: {}, error shown: {error})", self.screen().await.unwrap_or_default()).into());
+                return Err(format!(
+                    "{css} never became visible (screen: {}, error shown: {error})",
+                    self.screen().await.unwrap_or_default()
+                )
+                .into());
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }

@@ -19,7 +19,8 @@ async fn first_run(app: &std::path::Path) -> E2eResult<()> {
 
     // Importing a certificate file through the file chooser: a wrong password
     // is explained next to its field, the right one keeps the certificate.
-    let p12 = std::path::PathBuf::from(std::env::var_os("KAIGO_ONBOARD_DATA_DIR").expect("set by scripts/test.sh")).join("practice/demo-office.p12");
+    let p12 = std::path::PathBuf::from(std::env::var_os("KAIGO_ONBOARD_DATA_DIR").expect("set by scripts/test.sh"))
+        .join("practice/demo-office.p12");
     w.click("#import-box summary").await?;
     w.visible("#import-file").await?.send_keys(&p12.display().to_string()).await?;
     w.type_into("#import-password", "wrong").await?;
@@ -182,7 +183,6 @@ async fn second_run(app: &std::path::Path) -> E2eResult<()> {
     w.close().await
 }
 
-
 /// Visible Japanese sentences on the current screen, the header and the
 /// error line. Official names kept in Japanese are marked `lang="ja"` and
 /// skipped; every sentence of the app has hiragana, names and data such as
@@ -305,7 +305,8 @@ async fn english_run(app: &std::path::Path) -> E2eResult<()> {
     w.visible("#activation-qr svg").await?;
     english_screen(&w, "terminal").await?;
     w.click("#simulate-btn").await?;
-    w.wait_true("[...document.querySelectorAll('#terminal-list tr[data-status=linked]')].some((r) => r.textContent.includes('Tablet 3'))").await?;
+    w.wait_true("[...document.querySelectorAll('#terminal-list tr[data-status=linked]')].some((r) => r.textContent.includes('Tablet 3'))")
+        .await?;
     w.click("#card-btn").await?;
     w.visible("#card-result").await?;
     english_screen(&w, "terminal").await?;
@@ -326,7 +327,19 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
     second_run(&app).await.unwrap();
     english_run(&app).await.unwrap();
     let dir = std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(std::path::PathBuf::from).unwrap_or_else(|| "target/e2e-screenshots".into());
-    for name in ["01-preflight", "02b-readiness", "04-office-code", "07-admin-done", "08-resumed-admin-login", "11b-terminal-qr", "11c-card-test", "12-finished", "21-en-preflight", "24-en-terminal", "25-en-report"] {
+    for name in [
+        "01-preflight",
+        "02b-readiness",
+        "04-office-code",
+        "07-admin-done",
+        "08-resumed-admin-login",
+        "11b-terminal-qr",
+        "11c-card-test",
+        "12-finished",
+        "21-en-preflight",
+        "24-en-terminal",
+        "25-en-report",
+    ] {
         let bytes = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
         let (w, h) = png_size(&bytes).expect("a PNG");
         assert!(w >= 800 && h >= 600, "{name} is {w}x{h}");

@@ -43,7 +43,8 @@ impl AppStore {
         })?;
         let info = identity.info().map_err(AppError::from)?;
         let id = &info.fingerprint;
-        let kept = self.file(id).is_file() && self.secrets.get(&password_key(id))?.is_some_and(|p| p.expose_secret() == password.expose_secret());
+        let kept =
+            self.file(id).is_file() && self.secrets.get(&password_key(id))?.is_some_and(|p| p.expose_secret() == password.expose_secret());
         if !kept {
             self.secrets.set(&password_key(id), password)?;
             crate::paths::write_atomic(&self.file(id), bytes)?;
@@ -62,7 +63,9 @@ impl CertificateSource for AppStore {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(&self.dir)? {
             let path = entry?.path();
-            let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|e| e == "p12")) else { continue };
+            let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|_| path.extension().is_some_and(|e| e == "p12")) else {
+                continue;
+            };
             let info = match std::fs::read(self.certificate_file(id)) {
                 Ok(der) => kaigo_client::describe(&der).map_err(AppError::from),
                 Err(_) => self.identity(id).and_then(|i| i.info().map_err(AppError::from)), // imported by an older version

@@ -38,12 +38,19 @@ impl CertificateSource for MacKeychain {
     }
 
     fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {
-        Ok(identities().iter().filter_map(|(_, der)| kaigo_client::describe(der).ok()).map(|info| CertificateSummary::new(self.name(), &info, now)).collect())
+        Ok(identities()
+            .iter()
+            .filter_map(|(_, der)| kaigo_client::describe(der).ok())
+            .map(|info| CertificateSummary::new(self.name(), &info, now))
+            .collect())
     }
 
     fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
         let not_found = || AppError::new(ErrorCode::CertificateNotFound);
-        let (identity, der) = identities().into_iter().find(|(_, der)| kaigo_client::describe(der).is_ok_and(|i| i.fingerprint == id)).ok_or_else(not_found)?;
+        let (identity, der) = identities()
+            .into_iter()
+            .find(|(_, der)| kaigo_client::describe(der).is_ok_and(|i| i.fingerprint == id))
+            .ok_or_else(not_found)?;
         let kind = kaigo_client::public_key_kind(&der).ok_or_else(|| AppError::new(ErrorCode::CertificateFileInvalid))?;
         let key = identity.private_key().map_err(|_| not_found())?;
         ClientIdentity::from_signing_key(vec![CertificateDer::from(der)], Arc::new(KeychainKey { key, kind })).map_err(AppError::from)
@@ -88,7 +95,9 @@ impl std::fmt::Debug for KeychainSigner {
 
 impl Signer for KeychainSigner {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, kaigo_client::rustls::Error> {
-        self.key.create_signature(self.algorithm, message).map_err(|e| kaigo_client::rustls::Error::General(format!("the keychain did not sign: {e}")))
+        self.key
+            .create_signature(self.algorithm, message)
+            .map_err(|e| kaigo_client::rustls::Error::General(format!("the keychain did not sign: {e}")))
     }
 
     fn scheme(&self) -> SignatureScheme {

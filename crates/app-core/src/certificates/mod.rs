@@ -18,8 +18,8 @@ pub use nss_db::NssDatabase;
 pub use windows_store::WindowsStore;
 
 use crate::{AppError, AppResult};
-use kaigo_domain::ErrorCode;
 use kaigo_client::{CertificateInfo, ClientIdentity};
+use kaigo_domain::ErrorCode;
 use kaigo_domain::{certificate_status, CertificateStatus};
 use serde::Serialize;
 use time::OffsetDateTime;

@@ -72,8 +72,9 @@ impl Softoken {
         let pkcs11 = Pkcs11::new("libsoftokn3.so").map_err(nss_error)?;
         // NSS reads its database from "library parameters", which it takes in
         // the place PKCS#11 calls pReserved.
-        let parameters = CString::new(format!("configdir='sql:{}' certPrefix='' keyPrefix='' secmod='secmod.db' flags=readOnly", dir.display()))
-            .map_err(|_| AppError::new(ErrorCode::CertificateNotFound))?;
+        let parameters =
+            CString::new(format!("configdir='sql:{}' certPrefix='' keyPrefix='' secmod='secmod.db' flags=readOnly", dir.display()))
+                .map_err(|_| AppError::new(ErrorCode::CertificateNotFound))?;
         let pointer = NonNull::new(parameters.as_ptr().cast_mut().cast()).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
         // SAFETY: `parameters` is a NUL-terminated string that outlives the
         // call; NSS parses it during C_Initialize and keeps no pointer to it.
@@ -134,7 +135,11 @@ impl NssDatabase {
                 .filter_map(|k| Some((attribute_bytes(&session, k, AttributeType::Id)?, k)))
                 .collect();
             for cert in session.find_objects(&[Attribute::Class(ObjectClass::CERTIFICATE)]).map_err(nss_error)? {
-                let (Some(id), Some(der)) = (attribute_bytes(&session, cert, AttributeType::Id), attribute_bytes(&session, cert, AttributeType::Value)) else { continue };
+                let (Some(id), Some(der)) =
+                    (attribute_bytes(&session, cert, AttributeType::Id), attribute_bytes(&session, cert, AttributeType::Value))
+                else {
+                    continue;
+                };
                 if let Some((_, key)) = keys.iter().find(|(key_id, _)| *key_id == id) {
                     out.push(UserCertificate { der, slot, key: *key });
                 }
@@ -162,7 +167,11 @@ impl CertificateSource for NssDatabase {
     fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
         let not_found = || AppError::new(ErrorCode::CertificateNotFound);
         let token = self.open()?.ok_or_else(not_found)?;
-        let cert = self.user_certificates(&token)?.into_iter().find(|c| kaigo_client::describe(&c.der).is_ok_and(|i| i.fingerprint == id)).ok_or_else(not_found)?;
+        let cert = self
+            .user_certificates(&token)?
+            .into_iter()
+            .find(|c| kaigo_client::describe(&c.der).is_ok_and(|i| i.fingerprint == id))
+            .ok_or_else(not_found)?;
         let kind = kaigo_client::public_key_kind(&cert.der).ok_or(AppError::new(ErrorCode::CertificateFileInvalid))?;
         let session = token.pkcs11.open_ro_session(cert.slot).map_err(nss_error)?;
         let key = NssKey { session: Arc::new(Mutex::new(session)), key: cert.key, kind, _token: token };
@@ -227,13 +236,19 @@ impl Signer for NssSigner {
         let failed = |e: String| kaigo_client::rustls::Error::General(format!("the NSS database did not sign: {e}"));
         let raw_ecdsa = |digest: &[u8]| session.sign(&Mechanism::Ecdsa, self.key, digest).map_err(|e| failed(e.to_string()));
         match self.scheme {
-            SignatureScheme::ECDSA_NISTP256_SHA256 => ecdsa_der(&raw_ecdsa(&sha2::Sha256::digest(message))?).map_err(|e| failed(e.to_string())),
-            SignatureScheme::ECDSA_NISTP384_SHA384 => ecdsa_der(&raw_ecdsa(&sha2::Sha384::digest(message))?).map_err(|e| failed(e.to_string())),
+            SignatureScheme::ECDSA_NISTP256_SHA256 => {
+                ecdsa_der(&raw_ecdsa(&sha2::Sha256::digest(message))?).map_err(|e| failed(e.to_string()))
+            }
+            SignatureScheme::ECDSA_NISTP384_SHA384 => {
+                ecdsa_der(&raw_ecdsa(&sha2::Sha384::digest(message))?).map_err(|e| failed(e.to_string()))
+            }
             SignatureScheme::RSA_PSS_SHA256 => {
                 let params = PkcsPssParams { hash_alg: MechanismType::SHA256, mgf: PkcsMgfType::MGF1_SHA256, s_len: 32.into() };
                 session.sign(&Mechanism::Sha256RsaPkcsPss(params), self.key, message).map_err(|e| failed(e.to_string()))
             }
-            SignatureScheme::RSA_PKCS1_SHA256 => session.sign(&Mechanism::Sha256RsaPkcs, self.key, message).map_err(|e| failed(e.to_string())),
+            SignatureScheme::RSA_PKCS1_SHA256 => {
+                session.sign(&Mechanism::Sha256RsaPkcs, self.key, message).map_err(|e| failed(e.to_string()))
+            }
             other => Err(failed(format!("{other:?} not offered"))),
         }
     }

@@ -47,7 +47,12 @@ impl WindowsStore {
             tracing::warn!(error = ?e, "CNG key not usable for signing");
             AppError::new(ErrorCode::CertificateKeyUnavailable)
         })?;
-        let chain = context.as_chain_der().map_err(|_| AppError::new(ErrorCode::CertificateNotFound))?.into_iter().map(CertificateDer::from).collect();
+        let chain = context
+            .as_chain_der()
+            .map_err(|_| AppError::new(ErrorCode::CertificateNotFound))?
+            .into_iter()
+            .map(CertificateDer::from)
+            .collect();
         ClientIdentity::from_signing_key(chain, Arc::new(signing_key)).map_err(AppError::from)
     }
 }
@@ -59,7 +64,11 @@ impl CertificateSource for WindowsStore {
 
     fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {
         let Some(Ok(all)) = personal_store()?.map(|store| store.find_all()) else { return Ok(Vec::new()) };
-        Ok(all.iter().filter_map(|c| kaigo_client::describe(c.as_der()).ok()).map(|info| CertificateSummary::new(self.name(), &info, now)).collect())
+        Ok(all
+            .iter()
+            .filter_map(|c| kaigo_client::describe(c.as_der()).ok())
+            .map(|info| CertificateSummary::new(self.name(), &info, now))
+            .collect())
     }
 
     fn identity(&self, id: &str) -> AppResult<ClientIdentity> {

@@ -39,7 +39,12 @@ impl AppCore {
         if !availability.available {
             return Err(AppError::field(ErrorCode::UserIdTaken, "user_id"));
         }
-        let services = admin.service_types.iter().map(|code| format!("{code} {}", lists.service_type(code).map_or("", |s| s.name.as_str()))).collect::<Vec<_>>().join("、");
+        let services = admin
+            .service_types
+            .iter()
+            .map(|code| format!("{code} {}", lists.service_type(code).map_or("", |s| s.name.as_str())))
+            .collect::<Vec<_>>()
+            .join("、");
         let job = lists.job_category(&admin.job_category).map_or(String::new(), |j| j.name.clone());
         let channel = match admin.destination.channel {
             DeliveryChannel::Email => "メール / mail",
@@ -70,7 +75,11 @@ impl AppCore {
         let r = done.registration;
         self.update_progress(|p| {
             p.pending_registration = None;
-            p.admin = Some(AdminProgress { user_id: r.user_id, initial_password_channel: r.initial_password_channel, initial_password_sent_to: r.initial_password_sent_to });
+            p.admin = Some(AdminProgress {
+                user_id: r.user_id,
+                initial_password_channel: r.initial_password_channel,
+                initial_password_sent_to: r.initial_password_sent_to,
+            });
             p.reach(Step::AdminLogin);
         })
     }

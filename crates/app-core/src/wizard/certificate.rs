@@ -25,7 +25,8 @@ impl AppCore {
 
     /// 「クライアント証明書の選択」: refuses an expired certificate.
     pub async fn choose_certificate(&self, id: &str) -> AppResult<CertificateSummary> {
-        let chosen = self.certificates.list(self.now()).into_iter().find(|c| c.id == id).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
+        let chosen =
+            self.certificates.list(self.now()).into_iter().find(|c| c.id == id).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
         if matches!(chosen.status, CertificateStatus::Expired | CertificateStatus::NotYetValid) {
             return Err(AppError::new(ErrorCode::ClientCertificateExpired));
         }
@@ -47,7 +48,12 @@ impl AppCore {
             match client.server_time().await {
                 Ok(t) => {
                     let local = before + (self.now() - before) / 2;
-                    checks.push(Check::new("service", CheckStatus::Ok, "介護WEBサービスに接続できました。", "Connected to the 介護WEBサービス."));
+                    checks.push(Check::new(
+                        "service",
+                        CheckStatus::Ok,
+                        "介護WEBサービスに接続できました。",
+                        "Connected to the 介護WEBサービス.",
+                    ));
                     checks.push(clock_check(local - t.now));
                 }
                 Err(e) => checks.push(Check::failed("service", AppError::from(e))),

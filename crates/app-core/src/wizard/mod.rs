@@ -254,7 +254,8 @@ impl AppCore {
     /// Writes the support bundle into the Downloads folder; returns its path.
     /// 完了報告書 as a page, once Step 3 is finished.
     pub fn completion_report(&self) -> AppResult<String> {
-        let report = crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
+        let report =
+            crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
         let language = lock(&self.settings).language;
         Ok(report.body_html(language))
     }
@@ -262,7 +263,8 @@ impl AppCore {
     /// Saves the report in Downloads (to keep, or print later).
     pub fn save_completion_report(&self) -> AppResult<PathBuf> {
         let language = lock(&self.settings).language;
-        let report = crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
+        let report =
+            crate::report::CompletionReport::from_progress(&lock(&self.progress)).ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
         let html = report.to_html(language);
         let dest = self.paths.downloads().join("kaigo-onboard-report.html");
         std::fs::write(&dest, html)?;

@@ -42,7 +42,9 @@ impl AppCore {
         let challenge = answer.map_err(|e| {
             use kaigo_domain::texts::Language;
             let policy = lock(&self.policy).clone();
-            let advise = |language| crate::login_advice::office_login_advice(e.code(), e.tries_left(), e.retry_after_seconds(), self.now(), &policy, language);
+            let advise = |language| {
+                crate::login_advice::office_login_advice(e.code(), e.tries_left(), e.retry_after_seconds(), self.now(), &policy, language)
+            };
             let (advice, advice_en) = (advise(Language::Japanese), advise(Language::English));
             let mut err = AppError::from(e);
             if let (Some(advice), Some(advice_en)) = (advice, advice_en) {
@@ -61,7 +63,13 @@ impl AppCore {
     }
 
     /// `kept_for`: the office whose password was kept before this login.
-    fn apply_kept_password_plan(&self, keep: &KeptPasswordPlan, electronic_billing_id: &str, password: &SecretString, kept_for: Option<&str>) -> AppResult<()> {
+    fn apply_kept_password_plan(
+        &self,
+        keep: &KeptPasswordPlan,
+        electronic_billing_id: &str,
+        password: &SecretString,
+        kept_for: Option<&str>,
+    ) -> AppResult<()> {
         if let Some(other) = &keep.forget_other {
             self.secrets.delete(&office_password_key(other))?;
         }

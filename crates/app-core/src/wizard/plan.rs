@@ -75,7 +75,11 @@ pub fn resume_screen(step: Step, signed_in: SignedIn) -> (Screen, Option<Notice>
 
 /// The step after the admin is logged in.
 pub fn step_after_admin_login(must_change_password: bool) -> Step {
-    if must_change_password { Step::PasswordChange } else { Step::Terminal }
+    if must_change_password {
+        Step::PasswordChange
+    } else {
+        Step::Terminal
+    }
 }
 
 /// Which office password a login uses.
@@ -108,11 +112,19 @@ pub struct KeptPasswordPlan {
 
 /// `refused` is the service's refusal, if any. A kept password is kept only
 /// when staff ask and it worked; a kept one that stopped working is of no use.
-pub fn kept_password_plan(refused: Option<ErrorCode>, source: PasswordSource, remember: bool, office: &str, kept_for: Option<&str>) -> KeptPasswordPlan {
+pub fn kept_password_plan(
+    refused: Option<ErrorCode>,
+    source: PasswordSource,
+    remember: bool,
+    office: &str,
+    kept_for: Option<&str>,
+) -> KeptPasswordPlan {
     match refused {
         Some(ErrorCode::InvalidCredentials) if source == PasswordSource::Kept => KeptPasswordPlan { forget: true, ..Default::default() },
         Some(_) => KeptPasswordPlan::default(),
-        None if remember => KeptPasswordPlan { keep: true, forget: false, forget_other: kept_for.filter(|k| *k != office).map(str::to_owned) },
+        None if remember => {
+            KeptPasswordPlan { keep: true, forget: false, forget_other: kept_for.filter(|k| *k != office).map(str::to_owned) }
+        }
         None => KeptPasswordPlan { forget: true, ..Default::default() },
     }
 }
@@ -191,12 +203,18 @@ mod tests {
         use PasswordSource::*;
         let plan = |refused, source, remember, kept_for| kept_password_plan(refused, source, remember, "KJ0000000001", kept_for);
         // Worked and asked to remember: kept; another office's is forgotten.
-        assert_eq!(plan(None, Typed, true, Some("KJ0000000002")), KeptPasswordPlan { keep: true, forget: false, forget_other: Some("KJ0000000002".into()) });
+        assert_eq!(
+            plan(None, Typed, true, Some("KJ0000000002")),
+            KeptPasswordPlan { keep: true, forget: false, forget_other: Some("KJ0000000002".into()) }
+        );
         assert_eq!(plan(None, Kept, true, Some("KJ0000000001")), KeptPasswordPlan { keep: true, ..Default::default() });
         // Worked, box unticked: forgotten.
         assert_eq!(plan(None, Typed, false, Some("KJ0000000001")), KeptPasswordPlan { forget: true, ..Default::default() });
         // A kept password refused as wrong: forgotten; a typed one: nothing changes.
-        assert_eq!(plan(Some(ErrorCode::InvalidCredentials), Kept, true, Some("KJ0000000001")), KeptPasswordPlan { forget: true, ..Default::default() });
+        assert_eq!(
+            plan(Some(ErrorCode::InvalidCredentials), Kept, true, Some("KJ0000000001")),
+            KeptPasswordPlan { forget: true, ..Default::default() }
+        );
         assert_eq!(plan(Some(ErrorCode::InvalidCredentials), Typed, true, None), KeptPasswordPlan::default());
         // Any other refusal (locked, unreachable) changes nothing.
         assert_eq!(plan(Some(ErrorCode::OfficeLocked), Kept, false, Some("KJ0000000001")), KeptPasswordPlan::default());
@@ -204,7 +222,14 @@ mod tests {
     }
 
     fn request(user_id: &str) -> AdminRegistrationRequest {
-        AdminRegistrationRequest { name: "介護 花子".into(), email: Some("hanako@example.jp".into()), phone: None, service_types: vec!["11".into()], job_category: "01".into(), user_id: user_id.into() }
+        AdminRegistrationRequest {
+            name: "介護 花子".into(),
+            email: Some("hanako@example.jp".into()),
+            phone: None,
+            service_types: vec!["11".into()],
+            job_category: "01".into(),
+            user_id: user_id.into(),
+        }
     }
 
     #[test]
@@ -221,7 +246,13 @@ mod tests {
             terminal_id: "t1".into(),
             name: "受付PC1".into(),
             linked: false,
-            settings: TerminalSettings { terminal_id: "t1".into(), office_number: "1234567890".into(), office_name: "ケアセンター".into(), service_url: "https://x".into(), sync_interval_seconds: 3600 },
+            settings: TerminalSettings {
+                terminal_id: "t1".into(),
+                office_number: "1234567890".into(),
+                office_name: "ケアセンター".into(),
+                service_url: "https://x".into(),
+                sync_interval_seconds: 3600,
+            },
             key_name: "terminal-key:ab".into(),
         };
         assert_eq!(terminal_plan(None), TerminalPlan::Register);

@@ -61,14 +61,23 @@ impl AppCore {
                 let key = TerminalKey::create(self.secrets.as_ref())?;
                 let t = &issued.terminal;
                 self.update_progress(|p| {
-                    p.terminal = Some(TerminalProgress { terminal_id: t.terminal_id.clone(), name: t.name.clone(), linked: false, settings: t.settings.clone(), key_name: key.name.clone() })
+                    p.terminal = Some(TerminalProgress {
+                        terminal_id: t.terminal_id.clone(),
+                        name: t.name.clone(),
+                        linked: false,
+                        settings: t.settings.clone(),
+                        key_name: key.name.clone(),
+                    })
                 })?;
                 (issued, key)
             }
         };
         let t = issued.terminal;
         let settings = activate(&client, &t.terminal_id, &issued.activation.code, &key).await?;
-        self.update_progress(|p| p.terminal = Some(TerminalProgress { terminal_id: t.terminal_id, name: t.name, linked: true, settings, key_name: key.name.clone() }))?;
+        self.update_progress(|p| {
+            p.terminal =
+                Some(TerminalProgress { terminal_id: t.terminal_id, name: t.name, linked: true, settings, key_name: key.name.clone() })
+        })?;
         self.refresh_linked_terminals().await
     }
 

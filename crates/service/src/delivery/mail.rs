@@ -35,9 +35,7 @@ pub struct SmtpMailer {
 #[cfg(feature = "smtp")]
 impl SmtpMailer {
     pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
-            .timeout(Some(std::time::Duration::from_secs(20)))
-            .build();
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.timeout(Some(std::time::Duration::from_secs(20))).build();
         Ok(Self { transport, from: from.parse()? })
     }
 }

@@ -38,7 +38,10 @@ pub enum DeliveryError {
 pub enum Channels {
     /// 練習モード: kept in the practice mailbox, readable through the API.
     Practice,
-    Real { mail: Option<Arc<dyn MailSender>>, sms: Option<Arc<dyn SmsGateway>> },
+    Real {
+        mail: Option<Arc<dyn MailSender>>,
+        sms: Option<Arc<dyn SmsGateway>>,
+    },
 }
 
 pub struct Worker {
@@ -133,7 +136,11 @@ impl Worker {
         drop(conn);
         // A body sealed under another key stays queued (and is logged): the
         // operator has the wrong service key, and fixing it loses nothing.
-        let body = if crate::secrets::CodeKey::is_sealed(&msg.body) { self.code_key.open(&msg.id, &msg.body).ok_or(DeliveryError::Unsealable) } else { Ok(msg.body.clone()) };
+        let body = if crate::secrets::CodeKey::is_sealed(&msg.body) {
+            self.code_key.open(&msg.id, &msg.body).ok_or(DeliveryError::Unsealable)
+        } else {
+            Ok(msg.body.clone())
+        };
         let attempt = async {
             match (&self.channels, body) {
                 (_, Err(e)) => Err(e),
@@ -150,7 +157,9 @@ impl Worker {
                 },
             }
         };
-        let result = tokio::time::timeout(SEND_BUDGET, attempt).await.unwrap_or_else(|_| Err(DeliveryError::Temporary(format!("no answer within {} s", SEND_BUDGET.as_secs()))));
+        let result = tokio::time::timeout(SEND_BUDGET, attempt)
+            .await
+            .unwrap_or_else(|_| Err(DeliveryError::Temporary(format!("no answer within {} s", SEND_BUDGET.as_secs()))));
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         match result {

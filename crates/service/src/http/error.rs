@@ -28,15 +28,27 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         InvalidRequest | IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
-        ClientCertificateRequired | ClientCertificateRejected | ClientCertificateExpired | InvalidCredentials | Unauthenticated
-        | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
+        ClientCertificateRequired
+        | ClientCertificateRejected
+        | ClientCertificateExpired
+        | InvalidCredentials
+        | Unauthenticated
+        | DeviceTrustInvalid
+        | CodeIncorrect
+        | SecurityCodeIncorrect
+        | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
         CertificateOfficeMismatch | PasswordChangeRequired => StatusCode::FORBIDDEN,
         NotFound | ChallengeNotFound | TerminalNotFound | PracticeModeOnly => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         UserIdTaken | TerminalNameTaken | CodeNotSent | TerminalAlreadyLinked => StatusCode::CONFLICT,
-        CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired | ActivationCodeExpired | ActivationCodeUsed => StatusCode::GONE,
+        CodeExpired
+        | CodeAttemptsExhausted
+        | TerminalChallengeExpired
+        | InitialPasswordExpired
+        | ActivationCodeExpired
+        | ActivationCodeUsed => StatusCode::GONE,
         OfficeLocked | UserLocked => StatusCode::LOCKED,
         LoginThrottled | RateLimited | CodeResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
         ServiceUnavailable | ServiceUnreachable | ServerCertificateUntrusted => StatusCode::SERVICE_UNAVAILABLE,
@@ -94,7 +106,8 @@ fn code_for_status(status: StatusCode) -> ErrorCode {
 /// the connection: the body may be unread, and the next request on it
 /// would read its rest.
 pub async fn explain(State(policy): State<Arc<Policy>>, req: Request, next: Next) -> Response {
-    let had_body = req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0") || req.headers().contains_key(header::TRANSFER_ENCODING);
+    let had_body = req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0")
+        || req.headers().contains_key(header::TRANSFER_ENCODING);
     let mut resp = next.run(req).await;
     let status = resp.status();
     if !status.is_client_error() && !status.is_server_error() {

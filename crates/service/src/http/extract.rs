@@ -67,7 +67,11 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
                 let e: JsonRejection = e;
                 // Not its text: serde's message may quote what was sent (a password).
                 tracing::debug!(status = %e.status(), "unreadable request body");
-                let code = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE { ErrorCode::PayloadTooLarge } else { ErrorCode::InvalidRequest };
+                let code = if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ErrorCode::PayloadTooLarge
+                } else {
+                    ErrorCode::InvalidRequest
+                };
                 Err(error_response(code, None, None))
             }
         }
@@ -75,13 +79,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 async fn session_of(parts: &mut Parts, state: &AppState, kind: SessionKind) -> Result<(Caller, Session), Response> {

@@ -21,7 +21,11 @@ use secrecy::SecretString;
         (status = 403, description = "certificate_office_mismatch", body = ErrorBody),
         (status = 422, description = "electronic_billing_id_invalid, password_missing", body = ErrorBody),
         (status = 423, description = "office_locked (Retry-After)", body = ErrorBody)))]
-pub async fn login(State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJson<OfficeLoginRequest>) -> ApiResult<(StatusCode, Json<OfficeChallenge>)> {
+pub async fn login(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<OfficeLoginRequest>,
+) -> ApiResult<(StatusCode, Json<OfficeChallenge>)> {
     let out = s.ob.office_login(&caller, &req.electronic_billing_id, &SecretString::from(req.password)).await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -46,7 +50,12 @@ pub async fn resend(State(s): State<AppState>, caller: Caller, Path(id): Path<St
         (status = 404, description = "challenge_not_found (unknown, finished or used)", body = ErrorBody),
         (status = 410, description = "code_expired, code_attempts_exhausted", body = ErrorBody),
         (status = 422, description = "one_time_code_format, security_code_required", body = ErrorBody)))]
-pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<OfficeVerifyRequest>) -> ApiResult<Json<OfficeSession>> {
+pub async fn verify(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<OfficeVerifyRequest>,
+) -> ApiResult<Json<OfficeSession>> {
     Ok(Json(s.ob.office_verify(&caller, &id, &req.code, req.security_code.as_deref()).await?))
 }
 
@@ -62,7 +71,12 @@ pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<St
         (status = 401, description = "unauthenticated", body = ErrorBody),
         (status = 409, description = "user_id_taken", body = ErrorBody),
         (status = 422, description = "a field breaks a rule, or idempotency_key_reused", body = ErrorBody)))]
-pub async fn register_admin(State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, headers: HeaderMap, ApiJson(req): ApiJson<AdminRegistrationRequest>) -> ApiResult<Response> {
+pub async fn register_admin(
+    State(s): State<AppState>,
+    OfficeAuth(caller, session): OfficeAuth,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<AdminRegistrationRequest>,
+) -> ApiResult<Response> {
     let key = headers.get(IDEMPOTENCY_KEY).and_then(|v| v.to_str().ok()).ok_or(ErrorCode::IdempotencyKeyInvalid)?;
     let done = s.ob.register_admin(&caller, &session, key, &req).await?;
     let mut resp = (StatusCode::CREATED, Json(done.registration)).into_response();
@@ -83,7 +97,11 @@ pub struct AvailabilityQuery {
 #[utoipa::path(operation_id = "office_user_id_availability", get, path = "/v1/office/user-id-availability", tag = "3-2 admin registration",
     params(AvailabilityQuery), security(("office_session" = [])),
     responses((status = 200, body = UserIdAvailability), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
-pub async fn user_id_availability(State(s): State<AppState>, OfficeAuth(_, session): OfficeAuth, Query(q): Query<AvailabilityQuery>) -> ApiResult<Json<UserIdAvailability>> {
+pub async fn user_id_availability(
+    State(s): State<AppState>,
+    OfficeAuth(_, session): OfficeAuth,
+    Query(q): Query<AvailabilityQuery>,
+) -> ApiResult<Json<UserIdAvailability>> {
     Ok(Json(s.ob.user_id_availability(&session, &q.user_id).await?))
 }
 
@@ -91,7 +109,11 @@ pub async fn user_id_availability(State(s): State<AppState>, OfficeAuth(_, sessi
 #[utoipa::path(operation_id = "office_unlock_user", post, path = "/v1/office/users/{user_id}/unlock", tag = "3-2 admin registration",
     params(("user_id" = String, Path)), security(("office_session" = [])),
     responses((status = 204, description = "Unlocked"), (status = 404, description = "not_found", body = ErrorBody), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
-pub async fn unlock_user(State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, Path(user_id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn unlock_user(
+    State(s): State<AppState>,
+    OfficeAuth(caller, session): OfficeAuth,
+    Path(user_id): Path<String>,
+) -> ApiResult<StatusCode> {
     s.ob.unlock_user(&caller, &session, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -101,7 +123,11 @@ pub async fn unlock_user(State(s): State<AppState>, OfficeAuth(caller, session):
 #[utoipa::path(operation_id = "office_reissue_initial_password", post, path = "/v1/office/users/{user_id}/initial-password", tag = "3-2 admin registration",
     params(("user_id" = String, Path)), security(("office_session" = [])),
     responses((status = 201, body = InitialPasswordReissued), (status = 404, description = "not_found", body = ErrorBody), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
-pub async fn reissue_initial_password(State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, Path(user_id): Path<String>) -> ApiResult<(StatusCode, Json<InitialPasswordReissued>)> {
+pub async fn reissue_initial_password(
+    State(s): State<AppState>,
+    OfficeAuth(caller, session): OfficeAuth,
+    Path(user_id): Path<String>,
+) -> ApiResult<(StatusCode, Json<InitialPasswordReissued>)> {
     Ok((StatusCode::CREATED, Json(s.ob.reissue_initial_password(&caller, &session, &user_id).await?)))
 }
 

@@ -2,8 +2,8 @@
 //! cannot drift from what the service does. A copy is committed as
 //! `openapi.json` at the repository root; a test keeps the two equal.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use super::openapi_common::{CommonAnswers, Formats};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]

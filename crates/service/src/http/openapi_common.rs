@@ -6,7 +6,7 @@
 use kaigo_domain::{ActivationCode, ElectronicBillingId, OneTimeCode, PersonName, ReferenceLists, TerminalName, UserId};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{Object, Schema};
-use utoipa::openapi::{Content, OpenApi, RefOr, Ref, ResponseBuilder};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::Modify;
 
 /// The answers any call may give, besides those its handler documents.
@@ -28,11 +28,18 @@ fn common() -> [(&'static str, String); 7] {
 }
 
 fn error_answer(description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new().description(description).content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody")))).build()
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", Content::new(Some(Ref::from_schema_name("ErrorBody"))))
+        .build()
 }
 
 fn operations(openapi: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
-    openapi.paths.paths.values_mut().flat_map(|item| [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten())
+    openapi
+        .paths
+        .paths
+        .values_mut()
+        .flat_map(|item| [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten())
 }
 
 impl Modify for CommonAnswers {
@@ -112,20 +119,28 @@ impl Modify for Formats {
         constrain(openapi, "TerminalProofRequest", "signature", "^[A-Za-z0-9+/]{86}==$");
         // Names: 1 to MAX_CHARS characters (blank or control characters are
         // refused too, which a schema cannot say).
-        for (schema, name, max) in [("AdminRegistrationRequest", "name", PersonName::MAX_CHARS), ("TerminalIssueRequest", "name", TerminalName::MAX_CHARS)] {
+        for (schema, name, max) in
+            [("AdminRegistrationRequest", "name", PersonName::MAX_CHARS), ("TerminalIssueRequest", "name", TerminalName::MAX_CHARS)]
+        {
             if let Some(p) = property(openapi, schema, name) {
                 p.min_length = Some(1);
                 p.max_length = Some(max);
             }
         }
         // An empty password is refused (`password_missing`) before anything.
-        for (schema, name) in [("OfficeLoginRequest", "password"), ("UserLoginRequest", "password"), ("ChangePasswordRequest", "current_password"), ("ChangePasswordRequest", "new_password")] {
+        for (schema, name) in [
+            ("OfficeLoginRequest", "password"),
+            ("UserLoginRequest", "password"),
+            ("ChangePasswordRequest", "current_password"),
+            ("ChangePasswordRequest", "new_password"),
+        ] {
             if let Some(p) = property(openapi, schema, name) {
                 p.min_length = Some(1);
             }
         }
         // What a terminal signs, written out from the function that makes it.
-        let message = String::from_utf8_lossy(&kaigo_api::terminal::terminal_link_message("{terminal_id}", "{challenge}")).replace('\n', "\\n");
+        let message =
+            String::from_utf8_lossy(&kaigo_api::terminal::terminal_link_message("{terminal_id}", "{challenge}")).replace('\n', "\\n");
         let signed = format!(
             "Ed25519 signature (64 bytes, base64, standard alphabet, padded) by the key sent with the activation code, over the UTF-8 bytes `{message}` — `\\n` a line feed (0x0A), `{{terminal_id}}` the terminal's ID as issued, `{{challenge}}` the challenge exactly as received (base64 text)."
         );
@@ -140,7 +155,8 @@ impl Modify for Formats {
             if let Some(RefOr::T(Schema::Array(a))) = o.properties.get_mut("service_types") {
                 if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut a.items {
                     if let RefOr::T(Schema::Object(item)) = items.as_mut() {
-                        item.enum_values = Some(lists.service_types.iter().filter(|s| !s.past).map(|s| serde_json::Value::from(s.code.clone())).collect());
+                        item.enum_values =
+                            Some(lists.service_types.iter().filter(|s| !s.past).map(|s| serde_json::Value::from(s.code.clone())).collect());
                     }
                 }
             }

@@ -18,13 +18,19 @@ pub struct MailboxQuery {
 /// The messages about the caller's office, newest first. Only in practice mode.
 #[utoipa::path(operation_id = "practice_mailbox", get, path = "/v1/practice/mailbox", tag = "practice", params(MailboxQuery),
     responses((status = 200, body = Vec<MailboxMessage>), (status = 404, description = "practice_mode_only", body = kaigo_api::ErrorBody)))]
-pub async fn mailbox(State(s): State<AppState>, caller: crate::onboarding::Caller, Query(q): Query<MailboxQuery>) -> ApiResult<Json<Vec<MailboxMessage>>> {
+pub async fn mailbox(
+    State(s): State<AppState>,
+    caller: crate::onboarding::Caller,
+    Query(q): Query<MailboxQuery>,
+) -> ApiResult<Json<Vec<MailboxMessage>>> {
     if !s.ob.practice_mode {
         return Err(ErrorCode::PracticeModeOnly.into());
     }
     let mut conn = s.ob.db.acquire().await?;
     // A certificate of no office has no messages.
-    let Some(office_id) = crate::store::offices::office_of_certificate(&mut conn, &caller.cert_fingerprint).await? else { return Ok(Json(Vec::new())) };
+    let Some(office_id) = crate::store::offices::office_of_certificate(&mut conn, &caller.cert_fingerprint).await? else {
+        return Ok(Json(Vec::new()));
+    };
     let rows = outbox::mailbox(&mut conn, &office_id, q.recipient.as_deref()).await?;
     Ok(Json(
         rows.into_iter()

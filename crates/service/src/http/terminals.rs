@@ -19,7 +19,11 @@ use kaigo_api::ErrorBody;
         (status = 403, description = "password_change_required", body = ErrorBody),
         (status = 409, description = "terminal_name_taken", body = ErrorBody),
         (status = 422, description = "terminal_name_invalid", body = ErrorBody)))]
-pub async fn issue(State(s): State<AppState>, UserAuth(caller, session): UserAuth, ApiJson(req): ApiJson<TerminalIssueRequest>) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
+pub async fn issue(
+    State(s): State<AppState>,
+    UserAuth(caller, session): UserAuth,
+    ApiJson(req): ApiJson<TerminalIssueRequest>,
+) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
     Ok((StatusCode::CREATED, Json(s.ob.issue_terminal(&caller, &session, &req.name, req.kind).await?)))
 }
 
@@ -32,7 +36,11 @@ pub async fn issue(State(s): State<AppState>, UserAuth(caller, session): UserAut
         (status = 403, description = "password_change_required", body = ErrorBody),
         (status = 404, description = "terminal_not_found", body = ErrorBody),
         (status = 409, description = "terminal_already_linked", body = ErrorBody)))]
-pub async fn reissue_activation(State(s): State<AppState>, UserAuth(caller, session): UserAuth, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
+pub async fn reissue_activation(
+    State(s): State<AppState>,
+    UserAuth(caller, session): UserAuth,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
     Ok((StatusCode::CREATED, Json(s.ob.reissue_terminal_activation(&caller, &session, &id).await?)))
 }
 
@@ -46,7 +54,11 @@ pub async fn reissue_activation(State(s): State<AppState>, UserAuth(caller, sess
         (status = 401, description = "activation_code_incorrect (with tries_left)", body = ErrorBody),
         (status = 410, description = "activation_code_expired, activation_code_used", body = ErrorBody),
         (status = 422, description = "activation_code_invalid, terminal_key_invalid", body = ErrorBody)))]
-pub async fn redeem(State(s): State<AppState>, MaybeCaller(caller): MaybeCaller, ApiJson(req): ApiJson<ActivationRedeemRequest>) -> ApiResult<(StatusCode, Json<TerminalChallenge>)> {
+pub async fn redeem(
+    State(s): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    ApiJson(req): ApiJson<ActivationRedeemRequest>,
+) -> ApiResult<(StatusCode, Json<TerminalChallenge>)> {
     let challenge = s.ob.redeem_terminal_activation(caller.as_ref(), &req.terminal_id, &req.activation_code, &req.public_key).await?;
     Ok((StatusCode::CREATED, Json(challenge)))
 }
@@ -61,7 +73,12 @@ pub async fn redeem(State(s): State<AppState>, MaybeCaller(caller): MaybeCaller,
         (status = 409, description = "terminal_already_linked", body = ErrorBody),
         (status = 410, description = "terminal_challenge_expired", body = ErrorBody),
         (status = 422, description = "terminal_signature_invalid", body = ErrorBody)))]
-pub async fn prove(State(s): State<AppState>, MaybeCaller(caller): MaybeCaller, Path(id): Path<String>, ApiJson(req): ApiJson<TerminalProofRequest>) -> ApiResult<Json<TerminalSettings>> {
+pub async fn prove(
+    State(s): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<TerminalProofRequest>,
+) -> ApiResult<Json<TerminalSettings>> {
     Ok(Json(s.ob.prove_terminal(caller.as_ref(), &id, &req.signature).await?))
 }
 

@@ -21,7 +21,11 @@ use secrecy::SecretString;
         (status = 422, description = "user_id_invalid, password_missing", body = ErrorBody),
         (status = 423, description = "user_locked", body = ErrorBody),
         (status = 429, description = "login_throttled (Retry-After)", body = ErrorBody)))]
-pub async fn login(State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJson<UserLoginRequest>) -> ApiResult<Json<UserLoginOutcome>> {
+pub async fn login(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<UserLoginRequest>,
+) -> ApiResult<Json<UserLoginOutcome>> {
     let trust = req.device_trust_token.map(SecretString::from);
     Ok(Json(s.ob.user_login(&caller, &req.user_id, &SecretString::from(req.password), trust.as_ref()).await?))
 }
@@ -34,7 +38,12 @@ pub async fn login(State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJ
         (status = 404, description = "challenge_not_found", body = ErrorBody),
         (status = 422, description = "delivery_channel_unavailable", body = ErrorBody),
         (status = 429, description = "code_resend_too_soon", body = ErrorBody)))]
-pub async fn send_code(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<SendCodeRequest>) -> ApiResult<(StatusCode, Json<CodeDelivery>)> {
+pub async fn send_code(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<SendCodeRequest>,
+) -> ApiResult<(StatusCode, Json<CodeDelivery>)> {
     Ok((StatusCode::ACCEPTED, Json(s.ob.user_send_code(&caller, &id, req.channel).await?)))
 }
 
@@ -48,7 +57,12 @@ pub async fn send_code(State(s): State<AppState>, caller: Caller, Path(id): Path
         (status = 409, description = "code_not_sent", body = ErrorBody),
         (status = 422, description = "one_time_code_format", body = ErrorBody),
         (status = 410, description = "code_expired, code_attempts_exhausted", body = ErrorBody)))]
-pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<UserVerifyRequest>) -> ApiResult<Json<UserVerified>> {
+pub async fn verify(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<UserVerifyRequest>,
+) -> ApiResult<Json<UserVerified>> {
     Ok(Json(s.ob.user_verify(&caller, &id, &req.code, req.remember_device).await?))
 }
 
@@ -62,7 +76,11 @@ pub async fn verify(State(s): State<AppState>, caller: Caller, Path(id): Path<St
         (status = 422, description = "password policy: password_too_short, password_too_few_kinds, …", body = ErrorBody),
         (status = 423, description = "user_locked: wrong current passwords count toward the same lock as logins", body = ErrorBody),
         (status = 429, description = "login_throttled (Retry-After): wrong current passwords are throttled like logins", body = ErrorBody)))]
-pub async fn change_password(State(s): State<AppState>, UserAuth(caller, session): UserAuth, ApiJson(req): ApiJson<ChangePasswordRequest>) -> ApiResult<Json<UserSession>> {
+pub async fn change_password(
+    State(s): State<AppState>,
+    UserAuth(caller, session): UserAuth,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> ApiResult<Json<UserSession>> {
     let (current, new) = (SecretString::from(req.current_password), SecretString::from(req.new_password));
     Ok(Json(s.ob.change_password(&caller, &session, &current, &new).await?))
 }

@@ -27,7 +27,15 @@ pub(crate) async fn issue_code(
     let code = random_code();
     let text = message(code.expose(), times.expires_at);
     let mut tx = ob.db.begin().await?;
-    challenges::set_code(&mut tx, &challenge.id, channel, &ob.code_key.code_hash(&challenge.id, code.expose()), times.sent_at, times.expires_at).await?;
+    challenges::set_code(
+        &mut tx,
+        &challenge.id,
+        channel,
+        &ob.code_key.code_hash(&challenge.id, code.expose()),
+        times.sent_at,
+        times.expires_at,
+    )
+    .await?;
     ob.queue_message(&mut tx, &challenge.office_id, channel, recipient, &text.subject, &text.body, times.sent_at).await?;
     tx.commit().await.map_err(crate::store::StoreError::from)?;
     ob.outbox_wakeup.notify_one();
@@ -41,7 +49,13 @@ pub(crate) async fn issue_code(
 /// is answered by the tries it used, and the last try voids the code.
 /// Returns the tries used with this entry, for a second factor judged with
 /// it (the security code).
-pub(crate) async fn check_code(ob: &Onboarding, conn: &mut Conn, challenge: &Challenge, code: &OneTimeCode, on_refusal: AuditEvent<'_>) -> OnboardingResult<u32> {
+pub(crate) async fn check_code(
+    ob: &Onboarding,
+    conn: &mut Conn,
+    challenge: &Challenge,
+    code: &OneTimeCode,
+    on_refusal: AuditEvent<'_>,
+) -> OnboardingResult<u32> {
     let verdict = async {
         let now = ob.now();
         let mut judged = challenge.clone();

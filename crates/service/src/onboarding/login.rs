@@ -52,7 +52,11 @@ impl LoginAccount for User {
 /// The account a wrong try counts against: the one judged when it is the
 /// certificate's own office's, else the stand-in.
 fn counted_account_of<T>(owner: Option<T>, counted: bool, stand_in: Option<T>) -> Option<T> {
-    if counted { owner } else { stand_in }
+    if counted {
+        owner
+    } else {
+        stand_in
+    }
 }
 
 /// A try of an account's login, taken before its password is hashed and
@@ -104,8 +108,21 @@ impl Onboarding {
         password: &SecretString,
     ) -> OnboardingResult<A> {
         // A function, not a closure: each call borrows its office ID for itself.
-        fn login_event<'a>(event: &'a str, outcome: &'a str, office_id: Option<&'a str>, login_id: &'a str, caller: &'a Caller) -> AuditEvent<'a> {
-            AuditEvent { event, outcome, office_id, user_id: Some(login_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: None }
+        fn login_event<'a>(
+            event: &'a str,
+            outcome: &'a str,
+            office_id: Option<&'a str>,
+            login_id: &'a str,
+            caller: &'a Caller,
+        ) -> AuditEvent<'a> {
+            AuditEvent {
+                event,
+                outcome,
+                office_id,
+                user_id: Some(login_id),
+                cert_fingerprint: Some(&caller.cert_fingerprint),
+                detail: None,
+            }
         }
         let now = self.now();
         let mut conn = self.db.acquire().await?;
@@ -125,7 +142,11 @@ impl Onboarding {
             Some(account) => match self.take_login_try(A::ACCOUNT, account.row_id(), now).await? {
                 Ok(taken) => Some(taken),
                 Err(refusal) => {
-                    let outcome = if refusal.code == ErrorCode::OfficeLocked || refusal.code == ErrorCode::UserLocked { "failure:locked" } else { "failure:throttled" };
+                    let outcome = if refusal.code == ErrorCode::OfficeLocked || refusal.code == ErrorCode::UserLocked {
+                        "failure:locked"
+                    } else {
+                        "failure:throttled"
+                    };
                     let mut conn = self.db.acquire().await?;
                     self.audit(&mut conn, login_event(event, outcome, Some(account.office_id()), login_id, caller)).await?;
                     return Err(refusal.into());
@@ -151,7 +172,8 @@ impl Onboarding {
                 if let (Some(stand_in), Some(taken)) = (&stand_in, &taken) {
                     store::release_login_try(&mut conn, A::ACCOUNT, stand_in.row_id(), taken.seen, taken.count, now).await?;
                 }
-                self.audit(&mut conn, login_event(event, "failure:certificate_office_mismatch", Some(other.office_id()), login_id, caller)).await?;
+                self.audit(&mut conn, login_event(event, "failure:certificate_office_mismatch", Some(other.office_id()), login_id, caller))
+                    .await?;
                 Err(ErrorCode::CertificateOfficeMismatch.into())
             }
             (owner, counted, _) => {
@@ -174,7 +196,12 @@ impl Onboarding {
     /// it may try now on its record as stored and, if so, takes the try —
     /// judging again with the record as it is whenever a simultaneous try
     /// at another instance came first.
-    pub(crate) async fn take_login_try(&self, account: Account, row_id: &str, now: time::OffsetDateTime) -> OnboardingResult<Result<LoginTry, Refusal>> {
+    pub(crate) async fn take_login_try(
+        &self,
+        account: Account,
+        row_id: &str,
+        now: time::OffsetDateTime,
+    ) -> OnboardingResult<Result<LoginTry, Refusal>> {
         let turn = self.password_turns.turn(row_id).await;
         let mut conn = self.db.acquire().await?;
         for _ in 0..TRY_RACES {
@@ -191,7 +218,14 @@ impl Onboarding {
     }
 
     /// Opens the code step of a login whose password was accepted.
-    pub(crate) async fn open_login(&self, conn: &mut Conn, caller: &Caller, account: Account, office_id: &str, user_row_id: Option<&str>) -> OnboardingResult<Challenge> {
+    pub(crate) async fn open_login(
+        &self,
+        conn: &mut Conn,
+        caller: &Caller,
+        account: Account,
+        office_id: &str,
+        user_row_id: Option<&str>,
+    ) -> OnboardingResult<Challenge> {
         let now = self.now();
         let id = new_id();
         challenges::insert(

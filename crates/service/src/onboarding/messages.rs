@@ -42,7 +42,14 @@ pub fn user_code(channel: DeliveryChannel, code: &str, expires_at: OffsetDateTim
     }
 }
 
-pub fn initial_password(channel: DeliveryChannel, office_name: &str, name: &str, user_id: &str, password: &str, policy: &Policy) -> Message {
+pub fn initial_password(
+    channel: DeliveryChannel,
+    office_name: &str,
+    name: &str,
+    user_id: &str,
+    password: &str,
+    policy: &Policy,
+) -> Message {
     let valid_for = span(policy.initial_password_lifetime, Language::Japanese);
     match channel {
         DeliveryChannel::Email => Message {
@@ -70,7 +77,9 @@ mod tests {
         let p = Policy { one_time_code_lifetime: Duration::minutes(10), initial_password_lifetime: Duration::days(3), ..Policy::default() };
         let office = office_code("テスト事業所", "123456", at, &p);
         assert!(office.body.contains("2026年11月25日 09:30 まで（10分間、1回だけ使えます）"), "{}", office.body);
-        assert!(initial_password(DeliveryChannel::Email, "事業所", "介護 花子", "hanako01", "x", &p).body.contains("初期パスワードは3日間使えます"));
+        assert!(initial_password(DeliveryChannel::Email, "事業所", "介護 花子", "hanako01", "x", &p)
+            .body
+            .contains("初期パスワードは3日間使えます"));
         assert!(initial_password(DeliveryChannel::Sms, "事業所", "介護 花子", "hanako01", "x", &p).body.contains("（3日間有効）"));
     }
 }

@@ -34,7 +34,14 @@ pub struct Caller {
 impl Caller {
     /// An audit record of this caller's `event` concerning an office's account.
     pub(crate) fn event<'a>(&'a self, event: &'a str, outcome: &'a str, office_id: &'a str, account_id: &'a str) -> audit::AuditEvent<'a> {
-        audit::AuditEvent { event, outcome, office_id: Some(office_id), user_id: Some(account_id), cert_fingerprint: Some(&self.cert_fingerprint), detail: None }
+        audit::AuditEvent {
+            event,
+            outcome,
+            office_id: Some(office_id),
+            user_id: Some(account_id),
+            cert_fingerprint: Some(&self.cert_fingerprint),
+            detail: None,
+        }
     }
 }
 
@@ -76,7 +83,13 @@ impl Onboarding {
     ) -> Result<(), Failure> {
         let id = crate::store::outbox::new_message_id();
         let sealed = self.code_key.seal(&id, body);
-        crate::store::outbox::enqueue(conn, &id, crate::store::outbox::NewMessage { office_id, channel, recipient, subject, sealed_body: &sealed }, now).await?;
+        crate::store::outbox::enqueue(
+            conn,
+            &id,
+            crate::store::outbox::NewMessage { office_id, channel, recipient, subject, sealed_body: &sealed },
+            now,
+        )
+        .await?;
         Ok(())
     }
 

@@ -15,7 +15,12 @@ use kaigo_domain::{Account, DeliveryChannel, ElectronicBillingId, EmailAddress, 
 use secrecy::{ExposeSecret, SecretString};
 
 impl Onboarding {
-    pub async fn office_login(&self, caller: &Caller, electronic_billing_id: &str, password: &SecretString) -> OnboardingResult<OfficeChallenge> {
+    pub async fn office_login(
+        &self,
+        caller: &Caller,
+        electronic_billing_id: &str,
+        password: &SecretString,
+    ) -> OnboardingResult<OfficeChallenge> {
         let id = parse_field("electronic_billing_id", ElectronicBillingId::parse(electronic_billing_id))?;
         require_password(password)?;
         let (found, own) = {
@@ -44,10 +49,19 @@ impl Onboarding {
 
     async fn send_office_code(&self, challenge: &Challenge, office: &Office) -> OnboardingResult<CodeDelivery> {
         let masked = EmailAddress::parse(&office.email).map(|e| e.masked()).unwrap_or_else(|_| "***".into());
-        issue_code(self, challenge, DeliveryChannel::Email, &office.email, masked, |code, expires| messages::office_code(&office.name, code, expires, &self.policy)).await
+        issue_code(self, challenge, DeliveryChannel::Email, &office.email, masked, |code, expires| {
+            messages::office_code(&office.name, code, expires, &self.policy)
+        })
+        .await
     }
 
-    pub async fn office_verify(&self, caller: &Caller, challenge_id: &str, code: &str, security_code: Option<&str>) -> OnboardingResult<OfficeSession> {
+    pub async fn office_verify(
+        &self,
+        caller: &Caller,
+        challenge_id: &str,
+        code: &str,
+        security_code: Option<&str>,
+    ) -> OnboardingResult<OfficeSession> {
         let code = parse_field("code", OneTimeCode::parse(code))?;
         let mut conn = self.db.acquire().await?;
         let challenge = self.open_challenge(&mut conn, caller, challenge_id, Account::Office).await?;
@@ -55,7 +69,8 @@ impl Onboarding {
         let event = |outcome| caller.event("office_code", outcome, &office.id, &office.electronic_billing_id);
         let tries = check_code(self, &mut conn, &challenge, &code, event("failure:code")).await?;
         if let Some(stored) = office.security_code_hash.as_deref() {
-            let given = security_code.filter(|s| !s.trim().is_empty()).ok_or(Failure::field(ErrorCode::SecurityCodeRequired, "security_code"))?;
+            let given =
+                security_code.filter(|s| !s.trim().is_empty()).ok_or(Failure::field(ErrorCode::SecurityCodeRequired, "security_code"))?;
             let given = parse_field("security_code", SecurityCode::parse(given))?;
             drop(conn);
             let right = self.hasher.verify(&SecretString::from(given.expose()), Some(stored)).await?;
@@ -79,7 +94,11 @@ impl Onboarding {
         Ok(OfficeSession {
             session_token: session.token.expose_secret().to_owned(),
             expires_at: session.expires_at,
-            office: OfficeSummary { office_number: office.office_number, name: office.name, electronic_billing_id: office.electronic_billing_id },
+            office: OfficeSummary {
+                office_number: office.office_number,
+                name: office.name,
+                electronic_billing_id: office.electronic_billing_id,
+            },
         })
     }
 }

@@ -11,7 +11,13 @@ use secrecy::{ExposeSecret, SecretString};
 impl Onboarding {
     /// Changes the password; every other session of the user ends and a new,
     /// unrestricted session replaces the current one.
-    pub async fn change_password(&self, caller: &Caller, session: &Session, current: &SecretString, new: &SecretString) -> OnboardingResult<UserSession> {
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        session: &Session,
+        current: &SecretString,
+        new: &SecretString,
+    ) -> OnboardingResult<UserSession> {
         let now = self.now();
         let mut conn = self.db.acquire().await?;
         let user = users::find(&mut conn, session.user_row_id()?).await?.ok_or(ErrorCode::Unauthenticated)?;

@@ -24,11 +24,21 @@ pub const IDEMPOTENCY_KEY_LEN: std::ops::RangeInclusive<usize> = 8..=64;
 
 fn check_idempotency_key(key: &str) -> OnboardingResult<()> {
     let ok = IDEMPOTENCY_KEY_LEN.contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok { Ok(()) } else { Err(ErrorCode::IdempotencyKeyInvalid.into()) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ErrorCode::IdempotencyKeyInvalid.into())
+    }
 }
 
 impl Onboarding {
-    pub async fn register_admin(&self, caller: &Caller, session: &Session, key: &str, req: &AdminRegistrationRequest) -> OnboardingResult<Registered> {
+    pub async fn register_admin(
+        &self,
+        caller: &Caller,
+        session: &Session,
+        key: &str,
+        req: &AdminRegistrationRequest,
+    ) -> OnboardingResult<Registered> {
         check_idempotency_key(key)?;
         let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(req).map_err(anyhow::Error::from)?));
         let mut conn = self.db.acquire().await?;
@@ -53,7 +63,14 @@ impl Onboarding {
             registered_at: now,
         };
         let stored = serde_json::to_string(&registration).map_err(anyhow::Error::from)?;
-        let text = messages::initial_password(admin.destination.channel, &office.name, admin.name.as_str(), admin.user_id.as_str(), password.expose_secret(), &self.policy);
+        let text = messages::initial_password(
+            admin.destination.channel,
+            &office.name,
+            admin.name.as_str(),
+            admin.user_id.as_str(),
+            password.expose_secret(),
+            &self.policy,
+        );
 
         // Key, account, message and audit commit together or not at all.
         let mut tx = self.db.begin().await?;
@@ -90,7 +107,8 @@ impl Onboarding {
             Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::UserIdTaken, "user_id")),
             other => other?,
         }
-        self.queue_message(&mut tx, &office.id, admin.destination.channel, &admin.destination.recipient, &text.subject, &text.body, now).await?;
+        self.queue_message(&mut tx, &office.id, admin.destination.channel, &admin.destination.recipient, &text.subject, &text.body, now)
+            .await?;
         self.audit(
             &mut tx,
             AuditEvent {
@@ -108,7 +126,13 @@ impl Onboarding {
         Ok(Registered { registration, replayed: false })
     }
 
-    async fn replay(&self, conn: &mut crate::store::Conn, office_id: &str, key: &str, request_hash: &str) -> OnboardingResult<Option<Registered>> {
+    async fn replay(
+        &self,
+        conn: &mut crate::store::Conn,
+        office_id: &str,
+        key: &str,
+        request_hash: &str,
+    ) -> OnboardingResult<Option<Registered>> {
         let Some(found) = idempotency::find(conn, office_id, key).await? else { return Ok(None) };
         if found.request_hash != request_hash {
             return Err(ErrorCode::IdempotencyKeyReused.into());
@@ -129,7 +153,12 @@ impl Onboarding {
     /// 初期パスワードの再発行: a new initial password for a user of this office
     /// (the old one, and every session and remembered PC of the user, stop
     /// working), sent to the user's contact.
-    pub async fn reissue_initial_password(&self, caller: &Caller, session: &Session, user_id: &str) -> OnboardingResult<InitialPasswordReissued> {
+    pub async fn reissue_initial_password(
+        &self,
+        caller: &Caller,
+        session: &Session,
+        user_id: &str,
+    ) -> OnboardingResult<InitialPasswordReissued> {
         let id = parse_field("user_id", UserId::parse(user_id))?;
         let mut conn = self.db.acquire().await?;
         let user = users::find_by_user_id(&mut conn, &session.office_id, id.as_str()).await?.ok_or(ErrorCode::NotFound)?;
@@ -150,12 +179,24 @@ impl Onboarding {
         self.queue_message(&mut tx, &office.id, channel, &recipient, &text.subject, &text.body, now).await?;
         self.audit(
             &mut tx,
-            AuditEvent { event: "initial_password_reissued", outcome: "success", office_id: Some(&office.id), user_id: Some(&user.user_id), cert_fingerprint: Some(&caller.cert_fingerprint), detail: Some(channel.as_str()) },
+            AuditEvent {
+                event: "initial_password_reissued",
+                outcome: "success",
+                office_id: Some(&office.id),
+                user_id: Some(&user.user_id),
+                cert_fingerprint: Some(&caller.cert_fingerprint),
+                detail: Some(channel.as_str()),
+            },
         )
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.outbox_wakeup.notify_one();
-        Ok(InitialPasswordReissued { user_id: user.user_id, initial_password_channel: channel, initial_password_sent_to: masked, issued_at: now })
+        Ok(InitialPasswordReissued {
+            user_id: user.user_id,
+            initial_password_channel: channel,
+            initial_password_sent_to: masked,
+            issued_at: now,
+        })
     }
 
     /// Lets an office user unlock one of the office's users after lockout.
@@ -166,7 +207,14 @@ impl Onboarding {
         store::clear_login_failures(&mut conn, Account::User, &user.id).await?;
         self.audit(
             &mut conn,
-            AuditEvent { event: "user_unlocked", outcome: "success", office_id: Some(&session.office_id), user_id: Some(id.as_str()), cert_fingerprint: Some(&caller.cert_fingerprint), detail: None },
+            AuditEvent {
+                event: "user_unlocked",
+                outcome: "success",
+                office_id: Some(&session.office_id),
+                user_id: Some(id.as_str()),
+                cert_fingerprint: Some(&caller.cert_fingerprint),
+                detail: None,
+            },
         )
         .await?;
         Ok(())

@@ -14,7 +14,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::Verifier;
 use kaigo_api::terminal::{
-    parse_terminal_public_key, parse_terminal_signature, terminal_link_message, ActivationLink, Terminal, TerminalActivation, TerminalChallenge, TerminalIssued, TerminalSettings, TerminalStatus,
+    parse_terminal_public_key, parse_terminal_signature, terminal_link_message, ActivationLink, Terminal, TerminalActivation,
+    TerminalChallenge, TerminalIssued, TerminalSettings, TerminalStatus,
 };
 use kaigo_domain::terminal::{terminal_activation_expiry, terminal_challenge_expiry, wrong_activation_code, TerminalKind, TerminalLink};
 use kaigo_domain::{ActivationCode, ErrorCode, TerminalName};
@@ -52,7 +53,13 @@ impl Onboarding {
     }
 
     /// The admin issues a terminal: its ID, and an activation code for the device.
-    pub async fn issue_terminal(&self, caller: &Caller, session: &Session, name: &str, kind: TerminalKind) -> OnboardingResult<TerminalIssued> {
+    pub async fn issue_terminal(
+        &self,
+        caller: &Caller,
+        session: &Session,
+        name: &str,
+        kind: TerminalKind,
+    ) -> OnboardingResult<TerminalIssued> {
         session.require_full()?;
         let name = parse_field("name", TerminalName::parse(name))?;
         let now = self.now();
@@ -85,7 +92,12 @@ impl Onboarding {
     }
 
     /// A new activation code for a terminal not yet linked (the old one is void).
-    pub async fn reissue_terminal_activation(&self, caller: &Caller, session: &Session, terminal_id: &str) -> OnboardingResult<TerminalIssued> {
+    pub async fn reissue_terminal_activation(
+        &self,
+        caller: &Caller,
+        session: &Session,
+        terminal_id: &str,
+    ) -> OnboardingResult<TerminalIssued> {
         session.require_full()?;
         let mut conn = self.db.acquire().await?;
         let row = terminals::find_active(&mut conn, &session.office_id, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
@@ -103,7 +115,13 @@ impl Onboarding {
 
     /// The device redeems its activation code with its public key and gets
     /// the challenge to sign. A wrong code is counted; a code works once.
-    pub async fn redeem_terminal_activation(&self, caller: Option<&Caller>, terminal_id: &str, code: &str, public_key: &str) -> OnboardingResult<TerminalChallenge> {
+    pub async fn redeem_terminal_activation(
+        &self,
+        caller: Option<&Caller>,
+        terminal_id: &str,
+        code: &str,
+        public_key: &str,
+    ) -> OnboardingResult<TerminalChallenge> {
         let code = parse_field("activation_code", ActivationCode::parse(code))?;
         parse_field("public_key", parse_terminal_public_key(public_key))?;
         let now = self.now();
@@ -117,7 +135,11 @@ impl Onboarding {
         let right = row.activation_mac.as_deref().is_some_and(|stored| crate::secrets::same(stored, &mac));
         if !right {
             let count = terminals::count_wrong_activation(&mut conn, &row.id).await?;
-            self.audit(&mut conn, terminal_event("terminal_activation", "failure:code", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
+            self.audit(
+                &mut conn,
+                terminal_event("terminal_activation", "failure:code", Actor::Device(caller), &row.id).of_office(&row.office_id),
+            )
+            .await?;
             let refusal = wrong_activation_code(count, &self.policy);
             return Err(Failure::from(refusal).on_field("activation_code"));
         }
@@ -126,7 +148,8 @@ impl Onboarding {
         if !terminals::redeem_activation(&mut conn, &row.id, &mac, public_key.trim(), &challenge, expires_at).await? {
             return Err(ErrorCode::ActivationCodeUsed.into());
         }
-        self.audit(&mut conn, terminal_event("terminal_activation", "success", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
+        self.audit(&mut conn, terminal_event("terminal_activation", "success", Actor::Device(caller), &row.id).of_office(&row.office_id))
+            .await?;
         Ok(TerminalChallenge { challenge, expires_at })
     }
 
@@ -146,7 +169,11 @@ impl Onboarding {
         let challenge = row.challenge.clone().ok_or(ErrorCode::TerminalChallengeExpired)?;
         let key = parse_terminal_public_key(row.public_key.as_deref().unwrap_or_default()).map_err(Failure::from)?;
         if key.verify(&terminal_link_message(&row.id, &challenge), &signature).is_err() {
-            self.audit(&mut conn, terminal_event("terminal_link", "failure:signature", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
+            self.audit(
+                &mut conn,
+                terminal_event("terminal_link", "failure:signature", Actor::Device(caller), &row.id).of_office(&row.office_id),
+            )
+            .await?;
             return Err(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"));
         }
         if !terminals::link(&mut conn, &row.id, &challenge, now).await? {

@@ -100,7 +100,13 @@ impl Onboarding {
         issue_code(self, &challenge, channel, &recipient, masked, |code, expires| messages::user_code(channel, code, expires)).await
     }
 
-    pub async fn user_verify(&self, caller: &Caller, challenge_id: &str, code: &str, remember_device: bool) -> OnboardingResult<UserVerified> {
+    pub async fn user_verify(
+        &self,
+        caller: &Caller,
+        challenge_id: &str,
+        code: &str,
+        remember_device: bool,
+    ) -> OnboardingResult<UserVerified> {
         let code = parse_field("code", OneTimeCode::parse(code))?;
         let now = self.now();
         let mut conn = self.db.acquire().await?;
@@ -115,7 +121,8 @@ impl Onboarding {
         let device_trust = if remember_device {
             let token = random_token();
             let expires_at = device_trust_expiry(&self.policy, now);
-            sessions::insert_device_trust(&mut tx, &token_hash(token.expose_secret()), &user.id, &caller.cert_fingerprint, now, expires_at).await?;
+            sessions::insert_device_trust(&mut tx, &token_hash(token.expose_secret()), &user.id, &caller.cert_fingerprint, now, expires_at)
+                .await?;
             Some(DeviceTrust { token: token.expose_secret().to_owned(), expires_at })
         } else {
             None
@@ -132,7 +139,14 @@ impl Onboarding {
         let n = sessions::revoke_device_trusts(&mut conn, user_row_id, self.now()).await?;
         self.audit(
             &mut conn,
-            AuditEvent { event: "device_trust_revoked", outcome: "success", office_id: Some(&session.office_id), user_id: None, cert_fingerprint: Some(&caller.cert_fingerprint), detail: None },
+            AuditEvent {
+                event: "device_trust_revoked",
+                outcome: "success",
+                office_id: Some(&session.office_id),
+                user_id: None,
+                cert_fingerprint: Some(&caller.cert_fingerprint),
+                detail: None,
+            },
         )
         .await?;
         Ok(n)
@@ -146,6 +160,11 @@ impl Onboarding {
     pub(crate) async fn user_session(&self, conn: &mut Conn, caller: &Caller, user: &User) -> OnboardingResult<UserSession> {
         let restricted = user.must_change_password;
         let s = self.open_session(conn, caller, SessionKind::User, &user.office_id, Some(&user.id), restricted).await?;
-        Ok(UserSession { session_token: s.token.expose_secret().to_owned(), expires_at: s.expires_at, user_id: user.user_id.clone(), must_change_password: restricted })
+        Ok(UserSession {
+            session_token: s.token.expose_secret().to_owned(),
+            expires_at: s.expires_at,
+            user_id: user.user_id.clone(),
+            must_change_password: restricted,
+        })
     }
 }

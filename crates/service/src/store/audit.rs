@@ -61,6 +61,14 @@ pub async fn recent(conn: &mut Conn, limit: i64) -> StoreResult<Vec<AuditRecord>
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| AuditRecord { at: instant(r.at), event: r.event, outcome: r.outcome, office_id: r.office_id, user_id: r.user_id, cert_fingerprint: r.cert_fingerprint, detail: r.detail })
+        .map(|r| AuditRecord {
+            at: instant(r.at),
+            event: r.event,
+            outcome: r.outcome,
+            office_id: r.office_id,
+            user_id: r.user_id,
+            cert_fingerprint: r.cert_fingerprint,
+            detail: r.detail,
+        })
         .collect())
 }

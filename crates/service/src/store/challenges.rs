@@ -66,7 +66,9 @@ impl TryFrom<ChallengeRow> for Challenge {
             Some(other) => return Err(corrupt("channel", other)),
         };
         let code = match (r.code_sent_at, r.code_expires_at, &r.code_hash) {
-            (Some(sent), Some(expires), Some(_)) => Some(PendingCode { sent_at: instant(sent), expires_at: instant(expires), wrong_tries: count(r.code_attempts) }),
+            (Some(sent), Some(expires), Some(_)) => {
+                Some(PendingCode { sent_at: instant(sent), expires_at: instant(expires), wrong_tries: count(r.code_attempts) })
+            }
             _ => None,
         };
         Ok(Challenge {
@@ -123,7 +125,14 @@ pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<Challenge>> {
 }
 
 /// Replaces the pending code (a resend voids the previous one).
-pub async fn set_code(conn: &mut Conn, id: &str, channel: DeliveryChannel, code_hash: &str, sent_at: OffsetDateTime, expires_at: OffsetDateTime) -> StoreResult<()> {
+pub async fn set_code(
+    conn: &mut Conn,
+    id: &str,
+    channel: DeliveryChannel,
+    code_hash: &str,
+    sent_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> StoreResult<()> {
     sqlx::query(
         "UPDATE login_challenges SET channel = $1, code_hash = $2, code_sent_at = $3, code_expires_at = $4, code_attempts = 0 WHERE id = $5",
     )
@@ -143,13 +152,15 @@ pub async fn set_code(conn: &mut Conn, id: &str, channel: DeliveryChannel, code_
 /// so that simultaneous entries are judged one after another. False:
 /// another entry or a resend came first; load the login and judge again.
 pub async fn claim_code_try(conn: &mut Conn, id: &str, code_hash: &str, seen: u32, tries: u32) -> StoreResult<bool> {
-    let r = sqlx::query("UPDATE login_challenges SET code_attempts = $1 WHERE id = $2 AND code_hash = $3 AND code_attempts = $4 AND completed_at IS NULL")
-        .bind(i64::from(tries))
-        .bind(id)
-        .bind(code_hash)
-        .bind(i64::from(seen))
-        .execute(conn)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE login_challenges SET code_attempts = $1 WHERE id = $2 AND code_hash = $3 AND code_attempts = $4 AND completed_at IS NULL",
+    )
+    .bind(i64::from(tries))
+    .bind(id)
+    .bind(code_hash)
+    .bind(i64::from(seen))
+    .execute(conn)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 

@@ -19,15 +19,24 @@ pub async fn find(conn: &mut Conn, office_id: &str, key: &str) -> StoreResult<Op
 }
 
 /// Fails with `Conflict` when another request took the key first.
-pub async fn insert(conn: &mut Conn, office_id: &str, key: &str, request_hash: &str, response: &str, now: OffsetDateTime) -> StoreResult<()> {
-    sqlx::query("INSERT INTO idempotency_keys (office_id, idempotency_key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(office_id)
-        .bind(key)
-        .bind(request_hash)
-        .bind(response)
-        .bind(millis(now))
-        .execute(conn)
-        .await
-        .map_err(on_unique)?;
+pub async fn insert(
+    conn: &mut Conn,
+    office_id: &str,
+    key: &str,
+    request_hash: &str,
+    response: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (office_id, idempotency_key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(office_id)
+    .bind(key)
+    .bind(request_hash)
+    .bind(response)
+    .bind(millis(now))
+    .execute(conn)
+    .await
+    .map_err(on_unique)?;
     Ok(())
 }

@@ -170,7 +170,8 @@ fn account_table(account: kaigo_domain::Account) -> &'static str {
 /// account's row id).
 pub async fn login_failures(conn: &mut Conn, account: kaigo_domain::Account, id: &str) -> StoreResult<kaigo_domain::FailureRecord> {
     let table = account_table(account);
-    let (n, last): (i64, Option<i64>) = sqlx::query_as(&format!("SELECT failed_logins, last_failed_at FROM {table} WHERE id = $1")).bind(id).fetch_one(conn).await?;
+    let (n, last): (i64, Option<i64>) =
+        sqlx::query_as(&format!("SELECT failed_logins, last_failed_at FROM {table} WHERE id = $1")).bind(id).fetch_one(conn).await?;
     Ok(failure_record(n, last))
 }
 
@@ -181,7 +182,14 @@ pub async fn login_failures(conn: &mut Conn, account: kaigo_domain::Account, id:
 /// against the count the one before it left, and a burst of guesses gets
 /// no more tries than one guess after another would. False: another try
 /// came first; load the record and judge again.
-pub async fn claim_login_try(conn: &mut Conn, account: kaigo_domain::Account, id: &str, seen: kaigo_domain::FailureRecord, count: u32, now: OffsetDateTime) -> StoreResult<bool> {
+pub async fn claim_login_try(
+    conn: &mut Conn,
+    account: kaigo_domain::Account,
+    id: &str,
+    seen: kaigo_domain::FailureRecord,
+    count: u32,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
     let table = account_table(account);
     let r = sqlx::query(&format!("UPDATE {table} SET failed_logins = $1, last_failed_at = $2 WHERE id = $3 AND failed_logins = $4 AND COALESCE(last_failed_at, -1) = $5"))
         .bind(i64::from(count))
@@ -199,16 +207,25 @@ pub async fn claim_login_try(conn: &mut Conn, account: kaigo_domain::Account, id
 /// account): the record returns to `seen` unless another try has changed
 /// it since, in which case it is left as it is (a count too high by one
 /// errs on the safe side).
-pub async fn release_login_try(conn: &mut Conn, account: kaigo_domain::Account, id: &str, seen: kaigo_domain::FailureRecord, count: u32, now: OffsetDateTime) -> StoreResult<()> {
+pub async fn release_login_try(
+    conn: &mut Conn,
+    account: kaigo_domain::Account,
+    id: &str,
+    seen: kaigo_domain::FailureRecord,
+    count: u32,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
     let table = account_table(account);
-    sqlx::query(&format!("UPDATE {table} SET failed_logins = $1, last_failed_at = $2 WHERE id = $3 AND failed_logins = $4 AND last_failed_at = $5"))
-        .bind(i64::from(seen.count))
-        .bind(seen.last.map(millis))
-        .bind(id)
-        .bind(i64::from(count))
-        .bind(millis(now))
-        .execute(conn)
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE {table} SET failed_logins = $1, last_failed_at = $2 WHERE id = $3 AND failed_logins = $4 AND last_failed_at = $5"
+    ))
+    .bind(i64::from(seen.count))
+    .bind(seen.last.map(millis))
+    .bind(id)
+    .bind(i64::from(count))
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

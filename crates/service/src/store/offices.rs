@@ -56,7 +56,8 @@ pub struct NewOffice<'a> {
     pub now: OffsetDateTime,
 }
 
-const COLUMNS: &str = "id, office_number, name, electronic_billing_id, password_hash, security_code_hash, email, failed_logins, last_failed_at";
+const COLUMNS: &str =
+    "id, office_number, name, electronic_billing_id, password_hash, security_code_hash, email, failed_logins, last_failed_at";
 
 pub async fn insert(conn: &mut Conn, o: NewOffice<'_>) -> StoreResult<()> {
     sqlx::query(
@@ -77,18 +78,23 @@ pub async fn insert(conn: &mut Conn, o: NewOffice<'_>) -> StoreResult<()> {
     Ok(())
 }
 
-pub async fn add_certificate(conn: &mut Conn, office_id: &str, fingerprint: &str, subject: &str, not_after: OffsetDateTime, now: OffsetDateTime) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO office_certificates (fingerprint, office_id, subject, not_after, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(fingerprint)
-    .bind(office_id)
-    .bind(subject)
-    .bind(millis(not_after))
-    .bind(millis(now))
-    .execute(conn)
-    .await
-    .map_err(on_unique)?;
+pub async fn add_certificate(
+    conn: &mut Conn,
+    office_id: &str,
+    fingerprint: &str,
+    subject: &str,
+    not_after: OffsetDateTime,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO office_certificates (fingerprint, office_id, subject, not_after, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(fingerprint)
+        .bind(office_id)
+        .bind(subject)
+        .bind(millis(not_after))
+        .bind(millis(now))
+        .execute(conn)
+        .await
+        .map_err(on_unique)?;
     Ok(())
 }
 
@@ -118,6 +124,7 @@ pub async fn find_by_billing_id(conn: &mut Conn, electronic_billing_id: &str) ->
 }
 
 pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<Office>> {
-    let row: Option<OfficeRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    let row: Option<OfficeRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     Ok(row.map(Office::from))
 }

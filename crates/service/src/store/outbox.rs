@@ -91,12 +91,23 @@ pub async fn claim_due(conn: &mut Conn, now: OffsetDateTime, lease_until: Offset
     if claimed.rows_affected() != 1 {
         return Ok(None);
     }
-    let row: Option<OutboxRow> = sqlx::query_as("SELECT id, office_id, channel, recipient, subject, body, attempts FROM outbox WHERE id = $1")
-        .bind(&id)
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| Ok(Outgoing { channel: channel(&r.channel)?, attempts: count(r.attempts), id: r.id, office_id: r.office_id, recipient: r.recipient, subject: r.subject, body: r.body }))
-        .transpose()
+    let row: Option<OutboxRow> =
+        sqlx::query_as("SELECT id, office_id, channel, recipient, subject, body, attempts FROM outbox WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(|r| {
+        Ok(Outgoing {
+            channel: channel(&r.channel)?,
+            attempts: count(r.attempts),
+            id: r.id,
+            office_id: r.office_id,
+            recipient: r.recipient,
+            subject: r.subject,
+            body: r.body,
+        })
+    })
+    .transpose()
 }
 
 /// Marks a message sent and blanks its body: it may hold an initial password
@@ -154,10 +165,19 @@ type StatusRow = (String, String, String, i64, Option<i64>, Option<String>);
 
 pub async fn status(conn: &mut Conn) -> StoreResult<Vec<OutboxStatus>> {
     let rows: Vec<StatusRow> =
-        sqlx::query_as("SELECT id, channel, recipient, attempts, delivered_at, last_error FROM outbox ORDER BY created_at").fetch_all(conn).await?;
+        sqlx::query_as("SELECT id, channel, recipient, attempts, delivered_at, last_error FROM outbox ORDER BY created_at")
+            .fetch_all(conn)
+            .await?;
     rows.into_iter()
         .map(|(id, ch, recipient, attempts, delivered_at, last_error)| {
-            Ok(OutboxStatus { id, channel: channel(&ch)?, recipient, attempts: count(attempts), delivered_at: delivered_at.map(instant), last_error })
+            Ok(OutboxStatus {
+                id,
+                channel: channel(&ch)?,
+                recipient,
+                attempts: count(attempts),
+                delivered_at: delivered_at.map(instant),
+                last_error,
+            })
         })
         .collect()
 }
@@ -174,16 +194,18 @@ pub struct MailboxEntry {
 }
 
 pub async fn put_in_mailbox(conn: &mut Conn, m: &Outgoing, now: OffsetDateTime) -> StoreResult<()> {
-    sqlx::query("INSERT INTO practice_mailbox (id, office_id, channel, recipient, subject, body, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(&m.id)
-        .bind(&m.office_id)
-        .bind(m.channel.as_str())
-        .bind(&m.recipient)
-        .bind(&m.subject)
-        .bind(&m.body)
-        .bind(millis(now))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO practice_mailbox (id, office_id, channel, recipient, subject, body, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&m.id)
+    .bind(&m.office_id)
+    .bind(m.channel.as_str())
+    .bind(&m.recipient)
+    .bind(&m.subject)
+    .bind(&m.body)
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

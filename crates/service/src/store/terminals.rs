@@ -99,26 +99,31 @@ pub async fn insert(conn: &mut Conn, t: NewTerminal<'_>) -> StoreResult<()> {
 
 /// A terminal of this office that is not unlinked.
 pub async fn find_active(conn: &mut Conn, office_id: &str, id: &str) -> StoreResult<Option<Terminal>> {
-    let row: Option<TerminalRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM terminals WHERE id = $1 AND office_id = $2 AND unlinked_at IS NULL"))
-        .bind(id)
-        .bind(office_id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<TerminalRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM terminals WHERE id = $1 AND office_id = $2 AND unlinked_at IS NULL"))
+            .bind(id)
+            .bind(office_id)
+            .fetch_optional(conn)
+            .await?;
     row.map(Terminal::try_from).transpose()
 }
 
 /// A terminal that is not unlinked, whichever office it belongs to: the
 /// device asking knows only the terminal ID.
 pub async fn find_by_id(conn: &mut Conn, id: &str) -> StoreResult<Option<Terminal>> {
-    let row: Option<TerminalRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM terminals WHERE id = $1 AND unlinked_at IS NULL")).bind(id).fetch_optional(conn).await?;
+    let row: Option<TerminalRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM terminals WHERE id = $1 AND unlinked_at IS NULL"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
     row.map(Terminal::try_from).transpose()
 }
 
 pub async fn list_active(conn: &mut Conn, office_id: &str) -> StoreResult<Vec<Terminal>> {
-    let rows: Vec<TerminalRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM terminals WHERE office_id = $1 AND unlinked_at IS NULL ORDER BY created_at, id"))
-        .bind(office_id)
-        .fetch_all(conn)
-        .await?;
+    let rows: Vec<TerminalRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM terminals WHERE office_id = $1 AND unlinked_at IS NULL ORDER BY created_at, id"))
+            .bind(office_id)
+            .fetch_all(conn)
+            .await?;
     rows.into_iter().map(Terminal::try_from).collect()
 }
 
@@ -152,7 +157,14 @@ pub async fn count_wrong_activation(conn: &mut Conn, id: &str) -> StoreResult<u3
 
 /// Redeems the activation code (once: only the request that still finds
 /// the same code does it) and sets the device's key and challenge.
-pub async fn redeem_activation(conn: &mut Conn, id: &str, activation_mac: &str, public_key: &str, challenge: &str, challenge_expires_at: OffsetDateTime) -> StoreResult<bool> {
+pub async fn redeem_activation(
+    conn: &mut Conn,
+    id: &str,
+    activation_mac: &str,
+    public_key: &str,
+    challenge: &str,
+    challenge_expires_at: OffsetDateTime,
+) -> StoreResult<bool> {
     let r = sqlx::query(
         "UPDATE terminals SET status = 'pending', activation_mac = NULL, activation_expires_at = NULL,
                 public_key = $1, challenge = $2, challenge_expires_at = $3

@@ -119,8 +119,11 @@ pub async fn insert(conn: &mut Conn, u: NewUser<'_>) -> StoreResult<()> {
 
 /// User IDs are unique within an office only.
 pub async fn find_by_user_id(conn: &mut Conn, office_id: &str, user_id: &str) -> StoreResult<Option<User>> {
-    let row: Option<UserRow> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE office_id = $1 AND user_id = $2")).bind(office_id).bind(user_id).fetch_optional(conn).await?;
+    let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE office_id = $1 AND user_id = $2"))
+        .bind(office_id)
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?;
     row.map(User::try_from).transpose()
 }
 
@@ -130,10 +133,13 @@ pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<User>> {
 }
 
 pub async fn user_id_taken(conn: &mut Conn, office_id: &str, user_id: &str) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE office_id = $1 AND user_id = $2").bind(office_id).bind(user_id).fetch_one(conn).await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE office_id = $1 AND user_id = $2")
+        .bind(office_id)
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
     Ok(n > 0)
 }
-
 
 /// Replaces the password with a new initial one: the next login must change
 /// it, and the failure count starts afresh.

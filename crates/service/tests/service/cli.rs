@@ -34,12 +34,41 @@ async fn the_operator_cli_makes_a_ca_and_an_office_whose_p12_logs_in() {
     };
     run(&["init-ca", "--dir", pki.to_str().unwrap(), "--host", "127.0.0.1"]);
     run(&[
-        "add-office", "--database-url", db, "--ca-dir", pki.to_str().unwrap(), "--office-number", "1312345678", "--name", "CLI介護事業所",
-        "--kj-id", "KJ1234567890", "--email", "cli@example.jp", "--out", dir.path().to_str().unwrap(),
+        "add-office",
+        "--database-url",
+        db,
+        "--ca-dir",
+        pki.to_str().unwrap(),
+        "--office-number",
+        "1312345678",
+        "--name",
+        "CLI介護事業所",
+        "--kj-id",
+        "KJ1234567890",
+        "--email",
+        "cli@example.jp",
+        "--out",
+        dir.path().to_str().unwrap(),
     ]);
     // A second office with the same KJ ID is refused.
     let dup = std::process::Command::new(BIN)
-        .args(["add-office", "--database-url", db, "--ca-dir", pki.to_str().unwrap(), "--office-number", "1312345679", "--name", "x", "--kj-id", "KJ1234567890", "--email", "x@example.jp", "--out", dir.path().to_str().unwrap()])
+        .args([
+            "add-office",
+            "--database-url",
+            db,
+            "--ca-dir",
+            pki.to_str().unwrap(),
+            "--office-number",
+            "1312345679",
+            "--name",
+            "x",
+            "--kj-id",
+            "KJ1234567890",
+            "--email",
+            "x@example.jp",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ])
         .env("KAIGO_OFFICE_PASSWORD", "Cli-office-1")
         .env("KAIGO_P12_PASSWORD", "cli-p12")
         .output()
@@ -52,7 +81,8 @@ async fn the_operator_cli_makes_a_ca_and_an_office_whose_p12_logs_in() {
     let p12 = std::fs::read(dir.path().join("KJ1234567890.p12")).unwrap();
     let identity = ClientIdentity::from_pkcs12(&p12, "cli-p12").unwrap();
     assert_eq!(identity.info().unwrap().serial_number.as_deref(), Some("1312345678"));
-    let client = OnboardingClient::new(&url, &ServerTrust::CaPem(std::fs::read_to_string(pki.join("ca.pem")).unwrap()), Some(&identity)).unwrap();
+    let client =
+        OnboardingClient::new(&url, &ServerTrust::CaPem(std::fs::read_to_string(pki.join("ca.pem")).unwrap()), Some(&identity)).unwrap();
     let ch = client.office_login("KJ1234567890", "Cli-office-1").await.unwrap();
     assert!(ch.security_code_required);
     let code = newest_code(&client, "cli@example.jp").await;
@@ -69,9 +99,13 @@ async fn the_demo_folder_serves_a_working_practice_office_and_is_reused() {
     let files = demo::prepare(dir.path()).await.unwrap();
     let again = demo::prepare(dir.path()).await.unwrap();
     assert_eq!(std::fs::read(&files.client_p12).unwrap(), std::fs::read(&again.client_p12).unwrap(), "a prepared folder is kept");
-    let app = kaigo_service::Application::build(demo::config(&files, "127.0.0.1:0".parse().unwrap()).unwrap(), demo::clock()).await.unwrap().spawn();
+    let app = kaigo_service::Application::build(demo::config(&files, "127.0.0.1:0".parse().unwrap()).unwrap(), demo::clock())
+        .await
+        .unwrap()
+        .spawn();
     let identity = ClientIdentity::from_pkcs12(&std::fs::read(&files.client_p12).unwrap(), demo::P12_PASSWORD).unwrap();
-    let client = OnboardingClient::new(&app.url(), &ServerTrust::CaPem(std::fs::read_to_string(&files.ca_cert).unwrap()), Some(&identity)).unwrap();
+    let client =
+        OnboardingClient::new(&app.url(), &ServerTrust::CaPem(std::fs::read_to_string(&files.ca_cert).unwrap()), Some(&identity)).unwrap();
     assert!(client.health().await.unwrap().practice_mode);
     let ch = client.office_login(demo::ELECTRONIC_BILLING_ID, demo::PASSWORD).await.unwrap();
     let code = newest_code(&client, demo::OFFICE_EMAIL).await;
@@ -82,7 +116,10 @@ async fn the_demo_folder_serves_a_working_practice_office_and_is_reused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_from_one_certificate_is_rate_limited_and_others_are_not() {
-    let app = spawn_with(Options { rate_limit: kaigo_service::http::rate_limit::RateLimit { per_second: 2, burst: 5 }, ..Options::default() }).await.unwrap();
+    let app =
+        spawn_with(Options { rate_limit: kaigo_service::http::rate_limit::RateLimit { per_second: 2, burst: 5 }, ..Options::default() })
+            .await
+            .unwrap();
     let a = app.client(&app.a);
     let mut limited = None;
     for _ in 0..20 {

@@ -115,7 +115,11 @@ async fn sms_is_offered_only_to_a_user_with_a_mobile_number() {
     req.phone = Some("03-1234-5678".into());
     client.register_admin(&session.session_token, "key-mailonly-0001", &req).await.unwrap();
     let initial = value_after(&app.message_to("mailonly1@example.jp", 0).await.body, "初期パスワード：");
-    let kaigo_api::user::UserLoginOutcome::CodeRequired { challenge_id, channels } = client.user_login("mailonly1", &initial, None).await.unwrap() else { panic!() };
+    let kaigo_api::user::UserLoginOutcome::CodeRequired { challenge_id, channels } =
+        client.user_login("mailonly1", &initial, None).await.unwrap()
+    else {
+        panic!()
+    };
     assert_eq!(channels, vec![kaigo_domain::DeliveryChannel::Email]);
     expect_code(client.send_user_code(&challenge_id, kaigo_domain::DeliveryChannel::Sms).await, ErrorCode::DeliveryChannelUnavailable);
 }

@@ -31,7 +31,8 @@ pub async fn tls_connection(addr: std::net::SocketAddr, ca_pem: &str, cert: Opti
     for c in rustls_pemfile::certs(&mut ca_pem.as_bytes()) {
         roots.add(c.unwrap()).unwrap();
     }
-    let builder = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots);
+    let builder =
+        rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots);
     let mut config = match cert {
         Some(c) => {
             let chain = rustls_pemfile::certs(&mut c.cert_pem.as_bytes()).collect::<Result<Vec<_>, _>>().unwrap();
@@ -71,10 +72,8 @@ pub async fn read_response<S: tokio::io::AsyncRead + Unpin>(s: &mut S) -> Option
     }
     let head = String::from_utf8(buf).unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
-        .unwrap_or(0);
+    let len: usize =
+        head.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())).unwrap_or(0);
     let mut body = vec![0u8; len];
     s.read_exact(&mut body).await.ok()?;
     Some(RawResponse { status, head, body: String::from_utf8(body).unwrap() })
@@ -186,7 +185,10 @@ async fn a_graceful_stop_finishes_requests_in_flight_and_closes_idle_connections
     let mut in_flight = Vec::new();
     for _ in 0..12 {
         let mut c = tls_connection(addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
-        let head = format!("POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}", body.len());
+        let head = format!(
+            "POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+            body.len()
+        );
         c.write_all(head.as_bytes()).await.unwrap();
         c.flush().await.unwrap();
         in_flight.push(c);
@@ -224,7 +226,12 @@ async fn a_graceful_stop_finishes_requests_in_flight_and_closes_idle_connections
 async fn a_request_still_unfinished_when_the_drain_time_is_over_is_cut_and_the_stop_ends() {
     // The request's own timeout is far longer than the drain time: only the
     // drain time can end this stop soon.
-    let limits = ConnectionLimits { drain_timeout: Duration::from_secs(1), request_timeout: Duration::from_secs(120), header_timeout: Duration::from_secs(120), ..ConnectionLimits::default() };
+    let limits = ConnectionLimits {
+        drain_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(120),
+        header_timeout: Duration::from_secs(120),
+        ..ConnectionLimits::default()
+    };
     let app = spawn_with(Options { connections: limits, ..Options::default() }).await.unwrap();
     let mut stuck = tls_connection(app.service.addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
     stuck.write_all(b"POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"electron").await.unwrap();
@@ -233,9 +240,14 @@ async fn a_request_still_unfinished_when_the_drain_time_is_over_is_cut_and_the_s
 
     let TestApp { service, .. } = app;
     let started = Instant::now();
-    tokio::time::timeout(Duration::from_secs(60), service.shutdown()).await.expect("the stop waits for the drain time, not for the request's own timeout");
+    tokio::time::timeout(Duration::from_secs(60), service.shutdown())
+        .await
+        .expect("the stop waits for the drain time, not for the request's own timeout");
     eprintln!("stopped {:?} after the stop began, drain time 1 s", started.elapsed());
-    assert!(closed_within(&mut stuck, Duration::from_secs(5)).await, "the request still unfinished after the drain time is cut, not left running");
+    assert!(
+        closed_within(&mut stuck, Duration::from_secs(5)).await,
+        "the request still unfinished after the drain time is cut, not left running"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,7 +272,15 @@ async fn a_slow_body_a_body_too_large_and_a_malformed_request_are_each_answered_
     // A body announced over the limit is refused before it is sent.
     let mut large = tls_connection(addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
     let over = kaigo_service::http::MAX_REQUEST_BODY_BYTES + 1;
-    large.write_all(format!("POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {over}\r\n\r\n").as_bytes()).await.unwrap();
+    large
+        .write_all(
+            format!(
+                "POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {over}\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
     large.flush().await.unwrap();
     let r = read_response(&mut large).await.expect("an answer before the body");
     assert_eq!(r.status, 413, "{}", r.head);
@@ -271,7 +291,9 @@ async fn a_slow_body_a_body_too_large_and_a_malformed_request_are_each_answered_
     // itself, before there is a request to answer in JSON: a bare 400, and
     // the connection closed so nothing after it is misread.
     let mut bad = tls_connection(addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
-    bad.write_all(b"POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ten\r\n\r\n{}GET /v1/health HTTP/1.1\r\n\r\n").await.unwrap();
+    bad.write_all(b"POST /v1/office/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ten\r\n\r\n{}GET /v1/health HTTP/1.1\r\n\r\n")
+        .await
+        .unwrap();
     bad.flush().await.unwrap();
     let r = read_response(&mut bad).await.expect("an answer to a malformed request");
     assert_eq!(r.status, 400, "{}", r.head);
@@ -318,7 +340,12 @@ async fn the_service_process_raises_its_open_file_limit_and_exits_0_on_sigterm_a
         for _ in 0..400 {
             held.push(TcpStream::connect(addr).await.unwrap());
         }
-        let client = kaigo_client::OnboardingClient::new(&service.url, &kaigo_client::ServerTrust::CaPem(pki.ca_pem.clone()), Some(&identity(&office.cert))).unwrap();
+        let client = kaigo_client::OnboardingClient::new(
+            &service.url,
+            &kaigo_client::ServerTrust::CaPem(pki.ca_pem.clone()),
+            Some(&identity(&office.cert)),
+        )
+        .unwrap();
         let started = Instant::now();
         assert_eq!(client.health().await.unwrap().status, "ok");
         eprintln!("a call with 400 connections held by another client: {:?}", started.elapsed());
@@ -326,7 +353,10 @@ async fn the_service_process_raises_its_open_file_limit_and_exits_0_on_sigterm_a
 
         let kill = std::process::Command::new("kill").args(["-s", signal, &pid.to_string()]).status().unwrap();
         assert!(kill.success());
-        let status = tokio::time::timeout(Duration::from_secs(30), service.child.wait()).await.expect("the service stops within its drain time").unwrap();
+        let status = tokio::time::timeout(Duration::from_secs(30), service.child.wait())
+            .await
+            .expect("the service stops within its drain time")
+            .unwrap();
         assert_eq!(status.code(), Some(0), "SIG{signal}: {status}");
     }
 }
@@ -337,7 +367,8 @@ async fn the_service_process_raises_its_open_file_limit_and_exits_0_on_sigterm_a
 async fn under_a_low_hard_open_file_limit_surplus_connections_wait_without_failed_accepts() {
     let pki = TestPki::new();
     let (dir, database, office) = service_folder(&pki, 6).await;
-    let mut service = spawn_service_process(&["prlimit", "--nofile=256:256", "--"], dir.path(), &database, &["--practice-mailbox"], Some("warn")).await;
+    let mut service =
+        spawn_service_process(&["prlimit", "--nofile=256:256", "--"], dir.path(), &database, &["--practice-mailbox"], Some("warn")).await;
     // Drained while the test runs, so a full pipe can never stall the service.
     let mut stderr = service.child.stderr.take().unwrap();
     let log = tokio::spawn(async move {
@@ -353,7 +384,12 @@ async fn under_a_low_hard_open_file_limit_surplus_connections_wait_without_faile
     }
     // A client behind them in the backlog is served once the first silent
     // ones have been cut at their handshake time.
-    let client = kaigo_client::OnboardingClient::new(&service.url, &kaigo_client::ServerTrust::CaPem(pki.ca_pem.clone()), Some(&identity(&office.cert))).unwrap();
+    let client = kaigo_client::OnboardingClient::new(
+        &service.url,
+        &kaigo_client::ServerTrust::CaPem(pki.ca_pem.clone()),
+        Some(&identity(&office.cert)),
+    )
+    .unwrap();
     let started = Instant::now();
     assert_eq!(client.health().await.unwrap().status, "ok");
     eprintln!("a call behind 200 silent connections under a hard limit of 256 files: {:?}", started.elapsed());

@@ -51,7 +51,8 @@ async fn mail_queued_while_the_smtp_server_refuses_arrives_once_it_accepts() {
 
     // Delivered rows keep no body: the initial password does not outlive delivery.
     let mut conn = app.service.onboarding.db.acquire().await.unwrap();
-    let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM outbox WHERE delivered_at IS NOT NULL").fetch_all(&mut *conn).await.unwrap();
+    let bodies: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM outbox WHERE delivered_at IS NOT NULL").fetch_all(&mut *conn).await.unwrap();
     assert!(!bodies.is_empty() && bodies.iter().all(String::is_empty));
     let status = outbox::status(&mut conn).await.unwrap();
     assert!(status.iter().all(|s| s.delivered_at.is_some()));
@@ -64,10 +65,13 @@ async fn an_sms_goes_out_through_the_webhook_gateway() {
     let sink = received.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let hook = Router::new().route("/sms", post(move |Json(v): Json<serde_json::Value>| async move {
-        sink.lock().unwrap().push(v);
-        "ok"
-    }));
+    let hook = Router::new().route(
+        "/sms",
+        post(move |Json(v): Json<serde_json::Value>| async move {
+            sink.lock().unwrap().push(v);
+            "ok"
+        }),
+    );
     tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
 
     let smtp = SmtpServer::start();

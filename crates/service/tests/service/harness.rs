@@ -39,7 +39,11 @@ impl TestPki {
     }
 
     pub fn tls(&self) -> TlsMaterial {
-        TlsMaterial { server_cert_chain_pem: self.server.cert_pem.clone(), server_key_pem: self.server.key_pem.clone(), client_ca_pem: self.ca_pem.clone() }
+        TlsMaterial {
+            server_cert_chain_pem: self.server.cert_pem.clone(),
+            server_key_pem: self.server.key_pem.clone(),
+            client_ca_pem: self.ca_pem.clone(),
+        }
     }
 
     pub fn office_cert(&self, number: &str, name: &str) -> IssuedIdentity {
@@ -55,7 +59,10 @@ pub fn plain_https(ca_pem: &str, cert: Option<&IssuedIdentity>) -> reqwest::Clie
         roots.add(ca.unwrap()).unwrap();
     }
     let provider = Arc::new(kaigo_client::rustls::crypto::ring::default_provider());
-    let builder = kaigo_client::rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_root_certificates(roots);
+    let builder = kaigo_client::rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
     let tls = match cert {
         Some(c) => {
             let chain = rustls_pemfile::certs(&mut c.cert_pem.as_bytes()).collect::<Result<Vec<_>, _>>().unwrap();
@@ -382,19 +389,35 @@ pub async fn start_service_process(dir: &std::path::Path, database: &std::path::
 }
 
 /// The same, started through `wrapper` (e.g. `prlimit …`), which must exec it.
-pub async fn start_service_process_under(wrapper: &[&str], dir: &std::path::Path, database: &std::path::Path, extra: &[&str]) -> ServiceProcess {
+pub async fn start_service_process_under(
+    wrapper: &[&str],
+    dir: &std::path::Path,
+    database: &std::path::Path,
+    extra: &[&str],
+) -> ServiceProcess {
     spawn_service_process(wrapper, dir, database, extra, None).await
 }
 
 /// The same, logging at `filter` (`KAIGO_LOG`) to a piped stderr, which the
 /// test reads from `child.stderr`.
-pub async fn start_service_process_logging(dir: &std::path::Path, database: &std::path::Path, extra: &[&str], filter: &str) -> ServiceProcess {
+pub async fn start_service_process_logging(
+    dir: &std::path::Path,
+    database: &std::path::Path,
+    extra: &[&str],
+    filter: &str,
+) -> ServiceProcess {
     spawn_service_process(&[], dir, database, extra, Some(filter)).await
 }
 
 /// The service process, started through `wrapper` if any, logging at
 /// `log` to a piped stderr if given (else `warn`, to the test's stderr).
-pub async fn spawn_service_process(wrapper: &[&str], dir: &std::path::Path, database: &std::path::Path, extra: &[&str], log: Option<&str>) -> ServiceProcess {
+pub async fn spawn_service_process(
+    wrapper: &[&str],
+    dir: &std::path::Path,
+    database: &std::path::Path,
+    extra: &[&str],
+    log: Option<&str>,
+) -> ServiceProcess {
     use tokio::io::AsyncBufReadExt as _;
     let bin = env!("CARGO_BIN_EXE_kaigo-onboard-service");
     let mut command = match wrapper.split_first() {

@@ -93,9 +93,14 @@ async fn on_postgresql_a_lease_of_a_living_instance_is_respected_until_it_dies()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_one_postgresql_share_codes_and_lockouts_and_send_each_message_once() {
     let smtp = SmtpServer::start();
-    let Some(app) = spawn_with(Options { backend: Backend::Postgres, delivery: Delivery::Smtp(smtp.url()), ..Options::default() }).await else { return };
+    let Some(app) = spawn_with(Options { backend: Backend::Postgres, delivery: Delivery::Smtp(smtp.url()), ..Options::default() }).await
+    else {
+        return;
+    };
     let other = second_instance(&app).await;
-    let via = |service_url: &str, office: &TestOffice| OnboardingClient::new(service_url, &ServerTrust::CaPem(app.pki.ca_pem.clone()), Some(&identity(&office.cert))).unwrap();
+    let via = |service_url: &str, office: &TestOffice| {
+        OnboardingClient::new(service_url, &ServerTrust::CaPem(app.pki.ca_pem.clone()), Some(&identity(&office.cert))).unwrap()
+    };
     let (one, two) = (via(&app.url(), &app.b), via(&other.url(), &app.b));
 
     // A code issued by one instance is verified by the other.

@@ -17,7 +17,13 @@ async fn every_call_without_a_client_certificate_is_refused_but_a_devices_redemp
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ops.as_object().unwrap().keys() {
             let url = format!("{}{}", app.url(), path.replace("{", "x").replace("}", ""));
-            let resp = http.request(method.to_uppercase().parse().unwrap(), url).header("content-type", "application/json").body("{}").send().await.unwrap();
+            let resp = http
+                .request(method.to_uppercase().parse().unwrap(), url)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
             let body: serde_json::Value = resp.json().await.unwrap_or_default();
             if body["code"] != "client_certificate_required" {
                 open.push(format!("{method} {path}"));
@@ -32,14 +38,19 @@ async fn every_call_without_a_client_certificate_is_refused_but_a_devices_redemp
 async fn a_certificate_from_another_ca_is_refused() {
     let app = spawn_app().await;
     let other = CertificateAuthority::create("Other CA", now()).unwrap();
-    let cert = other.issue_office_client(&app.a.number, &app.a.name, now() - time::Duration::hours(1), now() + time::Duration::days(30)).unwrap();
+    let cert =
+        other.issue_office_client(&app.a.number, &app.a.name, now() - time::Duration::hours(1), now() + time::Duration::days(30)).unwrap();
     expect_code(app.client_with(Some(&identity(&cert))).health().await, ErrorCode::ClientCertificateRejected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_certificate_is_refused() {
     let app = spawn_app().await;
-    let cert = app.pki.ca.issue_office_client(&app.a.number, &app.a.name, now() - time::Duration::days(30), now() - time::Duration::days(1)).unwrap();
+    let cert = app
+        .pki
+        .ca
+        .issue_office_client(&app.a.number, &app.a.name, now() - time::Duration::days(30), now() - time::Duration::days(1))
+        .unwrap();
     expect_code(app.client_with(Some(&identity(&cert))).health().await, ErrorCode::ClientCertificateExpired);
 }
 
@@ -55,7 +66,9 @@ async fn a_certificate_of_another_office_cannot_log_in_with_this_offices_id() {
     let other = client_b.office_login(&app.a.kj, "wrong-password").await.unwrap_err();
     let unknown = client_b.office_login("KJ9999999999", "wrong-password").await.unwrap_err();
     let shape = |e: &kaigo_client::ClientError| match e {
-        kaigo_client::ClientError::Api { status, body } => (*status, body.code, body.message.clone(), body.field.clone(), body.retry_after_seconds),
+        kaigo_client::ClientError::Api { status, body } => {
+            (*status, body.code, body.message.clone(), body.field.clone(), body.retry_after_seconds)
+        }
         other => panic!("{other:?}"),
     };
     assert_eq!(shape(&other).0, 401);
@@ -136,7 +149,6 @@ async fn a_pkcs12_identity_works_for_the_whole_handshake() {
     assert!(client.office_login(&app.a.kj, &app.a.password).await.is_ok());
 }
 
-
 /// A plain HTTPS client that trusts the service and shows no certificate.
 fn http_without_certificate(app: &TestApp) -> reqwest::Client {
     plain_https(&app.pki.ca_pem, None)
@@ -157,11 +169,32 @@ async fn every_error_is_the_json_error_body_and_an_unread_body_closes_the_connec
         (http.post(url("/v1/terminal-activations/%FF/proof")), 400, "invalid_request", false),
         (office.get(url("/v1/office/user-id-availability?user=x")).bearer_auth(&session.session_token), 400, "invalid_request", false),
         (http.get(&activations), 405, "method_not_allowed", false),
-        (http.post(&activations).header("content-type", "application/json").body(vec![b' '; kaigo_service::http::MAX_REQUEST_BODY_BYTES + 1]), 413, "payload_too_large", true),
-        (http.post(&activations).header("content-type", "application/json").body("{\"terminal_id\": 1, \"activation_code\": \"secret-typed\""), 400, "invalid_request", true),
+        (
+            http.post(&activations)
+                .header("content-type", "application/json")
+                .body(vec![b' '; kaigo_service::http::MAX_REQUEST_BODY_BYTES + 1]),
+            413,
+            "payload_too_large",
+            true,
+        ),
+        (
+            http.post(&activations)
+                .header("content-type", "application/json")
+                .body("{\"terminal_id\": 1, \"activation_code\": \"secret-typed\""),
+            400,
+            "invalid_request",
+            true,
+        ),
         (http.post(&activations).body("{}"), 400, "invalid_request", true),
         (http.get(url("/v1/no-such-thing")), 404, "not_found", false),
-        (http.post(url("/v1/office/login")).header("content-type", "application/json").body("{\"electronic_billing_id\": \"KJ0000000001\", \"password\": \"x\"}"), 401, "client_certificate_required", true),
+        (
+            http.post(url("/v1/office/login"))
+                .header("content-type", "application/json")
+                .body("{\"electronic_billing_id\": \"KJ0000000001\", \"password\": \"x\"}"),
+            401,
+            "client_certificate_required",
+            true,
+        ),
     ];
     for (request, status, code, had_body) in cases {
         let resp = match request.send().await {
@@ -173,7 +206,11 @@ async fn every_error_is_the_json_error_body_and_an_unread_body_closes_the_connec
             Err(e) => panic!("{code}: {e}"),
         };
         assert_eq!(resp.status().as_u16(), status, "{code}");
-        assert_eq!(resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).as_deref(), Some("application/json"), "{code}");
+        assert_eq!(
+            resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).as_deref(),
+            Some("application/json"),
+            "{code}"
+        );
         assert_eq!(resp.headers().get("connection").is_some_and(|v| v == "close"), had_body, "{code}: connection");
         let body: kaigo_api::ErrorBody = resp.json().await.unwrap();
         assert_eq!(body.code.as_str(), code);

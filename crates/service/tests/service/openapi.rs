@@ -28,7 +28,16 @@ async fn the_service_serves_its_openapi_document_and_it_lists_every_step() {
     let app = spawn_app().await;
     let doc = committed_document();
     let paths = doc["paths"].as_object().unwrap();
-    for p in ["/v1/office/login", "/v1/office/admin-users", "/v1/user/login", "/v1/user/password", "/v1/terminals", "/v1/terminals/{terminal_id}/activation", "/v1/terminal-activations", "/v1/terminal-activations/{terminal_id}/proof"] {
+    for p in [
+        "/v1/office/login",
+        "/v1/office/admin-users",
+        "/v1/user/login",
+        "/v1/user/password",
+        "/v1/terminals",
+        "/v1/terminals/{terminal_id}/activation",
+        "/v1/terminal-activations",
+        "/v1/terminal-activations/{terminal_id}/proof",
+    ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
     let served = app.client(&app.b).openapi_document().await.unwrap();
@@ -45,7 +54,13 @@ fn operation_ids_are_unique_and_query_parameters_are_declared_as_such() {
             assert!(ids.insert(id.to_owned()), "operationId {id} repeated ({path})");
             for p in op["parameters"].as_array().into_iter().flatten() {
                 let name = p["name"].as_str().unwrap();
-                let expected = if path.contains(&format!("{{{name}}}")) { "path" } else if name == "Idempotency-Key" { "header" } else { "query" };
+                let expected = if path.contains(&format!("{{{name}}}")) {
+                    "path"
+                } else if name == "Idempotency-Key" {
+                    "header"
+                } else {
+                    "query"
+                };
                 assert_eq!(p["in"], expected, "{path} {name}");
             }
         }
@@ -61,7 +76,11 @@ fn documents(doc: &serde_json::Value, method: &str, path: &str, status: u16) -> 
 fn assert_documented<T>(method: &str, path: &str, result: Result<T, kaigo_client::ClientError>, code: kaigo_client::ErrorCode) {
     let e = expect_code(result, code);
     let kaigo_client::ClientError::Api { status, .. } = e else { panic!("{method} {path}: no answer: {e}") };
-    assert!(documents(&committed_document(), method, path, status), "{method} {path} answers {status} ({}) but its document does not list it", code.as_str());
+    assert!(
+        documents(&committed_document(), method, path, status),
+        "{method} {path} answers {status} ({}) but its document does not list it",
+        code.as_str()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,7 +128,8 @@ async fn a_body_sent_to_any_operation_over_the_limit_is_refused_as_documented() 
     // it could meet the connection already closed after the answer).
     let mut c = tls_connection(app.service.addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
     let over = kaigo_service::http::MAX_REQUEST_BODY_BYTES + 1;
-    let head = format!("POST /v1/user/logout HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {over}\r\n\r\n");
+    let head =
+        format!("POST /v1/user/logout HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {over}\r\n\r\n");
     c.write_all(head.as_bytes()).await.unwrap();
     c.flush().await.unwrap();
     let r = read_response(&mut c).await.expect("an answer before the body");

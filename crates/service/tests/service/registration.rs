@@ -36,7 +36,10 @@ async fn a_key_reused_with_a_different_body_is_refused() {
     let key = OnboardingClient::new_idempotency_key();
     client.register_admin(&session.session_token, &key, &admin_request("firstadmin")).await.unwrap();
     expect_code(client.register_admin(&session.session_token, &key, &admin_request("otheradmin")).await, ErrorCode::IdempotencyKeyReused);
-    expect_code(client.register_admin(&session.session_token, "short", &admin_request("otheradmin")).await, ErrorCode::IdempotencyKeyInvalid);
+    expect_code(
+        client.register_admin(&session.session_token, "short", &admin_request("otheradmin")).await,
+        ErrorCode::IdempotencyKeyInvalid,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,8 +66,22 @@ async fn each_bad_field_is_named_with_its_code() {
         (Box::new(|r| r.name = " ".into()), ErrorCode::NameInvalid, "name"),
         (Box::new(|r| r.email = Some("kaigo@".into())), ErrorCode::EmailInvalid, "email"),
         (Box::new(|r| r.phone = Some("12345".into())), ErrorCode::PhoneInvalid, "phone"),
-        (Box::new(|r| { r.email = None; r.phone = None; }), ErrorCode::ContactMissing, "email"),
-        (Box::new(|r| { r.email = None; r.phone = Some("0312345678".into()); }), ErrorCode::DeliveryChannelUnavailable, "phone"),
+        (
+            Box::new(|r| {
+                r.email = None;
+                r.phone = None;
+            }),
+            ErrorCode::ContactMissing,
+            "email",
+        ),
+        (
+            Box::new(|r| {
+                r.email = None;
+                r.phone = Some("0312345678".into());
+            }),
+            ErrorCode::DeliveryChannelUnavailable,
+            "phone",
+        ),
         (Box::new(|r| r.service_types = vec![]), ErrorCode::ServiceTypesMissing, "service_types"),
         (Box::new(|r| r.service_types = vec!["訪問介護".into()]), ErrorCode::ServiceTypeUnknown, "service_types"),
         (Box::new(|r| r.job_category = "ヘルパー".into()), ErrorCode::JobCategoryUnknown, "job_category"),
@@ -97,7 +114,10 @@ async fn an_sms_only_admin_gets_the_initial_password_by_sms() {
 async fn registration_needs_an_office_session() {
     let app = spawn_app().await;
     let client = app.client(&app.b);
-    expect_code(client.register_admin("made-up-token", &OnboardingClient::new_idempotency_key(), &admin_request("nosession")).await, ErrorCode::Unauthenticated);
+    expect_code(
+        client.register_admin("made-up-token", &OnboardingClient::new_idempotency_key(), &admin_request("nosession")).await,
+        ErrorCode::Unauthenticated,
+    );
     // A session ends after 30 idle minutes.
     let (client, session) = app.office_session(&app.b).await;
     app.clock.advance(time::Duration::minutes(31));

@@ -99,14 +99,7 @@ impl SmtpServer {
 
     pub fn to(&self, recipient: &str) -> Vec<Received> {
         let needle = format!("<{recipient}>");
-        self.state
-            .lock()
-            .unwrap()
-            .received
-            .iter()
-            .filter(|m| m.to.iter().any(|t| t == recipient || t.contains(&needle)))
-            .cloned()
-            .collect()
+        self.state.lock().unwrap().received.iter().filter(|m| m.to.iter().any(|t| t == recipient || t.contains(&needle))).cloned().collect()
     }
 
     /// Waits until `recipient` has at least `n` messages.

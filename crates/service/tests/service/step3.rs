@@ -66,7 +66,8 @@ async fn walk_step3(app: &TestApp) {
     expect_code(client.terminals(&restricted).await, ErrorCode::Unauthenticated);
 
     // Next login on this PC skips the code (device trust).
-    let UserLoginOutcome::LoggedIn { session } = client.user_login("kaigoadmin1", "Hana-2026-kaigo", Some(&trust.token)).await.unwrap() else {
+    let UserLoginOutcome::LoggedIn { session } = client.user_login("kaigoadmin1", "Hana-2026-kaigo", Some(&trust.token)).await.unwrap()
+    else {
         panic!("a trusted PC must skip the code");
     };
     assert!(!session.must_change_password);
@@ -77,7 +78,8 @@ async fn walk_step3(app: &TestApp) {
     let issued = client.issue_terminal(&session.session_token, "受付PC1", TerminalKind::ThisPc).await.unwrap();
     assert_eq!(issued.terminal.status, TerminalStatus::AwaitingDevice);
     let id = issued.terminal.terminal_id.clone();
-    let challenge = client.redeem_terminal_activation(&id, &issued.activation.code, &B64.encode(key.verifying_key().as_bytes())).await.unwrap();
+    let challenge =
+        client.redeem_terminal_activation(&id, &issued.activation.code, &B64.encode(key.verifying_key().as_bytes())).await.unwrap();
     let sig = key.sign(&terminal_link_message(&id, &challenge.challenge));
     let settings = client.prove_terminal(&id, &B64.encode(sig.to_bytes())).await.unwrap();
     assert_eq!(settings.office_number, office.number);
@@ -89,7 +91,9 @@ async fn walk_step3(app: &TestApp) {
     // Every step left an audit record, and no secret in it.
     let mut conn = app.service.onboarding.db.acquire().await.unwrap();
     let audit = kaigo_service::store::audit::recent(&mut conn, 100).await.unwrap();
-    for event in ["office_code", "admin_registered", "user_code", "password_change", "terminal_issued", "terminal_activation", "terminal_link"] {
+    for event in
+        ["office_code", "admin_registered", "user_code", "password_change", "terminal_issued", "terminal_activation", "terminal_link"]
+    {
         assert!(audit.iter().any(|e| e.event == event && e.outcome.starts_with("success")), "no {event} in audit");
     }
     let dump = format!("{audit:?}");
@@ -118,7 +122,10 @@ async fn a_device_trust_token_is_bound_to_its_user_and_expires_after_24_hours() 
     let token = verified.device_trust.unwrap().token;
     assert!(matches!(client.user_login("trustuser1", "Sakura-2026-x", Some(&token)).await.unwrap(), UserLoginOutcome::LoggedIn { .. }));
     // A made-up token does not skip the code.
-    assert!(matches!(client.user_login("trustuser1", "Sakura-2026-x", Some("forged")).await.unwrap(), UserLoginOutcome::CodeRequired { .. }));
+    assert!(matches!(
+        client.user_login("trustuser1", "Sakura-2026-x", Some("forged")).await.unwrap(),
+        UserLoginOutcome::CodeRequired { .. }
+    ));
     // Revoked: the code is asked again.
     client.revoke_device_trust(&full.session_token).await.unwrap();
     assert!(matches!(client.user_login("trustuser1", "Sakura-2026-x", Some(&token)).await.unwrap(), UserLoginOutcome::CodeRequired { .. }));

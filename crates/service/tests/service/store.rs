@@ -47,7 +47,10 @@ async fn contract(db: Db) {
     // A try is taken only from the record it was judged on.
     let fresh = FailureRecord::default();
     assert!(store::claim_login_try(c, Account::Office, "office-1", fresh, 1, at(5)).await.unwrap());
-    assert!(!store::claim_login_try(c, Account::Office, "office-1", fresh, 1, at(5)).await.unwrap(), "a second try judged on the same record");
+    assert!(
+        !store::claim_login_try(c, Account::Office, "office-1", fresh, 1, at(5)).await.unwrap(),
+        "a second try judged on the same record"
+    );
     let one = FailureRecord { count: 1, last: Some(at(5)) };
     assert_eq!(store::login_failures(c, Account::Office, "office-1").await.unwrap(), one);
     assert!(store::claim_login_try(c, Account::Office, "office-1", one, 2, at(6)).await.unwrap());
@@ -88,9 +91,20 @@ async fn contract(db: Db) {
     assert!(!users::find(c, "u1").await.unwrap().unwrap().must_change_password);
 
     // A challenge completes once.
-    challenges::insert(c, challenges::NewChallenge { id: "ch1", account: Account::Office, office_id: "office-1", user_row_id: None, cert_fingerprint: "fp", now: at(1), expires_at: at(100) })
-        .await
-        .unwrap();
+    challenges::insert(
+        c,
+        challenges::NewChallenge {
+            id: "ch1",
+            account: Account::Office,
+            office_id: "office-1",
+            user_row_id: None,
+            cert_fingerprint: "fp",
+            now: at(1),
+            expires_at: at(100),
+        },
+    )
+    .await
+    .unwrap();
     challenges::set_code(c, "ch1", DeliveryChannel::Email, "hash", at(2), at(50)).await.unwrap();
     assert!(challenges::claim_code_try(c, "ch1", "hash", 0, 1).await.unwrap());
     assert!(!challenges::claim_code_try(c, "ch1", "hash", 0, 1).await.unwrap(), "a second entry judged on the same tries");
@@ -106,7 +120,16 @@ async fn contract(db: Db) {
     assert!(challenges::find(c, "ch1").await.unwrap().unwrap().completed);
 
     // Sessions and device trust.
-    let session = sessions::NewSession { token_hash: "t1", kind: sessions::SessionKind::User, office_id: "office-1", user_row_id: Some("u1"), cert_fingerprint: "fp", restricted: true, now: at(1), expires_at: at(100) };
+    let session = sessions::NewSession {
+        token_hash: "t1",
+        kind: sessions::SessionKind::User,
+        office_id: "office-1",
+        user_row_id: Some("u1"),
+        cert_fingerprint: "fp",
+        restricted: true,
+        now: at(1),
+        expires_at: at(100),
+    };
     sessions::insert(c, session).await.unwrap();
     let s = sessions::find(c, "t1").await.unwrap().unwrap();
     assert_eq!((s.kind, s.restricted, s.last_seen_at, s.expires_at, s.revoked), (sessions::SessionKind::User, true, at(1), at(100), false));
@@ -116,7 +139,10 @@ async fn contract(db: Db) {
     assert_eq!((s.last_seen_at, s.revoked), (at(2), true));
     sessions::insert_device_trust(c, "d1", "u1", "fp", at(1), at(100)).await.unwrap();
     let trust = sessions::find_device_trust(c, "d1").await.unwrap().unwrap();
-    assert_eq!((trust.user_row_id.as_str(), trust.cert_fingerprint.as_str(), trust.expires_at, trust.revoked), ("u1", "fp", at(100), false));
+    assert_eq!(
+        (trust.user_row_id.as_str(), trust.cert_fingerprint.as_str(), trust.expires_at, trust.revoked),
+        ("u1", "fp", at(100), false)
+    );
     assert!(sessions::find_device_trust(c, "other").await.unwrap().is_none());
     assert_eq!(sessions::revoke_device_trusts(c, "u1", at(60)).await.unwrap(), 1);
     assert!(sessions::find_device_trust(c, "d1").await.unwrap().unwrap().revoked);
@@ -128,7 +154,20 @@ async fn contract(db: Db) {
 
     // The outbox leases a message to one worker at a time.
     let id = outbox::new_message_id();
-    outbox::enqueue(c, &id, outbox::NewMessage { office_id: "office-1", channel: DeliveryChannel::Email, recipient: "h@example.jp", subject: "件名", sealed_body: "本文" }, at(10)).await.unwrap();
+    outbox::enqueue(
+        c,
+        &id,
+        outbox::NewMessage {
+            office_id: "office-1",
+            channel: DeliveryChannel::Email,
+            recipient: "h@example.jp",
+            subject: "件名",
+            sealed_body: "本文",
+        },
+        at(10),
+    )
+    .await
+    .unwrap();
     assert!(outbox::claim_due(c, at(9), at(100), "i1").await.unwrap().is_none(), "not due yet");
     let m = outbox::claim_due(c, at(10), at(100), "i1").await.unwrap().unwrap();
     assert_eq!((m.id.as_str(), m.attempts, m.body.as_str(), m.channel), (id.as_str(), 1, "本文", DeliveryChannel::Email));
@@ -148,12 +187,22 @@ async fn contract(db: Db) {
 
     // Terminal names are unique among terminals not unlinked.
     let t = |id: &'static str| terminals::NewTerminal {
-        id, office_id: "office-1", name: "PC1", kind: TerminalKind::Mobile, activation_mac: "m", activation_expires_at: at(100), registered_by: "u1", now: at(1),
+        id,
+        office_id: "office-1",
+        name: "PC1",
+        kind: TerminalKind::Mobile,
+        activation_mac: "m",
+        activation_expires_at: at(100),
+        registered_by: "u1",
+        now: at(1),
     };
     terminals::insert(c, t("t1")).await.unwrap();
     assert!(matches!(terminals::insert(c, t("t2")).await, Err(StoreError::Conflict(_))));
     let issued = terminals::find_by_id(c, "t1").await.unwrap().unwrap();
-    assert_eq!((issued.kind, issued.link, issued.public_key), (TerminalKind::Mobile, TerminalLink::AwaitingDevice(Activation { expires_at: at(100), wrong_entries: 0 }), None));
+    assert_eq!(
+        (issued.kind, issued.link, issued.public_key),
+        (TerminalKind::Mobile, TerminalLink::AwaitingDevice(Activation { expires_at: at(100), wrong_entries: 0 }), None)
+    );
     // Wrong codes are counted; a redemption needs the code still stored, once.
     assert_eq!(terminals::count_wrong_activation(c, "t1").await.unwrap(), 1);
     assert_eq!(terminals::count_wrong_activation(c, "t1").await.unwrap(), 2);
@@ -161,7 +210,10 @@ async fn contract(db: Db) {
     assert!(terminals::redeem_activation(c, "t1", "m", "k", "c", at(50)).await.unwrap());
     assert!(!terminals::redeem_activation(c, "t1", "m", "k2", "c2", at(50)).await.unwrap(), "a code is redeemed once");
     let pending = terminals::find_active(c, "office-1", "t1").await.unwrap().unwrap();
-    assert_eq!((pending.link, pending.challenge.as_deref(), pending.public_key.as_deref()), (TerminalLink::Pending { challenge_expires_at: Some(at(50)) }, Some("c"), Some("k")));
+    assert_eq!(
+        (pending.link, pending.challenge.as_deref(), pending.public_key.as_deref()),
+        (TerminalLink::Pending { challenge_expires_at: Some(at(50)) }, Some("c"), Some("k"))
+    );
     assert!(!terminals::link(c, "t1", "wrong-challenge", at(5)).await.unwrap());
     assert!(terminals::link(c, "t1", "c", at(5)).await.unwrap());
     let linked = terminals::find_active(c, "office-1", "t1").await.unwrap().unwrap();

@@ -109,7 +109,10 @@ async fn an_activation_code_works_once_within_its_lifetime_and_wrong_ones_count_
     expect_code(phone.redeem_terminal_activation(&id, &fresh.activation.code, "AAAA").await, ErrorCode::TerminalKeyInvalid);
     expect_code(phone.redeem_terminal_activation(&id, &fresh.activation.code, &B64.encode([0u8; 32])).await, ErrorCode::TerminalKeyInvalid);
     // An unknown terminal reads like a wrong code.
-    expect_code(phone.redeem_terminal_activation("no-such-terminal", &fresh.activation.code, &public(&key())).await, ErrorCode::ActivationCodeIncorrect);
+    expect_code(
+        phone.redeem_terminal_activation("no-such-terminal", &fresh.activation.code, &public(&key())).await,
+        ErrorCode::ActivationCodeIncorrect,
+    );
     expect_code(phone.prove_terminal("no-such-terminal", &B64.encode([0u8; 64])).await, ErrorCode::TerminalNotFound);
 }
 

@@ -17,7 +17,10 @@ fn is_root() -> bool {
 }
 
 fn installed(package: &str) -> bool {
-    Command::new("dpkg-query").args(["-W", "-f=${Status}", package]).output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
 }
 
 /// `key=value` lines of a desktop entry's main group.
@@ -64,8 +67,14 @@ fn the_deb_installs_with_dpkg_with_a_valid_desktop_entry_that_starts_the_install
     let program = format!("/usr/bin/{}", app_config()["mainBinaryName"].as_str().unwrap());
     let contents = dpkg_deb(&["-c"], &deb);
     // File paths as the package holds them, without tar's leading "./".
-    let files: Vec<&str> = contents.lines().filter_map(|l| l.split_whitespace().last()).map(|p| p.trim_start_matches("./")).filter(|p| !p.ends_with('/')).collect();
-    let entries: Vec<&str> = files.iter().copied().filter(|p| p.starts_with("usr/share/applications/") && p.ends_with(".desktop")).collect();
+    let files: Vec<&str> = contents
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .map(|p| p.trim_start_matches("./"))
+        .filter(|p| !p.ends_with('/'))
+        .collect();
+    let entries: Vec<&str> =
+        files.iter().copied().filter(|p| p.starts_with("usr/share/applications/") && p.ends_with(".desktop")).collect();
     assert_eq!(entries.len(), 1, "one desktop entry: {entries:?}");
     let programs: Vec<&str> = files.iter().copied().filter(|p| p.starts_with("usr/bin/")).collect();
     assert_eq!(programs.len(), 1, "only the app's program, no benchmark baseline: {programs:?}");
