@@ -12,13 +12,13 @@ windows_cargo build --locked --profile "$PROFILE" -p kaigo-onboard-app --bin kai
 [ "$PROFILE" = dev ] && OUT_DIR=debug || OUT_DIR="$PROFILE"
 BUILT="$KAIGO_WINDOWS_TARGET_DIR/$KAIGO_WINDOWS_TARGET/$OUT_DIR"
 
-# Named once: the product in tauri.conf.json, the WebView2 address in app-core.
+# Named once: the product in tauri.conf.json, the WebView2 address in app-core's data.
 conf() { python3 -c 'import json,sys; print(json.load(open("tauri.conf.json"))[sys.argv[1]])' "$1"; }
 PRODUCT_NAME="$(conf productName)"
 IDENTIFIER="$(conf identifier)"
 VERSION="$(conf version)"
-WEBVIEW2_URL="$(sed -n 's/^pub const DOWNLOAD_URL: &str = "\(.*\)";$/\1/p' crates/app-core/src/webview_runtime.rs)"
-[ -n "$WEBVIEW2_URL" ] || { echo "DOWNLOAD_URL not found in webview_runtime.rs" >&2; exit 1; }
+WEBVIEW2_URL="$(cat crates/app-core/data/webview2-download-url)"
+[ -n "$WEBVIEW2_URL" ] || { echo "crates/app-core/data/webview2-download-url is empty" >&2; exit 1; }
 
 OUT="$KAIGO_WINDOWS_TARGET_DIR/installer"
 mkdir -p "$OUT"

@@ -5,7 +5,8 @@
 
 use arbitrary::Arbitrary;
 use kaigo_api::ErrorBody;
-use kaigo_domain::texts::{all_known, fill, placeholders, span, Language};
+use kaigo_domain::messages::{all_known, fill, placeholders, span};
+use kaigo_domain::Language;
 use kaigo_domain::{ErrorCode, Policy};
 use kaigo_fuzz::{json_string, ArbPolicy};
 use libfuzzer_sys::fuzz_target;

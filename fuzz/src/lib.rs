@@ -190,5 +190,5 @@ impl<'a> Arbitrary<'a> for ArbCount {
 
 /// The wait the service tells in `Retry-After` and `retry_after_seconds`.
 pub fn told_wait(d: Duration) -> Duration {
-    Duration::seconds(i64::try_from(kaigo_domain::login::retry_after_seconds(d)).unwrap_or(i64::MAX))
+    Duration::seconds(i64::try_from(kaigo_domain::refusal::retry_after_seconds(d)).unwrap_or(i64::MAX))
 }

@@ -6,7 +6,7 @@ macro_rules! app_commands {
         $apply! {
             status, start, list_certificates, import_certificate, choose_certificate, preflight,
             readiness_checklist, office_login, saved_office_login, office_resend_code, office_verify,
-            reference_lists, review_registration, register_admin,
+            reference_lists, review_registration, edit_registration, register_admin, acknowledge_registration,
             user_login, send_user_code, user_verify, password_report, change_password,
             setup_terminal, issue_device_terminal, reissue_device_activation, list_terminals, unlink_terminal,
             finish_terminals, practice_device_scan, card_check, completion_report, save_completion_report, mailbox, save_settings, restart, support_bundle, check_field, ui_ready,

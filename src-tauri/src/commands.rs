@@ -9,9 +9,9 @@ use kaigo_app_core::certificates::CertificateSummary;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
-use kaigo_app_core::wizard::{check_field as check, AppStatus, DeviceActivation, RegistrationReview, UserLoginView};
+use kaigo_app_core::wizard::{check_field as check, AppStatus, DeviceActivation, FieldKind, PasswordChecklist, RegistrationReview, UserLoginView};
 use kaigo_app_core::{AppCore, AppResult};
-use kaigo_domain::{DeliveryChannel, PasswordReport, ReadinessItem, ReferenceLists};
+use kaigo_domain::{DeliveryChannel, ReadinessItem, ReferenceLists};
 use secrecy::SecretString;
 use tauri::{Runtime, State};
 
@@ -83,9 +83,22 @@ pub async fn review_registration(core: Core<'_>, request: AdminRegistrationReque
     core.review_registration(&request).await
 }
 
+/// Registers what the confirmation screen showed.
 #[tauri::command]
-pub async fn register_admin(core: Core<'_>, request: AdminRegistrationRequest) -> AppResult<Progress> {
-    core.register_admin(request).await
+pub async fn register_admin(core: Core<'_>) -> AppResult<Progress> {
+    core.register_reviewed().await
+}
+
+/// 「戻って直す」 on the confirmation screen.
+#[tauri::command]
+pub async fn edit_registration(core: Core<'_>) {
+    core.edit_registration().await
+}
+
+/// The registration's completion was seen: on to the admin's login.
+#[tauri::command]
+pub async fn acknowledge_registration(core: Core<'_>) {
+    core.acknowledge_registration().await
 }
 
 #[tauri::command]
@@ -104,8 +117,8 @@ pub async fn user_verify(core: Core<'_>, code: String, remember_device: bool) ->
 }
 
 #[tauri::command]
-pub fn password_report(candidate: String, user_id: Option<String>) -> PasswordReport {
-    AppCore::password_report(&candidate, user_id.as_deref())
+pub fn password_report(candidate: String, again: Option<String>, user_id: Option<String>) -> PasswordChecklist {
+    AppCore::password_report(&candidate, again.as_deref(), user_id.as_deref())
 }
 
 #[tauri::command]
@@ -182,8 +195,8 @@ pub async fn restart(core: Core<'_>) -> AppResult<Progress> {
 }
 
 #[tauri::command]
-pub fn check_field(kind: String, value: String) -> AppResult<()> {
-    check(&kind, &value)
+pub fn check_field(kind: FieldKind, value: String) -> AppResult<()> {
+    check(kind, &value)
 }
 
 /// Writes the support bundle into the Downloads folder; returns its path.

@@ -6,10 +6,11 @@ pub mod commands;
 pub mod fatal;
 pub mod startup_probe;
 
-use kaigo_app_core::keychain::{Keychain, SERVICE};
+use kaigo_app_core::keychain::{Keychain, SecretStore, SERVICE};
 use kaigo_app_core::paths::AppPaths;
 use kaigo_app_core::webview_runtime;
 use kaigo_app_core::AppCore;
+use kaigo_practice::PracticeMode;
 use std::sync::Arc;
 use tauri::{Manager as _, Runtime};
 
@@ -25,6 +26,12 @@ macro_rules! names {
 
 /// Every command the window may call, as the UI names it.
 pub const COMMANDS: &[&str] = app_commands!(names);
+
+/// The composition root: the app core, with 練習モード plugged in.
+pub fn compose(paths: AppPaths, secrets: Arc<dyn SecretStore>) -> AppCore {
+    let practice = Arc::new(PracticeMode::new(paths.practice()));
+    AppCore::new(paths, secrets).with_rehearsal(practice)
+}
 
 /// Adds the commands and the core to a builder.
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {

@@ -3,6 +3,7 @@
 //! application by its AID (as OpenSC's jpki driver does); no PIN, nothing
 //! read or kept. Deciding ([`judge`]) is apart from the PC/SC calls.
 
+use crate::catalogue::{Said, Text};
 use serde::Serialize;
 
 /// JPKI AP (公的個人認証サービスの利用者証明用・署名用電子証明書のAP).
@@ -60,23 +61,13 @@ impl CardOutcome {
     }
 
     /// What staff read, and what to do.
-    pub fn message_ja(self) -> &'static str {
+    pub fn text(self) -> Text {
         match self {
-            CardOutcome::MyNumberCard => "マイナンバーカードを読み取れました。このカードリーダーは使えます（暗証番号は使わず、カードの中身は読んでいません）。",
-            CardOutcome::NotMyNumberCard => "カードは見つかりましたが、マイナンバーカードではないようです。健康保険証や他のICカードではなく、マイナンバーカードを置いてください。",
-            CardOutcome::NoCard => "カードリーダーにカードがありません。マイナンバーカードを、読み取り面を下にしてカードリーダーに置いてから、もう一度お試しください。",
-            CardOutcome::NoReader => "カードリーダーが見つかりません。USBケーブルがPCにつながっているか確かめてください。つないだばかりなら少し待ってからお試しください。",
-            CardOutcome::CardUnreadable => "カードをうまく読み取れませんでした。読み取りが終わるまでカードを動かさず、置き直してからもう一度お試しください。",
-        }
-    }
-
-    pub fn message_en(self) -> &'static str {
-        match self {
-            CardOutcome::MyNumberCard => "The My Number Card was read. This card reader works (no PIN used, nothing read from the card).",
-            CardOutcome::NotMyNumberCard => "A card was found, but it does not seem to be a My Number Card. Place the My Number Card.",
-            CardOutcome::NoCard => "There is no card on the reader. Place the My Number Card on it and try again.",
-            CardOutcome::NoReader => "No card reader was found. Check that its USB cable is connected to this PC.",
-            CardOutcome::CardUnreadable => "The card could not be read. Keep it still until the test ends and try again.",
+            CardOutcome::MyNumberCard => Text::CardMyNumberCard,
+            CardOutcome::NotMyNumberCard => Text::CardNotMyNumberCard,
+            CardOutcome::NoCard => Text::CardNoCard,
+            CardOutcome::NoReader => Text::CardNoReader,
+            CardOutcome::CardUnreadable => Text::CardUnreadable,
         }
     }
 }
@@ -87,8 +78,8 @@ pub struct CardCheck {
     pub outcome: CardOutcome,
     pub passed: bool,
     pub reader: Option<String>,
-    pub message: String,
-    pub message_en: String,
+    #[serde(flatten)]
+    pub said: Said,
 }
 
 /// Looks at the readers through PC/SC: the first reader with a card is
@@ -146,8 +137,7 @@ pub fn check_card() -> CardCheck {
         outcome,
         passed: outcome.passed(),
         reader,
-        message: outcome.message_ja().to_owned(),
-        message_en: outcome.message_en().to_owned(),
+        said: outcome.text().said(&kaigo_domain::Policy::default(), &[]),
     }
 }
 

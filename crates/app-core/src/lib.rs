@@ -2,20 +2,18 @@
 //! line each over [`AppCore`]. Everything here is tested without a window.
 
 pub mod card_check;
+pub mod catalogue;
 pub mod certificates;
 pub mod error;
 pub mod keychain;
-pub mod login_advice;
 pub mod paths;
-#[cfg(feature = "practice")]
-pub mod practice;
 pub mod preflight;
 pub mod progress;
 pub mod report;
+pub mod service_access;
 pub mod settings;
 pub mod support;
 pub mod terminal_keys;
-pub mod texts;
 pub mod webview_runtime;
 pub mod wizard;
 

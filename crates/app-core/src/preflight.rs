@@ -3,8 +3,9 @@
 
 use crate::certificates::CertificateSummary;
 use crate::keychain::SecretStore;
+use crate::catalogue::{Said, Text};
 use crate::AppError;
-use kaigo_domain::{CertificateStatus, ErrorCode};
+use kaigo_domain::{CertificateStatus, ErrorCode, Policy};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
@@ -22,19 +23,25 @@ pub enum CheckStatus {
 pub struct Check {
     pub id: &'static str,
     pub status: CheckStatus,
-    /// Plain Japanese: what was found and what to do.
-    pub message: String,
-    pub message_en: String,
+    /// Plain words: what was found and what to do.
+    #[serde(flatten)]
+    pub said: Said,
 }
 
 impl Check {
-    pub fn new(id: &'static str, status: CheckStatus, message: impl Into<String>, message_en: impl Into<String>) -> Check {
-        Check { id, status, message: message.into(), message_en: message_en.into() }
+    pub fn new(id: &'static str, status: CheckStatus, said: Said) -> Check {
+        Check { id, status, said }
     }
 
     /// A check failed with an error the app explains.
     pub fn failed(id: &'static str, e: AppError) -> Check {
-        Check { id, status: CheckStatus::Error, message: e.message, message_en: e.message_en }
+        let AppError(body) = e;
+        Check { id, status: CheckStatus::Error, said: Said { message: body.message, message_en: body.message_en } }
+    }
+
+    /// What staff read, in Japanese.
+    pub fn message(&self) -> &str {
+        &self.said.message
     }
 }
 
@@ -54,23 +61,14 @@ impl PreflightReport {
 /// Clock skew beyond which one-time codes and certificates misbehave.
 pub fn clock_check(skew: time::Duration) -> Check {
     let secs = skew.whole_seconds().abs();
-    let minutes = (secs + 59) / 60;
+    let minutes = ((secs + 59) / 60).to_string();
+    let said = |text: Text| text.said(&Policy::default(), &[("minutes", &minutes)]);
     if secs <= 60 {
-        Check::new("clock", CheckStatus::Ok, "PCの時計は正確です。", "The PC's clock is right.")
+        Check::new("clock", CheckStatus::Ok, said(Text::CheckClockRight))
     } else if secs <= 300 {
-        Check::new(
-            "clock",
-            CheckStatus::Warning,
-            format!("PCの時計が約{minutes}分ずれています。Windowsの「日付と時刻」で「時刻を自動的に設定する」をオンにしてください。"),
-            format!("The PC's clock is about {minutes} minutes off. Turn on \"Set time automatically\" in Windows' Date & time settings."),
-        )
+        Check::new("clock", CheckStatus::Warning, said(Text::CheckClockOff))
     } else {
-        Check::new(
-            "clock",
-            CheckStatus::Error,
-            format!("PCの時計が約{minutes}分ずれています。このままではワンタイム認証コードが使えません。「日付と時刻」で時刻を合わせてから、もう一度チェックしてください。"),
-            format!("The PC's clock is about {minutes} minutes off, so one-time codes will not work. Set the time in Date & time settings, then check again."),
-        )
+        Check::new("clock", CheckStatus::Error, said(Text::CheckClockWrong))
     }
 }
 
@@ -80,21 +78,15 @@ pub fn certificate_check(chosen: bool, found: Option<&CertificateSummary>) -> Ch
     match found {
         None if !chosen => error(ErrorCode::CertificateNotChosen),
         None => error(ErrorCode::CertificateNotFound),
-        Some(c) => match c.status {
-            CertificateStatus::Valid => Check::new(
-                "certificate",
-                CheckStatus::Ok,
-                format!("証明書「{}」は{}日後まで使えます。", c.label, c.days_left),
-                format!("The certificate \"{}\" is valid for {} more days.", c.label, c.days_left),
-            ),
-            CertificateStatus::ExpiresSoon => Check::new(
-                "certificate",
-                CheckStatus::Warning,
-                format!("証明書「{}」の有効期限まであと{}日です。早めに更新してください。", c.label, c.days_left),
-                format!("The certificate \"{}\" expires in {} days. Renew it soon.", c.label, c.days_left),
-            ),
-            CertificateStatus::Expired | CertificateStatus::NotYetValid => error(ErrorCode::ClientCertificateExpired),
-        },
+        Some(c) => {
+            let days = c.days_left.to_string();
+            let said = |text: Text| text.said(&Policy::default(), &[("label", &c.label), ("days", &days)]);
+            match c.status {
+                CertificateStatus::Valid => Check::new("certificate", CheckStatus::Ok, said(Text::CheckCertificateValid)),
+                CertificateStatus::ExpiresSoon => Check::new("certificate", CheckStatus::Warning, said(Text::CheckCertificateExpiresSoon)),
+                CertificateStatus::Expired | CertificateStatus::NotYetValid => error(ErrorCode::ClientCertificateExpired),
+            }
+        }
     }
 }
 
@@ -109,12 +101,7 @@ pub fn keychain_check(secrets: &dyn SecretStore) -> Check {
         .map(|got| got.is_some_and(|v| v.expose_secret() == probe.expose_secret()));
     let _ = secrets.delete(PROBE);
     match works {
-        Ok(true) => Check::new(
-            "keychain",
-            CheckStatus::Ok,
-            "パスワードの安全な保管場所（キーチェーン）を使えます。",
-            "The safe place for passwords (the keychain) works.",
-        ),
+        Ok(true) => Check::new("keychain", CheckStatus::Ok, Text::CheckKeychainWorks.said(&Policy::default(), &[])),
         _ => Check::failed("keychain", AppError::new(ErrorCode::KeychainUnavailable)),
     }
 }
@@ -126,14 +113,11 @@ pub fn card_reader_check() -> Check {
     match readers {
         Ok(list) if !list.is_empty() => {
             let names: Vec<String> = list.iter().map(|r| r.to_string_lossy().into_owned()).collect();
-            Check::new("card_reader", CheckStatus::Ok, format!("カードリーダーが見つかりました（{}）。", names.join("、")), format!("Card reader found ({}).", names.join(", ")))
+            let mut said = Text::CheckCardReaderFound.said(&Policy::default(), &[("readers", &names.join("、"))]);
+            said.message_en = Text::CheckCardReaderFound.render_with(&Policy::default(), kaigo_domain::Language::English, &[("readers", &names.join(", "))]);
+            Check::new("card_reader", CheckStatus::Ok, said)
         }
-        _ => Check::new(
-            "card_reader",
-            CheckStatus::Warning,
-            "カードリーダーが見つかりません。マイナンバーカードを読み取るPCでは、カードリーダーをつないでください（このまま手続きは続けられます）。",
-            "No card reader found. Connect one to the PC that will read My Number Cards (you can go on without it for now).",
-        ),
+        _ => Check::new("card_reader", CheckStatus::Warning, Text::CheckCardReaderMissing.said(&Policy::default(), &[])),
     }
 }
 
@@ -147,7 +131,7 @@ mod tests {
         assert_eq!(clock_check(time::Duration::seconds(-200)).status, CheckStatus::Warning);
         let c = clock_check(time::Duration::minutes(12));
         assert_eq!(c.status, CheckStatus::Error);
-        assert!(c.message.contains("約12分"));
+        assert!(c.message().contains("約12分"));
     }
 
     #[test]
@@ -169,13 +153,13 @@ mod tests {
         }
         let c = keychain_check(&Broken);
         assert_eq!(c.status, CheckStatus::Error);
-        assert_eq!(c.message, AppError::new(ErrorCode::KeychainUnavailable).message);
+        assert_eq!(c.message(), AppError::new(ErrorCode::KeychainUnavailable).message);
     }
 
     #[test]
     fn the_certificate_check_names_what_to_fix() {
-        assert_eq!(certificate_check(false, None).message, AppError::new(ErrorCode::CertificateNotChosen).message);
-        assert_eq!(certificate_check(true, None).message, AppError::new(ErrorCode::CertificateNotFound).message);
+        assert_eq!(certificate_check(false, None).message(), AppError::new(ErrorCode::CertificateNotChosen).message);
+        assert_eq!(certificate_check(true, None).message(), AppError::new(ErrorCode::CertificateNotFound).message);
     }
 
     #[test]

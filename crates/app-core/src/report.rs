@@ -5,7 +5,8 @@
 
 use crate::progress::Progress;
 use kaigo_domain::terminal::TerminalKind;
-use kaigo_domain::texts::{Language, JAPAN_TIME};
+use kaigo_domain::messages::JAPAN_TIME;
+use kaigo_domain::Language;
 
 /// What the sheet says, read from the progress.
 #[derive(Debug, Clone, PartialEq, Eq)]

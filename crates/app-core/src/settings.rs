@@ -2,6 +2,7 @@
 //! Nothing secret is kept here.
 
 use crate::paths::write_atomic;
+use crate::wizard::FormField;
 use crate::{AppError, AppResult};
 use kaigo_domain::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,7 @@ pub struct Settings {
     pub service: ServiceSetting,
     /// 表示言語: what every screen, message and the report are shown in.
     #[serde(default)]
-    pub language: kaigo_domain::texts::Language,
+    pub language: kaigo_domain::Language,
 }
 
 impl Settings {
@@ -52,7 +53,7 @@ impl Settings {
         if let ServiceSetting::Remote { url, .. } = &self.service {
             let ok = url.starts_with("https://") && url.len() > "https://".len() && !url.contains(char::is_whitespace);
             if !ok {
-                return Err(AppError::field(ErrorCode::ServiceUrlInvalid, "url"));
+                return Err(AppError::field(ErrorCode::ServiceUrlInvalid, FormField::Url));
             }
         }
         Ok(())

@@ -4,8 +4,9 @@
 //! The installer checks for it too and says the same (installer/windows).
 
 /// Microsoft's permanent link to the WebView2 runtime's small installer
-/// (the "Evergreen Bootstrapper").
-pub const DOWNLOAD_URL: &str = "https://go.microsoft.com/fwlink/p/?LinkId=2124703";
+/// (the "Evergreen Bootstrapper"). A data file, so that the installer's
+/// build and the package tests read the same address without this crate.
+pub const DOWNLOAD_URL: &str = include_str!("../data/webview2-download-url").trim_ascii_end();
 
 /// The explanation, in plain Japanese, with what to do next. `app_name` is
 /// the name on the desktop shortcut.

@@ -3,7 +3,7 @@
 //! the screen or shows it as a QR code, the device types or scans it.
 
 use crate::normalize::half_width;
-use crate::ErrorCode;
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// A code of [`ActivationCode::LEN`] characters from [`ActivationCode::ALPHABET`],

@@ -2,8 +2,10 @@
 //! still open, whether a code may be sent now, and whether a typed code may
 //! still be checked. Pure: the caller loads, asks, writes.
 
-use crate::login::Refusal;
-use crate::{ErrorCode, Policy};
+use crate::error::ErrorCode;
+use crate::one_time_code::SecurityCode;
+use crate::policy::Policy;
+use crate::refusal::Refusal;
 use time::OffsetDateTime;
 
 /// A login whose password was accepted and whose code is pending, as stored.
@@ -83,6 +85,25 @@ pub fn wrong_code(tries: u32, policy: &Policy) -> ErrorCode {
     }
 }
 
+/// The security code an office that set one must type beside the one-time
+/// code: blank is "required", anything else must have its format.
+pub fn required_security_code(given: Option<&str>) -> Result<SecurityCode, ErrorCode> {
+    match given.filter(|s| !s.trim().is_empty()) {
+        None => Err(ErrorCode::SecurityCodeRequired),
+        Some(s) => SecurityCode::parse(s),
+    }
+}
+
+/// The answer to a wrong security code typed with a right one-time code:
+/// the entry's try was already spent by the code's check (`tries` now), so
+/// the last allowed try voids the code as a wrong code would.
+pub fn wrong_security_code(tries: u32, policy: &Policy) -> ErrorCode {
+    match wrong_code(tries, policy) {
+        ErrorCode::CodeIncorrect => ErrorCode::SecurityCodeIncorrect,
+        exhausted => exhausted,
+    }
+}
+
 /// When a login opened now must be finished by.
 pub fn login_challenge_expiry(policy: &Policy, now: OffsetDateTime) -> OffsetDateTime {
     now.saturating_add(policy.login_challenge_lifetime)
@@ -134,5 +155,16 @@ mod tests {
         assert_eq!(login(sent_at(T0, 5)).code_checkable(&p, T0), Err(ErrorCode::CodeAttemptsExhausted));
         assert_eq!(wrong_code(4, &p), ErrorCode::CodeIncorrect);
         assert_eq!(wrong_code(5, &p), ErrorCode::CodeAttemptsExhausted);
+    }
+
+    #[test]
+    fn a_security_code_is_required_when_set_and_a_wrong_one_spends_the_entrys_try() {
+        let p = Policy::default();
+        assert_eq!(required_security_code(None).err(), Some(ErrorCode::SecurityCodeRequired));
+        assert_eq!(required_security_code(Some("  ")).err(), Some(ErrorCode::SecurityCodeRequired));
+        assert_eq!(required_security_code(Some("ab!")).err(), Some(ErrorCode::SecurityCodeFormat));
+        assert_eq!(required_security_code(Some("１２３４")).map(|c| c.expose().to_owned()), Ok("1234".to_owned()));
+        assert_eq!(wrong_security_code(1, &p), ErrorCode::SecurityCodeIncorrect);
+        assert_eq!(wrong_security_code(p.one_time_code_max_attempts, &p), ErrorCode::CodeAttemptsExhausted);
     }
 }

@@ -1,6 +1,8 @@
 //! 連絡先: where an admin user's initial password and one-time codes go.
 
-use crate::{error::ErrorCode, ids::string_newtype, normalize::half_width};
+use crate::error::ErrorCode;
+use crate::newtype::string_newtype;
+use crate::normalize::half_width;
 use serde::{Deserialize, Serialize};
 
 /// An e-mail address, checked for the shape mail servers accept
@@ -142,6 +144,19 @@ impl DeliveryChannel {
     }
 }
 
+/// The channels a user can receive one-time codes on: mail if they gave an
+/// address, SMS if they gave a mobile number (a landline takes no SMS).
+pub fn code_channels(email: Option<&str>, phone: Option<&str>) -> Vec<DeliveryChannel> {
+    let mut channels = Vec::new();
+    if email.is_some() {
+        channels.push(DeliveryChannel::Email);
+    }
+    if phone.and_then(|p| PhoneNumber::parse(p).ok()).is_some_and(|p| p.is_mobile()) {
+        channels.push(DeliveryChannel::Sms);
+    }
+    channels
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +211,14 @@ mod tests {
         assert!(matches!(Contact::parse("090-1234-5678"), Ok(Contact::Phone(_))));
         assert_eq!(Contact::parse("kaigo@example.jp").unwrap().masked(), "ka***@example.jp");
         assert_eq!(Contact::parse("09012345678").unwrap().masked(), "090-****-5678");
+    }
+
+    #[test]
+    fn codes_go_by_mail_to_an_address_and_by_sms_only_to_a_mobile() {
+        use DeliveryChannel::*;
+        assert_eq!(code_channels(Some("a@example.jp"), Some("090-1234-5678")), vec![Email, Sms]);
+        assert_eq!(code_channels(Some("a@example.jp"), Some("03-1234-5678")), vec![Email]);
+        assert_eq!(code_channels(None, Some("09012345678")), vec![Sms]);
+        assert_eq!(code_channels(None, Some("not a number")), Vec::<DeliveryChannel>::new());
     }
 }

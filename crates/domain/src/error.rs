@@ -1,11 +1,10 @@
 //! Every failure the onboarding can report, each with a stable code and a
-//! message in Japanese (for office staff) and English (for operators).
+//! message template in Japanese (for office staff) and English (for
+//! operators); `messages` writes the policy's numbers into the templates.
 //!
 //! The same enum crosses the HTTP boundary (`{code, message}` error bodies)
 //! and the app's IPC boundary, so the UI never matches on message text.
 
-use crate::texts::{self, Language};
-use crate::Policy;
 use serde::{Deserialize, Serialize};
 
 macro_rules! error_codes {
@@ -299,54 +298,6 @@ error_codes! {
         en: "Internal error." }
 }
 
-impl ErrorCode {
-    /// What to tell office staff, in plain Japanese, including what to do,
-    /// with the numbers of `policy` (the one in force where the rule applies).
-    pub fn message_ja(self, policy: &Policy) -> String {
-        texts::fill(self.template_ja(), policy, Language::Japanese)
-    }
-
-    pub fn message_en(self, policy: &Policy) -> String {
-        texts::fill(self.template_en(), policy, Language::English)
-    }
-
-    /// Whether the message states a number an operator may change (a
-    /// lifetime, a count of tries) rather than only fixed formats.
-    pub fn depends_on_policy(self) -> bool {
-        use time::Duration;
-        let odd = Duration::seconds(4_321);
-        // Every field written out: a new one must be thought about here.
-        let varied = Policy {
-            one_time_code_lifetime: odd,
-            one_time_code_max_attempts: 97,
-            one_time_code_resend_interval: odd,
-            device_trust_lifetime: odd,
-            initial_password_lifetime: odd,
-            office_max_failures: 97,
-            office_lock_duration: odd,
-            user_max_failures: 97,
-            user_free_failures: 97,
-            user_max_delay: odd,
-            login_challenge_lifetime: odd,
-            session_idle_lifetime: odd,
-            session_absolute_lifetime: odd,
-            terminal_challenge_lifetime: odd,
-            terminal_activation_lifetime: odd,
-            terminal_activation_max_attempts: 97,
-        };
-        self.message_ja(&varied) != self.message_ja(&Policy::default())
-    }
-}
-
-/// For logs and operators: the English message under the default policy.
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message_en(&Policy::default()))
-    }
-}
-
-impl std::error::Error for ErrorCode {}
-
 #[cfg(test)]
 mod tests {
     use super::ErrorCode;
@@ -366,37 +317,4 @@ mod tests {
         assert_eq!(code, ErrorCode::Unknown);
     }
 
-    #[test]
-    fn every_code_has_messages_in_both_languages_whose_numbers_are_all_known() {
-        for code in ErrorCode::ALL {
-            assert!(!code.template_ja().is_empty() && !code.template_en().is_empty(), "{code:?}");
-            assert!(code.template_ja().chars().any(|c| c > '\u{3000}'), "{code:?} ja is not Japanese");
-            assert!(crate::texts::all_known(code.template_ja()) && crate::texts::all_known(code.template_en()), "{code:?}");
-        }
-    }
-
-    #[test]
-    fn messages_state_the_numbers_of_the_policy_in_force() {
-        use crate::Policy;
-        use time::Duration;
-        let p = Policy::default();
-        assert_eq!(
-            ErrorCode::OfficeLocked.message_ja(&p),
-            "ログインに3回続けて失敗したため、30分間ログインできません。時間をおいてからお試しください。"
-        );
-        let changed = Policy {
-            office_max_failures: 5,
-            office_lock_duration: Duration::hours(1),
-            one_time_code_lifetime: Duration::minutes(10),
-            initial_password_lifetime: Duration::days(3),
-            ..p.clone()
-        };
-        assert!(ErrorCode::OfficeLocked.message_ja(&changed).contains("5回続けて失敗したため、1時間ログインできません"));
-        assert!(ErrorCode::OfficeLocked.message_en(&changed).contains("locked for 1 hour after 5 failed logins"));
-        assert!(ErrorCode::CodeExpired.message_ja(&changed).contains("有効期限（10分間）"));
-        assert!(ErrorCode::InitialPasswordExpired.message_ja(&changed).contains("（3日間）"));
-        assert!(ErrorCode::PasswordTooShort.message_ja(&changed).contains(&format!("{}文字以上", crate::password::MIN_LEN)));
-        assert!(ErrorCode::OfficeLocked.depends_on_policy() && ErrorCode::CodeResendTooSoon.depends_on_policy());
-        assert!(!ErrorCode::PasswordTooShort.depends_on_policy() && !ErrorCode::UserIdInvalid.depends_on_policy());
-    }
 }

@@ -1,40 +1,11 @@
 //! Identifiers typed by office staff, parsed once into types that cannot hold
 //! an invalid value.
 
-use crate::{error::ErrorCode, normalize::half_width};
+use crate::error::ErrorCode;
+use crate::newtype::string_newtype;
+use crate::normalize::half_width;
 use serde::{Deserialize, Serialize};
 
-macro_rules! string_newtype {
-    ($name:ident) => {
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-        impl TryFrom<String> for $name {
-            type Error = ErrorCode;
-            fn try_from(value: String) -> Result<Self, ErrorCode> {
-                Self::parse(&value)
-            }
-        }
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-    };
-}
-pub(crate) use string_newtype;
 
 /// 電子請求受付システムのユーザID: `KJ` followed by 10 or 12 half-width
 /// alphanumerics (12 or 14 characters). The office user logs in with it.

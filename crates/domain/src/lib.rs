@@ -6,34 +6,53 @@
 //! the [`Policy`], which an operator or a peer may make any length: past the
 //! end of the calendar (year 9999) it is the calendar's last instant
 //! ("never"), not a panic.
+//!
+//! The modules form layers, and no module uses one above it (a test reads
+//! the sources and fails on a cycle):
+//! - `error`, `language`, `policy`, `normalize`, `newtype`: the vocabulary;
+//! - the values staff type (`ids`, `contact`, `names`, `password`,
+//!   `one_time_code`, `activation`) and the lists (`reference`, `readiness`);
+//! - `refusal`, then the rules of each step (`login`, `challenge`, `session`,
+//!   `registration`, `terminal`, `certificate`);
+//! - `messages`, the words of all of them, on top.
 
 pub mod activation;
+pub mod certificate;
 pub mod challenge;
 pub mod contact;
 pub mod error;
 pub mod ids;
-pub mod limits;
+pub mod language;
 pub mod login;
+pub mod messages;
+pub mod names;
+mod newtype;
 mod normalize;
 pub mod one_time_code;
 pub mod password;
+pub mod policy;
 pub mod readiness;
 pub mod reference;
+pub mod refusal;
 pub mod registration;
 pub mod session;
 pub mod terminal;
-pub mod text;
-pub mod texts;
+
+#[cfg(test)]
+mod module_graph;
 
 pub use activation::ActivationCode;
+pub use certificate::{certificate_status, CertificateStatus};
 pub use contact::{Contact, DeliveryChannel, EmailAddress, PhoneNumber};
 pub use error::ErrorCode;
 pub use ids::{ElectronicBillingId, OfficeNumber, UserId};
-pub use limits::{certificate_status, CertificateStatus, LoginGate, Policy};
-pub use login::{Account, FailureRecord, Refusal};
+pub use language::Language;
+pub use login::{Account, FailureRecord, LoginGate};
+pub use names::{PersonName, TerminalName};
 pub use one_time_code::{OneTimeCode, SecurityCode};
 pub use password::{check_new_password, PasswordReport};
+pub use policy::Policy;
 pub use readiness::{readiness_checklist, HelpDesk, ReadinessItem};
 pub use reference::{JobCategory, ReferenceLists, ServiceType};
+pub use refusal::Refusal;
 pub use registration::{check_admin_application, initial_password_destination, AdminApplication, CheckedAdmin, FieldRefusal};
-pub use text::{PersonName, TerminalName};

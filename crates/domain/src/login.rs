@@ -3,7 +3,9 @@
 //! password may be judged now, what a wrong one leads to, and whether an
 //! initial password still works. Pure: the caller loads, asks, writes.
 
-use crate::{ErrorCode, LoginGate, Policy};
+use crate::error::ErrorCode;
+use crate::policy::Policy;
+use crate::refusal::Refusal;
 use time::{Duration, OffsetDateTime};
 
 /// Whose login it is: their lockout rules differ.
@@ -24,43 +26,55 @@ pub struct FailureRecord {
     pub last: Option<OffsetDateTime>,
 }
 
-/// What `Retry-After` (and `retry_after_seconds`) tells for a wait: whole
-/// seconds, never less than one. A `Refusal`'s wait is whole already.
-pub fn retry_after_seconds(wait: Duration) -> u64 {
-    wait.whole_seconds().max(1).unsigned_abs()
-}
-
-/// A refusal: what went wrong, and how long to wait when waiting helps.
+/// Whether a login attempt may be judged now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: ErrorCode,
-    pub retry_after: Option<Duration>,
-    /// Wrong entries still allowed before a lock or a void code, when the
-    /// rule has such a limit and saying it helps staff stop in time.
-    pub tries_left: Option<u32>,
+pub enum LoginGate {
+    Open,
+    /// Locked or throttled until the given instant.
+    WaitUntil(OffsetDateTime),
+    /// Locked until someone unlocks the account.
+    Locked,
 }
 
-impl Refusal {
-    pub fn new(code: ErrorCode) -> Self {
-        Self { code, retry_after: None, tries_left: None }
+impl Policy {
+    /// 事業所ユーザ: locked for 30 minutes once 3 logins in a row have failed.
+    pub fn office_gate(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> LoginGate {
+        match last_failure {
+            Some(at) if failures >= self.office_max_failures => {
+                let until = at.saturating_add(self.office_lock_duration);
+                if now < until {
+                    LoginGate::WaitUntil(until)
+                } else {
+                    LoginGate::Open
+                }
+            }
+            _ => LoginGate::Open,
+        }
     }
 
-    /// A wait is told in whole seconds (Retry-After), rounded up and never
-    /// less than one: a wait told short — "try again in 0 seconds", or 59
-    /// seconds when 59.4 are left — would only bring the refusal back.
-    pub fn wait(code: ErrorCode, for_: Duration) -> Self {
-        let secs = for_.whole_seconds().saturating_add(i64::from(for_.subsec_nanoseconds() > 0));
-        Self { code, retry_after: Some(Duration::seconds(secs.max(1))), tries_left: None }
+    /// Whether the office's failure count starts afresh (the lock has run out).
+    pub fn office_lock_expired(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+        failures >= self.office_max_failures && self.office_gate(failures, last_failure, now) == LoginGate::Open
     }
 
-    pub fn with_tries_left(self, n: u32) -> Self {
-        Self { tries_left: Some(n), ..self }
-    }
-}
-
-impl From<ErrorCode> for Refusal {
-    fn from(code: ErrorCode) -> Self {
-        Self::new(code)
+    /// 管理者・一般ユーザ: after a few free failures each further one doubles
+    /// the wait (1 s, 2 s, 4 s … up to 15 min); at 100 the account locks.
+    pub fn user_gate(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> LoginGate {
+        if failures >= self.user_max_failures {
+            return LoginGate::Locked;
+        }
+        let Some(at) = last_failure else { return LoginGate::Open };
+        if failures < self.user_free_failures {
+            return LoginGate::Open;
+        }
+        let exponent = (failures - self.user_free_failures).min(20);
+        let delay = Duration::seconds(1i64 << exponent).min(self.user_max_delay);
+        let until = at.saturating_add(delay);
+        if now < until {
+            LoginGate::WaitUntil(until)
+        } else {
+            LoginGate::Open
+        }
     }
 }
 
@@ -107,6 +121,81 @@ pub fn wrong_password(account: Account, count: u32, policy: &Policy) -> Refusal 
     }
 }
 
+/// Whose account a login ID names, seen from the client certificate the
+/// login came with. Only the certificate's own office's accounts are
+/// judged as such: the answers must tell nothing about which IDs exist
+/// elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdHolder {
+    /// An account of the certificate's own office.
+    OwnOffice,
+    /// An account of another office.
+    OtherOffice,
+    /// Nobody has this ID.
+    Nobody,
+}
+
+/// Whose failure record a try counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountedAgainst {
+    /// The account the ID names.
+    Holder,
+    /// The stand-in (for the office login, the certificate's own office),
+    /// or nobody where there is none: one office must never lock another out.
+    StandIn,
+}
+
+pub fn counted_against(holder: IdHolder) -> CountedAgainst {
+    match holder {
+        IdHolder::OwnOffice => CountedAgainst::Holder,
+        IdHolder::OtherOffice | IdHolder::Nobody => CountedAgainst::StandIn,
+    }
+}
+
+/// Why a login's password step failed, as the audit trail records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WrongLogin {
+    /// The own office's account, a wrong password.
+    InvalidPassword,
+    /// Another office's account, a wrong password.
+    OtherOfficeId,
+    /// No such ID.
+    UnknownId,
+}
+
+/// The password step's outcome, once the password was compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordVerdict {
+    Accepted,
+    /// The right password of another office's account: said plainly
+    /// (`certificate_office_mismatch`), and no failure of anyone's.
+    OtherOfficesAccount,
+    Wrong(WrongLogin),
+}
+
+pub fn password_verdict(holder: IdHolder, right: bool) -> PasswordVerdict {
+    match (holder, right) {
+        (IdHolder::OwnOffice, true) => PasswordVerdict::Accepted,
+        (IdHolder::OtherOffice, true) => PasswordVerdict::OtherOfficesAccount,
+        (IdHolder::OwnOffice, false) => PasswordVerdict::Wrong(WrongLogin::InvalidPassword),
+        (IdHolder::OtherOffice, false) => PasswordVerdict::Wrong(WrongLogin::OtherOfficeId),
+        (IdHolder::Nobody, _) => PasswordVerdict::Wrong(WrongLogin::UnknownId),
+    }
+}
+
+impl PasswordVerdict {
+    /// The answer to staff: none when accepted; for a wrong try counted as
+    /// the `counted`th failure in a row, what that count leads to.
+    pub fn refusal(self, account: Account, counted: Option<u32>, policy: &Policy) -> Option<Refusal> {
+        match (self, counted) {
+            (PasswordVerdict::Accepted, _) => None,
+            (PasswordVerdict::OtherOfficesAccount, _) => Some(Refusal::new(ErrorCode::CertificateOfficeMismatch)),
+            (PasswordVerdict::Wrong(_), Some(count)) => Some(wrong_password(account, count, policy)),
+            (PasswordVerdict::Wrong(_), None) => Some(Refusal::new(ErrorCode::InvalidCredentials)),
+        }
+    }
+}
+
 /// Whether a right password still works: an initial password (初期パスワード)
 /// expires when unused for its lifetime; a chosen one does not.
 pub fn initial_password_usable(
@@ -129,16 +218,6 @@ mod tests {
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-11-25 09:00 UTC);
-
-    #[test]
-    fn a_wait_is_at_least_one_second() {
-        assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::milliseconds(300)).retry_after, Some(Duration::seconds(1)));
-        assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::ZERO).retry_after, Some(Duration::seconds(1)));
-        assert_eq!(Refusal::wait(ErrorCode::OfficeLocked, Duration::minutes(30)).retry_after, Some(Duration::minutes(30)));
-        assert_eq!(Refusal::wait(ErrorCode::CodeResendTooSoon, Duration::milliseconds(59_400)).retry_after, Some(Duration::seconds(60)));
-        assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::MAX).retry_after, Some(Duration::seconds(i64::MAX)));
-        assert_eq!(Refusal::wait(ErrorCode::LoginThrottled, Duration::MIN).retry_after, Some(Duration::SECOND));
-    }
 
     /// Found by fuzzing (fuzz/fuzz_targets/rules.rs): the wait was told to
     /// the nanosecond and the service sends its whole seconds (Retry-After),
@@ -217,5 +296,57 @@ mod tests {
         assert_eq!(initial_password_usable(true, Some(T0), &p, edge), Err(ErrorCode::InitialPasswordExpired));
         assert_eq!(initial_password_usable(false, Some(T0), &p, edge + Duration::days(100)), Ok(()));
         assert_eq!(initial_password_usable(true, None, &p, edge), Ok(()), "no issue time recorded: nothing to expire");
+    }
+
+    #[test]
+    fn office_locks_for_thirty_minutes_after_the_third_failure() {
+        let p = Policy::default();
+        assert_eq!(p.office_gate(2, Some(T0), T0), LoginGate::Open);
+        assert_eq!(p.office_gate(3, Some(T0), T0 + Duration::minutes(29)), LoginGate::WaitUntil(T0 + Duration::minutes(30)));
+        assert_eq!(p.office_gate(3, Some(T0), T0 + Duration::minutes(30)), LoginGate::Open);
+        assert!(p.office_lock_expired(3, Some(T0), T0 + Duration::minutes(30)));
+        assert!(!p.office_lock_expired(2, Some(T0), T0 + Duration::minutes(30)));
+    }
+
+    /// Found by fuzzing (fuzz/fuzz_targets/rules.rs): a span beyond the
+    /// calendar (`KAIGO_CODE_LIFETIME_MINUTES=10000000000`, or a policy read
+
+    #[test]
+    fn user_delays_double_then_cap_then_lock_at_one_hundred() {
+        let p = Policy::default();
+        assert_eq!(p.user_gate(2, Some(T0), T0), LoginGate::Open);
+        assert_eq!(p.user_gate(3, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::seconds(1)));
+        assert_eq!(p.user_gate(6, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::seconds(8)));
+        assert_eq!(p.user_gate(6, Some(T0), T0 + Duration::seconds(8)), LoginGate::Open);
+        assert_eq!(p.user_gate(60, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::minutes(15)));
+        assert_eq!(p.user_gate(100, Some(T0), T0 + Duration::days(1)), LoginGate::Locked);
+    }
+
+    #[test]
+    fn only_the_own_offices_accounts_are_judged_and_a_wrong_try_never_counts_against_another_office() {
+        use IdHolder::*;
+        assert_eq!(counted_against(OwnOffice), CountedAgainst::Holder);
+        assert_eq!(counted_against(OtherOffice), CountedAgainst::StandIn);
+        assert_eq!(counted_against(Nobody), CountedAgainst::StandIn);
+        assert_eq!(password_verdict(OwnOffice, true), PasswordVerdict::Accepted);
+        assert_eq!(password_verdict(OtherOffice, true), PasswordVerdict::OtherOfficesAccount);
+        assert_eq!(password_verdict(OwnOffice, false), PasswordVerdict::Wrong(WrongLogin::InvalidPassword));
+        assert_eq!(password_verdict(OtherOffice, false), PasswordVerdict::Wrong(WrongLogin::OtherOfficeId));
+        assert_eq!(password_verdict(Nobody, false), PasswordVerdict::Wrong(WrongLogin::UnknownId));
+        assert_eq!(password_verdict(Nobody, true), PasswordVerdict::Wrong(WrongLogin::UnknownId), "no account, nothing to accept");
+    }
+
+    #[test]
+    fn a_wrong_try_is_answered_by_its_count_and_another_offices_right_password_plainly() {
+        let p = Policy::default();
+        let wrong = PasswordVerdict::Wrong(WrongLogin::UnknownId);
+        assert_eq!(PasswordVerdict::Accepted.refusal(Account::Office, Some(1), &p), None);
+        assert_eq!(wrong.refusal(Account::Office, Some(1), &p), Some(Refusal::new(ErrorCode::InvalidCredentials).with_tries_left(2)));
+        assert_eq!(wrong.refusal(Account::Office, Some(3), &p).map(|r| r.code), Some(ErrorCode::OfficeLocked));
+        assert_eq!(wrong.refusal(Account::User, None, &p), Some(Refusal::new(ErrorCode::InvalidCredentials)), "counted against nobody");
+        assert_eq!(
+            PasswordVerdict::OtherOfficesAccount.refusal(Account::User, Some(1), &p),
+            Some(Refusal::new(ErrorCode::CertificateOfficeMismatch))
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! ワンタイム認証コード and セキュリティコード as typed by staff.
 
-use crate::{error::ErrorCode, normalize::half_width};
+use crate::error::ErrorCode;
+use crate::normalize::half_width;
 use serde::{Deserialize, Serialize};
 
 /// A 6-digit one-time code, valid once and for a limited time ([`crate::Policy`]).

@@ -5,8 +5,8 @@
 use crate::contact::{DeliveryChannel, EmailAddress, PhoneNumber};
 use crate::ids::UserId;
 use crate::reference::ReferenceLists;
-use crate::text::PersonName;
-use crate::ErrorCode;
+use crate::error::ErrorCode;
+use crate::names::PersonName;
 
 /// A refusal and the form field it concerns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

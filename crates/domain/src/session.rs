@@ -1,7 +1,8 @@
 //! Sessions and remembered PCs: whether a presented one is still in force.
 //! Pure: the caller loads, asks, writes.
 
-use crate::{ErrorCode, Policy};
+use crate::error::ErrorCode;
+use crate::policy::Policy;
 use time::{Duration, OffsetDateTime};
 
 /// A bearer session, as stored.

@@ -3,7 +3,9 @@
 //! key, then proves it holds the private half by signing a challenge.
 //! Pure: the caller loads, asks, writes.
 
-use crate::{ErrorCode, Policy, Refusal};
+use crate::error::ErrorCode;
+use crate::policy::Policy;
+use crate::refusal::Refusal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -71,6 +73,15 @@ impl TerminalLink {
         match self {
             TerminalLink::Linked => Err(ErrorCode::TerminalAlreadyLinked),
             _ => Ok(()),
+        }
+    }
+
+    /// May the device's signature be judged now? A terminal already linked
+    /// says so; otherwise its challenge must still be open.
+    pub fn proof_acceptable(&self, now: OffsetDateTime) -> Result<(), ErrorCode> {
+        match self {
+            TerminalLink::Linked => Err(ErrorCode::TerminalAlreadyLinked),
+            _ => self.challenge_answerable(now),
         }
     }
 
@@ -162,5 +173,15 @@ mod tests {
             assert_eq!(TerminalKind::parse(k.as_str()), Ok(k));
         }
         assert_eq!(TerminalKind::parse("tablet"), Err(ErrorCode::TerminalKindInvalid));
+    }
+
+    #[test]
+    fn a_proof_for_a_linked_terminal_says_it_is_linked() {
+        let p = Policy::default();
+        let pending = TerminalLink::Pending { challenge_expires_at: Some(terminal_challenge_expiry(&p, T0)) };
+        assert_eq!(pending.proof_acceptable(T0), Ok(()));
+        assert_eq!(pending.proof_acceptable(T0 + Duration::minutes(10)), Err(ErrorCode::TerminalChallengeExpired));
+        assert_eq!(TerminalLink::Linked.proof_acceptable(T0), Err(ErrorCode::TerminalAlreadyLinked));
+        assert_eq!(awaiting(&p, 0).proof_acceptable(T0), Err(ErrorCode::TerminalChallengeExpired));
     }
 }

@@ -40,7 +40,7 @@ pub struct DemoFiles {
 }
 
 impl DemoFiles {
-    fn in_dir(dir: &Path) -> Self {
+    pub fn in_dir(dir: &Path) -> Self {
         Self {
             dir: dir.to_owned(),
             database: DatabaseLocation::sqlite_file(dir.join("onboarding.db")),

@@ -3,6 +3,7 @@
 
 use super::{CertificateSource, CertificateSummary};
 use crate::keychain::SecretStore;
+use crate::wizard::FormField;
 use crate::{AppError, AppResult};
 use kaigo_client::ClientIdentity;
 use kaigo_domain::ErrorCode;
@@ -38,10 +39,10 @@ impl AppStore {
     /// Checks the file's contents open with the password, then keeps both.
     pub fn import(&self, bytes: &[u8], password: &SecretString, now: OffsetDateTime) -> AppResult<CertificateSummary> {
         let identity = ClientIdentity::from_pkcs12(bytes, password.expose_secret()).map_err(|e| {
-            let field = if e.code() == ErrorCode::CertificatePasswordIncorrect { "password" } else { "file" };
+            let field = if e.code() == ErrorCode::CertificatePasswordIncorrect { FormField::Password } else { FormField::File };
             AppError::field(e.code(), field)
         })?;
-        let info = identity.info().map_err(AppError::from)?;
+        let info = identity.info().map_err(AppError::of_client)?;
         let id = &info.fingerprint;
         let kept =
             self.file(id).is_file() && self.secrets.get(&password_key(id))?.is_some_and(|p| p.expose_secret() == password.expose_secret());
@@ -67,8 +68,8 @@ impl CertificateSource for AppStore {
                 continue;
             };
             let info = match std::fs::read(self.certificate_file(id)) {
-                Ok(der) => kaigo_client::describe(&der).map_err(AppError::from),
-                Err(_) => self.identity(id).and_then(|i| i.info().map_err(AppError::from)), // imported by an older version
+                Ok(der) => kaigo_client::describe(&der).map_err(AppError::of_client),
+                Err(_) => self.identity(id).and_then(|i| i.info().map_err(AppError::of_client)), // imported by an older version
             };
             match info {
                 Ok(info) => out.push(CertificateSummary::new(self.name(), &info, now)),
@@ -82,6 +83,6 @@ impl CertificateSource for AppStore {
     fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
         let bytes = std::fs::read(self.file(id)).map_err(|_| AppError::new(ErrorCode::CertificateNotFound))?;
         let password = self.secrets.get(&password_key(id))?.ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
-        ClientIdentity::from_pkcs12(&bytes, password.expose_secret()).map_err(AppError::from)
+        ClientIdentity::from_pkcs12(&bytes, password.expose_secret()).map_err(AppError::of_client)
     }
 }

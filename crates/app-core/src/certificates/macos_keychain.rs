@@ -53,7 +53,7 @@ impl CertificateSource for MacKeychain {
             .ok_or_else(not_found)?;
         let kind = kaigo_client::public_key_kind(&der).ok_or_else(|| AppError::new(ErrorCode::CertificateFileInvalid))?;
         let key = identity.private_key().map_err(|_| not_found())?;
-        ClientIdentity::from_signing_key(vec![CertificateDer::from(der)], Arc::new(KeychainKey { key, kind })).map_err(AppError::from)
+        ClientIdentity::from_signing_key(vec![CertificateDer::from(der)], Arc::new(KeychainKey { key, kind })).map_err(AppError::of_client)
     }
 }
 

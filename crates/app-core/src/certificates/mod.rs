@@ -165,12 +165,12 @@ mod tests {
         }
         fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {
             let id = self.0.as_ref().ok_or(AppError::new(ErrorCode::KeychainUnavailable))?;
-            let info = id.info().map_err(AppError::from)?;
+            let info = id.info().map_err(AppError::of_client)?;
             Ok(vec![CertificateSummary::new(self.name(), &info, now), CertificateSummary::new(self.name(), &info, now)])
         }
         fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
             let held = self.0.clone().ok_or(AppError::new(ErrorCode::KeychainUnavailable))?;
-            if held.info().map_err(AppError::from)?.fingerprint == id {
+            if held.info().map_err(AppError::of_client)?.fingerprint == id {
                 Ok(held)
             } else {
                 Err(AppError::new(ErrorCode::CertificateNotFound))

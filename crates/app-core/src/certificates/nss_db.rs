@@ -175,7 +175,7 @@ impl CertificateSource for NssDatabase {
         let kind = kaigo_client::public_key_kind(&cert.der).ok_or(AppError::new(ErrorCode::CertificateFileInvalid))?;
         let session = token.pkcs11.open_ro_session(cert.slot).map_err(nss_error)?;
         let key = NssKey { session: Arc::new(Mutex::new(session)), key: cert.key, kind, _token: token };
-        ClientIdentity::from_signing_key(vec![CertificateDer::from(cert.der)], Arc::new(key)).map_err(AppError::from)
+        ClientIdentity::from_signing_key(vec![CertificateDer::from(cert.der)], Arc::new(key)).map_err(AppError::of_client)
     }
 }
 

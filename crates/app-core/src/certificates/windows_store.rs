@@ -53,7 +53,7 @@ impl WindowsStore {
             .into_iter()
             .map(CertificateDer::from)
             .collect();
-        ClientIdentity::from_signing_key(chain, Arc::new(signing_key)).map_err(AppError::from)
+        ClientIdentity::from_signing_key(chain, Arc::new(signing_key)).map_err(AppError::of_client)
     }
 }
 

@@ -3,6 +3,8 @@
 
 use super::{lock, plan, AppCore};
 use crate::progress::{AdminProgress, Progress, Step};
+use crate::catalogue::Text;
+use crate::wizard::FormField;
 use crate::{AppError, AppResult};
 use kaigo_api::office::AdminRegistrationRequest;
 use kaigo_client::OnboardingClient;
@@ -11,22 +13,23 @@ use secrecy::ExposeSecret;
 use serde::Serialize;
 
 /// One line of the confirmation screen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReviewRow {
-    pub label: &'static str,
-    pub label_en: &'static str,
+    pub label: String,
+    pub label_en: String,
     pub value: String,
 }
 
 /// 「登録内容の確認」: what will be registered, in staff's words.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct RegistrationReview {
     pub rows: Vec<ReviewRow>,
 }
 
 impl AppCore {
     pub async fn reference_lists(&self) -> AppResult<ReferenceLists> {
-        Ok(self.client().await?.reference_lists().await?)
+        let client = self.client().await?;
+        self.call(client.reference_lists()).await
     }
 
     /// Checks the whole form by the service's own rules and lists, and that
@@ -35,9 +38,10 @@ impl AppCore {
         let lists = self.reference_lists().await?;
         let admin = check_admin_application(&req.application(), &lists).map_err(|r| AppError::field(r.code, r.field))?;
         let token = self.office_token().await?;
-        let availability = self.client().await?.user_id_availability(token.expose_secret(), admin.user_id.as_str()).await?;
+        let client = self.client().await?;
+        let availability = self.call(client.user_id_availability(token.expose_secret(), admin.user_id.as_str())).await?;
         if !availability.available {
-            return Err(AppError::field(ErrorCode::UserIdTaken, "user_id"));
+            return Err(AppError::field(ErrorCode::UserIdTaken, FormField::UserId));
         }
         let services = admin
             .service_types
@@ -46,21 +50,46 @@ impl AppCore {
             .collect::<Vec<_>>()
             .join("、");
         let job = lists.job_category(&admin.job_category).map_or(String::new(), |j| j.name.clone());
+        let policy = lock(&self.policy).clone();
         let channel = match admin.destination.channel {
-            DeliveryChannel::Email => "メール / mail",
-            DeliveryChannel::Sms => "SMS",
+            DeliveryChannel::Email => Text::ChannelEmail.said(&policy, &[]),
+            DeliveryChannel::Sms => Text::ChannelSms.said(&policy, &[]),
         };
-        let row = |label, label_en, value| ReviewRow { label, label_en, value };
+        let by = if channel.message == channel.message_en { channel.message } else { format!("{} / {}", channel.message, channel.message_en) };
+        let sent_to = format!("{by}: {}", admin.destination.masked);
+        let row = |label: Text, value: String| {
+            let said = label.said(&policy, &[]);
+            ReviewRow { label: said.message, label_en: said.message_en, value }
+        };
         let rows = vec![
-            row("氏名", "Name", admin.name.as_str().to_owned()),
-            row("メールアドレス", "Mail address", admin.email.as_ref().map_or("—".into(), |e| e.as_str().to_owned())),
-            row("電話番号", "Phone number", admin.phone.as_ref().map_or("—".into(), |p| p.as_str().to_owned())),
-            row("サービス種類", "Service types", services),
-            row("職種区分", "Job category", job),
-            row("ユーザID", "User ID", admin.user_id.as_str().to_owned()),
-            row("初期パスワードの送り先", "Initial password sent to", format!("{channel}: {}", admin.destination.masked)),
+            row(Text::ReviewName, admin.name.as_str().to_owned()),
+            row(Text::ReviewEmail, admin.email.as_ref().map_or("—".into(), |e| e.as_str().to_owned())),
+            row(Text::ReviewPhone, admin.phone.as_ref().map_or("—".into(), |p| p.as_str().to_owned())),
+            row(Text::ReviewServiceTypes, services),
+            row(Text::ReviewJobCategory, job),
+            row(Text::ReviewUserId, admin.user_id.as_str().to_owned()),
+            row(Text::ReviewSentTo, sent_to),
         ];
-        Ok(RegistrationReview { rows })
+        let review = RegistrationReview { rows };
+        self.conn.lock().await.review = Some((req.clone(), review.clone()));
+        Ok(review)
+    }
+
+    /// 「戻って直す」: back to the form; the review is dropped.
+    pub async fn edit_registration(&self) {
+        self.conn.lock().await.review = None;
+    }
+
+    /// 「管理者ユーザの登録を完了する」 on the confirmation screen: registers
+    /// exactly what staff confirmed.
+    pub async fn register_reviewed(&self) -> AppResult<Progress> {
+        let reviewed = self.conn.lock().await.review.as_ref().map(|(req, _)| req.clone());
+        self.register_admin(reviewed.ok_or(AppError::new(ErrorCode::StepOutOfOrder))?).await
+    }
+
+    /// The completion was seen: on to the admin's login.
+    pub async fn acknowledge_registration(&self) {
+        self.conn.lock().await.registration_unseen = false;
     }
 
     /// 「管理者ユーザの登録を完了する」. The request and its idempotency key
@@ -71,8 +100,14 @@ impl AppCore {
         let reused = plan::registration_key(lock(&self.progress).pending_registration.as_ref(), &req);
         let key = reused.unwrap_or_else(OnboardingClient::new_idempotency_key);
         self.update_progress(|p| p.pending_registration = Some((key.clone(), req.clone())))?;
-        let done = self.client().await?.register_admin(token.expose_secret(), &key, &req).await?;
+        let client = self.client().await?;
+        let done = self.call(client.register_admin(token.expose_secret(), &key, &req)).await?;
         let r = done.registration;
+        {
+            let mut conn = self.conn.lock().await;
+            conn.review = None;
+            conn.registration_unseen = true;
+        }
         self.update_progress(|p| {
             p.pending_registration = None;
             p.admin = Some(AdminProgress {

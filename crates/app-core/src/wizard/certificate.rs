@@ -5,8 +5,11 @@ use super::{lock, AppCore, Connection};
 use crate::certificates::CertificateSummary;
 use crate::preflight::{card_reader_check, certificate_check, clock_check, keychain_check, Check, CheckStatus, PreflightReport};
 use crate::progress::Step;
+use crate::wizard::FormField;
 use crate::{AppError, AppResult};
-use kaigo_domain::{CertificateStatus, ErrorCode};
+use crate::catalogue::Text;
+use kaigo_domain::certificate::certificate_choosable;
+use kaigo_domain::{ErrorCode, Policy};
 use secrecy::SecretString;
 
 impl AppCore {
@@ -18,7 +21,7 @@ impl AppCore {
     /// Keeps a PKCS#12 file's contents in the app's store, its password in the keychain.
     pub async fn import_certificate(&self, contents: &[u8], password: &SecretString) -> AppResult<CertificateSummary> {
         if contents.is_empty() {
-            return Err(AppError::field(ErrorCode::CertificateFileMissing, "file"));
+            return Err(AppError::field(ErrorCode::CertificateFileMissing, FormField::File));
         }
         self.certificates.app_store().import(contents, password, self.now())
     }
@@ -27,9 +30,7 @@ impl AppCore {
     pub async fn choose_certificate(&self, id: &str) -> AppResult<CertificateSummary> {
         let chosen =
             self.certificates.list(self.now()).into_iter().find(|c| c.id == id).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
-        if matches!(chosen.status, CertificateStatus::Expired | CertificateStatus::NotYetValid) {
-            return Err(AppError::new(ErrorCode::ClientCertificateExpired));
-        }
+        certificate_choosable(chosen.status)?;
         self.update_progress(|p| p.certificate_id = Some(id.to_owned()))?;
         *self.conn.lock().await = Connection::default();
         Ok(chosen)
@@ -48,15 +49,10 @@ impl AppCore {
             match client.server_time().await {
                 Ok(t) => {
                     let local = before + (self.now() - before) / 2;
-                    checks.push(Check::new(
-                        "service",
-                        CheckStatus::Ok,
-                        "介護WEBサービスに接続できました。",
-                        "Connected to the 介護WEBサービス.",
-                    ));
+                    checks.push(Check::new("service", CheckStatus::Ok, Text::CheckServiceConnected.said(&Policy::default(), &[])));
                     checks.push(clock_check(local - t.now));
                 }
-                Err(e) => checks.push(Check::failed("service", AppError::from(e))),
+                Err(e) => checks.push(Check::failed("service", self.refused(e))),
             }
         }
         checks.push(keychain_check(self.secrets.as_ref()));

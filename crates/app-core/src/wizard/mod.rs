@@ -13,22 +13,26 @@ mod terminal;
 mod user;
 
 pub use admin::{RegistrationReview, ReviewRow};
-pub use fields::check_field;
+pub use fields::{check_field, FieldKind, FormField};
 pub use terminal::DeviceActivation;
-pub use user::UserLoginView;
+pub use user::{PasswordChecklist, UserLoginView, CHECKLIST_RULES};
 
 use crate::certificates::{AppStore, Certificates};
 use crate::keychain::SecretStore;
 use crate::paths::AppPaths;
-#[cfg(feature = "practice")]
-use crate::practice::{PracticeInfo, PracticeService, INFO};
 use crate::progress::{Progress, Step};
+use crate::service_access::{Rehearsal, RehearsalSignIn, ServiceEndpoint};
 use crate::settings::{ServiceSetting, Settings};
 use crate::{AppError, AppResult};
 use kaigo_api::service::MailboxMessage;
 use kaigo_client::{OnboardingClient, ServerTrust};
 use kaigo_domain::{ErrorCode, Policy};
-use plan::{Notice, Screen, SignedIn};
+use crate::catalogue::{page_texts, Said};
+use crate::error::{explain, Refused};
+use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge};
+use kaigo_client::ClientError;
+use kaigo_domain::DeliveryChannel;
+use plan::{Notice, OpenInThisRun, Screen, SignedIn};
 use secrecy::SecretString;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -39,14 +43,28 @@ use time::OffsetDateTime;
 /// The time as the app reads it; tests pass a clock of their own.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 
+/// The admin's open login.
+#[derive(Clone)]
+struct UserChallenge {
+    id: String,
+    user_id: String,
+    channels: Vec<DeliveryChannel>,
+    /// The code last sent for it.
+    delivery: Option<CodeDelivery>,
+}
+
 /// Tokens and open logins of this run; gone when the app closes.
 #[derive(Default)]
 struct Connection {
     client: Option<OnboardingClient>,
-    office_challenge: Option<String>,
+    office_challenge: Option<OfficeChallenge>,
     office_token: Option<SecretString>,
-    /// The admin's open login: challenge id and user ID.
-    user_challenge: Option<(String, String)>,
+    /// A registration checked and shown for confirmation, not yet sent:
+    /// what is registered is what staff confirmed.
+    review: Option<(AdminRegistrationRequest, RegistrationReview)>,
+    /// A registration made whose completion staff have not seen yet.
+    registration_unseen: bool,
+    user_challenge: Option<UserChallenge>,
     user_token: Option<SecretString>,
     /// The password the admin logged in with, kept (in memory, for this
     /// run only) for the forced change, so the page never holds it.
@@ -58,29 +76,70 @@ impl Connection {
     fn signed_in(&self) -> SignedIn {
         SignedIn { office: self.office_token.is_some(), admin: self.user_token.is_some(), must_change_password: self.must_change_password }
     }
+
+    fn open(&self) -> OpenInThisRun {
+        OpenInThisRun {
+            office_code: self.office_challenge.is_some(),
+            review: self.review.is_some(),
+            registration_unseen: self.registration_unseen,
+            admin_code: self.user_challenge.is_some(),
+        }
+    }
+
+    /// What a code screen shows: where the code went, what else is asked.
+    fn code_step(&self, screen: Screen) -> Option<CodeStep> {
+        match screen {
+            Screen::OfficeCode => self.office_challenge.as_ref().map(|c| CodeStep {
+                delivery: Some(c.delivery.clone()),
+                security_code_required: c.security_code_required,
+                channels: vec![c.delivery.channel],
+            }),
+            Screen::AdminCode => self.user_challenge.as_ref().map(|c| CodeStep {
+                delivery: c.delivery.clone(),
+                security_code_required: false,
+                channels: c.channels.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// A notice with its words.
 #[derive(Debug, Clone, Serialize)]
 pub struct NoticeView {
     pub code: Notice,
-    pub message: &'static str,
-    pub message_en: &'static str,
+    #[serde(flatten)]
+    pub said: Said,
 }
 
-/// What the UI needs to draw: which screen, what to tell staff, and the
-/// words that state the numbers of the policy in force.
+/// A one-time code's screen: where the code went (once sent), the channels
+/// staff may choose, and whether the security code is asked too.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CodeStep {
+    pub delivery: Option<CodeDelivery>,
+    pub channels: Vec<DeliveryChannel>,
+    pub security_code_required: bool,
+}
+
+/// What the UI needs to draw: which screen, what to tell staff, and every
+/// word of the page in the language chosen, the policy's numbers written in.
 #[derive(Debug, Clone, Serialize)]
 pub struct AppStatus {
+    /// The step reached (saved).
     pub step: Step,
     pub screen: Screen,
+    /// The step the progress bar shows with this screen.
+    pub progress_bar: Step,
     pub notice: Option<NoticeView>,
     pub texts: BTreeMap<&'static str, String>,
     pub progress: Progress,
     pub settings: Settings,
-    /// The demo office's sign-in data, in practice mode.
-    #[cfg(feature = "practice")]
-    pub practice: Option<PracticeInfo>,
+    /// The rehearsal office's sign-in data, in practice mode.
+    pub practice: Option<RehearsalSignIn>,
+    /// On a code screen: where the code went and what is asked.
+    pub code_step: Option<CodeStep>,
+    /// On the confirmation screen: what will be registered.
+    pub review: Option<RegistrationReview>,
 }
 
 pub struct AppCore {
@@ -92,8 +151,10 @@ pub struct AppCore {
     /// The policy of the service in use, as it states it on connecting.
     policy: Mutex<Policy>,
     conn: tokio::sync::Mutex<Connection>,
-    #[cfg(feature = "practice")]
-    practice: tokio::sync::Mutex<Option<PracticeService>>,
+    /// 練習モード, when the app was built with it (`with_rehearsal`).
+    practice: Option<Arc<dyn Rehearsal>>,
+    /// Whether the practice office's certificate was put in the list this run.
+    practice_identity_offered: tokio::sync::Mutex<bool>,
     clock: Clock,
 }
 
@@ -122,10 +183,17 @@ impl AppCore {
             progress: Mutex::new(progress),
             policy: Mutex::new(Policy::default()),
             conn: tokio::sync::Mutex::new(Connection::default()),
-            #[cfg(feature = "practice")]
-            practice: tokio::sync::Mutex::new(None),
+            practice: None,
+            practice_identity_offered: tokio::sync::Mutex::new(false),
             clock,
         }
+    }
+
+    /// Plugs in 練習モード (the app's composition root does; a build or a
+    /// test without it answers `service_unavailable` in practice mode).
+    pub fn with_rehearsal(mut self, practice: Arc<dyn Rehearsal>) -> AppCore {
+        self.practice = Some(practice);
+        self
     }
 
     pub fn paths(&self) -> &AppPaths {
@@ -148,54 +216,71 @@ impl AppCore {
     }
 
     pub async fn status(&self) -> AppStatus {
-        let signed_in = self.conn.lock().await.signed_in();
         let progress = lock(&self.progress).clone();
-        let (screen, notice) = plan::resume_screen(progress.step, signed_in);
+        let ((screen, notice), code_step, review) = {
+            let conn = self.conn.lock().await;
+            let (screen, notice) = plan::current_screen(progress.step, conn.signed_in(), conn.open());
+            let review = conn.review.as_ref().filter(|_| screen == Screen::AdminConfirm).map(|(_, r)| r.clone());
+            ((screen, notice), conn.code_step(screen), review)
+        };
         // Each lock taken and let go on its own: a guard kept alive to the
         // end of the struct expression would deadlock the next one.
         let settings = lock(&self.settings).clone();
-        let texts = crate::texts::screen_texts(&lock(&self.policy), settings.language);
+        let policy = lock(&self.policy).clone();
         AppStatus {
             step: progress.step,
             screen,
-            notice: notice.map(|code| NoticeView { code, message: code.message(), message_en: code.message_en() }),
-            texts,
-            #[cfg(feature = "practice")]
-            practice: self.is_practice().then_some(INFO),
+            progress_bar: screen.step().unwrap_or(progress.step),
+            notice: notice.map(|code| NoticeView { code, said: code.text().said(&policy, &[]) }),
+            texts: page_texts(&policy, settings.language),
+            practice: self.practice.as_ref().filter(|_| self.is_practice()).map(|p| p.sign_in()),
             settings,
             progress,
+            code_step,
+            review,
         }
+    }
+
+    /// A refusal of the service, explained with the policy it stated.
+    fn refused(&self, e: ClientError) -> AppError {
+        let (code, refused) = Refused::from_client(e);
+        let policy = lock(&self.policy).clone();
+        AppError(explain(code, refused, &policy, Some(self.now())))
+    }
+
+    /// Awaits a call of the service; a refusal is explained.
+    async fn call<T>(&self, answer: impl std::future::Future<Output = Result<T, ClientError>>) -> AppResult<T> {
+        answer.await.map_err(|e| self.refused(e))
     }
 
     // ---- the service ----
 
-    /// Starts the practice service if needed; returns where to connect.
-    async fn service(&self) -> AppResult<(String, ServerTrust)> {
+    /// Where the service of the chosen mode is (the practice service is
+    /// started on first use, and its office's certificate put in the list).
+    async fn service(&self) -> AppResult<ServiceEndpoint> {
         let setting = lock(&self.settings).service.clone();
         match setting {
-            ServiceSetting::Remote { url, ca_pem } => Ok((url, ca_pem.map(ServerTrust::CaPem).unwrap_or(ServerTrust::PublicRoots))),
-            ServiceSetting::Practice => self.practice_service().await,
+            ServiceSetting::Remote { url, ca_pem } => {
+                Ok(ServiceEndpoint { url, trust: ca_pem.map(ServerTrust::CaPem).unwrap_or(ServerTrust::PublicRoots) })
+            }
+            ServiceSetting::Practice => {
+                let Some(practice) = &self.practice else {
+                    tracing::warn!("practice mode chosen in a build without it");
+                    return Err(AppError::new(ErrorCode::ServiceUnavailable));
+                };
+                // Held while the service starts: a second caller waits for the
+                // certificate to be in the list.
+                let mut offered = self.practice_identity_offered.lock().await;
+                let endpoint = practice.reach().await?;
+                if !*offered {
+                    if let Some(identity) = practice.identity()? {
+                        self.certificates.app_store().import(&identity.pkcs12, &identity.password, self.now())?;
+                    }
+                    *offered = true;
+                }
+                Ok(endpoint)
+            }
         }
-    }
-
-    #[cfg(feature = "practice")]
-    async fn practice_service(&self) -> AppResult<(String, ServerTrust)> {
-        let mut practice = self.practice.lock().await;
-        if practice.is_none() {
-            let started = PracticeService::start(&self.paths).await?;
-            // The demo office's certificate is there to be chosen.
-            let p12 = std::fs::read(&started.files.client_p12)?;
-            self.certificates.app_store().import(&p12, &SecretString::from(crate::practice::P12_PASSWORD), self.now())?;
-            *practice = Some(started);
-        }
-        let running = practice.as_ref().ok_or(AppError::new(ErrorCode::ServiceUnavailable))?;
-        Ok((running.url(), ServerTrust::CaPem(running.ca_pem()?)))
-    }
-
-    #[cfg(not(feature = "practice"))]
-    async fn practice_service(&self) -> AppResult<(String, ServerTrust)> {
-        tracing::warn!("practice mode chosen in a build without it");
-        Err(AppError::new(ErrorCode::ServiceUnavailable))
     }
 
     /// Starts what the chosen mode needs (the practice service).
@@ -210,10 +295,10 @@ impl AppCore {
         if let Some(c) = &self.conn.lock().await.client {
             return Ok(c.clone());
         }
-        let (url, trust) = self.service().await?;
+        let ServiceEndpoint { url, trust } = self.service().await?;
         let id = lock(&self.progress).certificate_id.clone().ok_or(AppError::new(ErrorCode::CertificateNotChosen))?;
         let identity = self.certificates.identity(&id)?;
-        let client = OnboardingClient::new(&url, &trust, Some(&identity))?;
+        let client = OnboardingClient::new(&url, &trust, Some(&identity)).map_err(|e| self.refused(e))?;
         match client.policy().await {
             Ok(policy) => *lock(&self.policy) = policy,
             // The call that follows meets the same fault and explains it.
@@ -229,7 +314,8 @@ impl AppCore {
         if !self.is_practice() {
             return Err(AppError::new(ErrorCode::PracticeModeOnly));
         }
-        Ok(self.client().await?.practice_mailbox(None).await?)
+        let client = self.client().await?;
+        self.call(client.practice_mailbox(None)).await
     }
 
     pub async fn save_settings(&self, settings: Settings) -> AppResult<Settings> {

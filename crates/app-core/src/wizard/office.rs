@@ -2,8 +2,9 @@
 //! the one this PC keeps when staff asked) and the mailed one-time code.
 
 use super::plan::{self, KeptPasswordPlan, PasswordSource};
-use super::{lock, AppCore};
+use super::AppCore;
 use crate::progress::{Progress, Step};
+use crate::wizard::FormField;
 use crate::{AppError, AppResult};
 use kaigo_api::office::{CodeDelivery, OfficeChallenge};
 use kaigo_domain::ErrorCode;
@@ -25,10 +26,10 @@ impl AppCore {
     /// 3-1 ログイン. An empty password means "the one this PC keeps"; with
     /// `remember` the password is kept in the keychain, without it forgotten.
     pub async fn office_login(&self, electronic_billing_id: &str, password: &SecretString, remember: bool) -> AppResult<OfficeChallenge> {
-        kaigo_domain::ElectronicBillingId::parse(electronic_billing_id).map_err(|c| AppError::field(c, "electronic_billing_id"))?;
+        kaigo_domain::ElectronicBillingId::parse(electronic_billing_id).map_err(|c| AppError::field(c, FormField::ElectronicBillingId))?;
         let typed_is_empty = password.expose_secret().is_empty();
         let kept = if typed_is_empty { self.secrets.get(&office_password_key(electronic_billing_id))? } else { None };
-        let source = plan::office_password_source(typed_is_empty, kept.is_some()).map_err(|c| AppError::field(c, "password"))?;
+        let source = plan::office_password_source(typed_is_empty, kept.is_some()).map_err(|c| AppError::field(c, FormField::Password))?;
         let password = match (source, kept) {
             (PasswordSource::Kept, Some(kept)) => kept,
             _ => password.clone(),
@@ -39,26 +40,8 @@ impl AppCore {
         let kept_for = self.saved_office_login()?;
         let keep = plan::kept_password_plan(refused, source, remember, electronic_billing_id, kept_for.as_deref());
         self.apply_kept_password_plan(&keep, electronic_billing_id, &password, kept_for.as_deref())?;
-        let challenge = answer.map_err(|e| {
-            use kaigo_domain::texts::Language;
-            let policy = lock(&self.policy).clone();
-            let advise = |language| {
-                crate::login_advice::office_login_advice(e.code(), e.tries_left(), e.retry_after_seconds(), self.now(), &policy, language)
-            };
-            let (advice, advice_en) = (advise(Language::Japanese), advise(Language::English));
-            let mut err = AppError::from(e);
-            if let (Some(advice), Some(advice_en)) = (advice, advice_en) {
-                // The service's own wait hint is replaced by the exact time.
-                if err.code == ErrorCode::OfficeLocked {
-                    err.message = err.code.message_ja(&policy);
-                    err.message_en = err.code.message_en(&policy);
-                }
-                err.message = format!("{}{advice}", err.message);
-                err.message_en = format!("{}{advice_en}", err.message_en);
-            }
-            err
-        })?;
-        self.conn.lock().await.office_challenge = Some(challenge.challenge_id.clone());
+        let challenge = answer.map_err(|e| self.refused(e))?;
+        self.conn.lock().await.office_challenge = Some(challenge.clone());
         Ok(challenge)
     }
 
@@ -87,14 +70,25 @@ impl AppCore {
     }
 
     pub async fn office_resend_code(&self) -> AppResult<CodeDelivery> {
-        let id = self.conn.lock().await.office_challenge.clone().ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
-        Ok(self.client().await?.office_resend_code(&id).await?)
+        let id = self.office_challenge_id().await?;
+        let client = self.client().await?;
+        let delivery = self.call(client.office_resend_code(&id)).await?;
+        if let Some(open) = self.conn.lock().await.office_challenge.as_mut().filter(|c| c.challenge_id == id) {
+            open.delivery = delivery.clone();
+        }
+        Ok(delivery)
+    }
+
+    async fn office_challenge_id(&self) -> AppResult<String> {
+        let conn = self.conn.lock().await;
+        conn.office_challenge.as_ref().map(|c| c.challenge_id.clone()).ok_or(AppError::new(ErrorCode::StepOutOfOrder))
     }
 
     pub async fn office_verify(&self, code: &str, security_code: Option<&str>) -> AppResult<Progress> {
-        kaigo_domain::OneTimeCode::parse(code).map_err(|c| AppError::field(c, "code"))?;
-        let id = self.conn.lock().await.office_challenge.clone().ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
-        let session = self.client().await?.office_verify(&id, code, security_code).await?;
+        kaigo_domain::OneTimeCode::parse(code).map_err(|c| AppError::field(c, FormField::Code))?;
+        let id = self.office_challenge_id().await?;
+        let client = self.client().await?;
+        let session = self.call(client.office_verify(&id, code, security_code)).await?;
         {
             let mut conn = self.conn.lock().await;
             conn.office_token = Some(SecretString::from(session.session_token));

@@ -3,23 +3,58 @@
 //! password, whether a registration is a retry, how to go on with a
 //! terminal. The wizard loads the facts, asks here, then acts.
 
-use crate::progress::{Progress, Step, TerminalProgress};
+use crate::progress::{LinkedTerminal, Progress, Step, TerminalProgress};
+use kaigo_api::terminal::{ActivationLink, Terminal, TerminalStatus};
 use kaigo_api::office::AdminRegistrationRequest;
+use crate::catalogue::Text;
 use kaigo_domain::ErrorCode;
 use serde::Serialize;
 
-/// A screen of `ui/index.html` (its `screen-…` id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Screen {
-    Preflight,
-    OfficeLogin,
-    AdminForm,
-    AdminLogin,
-    #[serde(rename = "password")]
-    PasswordChange,
-    Terminal,
-    Finished,
+macro_rules! screens {
+    ($( $(#[$m:meta])* $variant:ident = $id:literal => $step:expr, )+) => {
+        /// Every screen and sub-screen of `ui/index.html` (its `screen-…` id),
+        /// and the step of the procedure it belongs to (the progress bar's).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum Screen {
+            $( $(#[$m])* #[serde(rename = $id)] $variant, )+
+        }
+
+        impl Screen {
+            pub const ALL: &'static [Screen] = &[ $( Screen::$variant, )+ ];
+
+            /// The name the page knows it by (`screen-<id>`).
+            pub fn id(self) -> &'static str {
+                match self { $( Screen::$variant => $id, )+ }
+            }
+
+            /// The step the progress bar shows with it; `None`: the bar stays as it was.
+            pub fn step(self) -> Option<Step> {
+                match self { $( Screen::$variant => $step, )+ }
+            }
+        }
+    };
+}
+
+screens! {
+    /// Before the first status arrives (the page shows it by itself).
+    Loading = "loading" => Some(Step::Preflight),
+    Preflight = "preflight" => Some(Step::Preflight),
+    OfficeLogin = "office-login" => Some(Step::OfficeLogin),
+    /// The office's login waits for the mailed code.
+    OfficeCode = "office-code" => Some(Step::OfficeLogin),
+    AdminForm = "admin-form" => Some(Step::AdminRegistration),
+    /// 「登録内容の確認」: what will be registered, before it is.
+    AdminConfirm = "admin-confirm" => Some(Step::AdminRegistration),
+    /// Registered: where the initial password went.
+    AdminDone = "admin-done" => Some(Step::AdminRegistration),
+    AdminLogin = "admin-login" => Some(Step::AdminLogin),
+    /// The admin's login waits for the code by mail or SMS.
+    AdminCode = "admin-code" => Some(Step::AdminLogin),
+    PasswordChange = "password" => Some(Step::AdminLogin),
+    Terminal = "terminal" => Some(Step::Terminal),
+    Finished = "finished" => Some(Step::Finished),
+    /// 設定, over any screen (the page opens it by itself).
+    Settings = "settings" => None,
 }
 
 /// Something staff should read above the screen.
@@ -33,17 +68,10 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub fn message(self) -> &'static str {
+    pub fn text(self) -> Text {
         match self {
-            Notice::OfficeLoginAgain => "前回の続きから始めます。もう一度、事業所ユーザでログインしてください。",
-            Notice::AdminLoginAgain => "前回の続きから始めます。もう一度、管理者ユーザでログインしてください。",
-        }
-    }
-
-    pub fn message_en(self) -> &'static str {
-        match self {
-            Notice::OfficeLoginAgain => "Carrying on where you left off. Log in again as the office user.",
-            Notice::AdminLoginAgain => "Carrying on where you left off. Log in again as the admin user.",
+            Notice::OfficeLoginAgain => Text::NoticeOfficeLoginAgain,
+            Notice::AdminLoginAgain => Text::NoticeAdminLoginAgain,
         }
     }
 }
@@ -70,6 +98,32 @@ pub fn resume_screen(step: Step, signed_in: SignedIn) -> (Screen, Option<Notice>
         }
         Step::PasswordChange | Step::Terminal => (Screen::AdminLogin, Some(Notice::AdminLoginAgain)),
         Step::Finished => (Screen::Finished, None),
+    }
+}
+
+/// What this run of the app has open between the steps it saved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenInThisRun {
+    /// The office's login waits for its code.
+    pub office_code: bool,
+    /// A registration was reviewed and not yet sent.
+    pub review: bool,
+    /// A registration was just made and its completion not yet seen.
+    pub registration_unseen: bool,
+    /// The admin's login waits for its code.
+    pub admin_code: bool,
+}
+
+/// The screen to show now: the one the saved step resumes on, or the
+/// sub-screen this run has open within that step.
+pub fn current_screen(step: Step, signed_in: SignedIn, open: OpenInThisRun) -> (Screen, Option<Notice>) {
+    let resumed = resume_screen(step, signed_in);
+    match (resumed.0, open) {
+        (Screen::OfficeLogin, OpenInThisRun { office_code: true, .. }) => (Screen::OfficeCode, None),
+        (Screen::AdminForm, OpenInThisRun { review: true, .. }) => (Screen::AdminConfirm, None),
+        (Screen::AdminLogin, OpenInThisRun { registration_unseen: true, .. }) => (Screen::AdminDone, None),
+        (Screen::AdminLogin, OpenInThisRun { admin_code: true, .. }) => (Screen::AdminCode, None),
+        _ => resumed,
     }
 }
 
@@ -151,6 +205,33 @@ pub fn terminal_plan(terminal: Option<&TerminalProgress>) -> TerminalPlan {
         None => TerminalPlan::Register,
         Some(t) if t.linked => TerminalPlan::Done,
         Some(t) => TerminalPlan::Prove { terminal_id: t.terminal_id.clone(), key_name: t.key_name.clone() },
+    }
+}
+
+/// The linked ones among the office's terminals: what the completion report names.
+pub fn linked_terminals(terminals: &[Terminal]) -> Vec<LinkedTerminal> {
+    terminals
+        .iter()
+        .filter(|t| t.status == TerminalStatus::Linked)
+        .map(|t| LinkedTerminal { terminal_id: t.terminal_id.clone(), name: t.name.clone(), kind: t.kind })
+        .collect()
+}
+
+/// 「ステップ3を終える」 needs at least one linked terminal.
+pub fn finishable(terminals: &[Terminal]) -> Result<(), ErrorCode> {
+    if terminals.iter().any(|t| t.status == TerminalStatus::Linked) {
+        Ok(())
+    } else {
+        Err(ErrorCode::NoTerminalLinked)
+    }
+}
+
+/// A scanned QR code, read as an activation link of the service in use
+/// (`service_url`): anything else is not one to redeem here.
+pub fn activation_link_for(scanned: &str, service_url: &str) -> Result<ActivationLink, ErrorCode> {
+    match ActivationLink::parse(scanned) {
+        Some(link) if link.service_url.trim_end_matches('/') == service_url.trim_end_matches('/') => Ok(link),
+        _ => Err(ErrorCode::ActivationLinkInvalid),
     }
 }
 
@@ -271,5 +352,61 @@ mod tests {
     fn starting_over_keeps_only_the_certificate() {
         let p = Progress { step: Step::Terminal, certificate_id: Some("abc".into()), ..Progress::default() };
         assert_eq!(restarted(&p), Progress { certificate_id: Some("abc".into()), ..Progress::default() });
+    }
+
+    #[test]
+    fn a_sub_screen_open_in_this_run_is_shown_within_its_step() {
+        let office = SignedIn { office: true, ..NONE };
+        let open = |f: fn(&mut OpenInThisRun)| {
+            let mut o = OpenInThisRun::default();
+            f(&mut o);
+            o
+        };
+        assert_eq!(current_screen(Step::OfficeLogin, NONE, open(|o| o.office_code = true)), (Screen::OfficeCode, None));
+        assert_eq!(current_screen(Step::AdminRegistration, office, open(|o| o.review = true)), (Screen::AdminConfirm, None));
+        // A review of a session that ended is no use: log in again.
+        assert_eq!(current_screen(Step::AdminRegistration, NONE, open(|o| o.review = true)), (Screen::OfficeLogin, Some(Notice::OfficeLoginAgain)));
+        assert_eq!(current_screen(Step::AdminLogin, NONE, open(|o| o.registration_unseen = true)), (Screen::AdminDone, None));
+        assert_eq!(current_screen(Step::AdminLogin, NONE, open(|o| o.admin_code = true)), (Screen::AdminCode, None));
+        assert_eq!(current_screen(Step::Terminal, SignedIn { admin: true, ..NONE }, open(|o| o.admin_code = true)), (Screen::Terminal, None));
+        assert_eq!(current_screen(Step::Preflight, NONE, OpenInThisRun::default()), (Screen::Preflight, None));
+    }
+
+    #[test]
+    fn every_screen_has_its_page_id_and_the_steps_screens_show_their_step() {
+        assert_eq!(Screen::ALL.len(), 13);
+        for screen in Screen::ALL {
+            assert_eq!(serde_json::to_value(screen).unwrap(), screen.id());
+        }
+        assert_eq!(Screen::AdminDone.step(), Some(Step::AdminRegistration), "the bar stays at 3-2 until the admin logs in");
+        assert_eq!(Screen::Settings.step(), None);
+    }
+
+    fn terminal(name: &str, status: TerminalStatus) -> Terminal {
+        let settings = TerminalSettings {
+            terminal_id: name.into(),
+            office_number: "1234567890".into(),
+            office_name: "ケアセンター".into(),
+            service_url: "https://x".into(),
+            sync_interval_seconds: 300,
+        };
+        Terminal { terminal_id: name.into(), name: name.into(), kind: kaigo_domain::terminal::TerminalKind::Mobile, status, settings, registered_at: time::OffsetDateTime::UNIX_EPOCH, linked_at: None }
+    }
+
+    #[test]
+    fn step_3_finishes_with_a_linked_terminal_and_the_report_names_the_linked_ones() {
+        let list = [terminal("a", TerminalStatus::AwaitingDevice), terminal("b", TerminalStatus::Linked), terminal("c", TerminalStatus::Pending)];
+        assert_eq!(linked_terminals(&list).iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["b"]);
+        assert_eq!(finishable(&list), Ok(()));
+        assert_eq!(finishable(&list[..1]), Err(ErrorCode::NoTerminalLinked));
+        assert_eq!(finishable(&[]), Err(ErrorCode::NoTerminalLinked));
+    }
+
+    #[test]
+    fn only_a_link_of_the_service_in_use_is_redeemed() {
+        let link = ActivationLink { service_url: "https://127.0.0.1:8443".into(), terminal_id: "t1".into(), code: "ABCD-EFGH-JKLM".into() }.to_uri();
+        assert_eq!(activation_link_for(&link, "https://127.0.0.1:8443/").map(|l| l.terminal_id), Ok("t1".to_owned()));
+        assert_eq!(activation_link_for(&link, "https://other.example").err(), Some(ErrorCode::ActivationLinkInvalid));
+        assert_eq!(activation_link_for("https://example.com/not-a-link", "https://example.com").err(), Some(ErrorCode::ActivationLinkInvalid));
     }
 }

@@ -6,11 +6,12 @@
 
 use super::plan::{self, TerminalPlan};
 use super::{lock, AppCore};
-use crate::progress::{LinkedTerminal, Progress, Step, TerminalProgress};
+use crate::progress::{Progress, Step, TerminalProgress};
 use crate::terminal_keys::TerminalKey;
+use crate::wizard::FormField;
 use crate::{AppError, AppResult};
-use kaigo_api::terminal::{terminal_link_message, Terminal, TerminalIssued, TerminalSettings, TerminalStatus};
-use kaigo_client::OnboardingClient;
+use kaigo_api::terminal::{terminal_link_message, Terminal, TerminalIssued, TerminalSettings};
+use kaigo_client::{ClientError, OnboardingClient};
 use kaigo_domain::terminal::TerminalKind;
 use kaigo_domain::ErrorCode;
 use secrecy::ExposeSecret;
@@ -36,17 +37,17 @@ fn qr_svg(link: &str) -> AppResult<String> {
 }
 
 /// The device's part: redeem the code with the key, sign the challenge.
-async fn activate(device: &OnboardingClient, terminal_id: &str, code: &str, key: &TerminalKey) -> AppResult<TerminalSettings> {
+async fn activate(device: &OnboardingClient, terminal_id: &str, code: &str, key: &TerminalKey) -> Result<TerminalSettings, ClientError> {
     let challenge = device.redeem_terminal_activation(terminal_id, code, &key.public_key_b64()).await?;
     let signature = key.sign_b64(&terminal_link_message(terminal_id, &challenge.challenge));
-    Ok(device.prove_terminal(terminal_id, &signature).await?)
+    device.prove_terminal(terminal_id, &signature).await
 }
 
 impl AppCore {
     /// 「このPC」: issues the terminal (or a new code for the one left
     /// unproven), then redeems and signs as the device with the kept key.
     pub async fn setup_terminal(&self, name: &str) -> AppResult<Progress> {
-        kaigo_domain::TerminalName::parse(name).map_err(|c| AppError::field(c, "name"))?;
+        kaigo_domain::TerminalName::parse(name).map_err(|c| AppError::field(c, FormField::Name))?;
         let token = self.user_token().await?;
         let next = plan::terminal_plan(lock(&self.progress).terminal.as_ref());
         let client = self.client().await?;
@@ -54,10 +55,10 @@ impl AppCore {
             TerminalPlan::Done => return self.refresh_linked_terminals().await,
             TerminalPlan::Prove { terminal_id, key_name } => {
                 let key = TerminalKey::load(self.secrets.as_ref(), &key_name)?;
-                (client.reissue_terminal_activation(token.expose_secret(), &terminal_id).await?, key)
+                (self.call(client.reissue_terminal_activation(token.expose_secret(), &terminal_id)).await?, key)
             }
             TerminalPlan::Register => {
-                let issued = client.issue_terminal(token.expose_secret(), name, TerminalKind::ThisPc).await?;
+                let issued = self.call(client.issue_terminal(token.expose_secret(), name, TerminalKind::ThisPc)).await?;
                 let key = TerminalKey::create(self.secrets.as_ref())?;
                 let t = &issued.terminal;
                 self.update_progress(|p| {
@@ -73,7 +74,7 @@ impl AppCore {
             }
         };
         let t = issued.terminal;
-        let settings = activate(&client, &t.terminal_id, &issued.activation.code, &key).await?;
+        let settings = self.call(activate(&client, &t.terminal_id, &issued.activation.code, &key)).await?;
         self.update_progress(|p| {
             p.terminal =
                 Some(TerminalProgress { terminal_id: t.terminal_id, name: t.name, linked: true, settings, key_name: key.name.clone() })
@@ -83,16 +84,18 @@ impl AppCore {
 
     /// 「スマートフォン・タブレット」: issues the terminal and shows its code.
     pub async fn issue_device_terminal(&self, name: &str) -> AppResult<DeviceActivation> {
-        kaigo_domain::TerminalName::parse(name).map_err(|c| AppError::field(c, "name"))?;
+        kaigo_domain::TerminalName::parse(name).map_err(|c| AppError::field(c, FormField::Name))?;
         let token = self.user_token().await?;
-        let issued = self.client().await?.issue_terminal(token.expose_secret(), name, TerminalKind::Mobile).await?;
+        let client = self.client().await?;
+        let issued = self.call(client.issue_terminal(token.expose_secret(), name, TerminalKind::Mobile)).await?;
         self.device_activation(issued)
     }
 
     /// A new code for a device's terminal whose code ran out.
     pub async fn reissue_device_activation(&self, terminal_id: &str) -> AppResult<DeviceActivation> {
         let token = self.user_token().await?;
-        let issued = self.client().await?.reissue_terminal_activation(token.expose_secret(), terminal_id).await?;
+        let client = self.client().await?;
+        let issued = self.call(client.reissue_terminal_activation(token.expose_secret(), terminal_id)).await?;
         self.device_activation(issued)
     }
 
@@ -111,12 +114,9 @@ impl AppCore {
     /// The office's terminals; the linked ones are remembered for the report.
     pub async fn list_terminals(&self) -> AppResult<Vec<Terminal>> {
         let token = self.user_token().await?;
-        let terminals = self.client().await?.terminals(token.expose_secret()).await?;
-        let linked: Vec<LinkedTerminal> = terminals
-            .iter()
-            .filter(|t| t.status == TerminalStatus::Linked)
-            .map(|t| LinkedTerminal { terminal_id: t.terminal_id.clone(), name: t.name.clone(), kind: t.kind })
-            .collect();
+        let client = self.client().await?;
+        let terminals = self.call(client.terminals(token.expose_secret())).await?;
+        let linked = plan::linked_terminals(&terminals);
         self.update_progress(|p| p.linked_terminals = linked)?;
         Ok(terminals)
     }
@@ -130,7 +130,8 @@ impl AppCore {
     /// terminal is then set up afresh if asked again.
     pub async fn unlink_terminal(&self, terminal_id: &str) -> AppResult<Vec<Terminal>> {
         let token = self.user_token().await?;
-        self.client().await?.unlink_terminal(token.expose_secret(), terminal_id).await?;
+        let client = self.client().await?;
+        self.call(client.unlink_terminal(token.expose_secret(), terminal_id)).await?;
         let own = lock(&self.progress).terminal.as_ref().is_some_and(|t| t.terminal_id == terminal_id);
         if own {
             self.update_progress(|p| p.terminal = None)?;
@@ -141,9 +142,7 @@ impl AppCore {
     /// 「設定を終える」: at least one terminal must be linked.
     pub async fn finish_terminals(&self) -> AppResult<Progress> {
         let terminals = self.list_terminals().await?;
-        if !terminals.iter().any(|t| t.status == TerminalStatus::Linked) {
-            return Err(AppError::new(ErrorCode::NoTerminalLinked));
-        }
+        plan::finishable(&terminals)?;
         let now = self.now();
         self.update_progress(|p| {
             p.finished_at.get_or_insert(now);
@@ -158,13 +157,10 @@ impl AppCore {
         if !self.is_practice() {
             return Err(AppError::new(ErrorCode::PracticeModeOnly));
         }
-        let link = kaigo_api::terminal::ActivationLink::parse(link).ok_or(AppError::new(ErrorCode::ActivationLinkInvalid))?;
-        let (url, trust) = self.service().await?;
-        if link.service_url.trim_end_matches('/') != url.trim_end_matches('/') {
-            return Err(AppError::new(ErrorCode::ActivationLinkInvalid));
-        }
-        let device = OnboardingClient::new(&url, &trust, None)?;
+        let crate::service_access::ServiceEndpoint { url, trust } = self.service().await?;
+        let link = plan::activation_link_for(link, &url)?;
+        let device = OnboardingClient::new(&url, &trust, None).map_err(|e| self.refused(e))?;
         let key = TerminalKey::ephemeral();
-        activate(&device, &link.terminal_id, &link.code, &key).await
+        self.call(activate(&device, &link.terminal_id, &link.code, &key)).await
     }
 }

@@ -1,8 +1,9 @@
 //! 3-3 管理者ユーザの認証: the admin's login, the code by mail or SMS,
 //! "remember this PC", and the forced change of the initial password.
 
-use super::{plan, AppCore};
+use super::{plan, AppCore, UserChallenge};
 use crate::progress::{Progress, Step};
+use crate::wizard::FormField;
 use crate::{AppError, AppResult};
 use kaigo_api::office::CodeDelivery;
 use kaigo_api::user::{UserLoginOutcome, UserSession};
@@ -17,20 +18,33 @@ pub enum UserLoginView {
     LoggedIn { must_change_password: bool },
 }
 
+/// The live checklist under the new password: each rule of the policy,
+/// and the confirmation.
+#[derive(Debug, Clone, Serialize)]
+pub struct PasswordChecklist {
+    #[serde(flatten)]
+    pub report: PasswordReport,
+    pub same: bool,
+}
+
+/// The checklist's lines, in the order the screen shows them (`data-rule`).
+pub const CHECKLIST_RULES: [&str; 6] = ["long_enough", "enough_kinds", "only_allowed_characters", "not_containing_user_id", "not_common", "same"];
+
 fn device_trust_key(user_id: &str) -> String {
     format!("device-trust:{user_id}")
 }
 
 impl AppCore {
     pub async fn user_login(&self, user_id: &str, password: &SecretString) -> AppResult<UserLoginView> {
-        kaigo_domain::UserId::parse(user_id).map_err(|c| AppError::field(c, "user_id"))?;
+        kaigo_domain::UserId::parse(user_id).map_err(|c| AppError::field(c, FormField::UserId))?;
         let trust = self.secrets.get(&device_trust_key(user_id))?;
         let client = self.client().await?;
-        let outcome = client.user_login(user_id, password.expose_secret(), trust.as_ref().map(|t| t.expose_secret())).await?;
+        let outcome = self.call(client.user_login(user_id, password.expose_secret(), trust.as_ref().map(|t| t.expose_secret()))).await?;
         self.conn.lock().await.admin_password = Some(password.clone());
         match outcome {
             UserLoginOutcome::CodeRequired { challenge_id, channels } => {
-                self.conn.lock().await.user_challenge = Some((challenge_id, user_id.to_owned()));
+                let open = UserChallenge { id: challenge_id, user_id: user_id.to_owned(), channels: channels.clone(), delivery: None };
+                self.conn.lock().await.user_challenge = Some(open);
                 Ok(UserLoginView::CodeRequired { channels })
             }
             UserLoginOutcome::LoggedIn { session } => {
@@ -42,15 +56,21 @@ impl AppCore {
     }
 
     pub async fn send_user_code(&self, channel: DeliveryChannel) -> AppResult<CodeDelivery> {
-        let (id, _) = self.conn.lock().await.user_challenge.clone().ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
-        Ok(self.client().await?.send_user_code(&id, channel).await?)
+        let id = self.user_challenge().await?.id;
+        let client = self.client().await?;
+        let delivery = self.call(client.send_user_code(&id, channel)).await?;
+        if let Some(open) = self.conn.lock().await.user_challenge.as_mut().filter(|c| c.id == id) {
+            open.delivery = Some(delivery.clone());
+        }
+        Ok(delivery)
     }
 
     /// Checks the code; "remember this PC" keeps the trust token in the keychain.
     pub async fn user_verify(&self, code: &str, remember_device: bool) -> AppResult<UserLoginView> {
-        kaigo_domain::OneTimeCode::parse(code).map_err(|c| AppError::field(c, "code"))?;
-        let (id, user_id) = self.conn.lock().await.user_challenge.clone().ok_or(AppError::new(ErrorCode::StepOutOfOrder))?;
-        let verified = self.client().await?.user_verify(&id, code, remember_device).await?;
+        kaigo_domain::OneTimeCode::parse(code).map_err(|c| AppError::field(c, FormField::Code))?;
+        let UserChallenge { id, user_id, .. } = self.user_challenge().await?;
+        let client = self.client().await?;
+        let verified = self.call(client.user_verify(&id, code, remember_device)).await?;
         if let Some(trust) = verified.device_trust {
             self.secrets.set(&device_trust_key(&user_id), &SecretString::from(trust.token))?;
         }
@@ -73,25 +93,27 @@ impl AppCore {
         Ok(())
     }
 
-    /// The live checklist of the password policy.
-    pub fn password_report(candidate: &str, user_id: Option<&str>) -> PasswordReport {
-        PasswordReport::new(candidate, user_id)
+    /// The live checklist of the password policy; with `again`, whether
+    /// the confirmation matches.
+    pub fn password_report(candidate: &str, again: Option<&str>, user_id: Option<&str>) -> PasswordChecklist {
+        PasswordChecklist { same: !candidate.is_empty() && again == Some(candidate), report: PasswordReport::new(candidate, user_id) }
     }
 
     /// 初回パスワード変更: the new password typed twice; the current one is
     /// the one the admin just logged in with, kept by the app.
     pub async fn change_password(&self, new: &SecretString, again: &SecretString) -> AppResult<Progress> {
         if new.expose_secret() != again.expose_secret() {
-            return Err(AppError::field(ErrorCode::PasswordConfirmationMismatch, "new_password"));
+            return Err(AppError::field(ErrorCode::PasswordConfirmationMismatch, FormField::NewPassword));
         }
         let user_id = super::lock(&self.progress).admin.as_ref().map(|a| a.user_id.clone());
-        kaigo_domain::check_new_password(new.expose_secret(), user_id.as_deref()).map_err(|c| AppError::field(c, "new_password"))?;
+        kaigo_domain::check_new_password(new.expose_secret(), user_id.as_deref()).map_err(|c| AppError::field(c, FormField::NewPassword))?;
         let (token, current) = {
             let conn = self.conn.lock().await;
             (conn.user_token.clone(), conn.admin_password.clone())
         };
         let (Some(token), Some(current)) = (token, current) else { return Err(AppError::new(ErrorCode::Unauthenticated)) };
-        let session = self.client().await?.change_password(token.expose_secret(), current.expose_secret(), new.expose_secret()).await?;
+        let client = self.client().await?;
+        let session = self.call(client.change_password(token.expose_secret(), current.expose_secret(), new.expose_secret())).await?;
         {
             let mut conn = self.conn.lock().await;
             conn.user_token = Some(SecretString::from(session.session_token));
@@ -99,6 +121,10 @@ impl AppCore {
             conn.admin_password = None;
         }
         self.update_progress(|p| p.reach(Step::Terminal))
+    }
+
+    async fn user_challenge(&self) -> AppResult<UserChallenge> {
+        self.conn.lock().await.user_challenge.clone().ok_or(AppError::new(ErrorCode::StepOutOfOrder))
     }
 
     pub(super) async fn user_token(&self) -> AppResult<SecretString> {

@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 mod meta;
 mod office;
+pub mod operations;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 #[cfg(feature = "openapi")]

@@ -9,18 +9,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kaigo_api::office::*;
-use kaigo_api::{ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
+use kaigo_api::{IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
 use kaigo_domain::ErrorCode;
 use secrecy::SecretString;
 
 /// Office user login: KJ ID and password. Mails a one-time code.
 #[utoipa::path(operation_id = "office_login", post, path = "/v1/office/login", tag = "3-1 office user", request_body = OfficeLoginRequest,
     responses(
-        (status = 201, description = "Password accepted; a code was mailed", body = OfficeChallenge),
-        (status = 401, description = "invalid_credentials", body = ErrorBody),
-        (status = 403, description = "certificate_office_mismatch", body = ErrorBody),
-        (status = 422, description = "electronic_billing_id_invalid, password_missing", body = ErrorBody),
-        (status = 423, description = "office_locked (Retry-After)", body = ErrorBody)))]
+        (status = 201, description = "Password accepted; a code was mailed", body = OfficeChallenge)))]
 pub async fn login(
     State(s): State<AppState>,
     caller: Caller,
@@ -34,9 +30,7 @@ pub async fn login(
 #[utoipa::path(operation_id = "office_resend", post, path = "/v1/office/login/{challenge_id}/resend", tag = "3-1 office user",
     params(("challenge_id" = String, Path)),
     responses(
-        (status = 202, body = CodeDelivery),
-        (status = 404, description = "challenge_not_found", body = ErrorBody),
-        (status = 429, description = "code_resend_too_soon (Retry-After)", body = ErrorBody)))]
+        (status = 202, body = CodeDelivery)))]
 pub async fn resend(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<CodeDelivery>)> {
     Ok((StatusCode::ACCEPTED, Json(s.ob.office_resend_code(&caller, &id).await?)))
 }
@@ -45,11 +39,7 @@ pub async fn resend(State(s): State<AppState>, caller: Caller, Path(id): Path<St
 #[utoipa::path(operation_id = "office_verify", post, path = "/v1/office/login/{challenge_id}/verify", tag = "3-1 office user",
     params(("challenge_id" = String, Path)), request_body = OfficeVerifyRequest,
     responses(
-        (status = 200, body = OfficeSession),
-        (status = 401, description = "code_incorrect, security_code_incorrect", body = ErrorBody),
-        (status = 404, description = "challenge_not_found (unknown, finished or used)", body = ErrorBody),
-        (status = 410, description = "code_expired, code_attempts_exhausted", body = ErrorBody),
-        (status = 422, description = "one_time_code_format, security_code_required", body = ErrorBody)))]
+        (status = 200, body = OfficeSession)))]
 pub async fn verify(
     State(s): State<AppState>,
     caller: Caller,
@@ -66,11 +56,7 @@ pub async fn verify(
     params(("Idempotency-Key" = String, Header, description = "Unique per registration attempt")),
     security(("office_session" = [])),
     responses(
-        (status = 201, description = "Registered; initial password sent", body = AdminRegistration),
-        (status = 400, description = "idempotency_key_invalid", body = ErrorBody),
-        (status = 401, description = "unauthenticated", body = ErrorBody),
-        (status = 409, description = "user_id_taken", body = ErrorBody),
-        (status = 422, description = "a field breaks a rule, or idempotency_key_reused", body = ErrorBody)))]
+        (status = 201, description = "Registered; initial password sent", body = AdminRegistration)))]
 pub async fn register_admin(
     State(s): State<AppState>,
     OfficeAuth(caller, session): OfficeAuth,
@@ -96,7 +82,7 @@ pub struct AvailabilityQuery {
 /// is typed). User IDs are unique per office; other offices' are not told.
 #[utoipa::path(operation_id = "office_user_id_availability", get, path = "/v1/office/user-id-availability", tag = "3-2 admin registration",
     params(AvailabilityQuery), security(("office_session" = [])),
-    responses((status = 200, body = UserIdAvailability), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
+    responses((status = 200, body = UserIdAvailability)))]
 pub async fn user_id_availability(
     State(s): State<AppState>,
     OfficeAuth(_, session): OfficeAuth,
@@ -108,7 +94,7 @@ pub async fn user_id_availability(
 /// Unlocks a user of this office after too many failed logins.
 #[utoipa::path(operation_id = "office_unlock_user", post, path = "/v1/office/users/{user_id}/unlock", tag = "3-2 admin registration",
     params(("user_id" = String, Path)), security(("office_session" = [])),
-    responses((status = 204, description = "Unlocked"), (status = 404, description = "not_found", body = ErrorBody), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
+    responses((status = 204, description = "Unlocked")))]
 pub async fn unlock_user(
     State(s): State<AppState>,
     OfficeAuth(caller, session): OfficeAuth,
@@ -122,7 +108,7 @@ pub async fn unlock_user(
 /// office; the old one, the user's sessions and remembered PCs stop working.
 #[utoipa::path(operation_id = "office_reissue_initial_password", post, path = "/v1/office/users/{user_id}/initial-password", tag = "3-2 admin registration",
     params(("user_id" = String, Path)), security(("office_session" = [])),
-    responses((status = 201, body = InitialPasswordReissued), (status = 404, description = "not_found", body = ErrorBody), (status = 422, description = "user_id_invalid", body = ErrorBody)))]
+    responses((status = 201, body = InitialPasswordReissued)))]
 pub async fn reissue_initial_password(
     State(s): State<AppState>,
     OfficeAuth(caller, session): OfficeAuth,

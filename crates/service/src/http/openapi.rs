@@ -2,7 +2,7 @@
 //! cannot drift from what the service does. A copy is committed as
 //! `openapi.json` at the repository root; a test keeps the two equal.
 
-use super::openapi_common::{CommonAnswers, Formats};
+use super::openapi_common::{CommonAnswers, Formats, OperationRefusals};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         super::practice::mailbox,
     ),
     components(schemas(kaigo_domain::ErrorCode, kaigo_domain::DeliveryChannel)),
-    modifiers(&Sessions, &CommonAnswers, &Formats)
+    modifiers(&Sessions, &OperationRefusals, &CommonAnswers, &Formats)
 )]
 pub struct ApiDoc;
 

@@ -52,6 +52,26 @@ impl Modify for CommonAnswers {
     }
 }
 
+/// Each operation's own refusals (`operations::REFUSALS`), under the
+/// status each code is answered with.
+pub struct OperationRefusals;
+
+impl Modify for OperationRefusals {
+    fn modify(&self, openapi: &mut OpenApi) {
+        for op in operations(openapi) {
+            let Some(codes) = op.operation_id.as_deref().and_then(super::operations::refusals) else { continue };
+            let mut by_status: std::collections::BTreeMap<u16, Vec<String>> = std::collections::BTreeMap::new();
+            for code in codes {
+                let status = super::error::status_of(code).as_u16();
+                by_status.entry(status).or_default().push(format!("`{}`{}", code.as_str(), super::operations::note(code)));
+            }
+            for (status, described) in by_status {
+                op.responses.responses.insert(status.to_string(), RefOr::T(error_answer(&described.join(", "))));
+            }
+        }
+    }
+}
+
 /// The formats of IDs and codes, from the domain's constants.
 pub struct Formats;
 

@@ -10,7 +10,7 @@ use crate::store::challenges::{self, Challenge};
 use crate::store::Conn;
 use kaigo_api::office::CodeDelivery;
 use kaigo_domain::challenge::wrong_code;
-use kaigo_domain::login::Refusal;
+use kaigo_domain::Refusal;
 use kaigo_domain::{DeliveryChannel, ErrorCode, OneTimeCode};
 
 /// Makes a new code for the login (voiding any earlier one) and queues the

@@ -4,13 +4,14 @@
 
 use super::{Caller, Failure, Onboarding, OnboardingResult};
 use crate::secrets::same;
-use crate::store::audit::AuditEvent;
+use crate::store::audit::{AuditAction, AuditEvent, AuditFailure, AuditOutcome};
 use crate::store::challenges::{self, Challenge};
 use crate::store::offices::Office;
 use crate::store::users::User;
 use crate::store::{self as store, new_id, offices, Conn};
 use kaigo_domain::challenge::login_challenge_expiry;
-use kaigo_domain::login::{failures_after_wrong, password_gate, wrong_password, Refusal};
+use kaigo_domain::login::{counted_against, failures_after_wrong, password_gate, password_verdict, CountedAgainst, IdHolder, PasswordVerdict};
+use kaigo_domain::Refusal;
 use kaigo_domain::{Account, ErrorCode, FailureRecord};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -46,16 +47,6 @@ impl LoginAccount for User {
     }
     fn password_hash(&self) -> &str {
         &self.password_hash
-    }
-}
-
-/// The account a wrong try counts against: the one judged when it is the
-/// certificate's own office's, else the stand-in.
-fn counted_account_of<T>(owner: Option<T>, counted: bool, stand_in: Option<T>) -> Option<T> {
-    if counted {
-        owner
-    } else {
-        stand_in
     }
 }
 
@@ -101,7 +92,7 @@ impl Onboarding {
     pub(crate) async fn password_step<A: LoginAccount>(
         &self,
         caller: &Caller,
-        event: &'static str,
+        action: AuditAction,
         login_id: &str,
         found: Option<A>,
         stand_in: Option<A>,
@@ -109,14 +100,14 @@ impl Onboarding {
     ) -> OnboardingResult<A> {
         // A function, not a closure: each call borrows its office ID for itself.
         fn login_event<'a>(
-            event: &'a str,
-            outcome: &'a str,
+            action: AuditAction,
+            outcome: AuditOutcome,
             office_id: Option<&'a str>,
             login_id: &'a str,
             caller: &'a Caller,
         ) -> AuditEvent<'a> {
             AuditEvent {
-                event,
+                action,
                 outcome,
                 office_id,
                 user_id: Some(login_id),
@@ -127,14 +118,18 @@ impl Onboarding {
         let now = self.now();
         let mut conn = self.db.acquire().await?;
         let cert_office = offices::office_of_certificate(&mut conn, &caller.cert_fingerprint).await?;
-        let (owner, counted) = match found {
-            Some(own) if cert_office.as_deref() == Some(own.office_id()) => (Some(own), true),
-            elsewhere => (elsewhere, false),
+        let holder = match &found {
+            Some(account) if cert_office.as_deref() == Some(account.office_id()) => IdHolder::OwnOffice,
+            Some(_) => IdHolder::OtherOffice,
+            None => IdHolder::Nobody,
         };
         // Whose failures count: the account itself, or the stand-in. Its try
         // is taken before the hash, so that guesses sent at once are judged
         // one after another.
-        let judged = counted_account_of(owner.as_ref(), counted, stand_in.as_ref());
+        let judged = match counted_against(holder) {
+            CountedAgainst::Holder => found.as_ref(),
+            CountedAgainst::StandIn => stand_in.as_ref(),
+        };
         // Not held while waiting for the account's turn: the try before it
         // needs a connection to finish.
         drop(conn);
@@ -142,13 +137,14 @@ impl Onboarding {
             Some(account) => match self.take_login_try(A::ACCOUNT, account.row_id(), now).await? {
                 Ok(taken) => Some(taken),
                 Err(refusal) => {
-                    let outcome = if refusal.code == ErrorCode::OfficeLocked || refusal.code == ErrorCode::UserLocked {
-                        "failure:locked"
+                    let why = if matches!(refusal.code, ErrorCode::OfficeLocked | ErrorCode::UserLocked) {
+                        AuditFailure::Locked
                     } else {
-                        "failure:throttled"
+                        AuditFailure::Throttled
                     };
                     let mut conn = self.db.acquire().await?;
-                    self.audit(&mut conn, login_event(event, outcome, Some(account.office_id()), login_id, caller)).await?;
+                    let event = login_event(action, AuditOutcome::Failure(why), Some(account.office_id()), login_id, caller);
+                    self.audit(&mut conn, event).await?;
                     return Err(refusal.into());
                 }
             },
@@ -158,36 +154,36 @@ impl Onboarding {
         // a hash takes a core for ~15 ms (far longer in a burst), and a pool
         // of four SQLite connections held through it would queue every other
         // request behind the hasher.
-        let right = self.hasher.verify(password, owner.as_ref().map(|o| o.password_hash())).await?;
+        let right = self.hasher.verify(password, found.as_ref().map(|o| o.password_hash())).await?;
+        let verdict = password_verdict(holder, right);
+        let judged_office = judged.map(|a| a.office_id().to_owned());
         let mut conn = self.db.acquire().await?;
-        match (owner, counted, right) {
-            (Some(account), true, true) => {
+        let refusal = verdict.refusal(A::ACCOUNT, taken.as_ref().map(|t| t.count), &self.policy);
+        match (verdict, found) {
+            (PasswordVerdict::Accepted, Some(account)) => {
                 store::clear_login_failures(&mut conn, A::ACCOUNT, account.row_id()).await?;
-                self.audit(&mut conn, login_event(event, "password_accepted", Some(account.office_id()), login_id, caller)).await?;
+                let event = login_event(action, AuditOutcome::PasswordAccepted, Some(account.office_id()), login_id, caller);
+                self.audit(&mut conn, event).await?;
                 Ok(account)
             }
-            (Some(other), false, true) => {
+            (PasswordVerdict::OtherOfficesAccount, Some(other)) => {
                 // The right password of another office's account is no
                 // failure of the stand-in's.
                 if let (Some(stand_in), Some(taken)) = (&stand_in, &taken) {
                     store::release_login_try(&mut conn, A::ACCOUNT, stand_in.row_id(), taken.seen, taken.count, now).await?;
                 }
-                self.audit(&mut conn, login_event(event, "failure:certificate_office_mismatch", Some(other.office_id()), login_id, caller))
-                    .await?;
-                Err(ErrorCode::CertificateOfficeMismatch.into())
+                let outcome = AuditOutcome::Failure(AuditFailure::CertificateOfficeMismatch);
+                self.audit(&mut conn, login_event(action, outcome, Some(other.office_id()), login_id, caller)).await?;
+                Err(refusal.unwrap_or(Refusal::new(ErrorCode::CertificateOfficeMismatch)).into())
             }
-            (owner, counted, _) => {
-                let outcome = match (&owner, counted) {
-                    (Some(_), true) => "failure:invalid_password",
-                    (Some(_), false) => "failure:other_office_id",
-                    (None, _) => "failure:unknown_id",
+            (verdict, _) => {
+                let why = match verdict {
+                    PasswordVerdict::Wrong(why) => why.into(),
+                    // Accepted or another office's account, with no account found: cannot be.
+                    _ => AuditFailure::UnknownId,
                 };
-                let counted_office = counted_account_of(owner.as_ref(), counted, stand_in.as_ref()).map(|a| a.office_id().to_owned());
-                self.audit(&mut conn, login_event(event, outcome, counted_office.as_deref(), login_id, caller)).await?;
-                match taken {
-                    Some(taken) => Err(wrong_password(A::ACCOUNT, taken.count, &self.policy).into()),
-                    None => Err(ErrorCode::InvalidCredentials.into()),
-                }
+                self.audit(&mut conn, login_event(action, AuditOutcome::Failure(why), judged_office.as_deref(), login_id, caller)).await?;
+                Err(refusal.unwrap_or(Refusal::new(ErrorCode::InvalidCredentials)).into())
             }
         }
     }

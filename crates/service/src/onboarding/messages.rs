@@ -1,7 +1,8 @@
 //! The texts of the mails and SMS the service sends, in Japanese.
 //! Bodies hold secrets (codes, initial passwords): they are never logged.
 
-use kaigo_domain::texts::{span, Language};
+use kaigo_domain::messages::span;
+use kaigo_domain::Language;
 use kaigo_domain::{DeliveryChannel, Policy};
 use time::OffsetDateTime;
 
@@ -11,7 +12,7 @@ pub struct Message {
 }
 
 fn jst(t: OffsetDateTime) -> String {
-    let t = t.to_offset(kaigo_domain::texts::JAPAN_TIME);
+    let t = t.to_offset(kaigo_domain::messages::JAPAN_TIME);
     format!("{}年{}月{}日 {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
 }
 

@@ -33,9 +33,15 @@ pub struct Caller {
 
 impl Caller {
     /// An audit record of this caller's `event` concerning an office's account.
-    pub(crate) fn event<'a>(&'a self, event: &'a str, outcome: &'a str, office_id: &'a str, account_id: &'a str) -> audit::AuditEvent<'a> {
+    pub(crate) fn event<'a>(
+        &'a self,
+        action: audit::AuditAction,
+        outcome: audit::AuditOutcome,
+        office_id: &'a str,
+        account_id: &'a str,
+    ) -> audit::AuditEvent<'a> {
         audit::AuditEvent {
-            event,
+            action,
             outcome,
             office_id: Some(office_id),
             user_id: Some(account_id),

@@ -10,8 +10,9 @@ use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
 use crate::store::challenges::Challenge;
 use crate::store::offices::{self, Office};
 use kaigo_api::office::{CodeDelivery, OfficeChallenge, OfficeSession, OfficeSummary};
-use kaigo_domain::challenge::wrong_code;
-use kaigo_domain::{Account, DeliveryChannel, ElectronicBillingId, EmailAddress, ErrorCode, OneTimeCode, SecurityCode};
+use crate::store::audit::{AuditAction, AuditFailure, AuditOutcome};
+use kaigo_domain::challenge::{required_security_code, wrong_security_code};
+use kaigo_domain::{Account, DeliveryChannel, ElectronicBillingId, EmailAddress, ErrorCode, OneTimeCode};
 use secrecy::{ExposeSecret, SecretString};
 
 impl Onboarding {
@@ -32,7 +33,7 @@ impl Onboarding {
             };
             (found, own)
         };
-        let office = self.password_step(caller, "office_login", id.as_str(), found, own, password).await?;
+        let office = self.password_step(caller, AuditAction::OfficeLogin, id.as_str(), found, own, password).await?;
         let challenge = self.open_login(&mut *self.db.acquire().await?, caller, Account::Office, &office.id, None).await?;
         let delivery = self.send_office_code(&challenge, &office).await?;
         Ok(OfficeChallenge { challenge_id: challenge.id, delivery, security_code_required: office.security_code_hash.is_some() })
@@ -66,30 +67,23 @@ impl Onboarding {
         let mut conn = self.db.acquire().await?;
         let challenge = self.open_challenge(&mut conn, caller, challenge_id, Account::Office).await?;
         let office = offices::find(&mut conn, &challenge.office_id).await?.ok_or(ErrorCode::ChallengeNotFound)?;
-        let event = |outcome| caller.event("office_code", outcome, &office.id, &office.electronic_billing_id);
-        let tries = check_code(self, &mut conn, &challenge, &code, event("failure:code")).await?;
+        let event = |outcome| caller.event(AuditAction::OfficeCode, outcome, &office.id, &office.electronic_billing_id);
+        let tries = check_code(self, &mut conn, &challenge, &code, event(AuditOutcome::Failure(AuditFailure::Code))).await?;
         if let Some(stored) = office.security_code_hash.as_deref() {
-            let given =
-                security_code.filter(|s| !s.trim().is_empty()).ok_or(Failure::field(ErrorCode::SecurityCodeRequired, "security_code"))?;
-            let given = parse_field("security_code", SecurityCode::parse(given))?;
+            let given = parse_field("security_code", required_security_code(security_code))?;
             drop(conn);
             let right = self.hasher.verify(&SecretString::from(given.expose()), Some(stored)).await?;
             conn = self.db.acquire().await?;
             if !right {
-                // The entry's try is already used: the code's own check took it.
-                let answer = match wrong_code(tries, &self.policy) {
-                    ErrorCode::CodeIncorrect => ErrorCode::SecurityCodeIncorrect,
-                    exhausted => exhausted,
-                };
-                self.audit(&mut conn, event("failure:security_code")).await?;
-                return Err(Failure::field(answer, "security_code"));
+                self.audit(&mut conn, event(AuditOutcome::Failure(AuditFailure::SecurityCode))).await?;
+                return Err(Failure::field(wrong_security_code(tries, &self.policy), "security_code"));
             }
         }
         drop(conn);
         let mut tx = self.db.begin().await?;
         consume(self, &mut tx, &challenge).await?;
         let session = self.open_session(&mut tx, caller, SessionKind::Office, &office.id, None, false).await?;
-        self.audit(&mut tx, event("success")).await?;
+        self.audit(&mut tx, event(AuditOutcome::Success)).await?;
         tx.commit().await.map_err(crate::store::StoreError::from)?;
         Ok(OfficeSession {
             session_token: session.token.expose_secret().to_owned(),

@@ -1,5 +1,6 @@
 //! The forced password change at first login (and any later change).
 
+use crate::store::audit::{AuditAction, AuditFailure, AuditOutcome};
 use super::sessions::Session;
 use super::{Caller, Failure, Onboarding, OnboardingResult};
 use crate::store::{self as store, sessions, users};
@@ -26,7 +27,7 @@ impl Onboarding {
         if current.expose_secret() == new.expose_secret() {
             return Err(Failure::field(ErrorCode::PasswordUnchanged, "new_password"));
         }
-        let event = |outcome| caller.event("password_change", outcome, &user.office_id, &user.user_id);
+        let event = |outcome| caller.event(AuditAction::PasswordChange, outcome, &user.office_id, &user.user_id);
         // Guessing the current password meets the login's throttle: the
         // same count, the same growing waits, the same lock — the try taken
         // before the hash, as a login's is.
@@ -34,13 +35,13 @@ impl Onboarding {
             Ok(taken) => taken,
             Err(refusal) => {
                 let mut conn = self.db.acquire().await?;
-                self.audit(&mut conn, event("failure:throttled")).await?;
+                self.audit(&mut conn, event(AuditOutcome::Failure(AuditFailure::Throttled))).await?;
                 return Err(Failure::from(refusal).on_field("current_password"));
             }
         };
         if !self.hasher.verify(current, Some(&user.password_hash)).await? {
             let mut conn = self.db.acquire().await?;
-            self.audit(&mut conn, event("failure:invalid_password")).await?;
+            self.audit(&mut conn, event(AuditOutcome::Failure(AuditFailure::InvalidPassword))).await?;
             return Err(Failure::from(wrong_password(Account::User, taken.count, &self.policy)).on_field("current_password"));
         }
         let hash = self.hasher.hash(new).await?;
@@ -50,7 +51,7 @@ impl Onboarding {
         sessions::revoke_all_for_user(&mut tx, &user.id, now).await?;
         let user = users::find(&mut tx, &user.id).await?.ok_or(ErrorCode::Unauthenticated)?;
         let new_session = self.user_session(&mut tx, caller, &user).await?;
-        self.audit(&mut tx, event("success")).await?;
+        self.audit(&mut tx, event(AuditOutcome::Success)).await?;
         tx.commit().await.map_err(crate::store::StoreError::from)?;
         Ok(new_session)
     }

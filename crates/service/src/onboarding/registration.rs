@@ -5,7 +5,7 @@ use super::error::parse_field;
 use super::sessions::Session;
 use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
 use crate::secrets::initial_password;
-use crate::store::audit::AuditEvent;
+use crate::store::audit::{AuditAction, AuditEvent, AuditOutcome};
 use crate::store::users::Role;
 use crate::store::{self as store, idempotency, new_id, offices, sessions, users, StoreError};
 use kaigo_api::office::{AdminRegistration, AdminRegistrationRequest, InitialPasswordReissued, UserIdAvailability};
@@ -112,8 +112,8 @@ impl Onboarding {
         self.audit(
             &mut tx,
             AuditEvent {
-                event: "admin_registered",
-                outcome: "success",
+                action: AuditAction::AdminRegistered,
+                outcome: AuditOutcome::Success,
                 office_id: Some(&office.id),
                 user_id: Some(admin.user_id.as_str()),
                 cert_fingerprint: Some(&caller.cert_fingerprint),
@@ -180,8 +180,8 @@ impl Onboarding {
         self.audit(
             &mut tx,
             AuditEvent {
-                event: "initial_password_reissued",
-                outcome: "success",
+                action: AuditAction::InitialPasswordReissued,
+                outcome: AuditOutcome::Success,
                 office_id: Some(&office.id),
                 user_id: Some(&user.user_id),
                 cert_fingerprint: Some(&caller.cert_fingerprint),
@@ -208,8 +208,8 @@ impl Onboarding {
         self.audit(
             &mut conn,
             AuditEvent {
-                event: "user_unlocked",
-                outcome: "success",
+                action: AuditAction::UserUnlocked,
+                outcome: AuditOutcome::Success,
                 office_id: Some(&session.office_id),
                 user_id: Some(id.as_str()),
                 cert_fingerprint: Some(&caller.cert_fingerprint),

@@ -7,7 +7,7 @@
 use super::error::parse_field;
 use super::sessions::Session;
 use super::{Caller, Failure, Onboarding, OnboardingResult};
-use crate::store::audit::AuditEvent;
+use crate::store::audit::{AuditAction, AuditEvent, AuditFailure, AuditOutcome};
 use crate::store::terminals::{self, Terminal as StoredTerminal};
 use crate::store::{new_id, offices, Conn, StoreError};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -85,7 +85,7 @@ impl Onboarding {
             Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::TerminalNameTaken, "name")),
             other => other?,
         }
-        self.audit(&mut conn, terminal_event("terminal_issued", "success", Actor::Admin(caller, session), &id)).await?;
+        self.audit(&mut conn, terminal_event(AuditAction::TerminalIssued, AuditOutcome::Success, Actor::Admin(caller, session), &id)).await?;
         let row = terminals::find_active(&mut conn, &session.office_id, &id).await?.ok_or(ErrorCode::TerminalNotFound)?;
         let terminal = self.terminal_view(&mut conn, &row).await?;
         Ok(TerminalIssued { terminal, activation: self.activation(&id, &code, expires_at) })
@@ -107,7 +107,7 @@ impl Onboarding {
         if !terminals::reissue_activation(&mut conn, &row.id, &self.activation_mac(&row.id, &code), expires_at).await? {
             return Err(ErrorCode::TerminalAlreadyLinked.into());
         }
-        self.audit(&mut conn, terminal_event("terminal_activation_reissued", "success", Actor::Admin(caller, session), &row.id)).await?;
+        self.audit(&mut conn, terminal_event(AuditAction::TerminalActivationReissued, AuditOutcome::Success, Actor::Admin(caller, session), &row.id)).await?;
         let row = terminals::find_active(&mut conn, &session.office_id, &row.id).await?.ok_or(ErrorCode::TerminalNotFound)?;
         let terminal = self.terminal_view(&mut conn, &row).await?;
         Ok(TerminalIssued { terminal, activation: self.activation(&row.id, &code, expires_at) })
@@ -137,7 +137,7 @@ impl Onboarding {
             let count = terminals::count_wrong_activation(&mut conn, &row.id).await?;
             self.audit(
                 &mut conn,
-                terminal_event("terminal_activation", "failure:code", Actor::Device(caller), &row.id).of_office(&row.office_id),
+                terminal_event(AuditAction::TerminalActivation, AuditOutcome::Failure(AuditFailure::Code), Actor::Device(caller), &row.id).of_office(&row.office_id),
             )
             .await?;
             let refusal = wrong_activation_code(count, &self.policy);
@@ -148,7 +148,7 @@ impl Onboarding {
         if !terminals::redeem_activation(&mut conn, &row.id, &mac, public_key.trim(), &challenge, expires_at).await? {
             return Err(ErrorCode::ActivationCodeUsed.into());
         }
-        self.audit(&mut conn, terminal_event("terminal_activation", "success", Actor::Device(caller), &row.id).of_office(&row.office_id))
+        self.audit(&mut conn, terminal_event(AuditAction::TerminalActivation, AuditOutcome::Success, Actor::Device(caller), &row.id).of_office(&row.office_id))
             .await?;
         Ok(TerminalChallenge { challenge, expires_at })
     }
@@ -162,16 +162,13 @@ impl Onboarding {
         let now = self.now();
         let mut conn = self.db.acquire().await?;
         let row = terminals::find_by_id(&mut conn, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
-        if row.link == TerminalLink::Linked {
-            return Err(ErrorCode::TerminalAlreadyLinked.into());
-        }
-        row.link.challenge_answerable(now)?;
+        row.link.proof_acceptable(now)?;
         let challenge = row.challenge.clone().ok_or(ErrorCode::TerminalChallengeExpired)?;
         let key = parse_terminal_public_key(row.public_key.as_deref().unwrap_or_default()).map_err(Failure::from)?;
         if key.verify(&terminal_link_message(&row.id, &challenge), &signature).is_err() {
             self.audit(
                 &mut conn,
-                terminal_event("terminal_link", "failure:signature", Actor::Device(caller), &row.id).of_office(&row.office_id),
+                terminal_event(AuditAction::TerminalLink, AuditOutcome::Failure(AuditFailure::Signature), Actor::Device(caller), &row.id).of_office(&row.office_id),
             )
             .await?;
             return Err(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"));
@@ -179,7 +176,7 @@ impl Onboarding {
         if !terminals::link(&mut conn, &row.id, &challenge, now).await? {
             return Err(ErrorCode::TerminalChallengeExpired.into());
         }
-        self.audit(&mut conn, terminal_event("terminal_link", "success", Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
+        self.audit(&mut conn, terminal_event(AuditAction::TerminalLink, AuditOutcome::Success, Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
         Ok(self.terminal_view(&mut conn, &row).await?.settings)
     }
 
@@ -200,7 +197,7 @@ impl Onboarding {
         if !terminals::unlink(&mut conn, &session.office_id, terminal_id, self.now()).await? {
             return Err(ErrorCode::TerminalNotFound.into());
         }
-        self.audit(&mut conn, terminal_event("terminal_unlinked", "success", Actor::Admin(caller, session), terminal_id)).await?;
+        self.audit(&mut conn, terminal_event(AuditAction::TerminalUnlinked, AuditOutcome::Success, Actor::Admin(caller, session), terminal_id)).await?;
         Ok(())
     }
 
@@ -228,12 +225,12 @@ impl Onboarding {
     }
 }
 
-fn terminal_event<'a>(event: &'a str, outcome: &'a str, actor: Actor<'a>, terminal_id: &'a str) -> AuditEvent<'a> {
+fn terminal_event<'a>(action: AuditAction, outcome: AuditOutcome, actor: Actor<'a>, terminal_id: &'a str) -> AuditEvent<'a> {
     let (office_id, cert_fingerprint) = match actor {
         Actor::Admin(caller, session) => (Some(session.office_id.as_str()), Some(caller.cert_fingerprint.as_str())),
         Actor::Device(caller) => (None, caller.map(|c| c.cert_fingerprint.as_str())),
     };
-    AuditEvent { event, outcome, office_id, user_id: None, cert_fingerprint, detail: Some(terminal_id) }
+    AuditEvent { action, outcome, office_id, user_id: None, cert_fingerprint, detail: Some(terminal_id) }
 }
 
 impl<'a> AuditEvent<'a> {

@@ -9,7 +9,7 @@ use super::login::require_password;
 use super::sessions::SessionKind;
 use super::{messages, Caller, Failure, Onboarding, OnboardingResult};
 use crate::secrets::{random_token, same, token_hash};
-use crate::store::audit::AuditEvent;
+use crate::store::audit::{AuditAction, AuditEvent, AuditFailure, AuditOutcome};
 use crate::store::challenges::Challenge;
 use crate::store::users::{self, User};
 use crate::store::{sessions, Conn};
@@ -17,20 +17,13 @@ use kaigo_api::office::CodeDelivery;
 use kaigo_api::user::{DeviceTrust, UserLoginOutcome, UserSession, UserVerified};
 use kaigo_domain::login::initial_password_usable;
 use kaigo_domain::session::{device_trust_expiry, DeviceTrustRecord};
+use kaigo_domain::contact::code_channels;
 use kaigo_domain::{Account, DeliveryChannel, EmailAddress, ErrorCode, OneTimeCode, PhoneNumber, UserId};
 use secrecy::{ExposeSecret, SecretString};
 
-/// The channels a user can receive codes on: mail if they gave an address,
-/// SMS if they gave a mobile number.
+/// The channels a user can receive codes on.
 pub(crate) fn channels_of(user: &User) -> Vec<DeliveryChannel> {
-    let mut v = Vec::new();
-    if user.email.is_some() {
-        v.push(DeliveryChannel::Email);
-    }
-    if user.phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok()).is_some_and(|p| p.is_mobile()) {
-        v.push(DeliveryChannel::Sms);
-    }
-    v
+    code_channels(user.email.as_deref(), user.phone.as_deref())
 }
 
 impl Onboarding {
@@ -52,12 +45,12 @@ impl Onboarding {
                 None => None,
             }
         };
-        let user = self.password_step(caller, "user_login", user_id.as_str(), found, None, password).await?;
+        let user = self.password_step(caller, AuditAction::UserLogin, user_id.as_str(), found, None, password).await?;
         let now = self.now();
-        let event = |outcome| caller.event("user_login", outcome, &user.office_id, user_id.as_str());
+        let event = |outcome| caller.event(AuditAction::UserLogin, outcome, &user.office_id, user_id.as_str());
         let mut conn = self.db.acquire().await?;
         if let Err(code) = initial_password_usable(user.must_change_password, user.initial_password_issued_at, &self.policy, now) {
-            self.audit(&mut conn, event("failure:initial_password_expired")).await?;
+            self.audit(&mut conn, event(AuditOutcome::Failure(AuditFailure::InitialPasswordExpired))).await?;
             return Err(code.into());
         }
         if let Some(token) = device_trust_token {
@@ -68,10 +61,10 @@ impl Onboarding {
             });
             if trusted {
                 let session = self.user_session(&mut conn, caller, &user).await?;
-                self.audit(&mut conn, event("success:device_trusted")).await?;
+                self.audit(&mut conn, event(AuditOutcome::DeviceTrusted)).await?;
                 return Ok(UserLoginOutcome::LoggedIn { session });
             }
-            self.audit(&mut conn, event("device_trust_invalid")).await?;
+            self.audit(&mut conn, event(AuditOutcome::Failure(AuditFailure::DeviceTrustInvalid))).await?;
         }
         let challenge = self.open_login(&mut conn, caller, Account::User, &user.office_id, Some(&user.id)).await?;
         Ok(UserLoginOutcome::CodeRequired { challenge_id: challenge.id, channels: channels_of(&user) })
@@ -112,8 +105,8 @@ impl Onboarding {
         let mut conn = self.db.acquire().await?;
         let challenge = self.open_challenge(&mut conn, caller, challenge_id, Account::User).await?;
         let user = self.challenge_user(&mut conn, &challenge).await?;
-        let event = |outcome| caller.event("user_code", outcome, &user.office_id, &user.user_id);
-        check_code(self, &mut conn, &challenge, &code, event("failure:code")).await?;
+        let event = |outcome| caller.event(AuditAction::UserCode, outcome, &user.office_id, &user.user_id);
+        check_code(self, &mut conn, &challenge, &code, event(AuditOutcome::Failure(AuditFailure::Code))).await?;
         drop(conn);
         let mut tx = self.db.begin().await?;
         consume(self, &mut tx, &challenge).await?;
@@ -127,7 +120,7 @@ impl Onboarding {
         } else {
             None
         };
-        self.audit(&mut tx, event(if remember_device { "success:device_remembered" } else { "success" })).await?;
+        self.audit(&mut tx, event(if remember_device { AuditOutcome::DeviceRemembered } else { AuditOutcome::Success })).await?;
         tx.commit().await.map_err(crate::store::StoreError::from)?;
         Ok(UserVerified { session, device_trust })
     }
@@ -140,8 +133,8 @@ impl Onboarding {
         self.audit(
             &mut conn,
             AuditEvent {
-                event: "device_trust_revoked",
-                outcome: "success",
+                action: AuditAction::DeviceTrustRevoked,
+                outcome: AuditOutcome::Success,
                 office_id: Some(&session.office_id),
                 user_id: None,
                 cert_fingerprint: Some(&caller.cert_fingerprint),

@@ -3,14 +3,135 @@
 use super::{instant, millis, Conn, StoreResult};
 use time::OffsetDateTime;
 
-#[derive(Debug, Clone, Default)]
+/// What an audit record is about (its `event`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    /// 3-1: the office's KJ ID and password.
+    OfficeLogin,
+    /// 3-1: the mailed one-time code (and the security code).
+    OfficeCode,
+    /// 3-2: an admin user registered.
+    AdminRegistered,
+    InitialPasswordReissued,
+    UserUnlocked,
+    /// 3-3: a user's ID and password.
+    UserLogin,
+    /// 3-3: the code by mail or SMS.
+    UserCode,
+    PasswordChange,
+    DeviceTrustRevoked,
+    /// 3-4: the admin issued a terminal and its activation code.
+    TerminalIssued,
+    TerminalActivationReissued,
+    /// 3-4: a device redeemed an activation code.
+    TerminalActivation,
+    /// 3-4: a device signed its challenge.
+    TerminalLink,
+    TerminalUnlinked,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::OfficeLogin => "office_login",
+            AuditAction::OfficeCode => "office_code",
+            AuditAction::AdminRegistered => "admin_registered",
+            AuditAction::InitialPasswordReissued => "initial_password_reissued",
+            AuditAction::UserUnlocked => "user_unlocked",
+            AuditAction::UserLogin => "user_login",
+            AuditAction::UserCode => "user_code",
+            AuditAction::PasswordChange => "password_change",
+            AuditAction::DeviceTrustRevoked => "device_trust_revoked",
+            AuditAction::TerminalIssued => "terminal_issued",
+            AuditAction::TerminalActivationReissued => "terminal_activation_reissued",
+            AuditAction::TerminalActivation => "terminal_activation",
+            AuditAction::TerminalLink => "terminal_link",
+            AuditAction::TerminalUnlinked => "terminal_unlinked",
+        }
+    }
+}
+
+/// How it ended (its `outcome`): `success`, `success:<how>` or `failure:<why>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditOutcome {
+    Success,
+    /// The password step of a login passed; the code step follows.
+    PasswordAccepted,
+    /// A remembered PC skipped the code.
+    DeviceTrusted,
+    /// The code passed and the PC is remembered from now on.
+    DeviceRemembered,
+    Failure(AuditFailure),
+}
+
+/// Why a step was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditFailure {
+    Locked,
+    Throttled,
+    CertificateOfficeMismatch,
+    InvalidPassword,
+    OtherOfficeId,
+    UnknownId,
+    InitialPasswordExpired,
+    /// A remembered PC's token no longer works (the login asks for a code).
+    DeviceTrustInvalid,
+    Code,
+    SecurityCode,
+    Signature,
+}
+
+impl AuditOutcome {
+    pub fn as_str(self) -> &'static str {
+        use AuditFailure::*;
+        match self {
+            AuditOutcome::Success => "success",
+            AuditOutcome::PasswordAccepted => "success:password_accepted",
+            AuditOutcome::DeviceTrusted => "success:device_trusted",
+            AuditOutcome::DeviceRemembered => "success:device_remembered",
+            AuditOutcome::Failure(why) => match why {
+                Locked => "failure:locked",
+                Throttled => "failure:throttled",
+                CertificateOfficeMismatch => "failure:certificate_office_mismatch",
+                InvalidPassword => "failure:invalid_password",
+                OtherOfficeId => "failure:other_office_id",
+                UnknownId => "failure:unknown_id",
+                InitialPasswordExpired => "failure:initial_password_expired",
+                DeviceTrustInvalid => "failure:device_trust_invalid",
+                Code => "failure:code",
+                SecurityCode => "failure:security_code",
+                Signature => "failure:signature",
+            },
+        }
+    }
+}
+
+impl From<kaigo_domain::login::WrongLogin> for AuditFailure {
+    fn from(why: kaigo_domain::login::WrongLogin) -> Self {
+        use kaigo_domain::login::WrongLogin;
+        match why {
+            WrongLogin::InvalidPassword => AuditFailure::InvalidPassword,
+            WrongLogin::OtherOfficeId => AuditFailure::OtherOfficeId,
+            WrongLogin::UnknownId => AuditFailure::UnknownId,
+        }
+    }
+}
+
+/// One audit record, as written.
+#[derive(Debug, Clone)]
 pub struct AuditEvent<'a> {
-    pub event: &'a str,
-    pub outcome: &'a str,
+    pub action: AuditAction,
+    pub outcome: AuditOutcome,
     pub office_id: Option<&'a str>,
     pub user_id: Option<&'a str>,
     pub cert_fingerprint: Option<&'a str>,
     pub detail: Option<&'a str>,
+}
+
+impl<'a> AuditEvent<'a> {
+    pub fn new(action: AuditAction, outcome: AuditOutcome) -> Self {
+        Self { action, outcome, office_id: None, user_id: None, cert_fingerprint: None, detail: None }
+    }
 }
 
 pub async fn record(conn: &mut Conn, e: AuditEvent<'_>, now: OffsetDateTime) -> StoreResult<()> {
@@ -19,8 +140,8 @@ pub async fn record(conn: &mut Conn, e: AuditEvent<'_>, now: OffsetDateTime) -> 
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(millis(now))
-    .bind(e.event)
-    .bind(e.outcome)
+    .bind(e.action.as_str())
+    .bind(e.outcome.as_str())
     .bind(e.office_id)
     .bind(e.user_id)
     .bind(e.cert_fingerprint)
@@ -71,4 +192,21 @@ pub async fn recent(conn: &mut Conn, limit: i64) -> StoreResult<Vec<AuditRecord>
             detail: r.detail,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failure_outcome_says_failure_and_every_other_success() {
+        use AuditFailure::*;
+        let failures = [Locked, Throttled, CertificateOfficeMismatch, InvalidPassword, OtherOfficeId, UnknownId, InitialPasswordExpired, DeviceTrustInvalid, Code, SecurityCode, Signature];
+        for why in failures {
+            assert!(AuditOutcome::Failure(why).as_str().starts_with("failure:"), "{why:?}");
+        }
+        for ok in [AuditOutcome::Success, AuditOutcome::PasswordAccepted, AuditOutcome::DeviceTrusted, AuditOutcome::DeviceRemembered] {
+            assert!(ok.as_str().starts_with("success"), "{ok:?}");
+        }
+    }
 }

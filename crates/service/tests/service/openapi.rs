@@ -136,3 +136,39 @@ async fn a_body_sent_to_any_operation_over_the_limit_is_refused_as_documented() 
     assert_eq!(r.status, 413, "{}", r.head);
     assert!(r.body.contains("\"code\":\"payload_too_large\""), "{}", r.body);
 }
+
+#[test]
+fn each_operations_refusals_are_listed_once_and_documented_under_their_status() {
+    use kaigo_service::http::error::status_of;
+    use kaigo_service::http::operations::{refusals, REFUSALS};
+    use std::collections::BTreeSet;
+    let listed: BTreeSet<&str> = REFUSALS.iter().map(|(id, _)| *id).collect();
+    assert_eq!(listed.len(), REFUSALS.len(), "an operation is listed twice");
+    for (id, _) in REFUSALS {
+        let codes = refusals(id).unwrap();
+        let unique: BTreeSet<&str> = codes.iter().map(|c| c.as_str()).collect();
+        assert_eq!(unique.len(), codes.len(), "{id} lists a code twice");
+    }
+    // Answers any operation may give, from the layers around the handlers.
+    let common = ["400", "401", "408", "413", "429", "500", "503"];
+    let doc = committed_document();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            documented.insert(id.to_owned());
+            let codes = refusals(id).unwrap_or_else(|| panic!("{method} {path} ({id}) is not in operations::REFUSALS"));
+            let responses = op["responses"].as_object().unwrap();
+            for code in &codes {
+                let status = status_of(*code).as_u16().to_string();
+                let said = responses.get(&status).and_then(|r| r["description"].as_str()).unwrap_or_default();
+                assert!(said.contains(&format!("`{}`", code.as_str())), "{id}: {} not documented under {status}", code.as_str());
+            }
+            for status in responses.keys().filter(|s| !s.starts_with('2')) {
+                let from_list = codes.iter().any(|c| status_of(*c).as_u16().to_string() == *status);
+                assert!(from_list || common.contains(&status.as_str()), "{id} documents {status}, which none of its refusals is answered with");
+            }
+        }
+    }
+    assert_eq!(documented.iter().map(String::as_str).collect::<BTreeSet<_>>(), listed, "operations::REFUSALS names an operation the API lacks");
+}

@@ -228,9 +228,9 @@ async fn contract(db: Db) {
     assert_eq!(reissued.link, TerminalLink::AwaitingDevice(Activation { expires_at: at(200), wrong_entries: 0 }));
     assert_eq!(terminals::list_active(c, "office-1").await.unwrap().len(), 1);
 
-    audit::record(c, audit::AuditEvent { event: "e", outcome: "success", ..Default::default() }, at(1)).await.unwrap();
+    audit::record(c, audit::AuditEvent::new(audit::AuditAction::UserUnlocked, audit::AuditOutcome::Success), at(1)).await.unwrap();
     let recorded = &audit::recent(c, 10).await.unwrap()[0];
-    assert_eq!((recorded.event.as_str(), recorded.at), ("e", at(1)));
+    assert_eq!((recorded.event.as_str(), recorded.outcome.as_str(), recorded.at), ("user_unlocked", "success", at(1)));
 }
 
 #[tokio::test]

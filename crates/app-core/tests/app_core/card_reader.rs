@@ -57,19 +57,19 @@ fn a_my_number_card_another_card_and_no_card_are_told_apart() {
     let empty = check_card();
     assert_eq!(empty.outcome, CardOutcome::NoCard, "{empty:?}");
     assert!(empty.reader.as_deref().is_some_and(|r| r.contains("Kaigo Virtual Reader")), "{empty:?}");
-    assert!(empty.message.contains("カードリーダーにカードがありません"));
+    assert!(empty.said.message.contains("カードリーダーにカードがありません"));
 
     let card = Card::put(&port, "mynumber");
     let seen = check_until(CardOutcome::MyNumberCard);
     assert_eq!(seen.outcome, CardOutcome::MyNumberCard, "{seen:?}");
-    assert!(seen.passed && seen.message.contains("読み取れました"));
+    assert!(seen.passed && seen.said.message.contains("読み取れました"));
     drop(card);
     assert_eq!(check_until(CardOutcome::NoCard).outcome, CardOutcome::NoCard);
 
     let card = Card::put(&port, "other");
     let other = check_until(CardOutcome::NotMyNumberCard);
     assert_eq!(other.outcome, CardOutcome::NotMyNumberCard, "{other:?}");
-    assert!(!other.passed && other.message.contains("マイナンバーカードではない"));
+    assert!(!other.passed && other.said.message.contains("マイナンバーカードではない"));
     drop(card);
     assert_eq!(check_until(CardOutcome::NoCard).outcome, CardOutcome::NoCard);
 }
@@ -82,7 +82,7 @@ fn no_reader_is_told_as_such() {
     if std::env::var_os("KAIGO_CARD_CHILD").is_some() {
         let c = check_card();
         assert_eq!(c.outcome, CardOutcome::NoReader, "{c:?}");
-        assert!(c.message.contains("カードリーダーが見つかりません"));
+        assert!(c.said.message.contains("カードリーダーが見つかりません"));
         return;
     }
     let status = Command::new(std::env::current_exe().unwrap())

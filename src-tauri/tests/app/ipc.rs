@@ -1,10 +1,10 @@
 //! IPC contract: the names the UI uses for commands and arguments, and the
-//! `{code, message}` shape of errors, checked through Tauri's mock runtime.
-#![allow(clippy::unwrap_used)] // tests: failing loudly is right
+//! API's error body (`{code, message, message_en, field, retry_after_seconds,
+//! tries_left}`) as the shape of every error, checked through Tauri's mock
+//! runtime.
 
-use kaigo_app_core::keychain::Keychain;
+use kaigo_app_core::keychain::MemorySecrets;
 use kaigo_app_core::paths::AppPaths;
-use kaigo_app_core::AppCore;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -16,7 +16,7 @@ use tauri::WebviewWindow;
 fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     // The mock runtime does not run `setup`: the core is managed here, as setup does.
-    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), Arc::new(Keychain::new("jp.kaigo-onboard.ipc-test")));
+    let core = kaigo_onboard_app::compose(AppPaths::new(dir.path()).unwrap(), Arc::new(MemorySecrets::default()));
     // The real context: the app's capability file decides what may be called.
     let app = kaigo_onboard_app::app_builder(mock_builder().manage(core)).build(tauri::generate_context!("../tauri.conf.json")).unwrap();
     let window = match app.get_webview_window("main") {
@@ -69,15 +69,20 @@ fn commands_take_camel_case_arguments_and_fail_with_code_and_message() {
     let report = invoke(&w, "password_report", json!({"candidate": "Hana-2026x", "userId": "kaigo01"})).unwrap();
     assert_eq!(report["enough_kinds"], true);
     assert_eq!(report["long_enough"], true);
+    assert_eq!(report["same"], false, "no confirmation typed");
+    let report = invoke(&w, "password_report", json!({"candidate": "Hana-2026x", "again": "Hana-2026x", "userId": "kaigo01"})).unwrap();
+    assert_eq!(report["same"], true);
 
     // Status before anything started: practice mode, at the pre-flight.
     let status = invoke(&w, "status", json!({})).unwrap();
     assert_eq!(status["step"], "preflight");
     assert_eq!(status["settings"]["service"]["mode"], "practice");
     assert_eq!(status["practice"]["electronic_billing_id"], "KJ0000000001");
-    // The status says which screen to draw, and the words that state the policy's numbers.
+    // The status says which screen to draw, the progress bar's step, and every word of the page.
     assert_eq!(status["screen"], "preflight");
+    assert_eq!(status["progress_bar"], "preflight");
     assert!(status["texts"]["remember_device"].as_str().unwrap().contains("24時間"));
+    assert_eq!(status["texts"]["step_office_login"], "3-1 事業所ユーザの認証");
 
     // What the page used to check itself is checked here, with a code.
     let err = invoke(&w, "change_password", json!({"newPassword": "Hana-2026x", "newPasswordAgain": "Hana-2026y"})).unwrap_err();
@@ -110,11 +115,13 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("office_verify", json!({"code": "123456", "securityCode": null})),
         ("reference_lists", json!({})),
         ("review_registration", json!({"request": request})),
-        ("register_admin", json!({"request": request})),
+        ("edit_registration", json!({})),
+        ("register_admin", json!({})),
+        ("acknowledge_registration", json!({})),
         ("user_login", json!({"userId": "ab", "password": "x"})),
         ("send_user_code", json!({"channel": "email"})),
         ("user_verify", json!({"code": "12", "rememberDevice": false})),
-        ("password_report", json!({"candidate": "x", "userId": null})),
+        ("password_report", json!({"candidate": "x", "again": "x", "userId": null})),
         ("change_password", json!({"newPassword": "a", "newPasswordAgain": "b"})),
         ("setup_terminal", json!({"name": ""})),
         ("issue_device_terminal", json!({"name": ""})),

@@ -43,7 +43,7 @@ fn the_report_prints_on_one_page_with_every_fact_and_no_password() {
         finished_at: Some(time::macros::datetime!(2026-11-25 05:00 UTC)),
         ..Progress::default()
     };
-    let html = CompletionReport::from_progress(&progress).unwrap().to_html(kaigo_domain::texts::Language::Japanese);
+    let html = CompletionReport::from_progress(&progress).unwrap().to_html(kaigo_domain::Language::Japanese);
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");
     let pdf = dir.path().join("report.pdf");

@@ -1,10 +1,10 @@
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
-//! The whole of Step 3 through the app's core, in practice mode, with the
-//! real OS keychain (a Secret Service in a D-Bus session on Linux).
+//! The whole of Step 3 through the app's core, in practice mode. Secrets go
+//! to a keychain in memory here; `keychain` tests the OS's own.
 
 use kaigo_api::office::AdminRegistrationRequest;
-use kaigo_app_core::keychain::{Keychain, SecretStore};
-use kaigo_app_core::paths::AppPaths;
+use crate::{practice_core, practice_core_at};
+use kaigo_app_core::keychain::{MemorySecrets, SecretStore};
 use kaigo_app_core::progress::Step;
 use kaigo_app_core::settings::{ServiceSetting, Settings};
 use kaigo_app_core::wizard::plan::Screen;
@@ -30,8 +30,8 @@ async fn newest_to(core: &AppCore, to: &str, seen: usize) -> String {
     panic!("no message to {to}");
 }
 
-fn keychain() -> Arc<Keychain> {
-    Arc::new(Keychain::new(&format!("jp.kaigo-onboard.test-{}", uuid::Uuid::new_v4().simple())))
+fn keychain() -> Arc<MemorySecrets> {
+    Arc::new(MemorySecrets::default())
 }
 
 fn request() -> AdminRegistrationRequest {
@@ -49,7 +49,7 @@ fn request() -> AdminRegistrationRequest {
 async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let secrets = keychain();
-    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), secrets.clone());
+    let core = practice_core(dir.path(), secrets.clone());
     let status = core.start().await.unwrap();
     assert_eq!(status.step, Step::Preflight);
     let practice = status.practice.expect("practice mode by default");
@@ -67,13 +67,13 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
     let e = core.office_login("KJ12", &SecretString::from("x"), false).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ElectronicBillingIdInvalid, Some("electronic_billing_id")));
     // A wrong password: the tries left before the lock are said.
-    let e = core.office_login(practice.electronic_billing_id, &SecretString::from("wrong-password"), false).await.unwrap_err();
+    let e = core.office_login(&practice.electronic_billing_id, &SecretString::from("wrong-password"), false).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidCredentials);
     assert!(e.message.contains("あと2回まちがえると、30分間ログインできなくなります"), "{}", e.message);
-    core.office_login(practice.electronic_billing_id, &SecretString::from(practice.password), false).await.unwrap();
+    core.office_login(&practice.electronic_billing_id, &SecretString::from(practice.password.clone()), false).await.unwrap();
     assert_eq!(core.saved_office_login().unwrap(), None, "kept only when asked");
-    let code = code_in(&newest_to(&core, practice.office_email, 0).await);
-    let progress = core.office_verify(&code, Some(practice.security_code)).await.unwrap();
+    let code = code_in(&newest_to(&core, &practice.office_email, 0).await);
+    let progress = core.office_verify(&code, Some(&practice.security_code)).await.unwrap();
     assert_eq!(progress.step, Step::AdminRegistration);
 
     // 3-2, with the registration answered once even if sent twice.
@@ -93,7 +93,7 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
 
     // The app is closed here and opened again: it resumes at 3-3.
     drop(core);
-    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), secrets.clone());
+    let core = practice_core(dir.path(), secrets.clone());
     let status = core.start().await.unwrap();
     assert_eq!(status.step, Step::AdminLogin);
     assert_eq!((status.screen, status.notice.is_none()), (Screen::AdminLogin, true));
@@ -157,7 +157,7 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
 
     // Nothing secret reached the files on disk.
     let files = std::fs::read_to_string(dir.path().join("progress.json")).unwrap();
-    for secret in ["Hana-2026-kaigo", practice.password] {
+    for secret in ["Hana-2026-kaigo", practice.password.as_str()] {
         assert!(!files.contains(secret));
     }
     for key in [terminal.key_name.as_str(), "device-trust:hanako01"] {
@@ -168,7 +168,7 @@ async fn an_office_goes_through_step_3_in_practice_mode_and_resumes_after_a_rest
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_certificate_password_and_a_bad_service_address_are_explained() {
     let dir = tempfile::tempdir().unwrap();
-    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), keychain());
+    let core = practice_core(dir.path(), keychain());
     core.start().await.unwrap();
     let p12 = std::fs::read(dir.path().join("practice/demo-office.p12")).unwrap();
     let e = core.import_certificate(&p12, &SecretString::from("wrong")).await.unwrap_err();
@@ -187,13 +187,13 @@ async fn a_wrong_certificate_password_and_a_bad_service_address_are_explained() 
     assert_eq!(e.code, ErrorCode::ServiceUrlInvalid);
     assert!(e.message_en.contains("https"), "every message has its English: {}", e.message_en);
     // English (表示言語): the screen's words follow, the service stays as it was.
-    let english = Settings { language: kaigo_domain::texts::Language::English, ..Settings::default() };
+    let english = Settings { language: kaigo_domain::Language::English, ..Settings::default() };
     core.save_settings(english.clone()).await.unwrap();
     let status = core.status().await;
     assert_eq!(status.settings, english);
     assert!(status.texts["code_hint"].starts_with("Enter the 6 digits"), "{}", status.texts["code_hint"]);
-    let reloaded = AppCore::new(AppPaths::new(dir.path()).unwrap(), keychain());
-    assert_eq!(reloaded.status().await.settings.language, kaigo_domain::texts::Language::English, "the choice is kept");
+    let reloaded = practice_core(dir.path(), keychain());
+    assert_eq!(reloaded.status().await.settings.language, kaigo_domain::Language::English, "the choice is kept");
     let e = core.office_verify("123456", None).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::StepOutOfOrder);
 }
@@ -201,7 +201,7 @@ async fn a_wrong_certificate_password_and_a_bad_service_address_are_explained() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_support_bundle_holds_settings_and_logs_without_personal_data() {
     let dir = tempfile::tempdir().unwrap();
-    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), keychain());
+    let core = practice_core(dir.path(), keychain());
     std::fs::write(dir.path().join("logs/app.log"), "sent code 123456 to hanako@example.jp\n").unwrap();
     let dest = core.support_bundle().unwrap();
     assert_eq!(dest, dir.path().join("kaigo-onboard-support.zip"), "no Downloads folder given: the app's own");
@@ -215,21 +215,21 @@ async fn the_support_bundle_holds_settings_and_logs_without_personal_data() {
 async fn an_office_password_is_kept_in_the_keychain_only_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let secrets = keychain();
-    let core = AppCore::new(AppPaths::new(dir.path()).unwrap(), secrets.clone());
+    let core = practice_core(dir.path(), secrets.clone());
     let practice = core.start().await.unwrap().practice.unwrap();
-    let id = practice.electronic_billing_id;
+    let id = practice.electronic_billing_id.as_str();
     let certs = core.list_certificates().await.unwrap();
     core.choose_certificate(&certs[0].id).await.unwrap();
     let empty = SecretString::from("");
 
     let e = core.office_login(id, &empty, true).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::PasswordMissing, Some("password")), "nothing kept yet");
-    core.office_login(id, &SecretString::from(practice.password), true).await.unwrap();
+    core.office_login(id, &SecretString::from(practice.password.clone()), true).await.unwrap();
     assert_eq!(core.saved_office_login().unwrap().as_deref(), Some(id));
     assert!(secrets.get(&format!("office-password:{id}")).unwrap().is_some());
     assert!(!std::fs::read_dir(dir.path())
         .unwrap()
-        .any(|f| std::fs::read(f.unwrap().path()).is_ok_and(|b| String::from_utf8_lossy(&b).contains(practice.password))));
+        .any(|f| std::fs::read(f.unwrap().path()).is_ok_and(|b| String::from_utf8_lossy(&b).contains(&practice.password))));
 
     // The kept password logs in without being typed; unticking forgets it.
     core.office_login(id, &empty, true).await.unwrap();
@@ -243,12 +243,11 @@ async fn an_office_password_is_kept_in_the_keychain_only_when_asked() {
 /// expired, cannot be chosen, and the pre-flight says so. No keychain needed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_certificate_past_its_end_by_the_app_clock_is_refused() {
-    use kaigo_app_core::keychain::MemorySecrets;
     use kaigo_domain::CertificateStatus;
     #[allow(clippy::disallowed_methods)] // a test's fixed point in time
     let later = time::OffsetDateTime::now_utc() + time::Duration::days(3_650);
     let dir = tempfile::tempdir().unwrap();
-    let core = AppCore::with_clock(AppPaths::new(dir.path()).unwrap(), Arc::new(MemorySecrets::default()), Arc::new(move || later));
+    let core = practice_core_at(dir.path(), Arc::new(MemorySecrets::default()), Arc::new(move || later));
     core.start().await.unwrap();
     let certs = core.list_certificates().await.unwrap();
     assert_eq!(certs[0].status, CertificateStatus::Expired);

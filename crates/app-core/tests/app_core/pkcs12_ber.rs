@@ -150,13 +150,13 @@ fn run(command: &mut std::process::Command) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_office_certificate_exported_by_pk12util_now_imports_and_logs_in() {
     use kaigo_app_core::paths::AppPaths;
-    use kaigo_app_core::practice::{PracticeService, P12_PASSWORD};
+    use kaigo_practice::{PracticeService, P12_PASSWORD};
     use std::process::Command;
     if !pk12util_installed() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let practice = PracticeService::start(&AppPaths::new(dir.path().join("app")).unwrap()).await.unwrap();
+    let practice = PracticeService::start(AppPaths::new(dir.path().join("app")).unwrap().practice()).await.unwrap();
     let original = ClientIdentity::from_pkcs12(&std::fs::read(&practice.files.client_p12).unwrap(), P12_PASSWORD).unwrap().info().unwrap();
 
     let nssdb = dir.path().join("nssdb");

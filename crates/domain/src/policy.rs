@@ -1,7 +1,8 @@
-//! Lifetimes, attempt counts and lockouts. Every function takes `now`.
+//! The time limits and counts of Step 3 (the policy in force). Only the
+//! numbers live here; the rules that use them are in their own modules.
 
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 /// The time limits and counts of Step 3. `Default` is the real service's rule;
 /// operators may change the code lifetime (see SECURITY.md for why 30 min).
@@ -85,84 +86,6 @@ impl Default for Policy {
     }
 }
 
-/// Whether a login attempt may be judged now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginGate {
-    Open,
-    /// Locked or throttled until the given instant.
-    WaitUntil(OffsetDateTime),
-    /// Locked until someone unlocks the account.
-    Locked,
-}
-
-impl Policy {
-    /// 事業所ユーザ: locked for 30 minutes once 3 logins in a row have failed.
-    pub fn office_gate(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> LoginGate {
-        match last_failure {
-            Some(at) if failures >= self.office_max_failures => {
-                let until = at.saturating_add(self.office_lock_duration);
-                if now < until {
-                    LoginGate::WaitUntil(until)
-                } else {
-                    LoginGate::Open
-                }
-            }
-            _ => LoginGate::Open,
-        }
-    }
-
-    /// Whether the office's failure count starts afresh (the lock has run out).
-    pub fn office_lock_expired(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
-        failures >= self.office_max_failures && self.office_gate(failures, last_failure, now) == LoginGate::Open
-    }
-
-    /// 管理者・一般ユーザ: after a few free failures each further one doubles
-    /// the wait (1 s, 2 s, 4 s … up to 15 min); at 100 the account locks.
-    pub fn user_gate(&self, failures: u32, last_failure: Option<OffsetDateTime>, now: OffsetDateTime) -> LoginGate {
-        if failures >= self.user_max_failures {
-            return LoginGate::Locked;
-        }
-        let Some(at) = last_failure else { return LoginGate::Open };
-        if failures < self.user_free_failures {
-            return LoginGate::Open;
-        }
-        let exponent = (failures - self.user_free_failures).min(20);
-        let delay = Duration::seconds(1i64 << exponent).min(self.user_max_delay);
-        let until = at.saturating_add(delay);
-        if now < until {
-            LoginGate::WaitUntil(until)
-        } else {
-            LoginGate::Open
-        }
-    }
-}
-
-/// How usable a client certificate is on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CertificateStatus {
-    Valid,
-    /// Less than [`CERTIFICATE_WARNING_DAYS`] left: renew it soon.
-    ExpiresSoon,
-    NotYetValid,
-    Expired,
-}
-
-/// Days before expiry from which the app warns.
-pub const CERTIFICATE_WARNING_DAYS: i64 = 90;
-
-pub fn certificate_status(not_before: OffsetDateTime, not_after: OffsetDateTime, now: OffsetDateTime) -> CertificateStatus {
-    if now < not_before {
-        CertificateStatus::NotYetValid
-    } else if now >= not_after {
-        CertificateStatus::Expired
-    } else if not_after - now < Duration::days(CERTIFICATE_WARNING_DAYS) {
-        CertificateStatus::ExpiresSoon
-    } else {
-        CertificateStatus::Valid
-    }
-}
-
 /// Durations travel as whole seconds.
 mod seconds {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -180,18 +103,11 @@ mod seconds {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::login::LoginGate;
     use time::macros::datetime;
+    use time::OffsetDateTime;
 
     const T0: OffsetDateTime = datetime!(2026-11-25 09:00 UTC);
-
-    #[test]
-    fn certificates_warn_from_90_days_and_refuse_when_expired() {
-        let from = T0 - Duration::days(300);
-        assert_eq!(certificate_status(from, T0 + Duration::days(91), T0), CertificateStatus::Valid);
-        assert_eq!(certificate_status(from, T0 + Duration::days(89), T0), CertificateStatus::ExpiresSoon);
-        assert_eq!(certificate_status(from, T0, T0), CertificateStatus::Expired);
-        assert_eq!(certificate_status(T0 + Duration::days(1), T0 + Duration::days(400), T0), CertificateStatus::NotYetValid);
-    }
 
     #[test]
     fn a_policy_travels_as_seconds_and_arrives_the_same() {
@@ -200,6 +116,7 @@ mod tests {
         assert_eq!(json["one_time_code_lifetime"], 600);
         assert_eq!(serde_json::from_value::<Policy>(json).unwrap(), p);
     }
+
 
     #[test]
     fn defaults_are_the_services_rules() {
@@ -211,19 +128,6 @@ mod tests {
         assert!(p.user_max_failures <= 100);
     }
 
-    #[test]
-    fn office_locks_for_thirty_minutes_after_the_third_failure() {
-        let p = Policy::default();
-        assert_eq!(p.office_gate(2, Some(T0), T0), LoginGate::Open);
-        assert_eq!(p.office_gate(3, Some(T0), T0 + Duration::minutes(29)), LoginGate::WaitUntil(T0 + Duration::minutes(30)));
-        assert_eq!(p.office_gate(3, Some(T0), T0 + Duration::minutes(30)), LoginGate::Open);
-        assert!(p.office_lock_expired(3, Some(T0), T0 + Duration::minutes(30)));
-        assert!(!p.office_lock_expired(2, Some(T0), T0 + Duration::minutes(30)));
-    }
-
-    /// Found by fuzzing (fuzz/fuzz_targets/rules.rs): a span beyond the
-    /// calendar (`KAIGO_CODE_LIFETIME_MINUTES=10000000000`, or a policy read
-    /// from the wire) made `now + span` panic in every rule that sets a deadline.
     #[test]
     fn spans_beyond_the_calendar_end_at_its_last_instant_instead_of_panicking() {
         use crate::challenge::{login_challenge_expiry, LoginChallenge, PendingCode};
@@ -268,16 +172,5 @@ mod tests {
         // And a span as far back: the deadline is already past.
         let past = Policy { one_time_code_lifetime: -forever, ..Policy::default() };
         assert_eq!(login.send_code(&past, T0).unwrap().expires_at, datetime!(-9999-01-01 0:00 UTC));
-    }
-
-    #[test]
-    fn user_delays_double_then_cap_then_lock_at_one_hundred() {
-        let p = Policy::default();
-        assert_eq!(p.user_gate(2, Some(T0), T0), LoginGate::Open);
-        assert_eq!(p.user_gate(3, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::seconds(1)));
-        assert_eq!(p.user_gate(6, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::seconds(8)));
-        assert_eq!(p.user_gate(6, Some(T0), T0 + Duration::seconds(8)), LoginGate::Open);
-        assert_eq!(p.user_gate(60, Some(T0), T0), LoginGate::WaitUntil(T0 + Duration::minutes(15)));
-        assert_eq!(p.user_gate(100, Some(T0), T0 + Duration::days(1)), LoginGate::Locked);
     }
 }

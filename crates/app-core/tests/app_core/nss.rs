@@ -7,7 +7,7 @@
 
 use kaigo_app_core::certificates::{CertificateSource, NssDatabase};
 use kaigo_app_core::paths::AppPaths;
-use kaigo_app_core::practice::PracticeService;
+use kaigo_practice::PracticeService;
 use kaigo_client::{OnboardingClient, ServerTrust};
 use kaigo_domain::ErrorCode;
 use std::path::Path;
@@ -41,7 +41,7 @@ fn nss_database(dir: &Path, p12: &Path, db_password: Option<&str>) {
 async fn an_identity_in_the_nss_database_logs_in_over_mutual_tls_without_leaving_it() {
     let dir = tempfile::tempdir().unwrap();
     let paths = AppPaths::new(dir.path().join("app")).unwrap();
-    let practice = PracticeService::start(&paths).await.unwrap();
+    let practice = PracticeService::start(paths.practice()).await.unwrap();
     let now = time::OffsetDateTime::now_utc();
 
     // No database: nothing offered, nothing fails.

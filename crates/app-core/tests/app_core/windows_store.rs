@@ -22,7 +22,7 @@
 
 use kaigo_app_core::certificates::{CertificateSource, WindowsStore};
 use kaigo_app_core::paths::AppPaths;
-use kaigo_app_core::practice::PracticeService;
+use kaigo_practice::PracticeService;
 use kaigo_client::{ClientIdentity, OnboardingClient};
 use kaigo_domain::ErrorCode;
 use kaigo_service::demo;
@@ -201,7 +201,7 @@ async fn logs_in_as_the_demo_office(client: &OnboardingClient) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_office_certificate_whose_key_windows_keeps_is_listed_and_signs_a_mutual_tls_login_in_place() {
     let dir = tempfile::tempdir().unwrap();
-    let practice = PracticeService::start(&AppPaths::new(dir.path()).unwrap()).await.unwrap();
+    let practice = PracticeService::start(AppPaths::new(dir.path()).unwrap().practice()).await.unwrap();
     let now = OffsetDateTime::now_utc();
 
     // A 2048-bit RSA key made by Windows, certified for the demo office by
@@ -269,7 +269,7 @@ async fn an_office_pkcs12_imported_as_the_wizard_does_logs_in_with_its_key_left_
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let practice = PracticeService::start(&AppPaths::new(dir.path()).unwrap()).await.unwrap();
+    let practice = PracticeService::start(AppPaths::new(dir.path()).unwrap().practice()).await.unwrap();
     let p12 = std::fs::read(&practice.files.client_p12).unwrap();
     let expected = ClientIdentity::from_pkcs12(&p12, demo::P12_PASSWORD).unwrap().info().unwrap();
     let file = CertStore::from_pkcs12(&p12, demo::P12_PASSWORD, Pkcs12Flags::default()).expect("PFXImportCertStore");

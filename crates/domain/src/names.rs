@@ -1,6 +1,7 @@
 //! Free-text fields that still have limits: names shown on screens and in mail.
 
-use crate::{error::ErrorCode, ids::string_newtype};
+use crate::error::ErrorCode;
+use crate::newtype::string_newtype;
 use serde::{Deserialize, Serialize};
 
 fn bounded_text(input: &str, max_chars: usize) -> Option<String> {

@@ -1,13 +1,17 @@
-//! Texts that state a number of the rules take it from the rule itself: the
-//! policy in force (which an operator may change) or the fixed formats. A
-//! template names the number (`{office_lock}`); [`fill`] writes it in, so
-//! what staff read and what the service does can never disagree.
+//! The words of the rules: every message that states a number takes it from
+//! the rule itself — the policy in force (which an operator may change) or
+//! the fixed formats. A template names the number (`{office_lock}`); [`fill`]
+//! writes it in, so what staff read and what the service does can never
+//! disagree. This module sits above the rules it quotes; none of them uses it.
 
+use crate::activation::ActivationCode;
+use crate::error::ErrorCode;
 use crate::ids::{ElectronicBillingId, UserId};
+use crate::language::Language;
+use crate::names::{PersonName, TerminalName};
 use crate::one_time_code::OneTimeCode;
 use crate::password;
-use crate::text::{PersonName, TerminalName};
-use crate::Policy;
+use crate::policy::Policy;
 use time::{Duration, UtcOffset};
 
 /// 日本標準時: the times and dates staff read (in mails, on screen, in the
@@ -16,16 +20,6 @@ pub const JAPAN_TIME: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
     Ok(offset) => offset,
     Err(_) => UtcOffset::UTC,
 };
-
-/// The language staff read the app in (Japanese first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum Language {
-    #[default]
-    #[serde(rename = "ja")]
-    Japanese,
-    #[serde(rename = "en")]
-    English,
-}
 
 /// A span of time as a sentence uses it: 「30分間」「24時間」「7日間」,
 /// "30 minutes", "24 hours", "7 days" (one day is said as 24 hours).
@@ -71,7 +65,7 @@ fn value(name: &str, policy: &Policy, language: Language) -> Option<String> {
         "terminal_name_max" => count(TerminalName::MAX_CHARS),
         "activation_lifetime" => Some(span(policy.terminal_activation_lifetime, language)),
         "activation_max_attempts" => count(policy.terminal_activation_max_attempts as usize),
-        "activation_code_len" => count(crate::ActivationCode::LEN),
+        "activation_code_len" => count(ActivationCode::LEN),
         _ => None,
     }
 }
@@ -109,6 +103,55 @@ pub fn all_known(template: &str) -> bool {
     placeholders(template).iter().all(|name| value(name, &Policy::default(), Language::Japanese).is_some())
 }
 
+impl ErrorCode {
+    /// What to tell office staff, in plain Japanese, including what to do,
+    /// with the numbers of `policy` (the one in force where the rule applies).
+    pub fn message_ja(self, policy: &Policy) -> String {
+        fill(self.template_ja(), policy, Language::Japanese)
+    }
+
+    pub fn message_en(self, policy: &Policy) -> String {
+        fill(self.template_en(), policy, Language::English)
+    }
+
+    /// Whether the message states a number an operator may change (a
+    /// lifetime, a count of tries) rather than only fixed formats.
+    pub fn depends_on_policy(self) -> bool {
+        use time::Duration;
+        let odd = Duration::seconds(4_321);
+        // Every field written out: a new one must be thought about here.
+        let varied = Policy {
+            one_time_code_lifetime: odd,
+            one_time_code_max_attempts: 97,
+            one_time_code_resend_interval: odd,
+            device_trust_lifetime: odd,
+            initial_password_lifetime: odd,
+            office_max_failures: 97,
+            office_lock_duration: odd,
+            user_max_failures: 97,
+            user_free_failures: 97,
+            user_max_delay: odd,
+            login_challenge_lifetime: odd,
+            session_idle_lifetime: odd,
+            session_absolute_lifetime: odd,
+            terminal_challenge_lifetime: odd,
+            terminal_activation_lifetime: odd,
+            terminal_activation_max_attempts: 97,
+        };
+        self.message_ja(&varied) != self.message_ja(&Policy::default())
+    }
+}
+
+/// For logs and operators: the English message under the default policy.
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message_en(&Policy::default()))
+    }
+}
+
+impl std::error::Error for ErrorCode {}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +186,38 @@ mod tests {
         assert_eq!(fill("{nothing} {password_min} {", &Policy::default(), Language::English), "{nothing} 8 {");
         assert_eq!(placeholders("a {x} b {y}"), vec!["x", "y"]);
         assert!(!all_known("{x}") && all_known("{password_min}"));
+    }
+
+    #[test]
+    fn every_code_has_messages_in_both_languages_whose_numbers_are_all_known() {
+        for code in ErrorCode::ALL {
+            assert!(!code.template_ja().is_empty() && !code.template_en().is_empty(), "{code:?}");
+            assert!(code.template_ja().chars().any(|c| c > '\u{3000}'), "{code:?} ja is not Japanese");
+            assert!(all_known(code.template_ja()) && all_known(code.template_en()), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn messages_state_the_numbers_of_the_policy_in_force() {
+        use time::Duration;
+        let p = Policy::default();
+        assert_eq!(
+            ErrorCode::OfficeLocked.message_ja(&p),
+            "ログインに3回続けて失敗したため、30分間ログインできません。時間をおいてからお試しください。"
+        );
+        let changed = Policy {
+            office_max_failures: 5,
+            office_lock_duration: Duration::hours(1),
+            one_time_code_lifetime: Duration::minutes(10),
+            initial_password_lifetime: Duration::days(3),
+            ..p.clone()
+        };
+        assert!(ErrorCode::OfficeLocked.message_ja(&changed).contains("5回続けて失敗したため、1時間ログインできません"));
+        assert!(ErrorCode::OfficeLocked.message_en(&changed).contains("locked for 1 hour after 5 failed logins"));
+        assert!(ErrorCode::CodeExpired.message_ja(&changed).contains("有効期限（10分間）"));
+        assert!(ErrorCode::InitialPasswordExpired.message_ja(&changed).contains("（3日間）"));
+        assert!(ErrorCode::PasswordTooShort.message_ja(&changed).contains(&format!("{}文字以上", crate::password::MIN_LEN)));
+        assert!(ErrorCode::OfficeLocked.depends_on_policy() && ErrorCode::CodeResendTooSoon.depends_on_policy());
+        assert!(!ErrorCode::PasswordTooShort.depends_on_policy() && !ErrorCode::UserIdInvalid.depends_on_policy());
     }
 }

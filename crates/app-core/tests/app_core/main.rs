@@ -1,0 +1,36 @@
+//! The app core's tests, in one program (each extra test program is another
+//! slow link, on Linux and for Windows): the wizard against the practice
+//! service, the certificate sources, the OS keychain, the card reader and
+//! the completion report.
+
+mod card_reader;
+mod keychain;
+mod nss;
+mod pkcs12_ber;
+mod report_pdf;
+mod windows_store;
+mod wizard;
+
+use kaigo_app_core::keychain::SecretStore;
+use kaigo_app_core::paths::AppPaths;
+use kaigo_app_core::wizard::Clock;
+use kaigo_app_core::AppCore;
+use kaigo_practice::PracticeMode;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The app core in `dir`, with 練習モード plugged in as the app does.
+pub fn practice_core(dir: &Path, secrets: Arc<dyn SecretStore>) -> AppCore {
+    #[allow(clippy::unwrap_used)] // tests: failing loudly is right
+    let paths = AppPaths::new(dir).unwrap();
+    let practice = Arc::new(PracticeMode::new(paths.practice()));
+    AppCore::new(paths, secrets).with_rehearsal(practice)
+}
+
+/// The same, reading the time from `clock`.
+pub fn practice_core_at(dir: &Path, secrets: Arc<dyn SecretStore>, clock: Clock) -> AppCore {
+    #[allow(clippy::unwrap_used)] // tests: failing loudly is right
+    let paths = AppPaths::new(dir).unwrap();
+    let practice = Arc::new(PracticeMode::new(paths.practice()));
+    AppCore::with_clock(paths, secrets, clock).with_rehearsal(practice)
+}

@@ -1,0 +1,96 @@
+//! Each operation's own refusals, listed once, by operationId. The OpenAPI
+//! document's error answers are written from this list (each code under the
+//! status [`super::error::status_of`] gives it), and a test holds the
+//! document, the list and the handlers' annotations together. The answers
+//! every operation can give (a missing certificate, an ended session, the
+//! body limit, …) are `openapi_common`'s.
+
+use kaigo_domain::ErrorCode::{self, *};
+
+/// A registration's fields, checked in the form's order.
+const ADMIN_FIELDS: &[ErrorCode] = &[
+    NameInvalid,
+    EmailInvalid,
+    PhoneInvalid,
+    ContactMissing,
+    DeliveryChannelUnavailable,
+    ServiceTypesMissing,
+    ServiceTypeUnknown,
+    ServiceTypePast,
+    JobCategoryUnknown,
+    UserIdInvalid,
+];
+
+/// A new password against the policy.
+const NEW_PASSWORD: &[ErrorCode] = &[
+    PasswordMissing,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordInvalidCharacters,
+    PasswordTooFewKinds,
+    PasswordContainsUserId,
+    PasswordTooCommon,
+    PasswordUnchanged,
+];
+
+/// (operationId, the refusals of its own, beside its fields' groups above).
+pub const REFUSALS: &[(&str, &[&[ErrorCode]])] = &[
+    ("health", &[&[ServiceUnavailable]]),
+    ("server_time", &[]),
+    ("reference_lists", &[]),
+    ("policy", &[]),
+    ("office_login", &[&[ElectronicBillingIdInvalid, PasswordMissing, InvalidCredentials, CertificateOfficeMismatch, OfficeLocked]]),
+    ("office_resend", &[&[ChallengeNotFound, CodeResendTooSoon]]),
+    (
+        "office_verify",
+        &[&[
+            OneTimeCodeFormat,
+            ChallengeNotFound,
+            CodeNotSent,
+            CodeIncorrect,
+            CodeExpired,
+            CodeAttemptsExhausted,
+            SecurityCodeRequired,
+            SecurityCodeFormat,
+            SecurityCodeIncorrect,
+        ]],
+    ),
+    ("office_register_admin", &[&[IdempotencyKeyInvalid, IdempotencyKeyReused, UserIdTaken], ADMIN_FIELDS]),
+    ("office_user_id_availability", &[&[UserIdInvalid]]),
+    ("office_unlock_user", &[&[UserIdInvalid, NotFound]]),
+    ("office_reissue_initial_password", &[&[UserIdInvalid, NotFound, ContactMissing, DeliveryChannelUnavailable]]),
+    ("office_logout", &[]),
+    ("user_login", &[&[UserIdInvalid, PasswordMissing, InvalidCredentials, LoginThrottled, UserLocked, InitialPasswordExpired]]),
+    ("user_send_code", &[&[ChallengeNotFound, DeliveryChannelUnavailable, CodeResendTooSoon]]),
+    ("user_verify", &[&[OneTimeCodeFormat, ChallengeNotFound, CodeNotSent, CodeIncorrect, CodeExpired, CodeAttemptsExhausted]]),
+    ("user_change_password", &[&[InvalidCredentials, LoginThrottled, UserLocked], NEW_PASSWORD]),
+    ("user_revoke_device_trust", &[&[PasswordChangeRequired]]),
+    ("user_logout", &[]),
+    ("terminal_issue", &[&[PasswordChangeRequired, TerminalNameInvalid, TerminalKindInvalid, TerminalNameTaken]]),
+    ("terminal_reissue_activation", &[&[PasswordChangeRequired, TerminalNotFound, TerminalAlreadyLinked]]),
+    (
+        "terminal_activation_redeem",
+        &[&[ActivationCodeInvalid, TerminalKeyInvalid, ActivationCodeIncorrect, ActivationCodeExpired, ActivationCodeUsed]],
+    ),
+    (
+        "terminal_activation_prove",
+        &[&[TerminalSignatureInvalid, TerminalKeyInvalid, TerminalNotFound, TerminalAlreadyLinked, TerminalChallengeExpired]],
+    ),
+    ("terminal_list", &[&[PasswordChangeRequired]]),
+    ("terminal_unlink", &[&[PasswordChangeRequired, TerminalNotFound]]),
+    ("practice_mailbox", &[&[PracticeModeOnly]]),
+];
+
+/// The refusals of `operation_id`, or `None` for an operation not listed.
+pub fn refusals(operation_id: &str) -> Option<Vec<ErrorCode>> {
+    REFUSALS.iter().find(|(id, _)| *id == operation_id).map(|(_, groups)| groups.iter().flat_map(|g| g.iter().copied()).collect())
+}
+
+/// What an answer's description adds to a code: how to go on.
+pub fn note(code: ErrorCode) -> &'static str {
+    match code {
+        OfficeLocked | LoginThrottled | CodeResendTooSoon | RateLimited | ServiceUnavailable => " (Retry-After)",
+        InvalidCredentials | ActivationCodeIncorrect => " (tries_left where a lock or a void code follows)",
+        _ => "",
+    }
+}
