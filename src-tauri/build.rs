@@ -7,6 +7,8 @@ macro_rules! names {
 const COMMANDS: &[&str] = app_commands!(names);
 
 fn main() {
+    // The command list is included, not compiled: a change must rerun this.
+    println!("cargo:rerun-if-changed=src/command_names.rs");
     // Listing the commands makes each one need a permission: the capability
     // file then allows exactly these and nothing else.
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);

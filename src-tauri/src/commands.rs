@@ -91,14 +91,14 @@ pub async fn register_admin(core: Core<'_>) -> AppResult<Progress> {
 
 /// 「戻って直す」 on the confirmation screen.
 #[tauri::command]
-pub async fn edit_registration(core: Core<'_>) {
-    core.edit_registration().await
+pub async fn edit_registration(core: Core<'_>) -> AppResult<()> {
+    Ok(core.edit_registration().await)
 }
 
 /// The registration's completion was seen: on to the admin's login.
 #[tauri::command]
-pub async fn acknowledge_registration(core: Core<'_>) {
-    core.acknowledge_registration().await
+pub async fn acknowledge_registration(core: Core<'_>) -> AppResult<()> {
+    Ok(core.acknowledge_registration().await)
 }
 
 #[tauri::command]

@@ -148,7 +148,7 @@ fn every_command_is_registered_allowed_and_called_in_the_contract() {
     let registered: BTreeSet<&str> = kaigo_onboard_app::COMMANDS.iter().copied().collect();
     assert_eq!(registered.len(), kaigo_onboard_app::COMMANDS.len(), "a command is listed twice");
 
-    let capability: Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+    let capability: Value = serde_json::from_str(include_str!("../../capabilities/main.json")).unwrap();
     let allowed: BTreeSet<String> = capability["permissions"]
         .as_array()
         .unwrap()

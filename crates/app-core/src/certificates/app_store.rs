@@ -57,7 +57,7 @@ impl AppStore {
 
 impl CertificateSource for AppStore {
     fn name(&self) -> &'static str {
-        "app_store"
+        super::source::APP_STORE
     }
 
     fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {

@@ -34,7 +34,7 @@ fn identities() -> Vec<(SecIdentity, Vec<u8>)> {
 
 impl CertificateSource for MacKeychain {
     fn name(&self) -> &'static str {
-        "macos_keychain"
+        super::source::MACOS_KEYCHAIN
     }
 
     fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {

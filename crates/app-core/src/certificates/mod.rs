@@ -24,6 +24,17 @@ use kaigo_domain::{certificate_status, CertificateStatus};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+/// Where a certificate was found, as the list names it (`source`): one name
+/// per source, whichever the platform has.
+pub mod source {
+    pub const APP_STORE: &str = "app_store";
+    pub const NSS: &str = "nss";
+    pub const WINDOWS_STORE: &str = "windows_store";
+    pub const MACOS_KEYCHAIN: &str = "macos_keychain";
+    /// Every source of every platform.
+    pub const ALL: [&str; 4] = [APP_STORE, NSS, WINDOWS_STORE, MACOS_KEYCHAIN];
+}
+
 /// What the certificate list shows for one identity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CertificateSummary {

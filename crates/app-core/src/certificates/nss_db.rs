@@ -151,7 +151,7 @@ impl NssDatabase {
 
 impl CertificateSource for NssDatabase {
     fn name(&self) -> &'static str {
-        "nss"
+        super::source::NSS
     }
 
     fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {

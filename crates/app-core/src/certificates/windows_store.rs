@@ -59,7 +59,7 @@ impl WindowsStore {
 
 impl CertificateSource for WindowsStore {
     fn name(&self) -> &'static str {
-        "windows_store"
+        super::source::WINDOWS_STORE
     }
 
     fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {

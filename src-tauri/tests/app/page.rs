@@ -1,0 +1,200 @@
+//! The page (`ui/`) and the Rust it talks to name the same things: screens,
+//! texts, form fields, live checks, the password checklist's rules and the
+//! commands. Read from the files as they are; each list is compared both
+//! ways, so a name on one side only fails here.
+
+use kaigo_app_core::catalogue::{Text, COUNTDOWN_FULL};
+use kaigo_app_core::wizard::plan::Screen;
+use kaigo_app_core::wizard::{FieldKind, FormField, CHECKLIST_RULES};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// `ui/index.html` and every script under `ui/js`.
+struct Page {
+    html: String,
+    scripts: String,
+}
+
+fn page() -> Page {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui");
+    let mut scripts = String::new();
+    let mut folders = vec![ui.join("js")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "js") {
+                scripts.push_str(&std::fs::read_to_string(&path).unwrap());
+                scripts.push('\n');
+            }
+        }
+    }
+    Page { html: std::fs::read_to_string(ui.join("index.html")).unwrap(), scripts }
+}
+
+/// Every value of `attribute="…"` in `html`.
+fn attribute_values<'a>(html: &'a str, attribute: &str) -> BTreeSet<&'a str> {
+    let needle = format!(" {attribute}=\"");
+    html.split(needle.as_str()).skip(1).filter_map(|rest| rest.split('"').next()).collect()
+}
+
+/// The string literals of every call's argument number `index` (0-based),
+/// for calls of `function(`: `text("a")`, `text(x ? "a" : "b")` → a, b.
+fn literal_arguments(scripts: &str, function: &str, index: usize) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let needle = format!("{function}(");
+    for (at, _) in scripts.match_indices(&needle) {
+        // Only the function itself, not a longer name ending in it.
+        if scripts[..at].chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let args = &scripts[at + needle.len()..];
+        let mut depth = 0;
+        let mut arg = 0;
+        let mut current = String::new();
+        for c in args.chars() {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' if depth == 0 => break,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    arg += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            if arg == index {
+                current.push(c);
+            }
+        }
+        out.extend(current.split('"').skip(1).step_by(2).map(str::to_owned));
+    }
+    out
+}
+
+/// The fixed beginnings of keys built from a value: `text(`terminal_kind_${t.kind}`)`.
+fn key_prefixes(scripts: &str) -> BTreeSet<&str> {
+    scripts.split("text(`").skip(1).filter_map(|rest| rest.split("${").next()).filter(|p| !p.contains('`')).collect()
+}
+
+fn set<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    names.into_iter().collect()
+}
+
+fn owned(names: &BTreeSet<String>) -> BTreeSet<&str> {
+    names.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn every_screen_of_the_page_is_a_screen_rust_names_and_the_other_way_round() {
+    let p = page();
+    let sections: BTreeSet<&str> = attribute_values(&p.html, "id").into_iter().filter_map(|id| id.strip_prefix("screen-")).collect();
+    assert_eq!(sections, set(Screen::ALL.iter().map(|s| s.id())), "ui/index.html's screen-… sections and wizard::plan::Screen");
+    let shown = literal_arguments(&p.scripts, "show", 0).into_iter().chain(literal_arguments(&p.scripts, "onEnter", 0)).collect::<BTreeSet<_>>();
+    for name in &shown {
+        assert!(sections.contains(name.as_str()), "ui/js names a screen {name:?} that Rust does not have");
+    }
+}
+
+#[test]
+fn every_text_the_page_places_is_in_the_catalogue_and_every_page_text_is_placed() {
+    let p = page();
+    let catalogue: BTreeSet<&str> = Text::PAGE.iter().map(|t| t.key()).chain([COUNTDOWN_FULL]).collect();
+    let composed: BTreeSet<&str> = Text::COMPOSED.iter().map(|t| t.key()).collect();
+    let mut used: BTreeSet<String> = attribute_values(&p.html, "data-text").into_iter().map(str::to_owned).collect();
+    used.extend(attribute_values(&p.html, "data-text-aria-label").into_iter().map(str::to_owned));
+    used.extend(literal_arguments(&p.scripts, "text", 0));
+    // A key set on an element for the next placing of the words.
+    for rest in p.scripts.split("dataset.text = ").skip(1) {
+        let expression = rest.split(';').next().unwrap_or_default();
+        used.extend(expression.split('"').skip(1).step_by(2).map(str::to_owned));
+    }
+    for key in &used {
+        assert!(!composed.contains(key.as_str()), "{key} is composed in Rust; the status does not carry it");
+        assert!(catalogue.contains(key.as_str()), "ui/ places a text {key:?} the catalogue does not have");
+    }
+    let prefixes = key_prefixes(&p.scripts);
+    for key in &catalogue {
+        let placed = used.contains(*key) || prefixes.iter().any(|prefix| key.starts_with(prefix));
+        assert!(placed, "the catalogue's page text {key:?} is never placed by ui/");
+    }
+}
+
+#[test]
+fn texts_built_from_a_value_exist_for_every_value() {
+    use kaigo_api::terminal::TerminalStatus;
+    use kaigo_domain::terminal::TerminalKind;
+    use kaigo_domain::{CertificateStatus, DeliveryChannel};
+    let name = |v: serde_json::Value| v.as_str().unwrap().to_owned();
+    let channels = [DeliveryChannel::Email, DeliveryChannel::Sms].map(|c| name(serde_json::to_value(c).unwrap()));
+    let kinds = [TerminalKind::ThisPc, TerminalKind::Mobile].map(|k| name(serde_json::to_value(k).unwrap()));
+    let statuses =
+        [TerminalStatus::AwaitingDevice, TerminalStatus::Pending, TerminalStatus::Linked].map(|s| name(serde_json::to_value(s).unwrap()));
+    let certificate =
+        [CertificateStatus::Valid, CertificateStatus::ExpiresSoon, CertificateStatus::Expired, CertificateStatus::NotYetValid]
+            .map(|s| name(serde_json::to_value(s).unwrap()));
+    let sources = kaigo_app_core::certificates::source::ALL.map(str::to_owned);
+    let values_of = |prefix: &str| -> Vec<String> {
+        match prefix {
+            "channel_" | "channel_by_" => channels.to_vec(),
+            "terminal_kind_" | "terminal_default_name_" => kinds.to_vec(),
+            "terminal_status_" => statuses.to_vec(),
+            "certificate_status_" => certificate.to_vec(),
+            "certificate_source_" => sources.to_vec(),
+            other => panic!("ui/js builds keys from {other:?}…: say here which values follow it"),
+        }
+    };
+    let keys: BTreeSet<&str> = Text::PAGE.iter().map(|t| t.key()).collect();
+    let p = page();
+    let prefixes = key_prefixes(&p.scripts);
+    assert!(prefixes.contains("terminal_status_"), "the reader finds built keys: {prefixes:?}");
+    for prefix in prefixes {
+        for value in values_of(prefix) {
+            assert!(keys.contains(format!("{prefix}{value}").as_str()), "no text {prefix}{value}");
+        }
+    }
+}
+
+#[test]
+fn the_pages_fields_are_the_fields_rust_names() {
+    let p = page();
+    let fields = set(FormField::ALL.iter().map(|f| f.as_str()));
+    assert_eq!(attribute_values(&p.html, "data-for"), fields, "ui/index.html's data-for and wizard::FormField");
+    let mut named: BTreeSet<String> = attribute_values(&p.html, "name").into_iter().map(str::to_owned).collect();
+    named.extend(p.scripts.split("name: \"").skip(1).filter_map(|r| r.split('"').next()).map(str::to_owned));
+    for field in &fields {
+        assert!(named.contains(*field), "no input is named {field}");
+    }
+    let kinds = literal_arguments(&p.scripts, "liveCheck", 1)
+        .into_iter()
+        .chain(p.scripts.split("kind: \"").skip(1).filter_map(|r| r.split('"').next()).map(str::to_owned))
+        .collect::<BTreeSet<_>>();
+    assert_eq!(owned(&kinds), set(FieldKind::ALL.iter().map(|k| k.as_str())), "ui/js's live checks and wizard::FieldKind");
+}
+
+#[test]
+fn the_password_checklist_shows_the_rules_rust_judges() {
+    let p = page();
+    assert_eq!(attribute_values(&p.html, "data-rule"), set(CHECKLIST_RULES), "ui/index.html's data-rule and CHECKLIST_RULES");
+    let judged = serde_json::to_value(kaigo_app_core::AppCore::password_report("x", None, None)).unwrap();
+    for rule in CHECKLIST_RULES {
+        assert!(judged[rule].is_boolean(), "the checklist's answer has no {rule}");
+    }
+}
+
+#[test]
+fn the_page_calls_every_command_and_nothing_else() {
+    let p = page();
+    let called: BTreeSet<String> = literal_arguments(&p.scripts, "invoke", 0).into_iter().chain(literal_arguments(&p.scripts, "step", 1)).collect();
+    assert_eq!(owned(&called), set(kaigo_onboard_app::COMMANDS.iter().copied()), "ui/js's commands and command_names.rs");
+}
+
+#[test]
+fn the_reader_finds_names_where_the_page_writes_them() {
+    let scripts = r#"a.text("one"); text(x ? "two" : "three", { n: 1 }); context("no"); step($("b"), "go", { k: "v" }); text(`pre_${v}`);"#;
+    assert_eq!(owned(&literal_arguments(scripts, "text", 0)), set(["two", "three"]), "a method of another object is not the page's text()");
+    assert_eq!(owned(&literal_arguments(scripts, "step", 1)), set(["go"]));
+    assert_eq!(key_prefixes(scripts), set(["pre_"]));
+    assert_eq!(attribute_values(r#"<p data-for="a"></p><p data-for="b">"#, "data-for"), set(["a", "b"]));
+}

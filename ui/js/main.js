@@ -1,0 +1,44 @@
+// The page: each screen's module wires its controls; the status the app
+// sends says which screen to draw. Nothing here decides or keeps a secret.
+import { invoke } from "./ipc.js";
+import { $, act, show } from "./dom.js";
+import { text } from "./texts.js";
+import { refresh, wordsOnly } from "./wizard.js";
+import * as admin from "./screens/admin.js";
+import * as finished from "./screens/finished.js";
+import * as mailbox from "./screens/mailbox.js";
+import * as office from "./screens/office.js";
+import * as preflight from "./screens/preflight.js";
+import * as settings from "./screens/settings.js";
+import * as terminal from "./screens/terminal.js";
+import * as user from "./screens/user.js";
+
+// A fault of the page itself is shown, never left as a blank screen.
+function showPageFault(detail) {
+  const box = $("error");
+  if (!box) return;
+  box.textContent = `${text("page_fault")}（${detail}）`;
+  box.hidden = false;
+}
+window.addEventListener("error", (e) => showPageFault(e.message));
+window.addEventListener("unhandledrejection", (e) => showPageFault(e.reason && (e.reason.message || e.reason)));
+
+async function begin() {
+  for (const screen of [preflight, office, admin, user, terminal, finished, settings, mailbox]) screen.wire();
+  $("support-btn").addEventListener("click", async () => {
+    const path = await act($("support-btn"), () => invoke("support_bundle"));
+    if (path) $("footer-note").textContent = text("support_saved", { path });
+  });
+  // The words first (at once), then what the mode needs (the practice
+  // service), with the certificates asked alongside.
+  const known = await act(null, () => invoke("status"));
+  if (known) wordsOnly(known);
+  preflight.askCertificatesEarly();
+  const started = await act(null, () => invoke("start"));
+  if (started === undefined) { show("preflight"); return; }
+  await refresh(started);
+  mailbox.refreshMailbox();
+  invoke("ui_ready");
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", begin); else begin();

@@ -1,0 +1,69 @@
+// 3-2 管理者ユーザの登録: the form, its confirmation, the completion.
+import { invoke } from "../ipc.js";
+import { $, act, el, liveCheck } from "../dom.js";
+import { pick, text } from "../texts.js";
+import { onEnter, step } from "../wizard.js";
+
+let lists = null;
+
+// The lists (サービス種類, 職種区分) as the service has them; never free text.
+async function enterForm() {
+  if (!lists) lists = await act(null, () => invoke("reference_lists"));
+  if (!lists || $("service-type-groups").childElementCount) return;
+  for (const g of lists.groups) {
+    const preventive = g.id === "preventive";
+    const box = el(preventive ? "details" : "div", { className: "group" }, el(preventive ? "summary" : "h4", { textContent: pick(g.name, g.name_en) }));
+    // Past types (moved into 総合事業) are not offered.
+    for (const s of lists.service_types.filter((t) => t.group === g.id && !t.past)) {
+      const box2 = el("input", { type: "checkbox", value: s.code, name: "service_types" });
+      const unconfirmed = s.status === "unconfirmed" ? text("service_type_unconfirmed") : "";
+      // The official Japanese name, in either language.
+      box.append(el("label", { className: "check", lang: "ja" }, box2, ` ${s.code} ${s.name}${unconfirmed}`));
+    }
+    $("service-type-groups").append(box);
+  }
+  for (const j of lists.job_categories) $("job-category").append(el("option", { value: j.code, textContent: j.name, lang: "ja" }));
+}
+
+function request() {
+  const codes = [...document.querySelectorAll("#service-type-groups input:checked")].map((c) => c.value);
+  const optional = (v) => (v.trim() === "" ? null : v.trim());
+  return {
+    name: $("admin-name").value,
+    email: optional($("admin-email").value),
+    phone: optional($("admin-phone").value),
+    service_types: codes,
+    job_category: $("job-category").value,
+    user_id: $("admin-user-id").value,
+  };
+}
+
+// The whole form is checked in Rust (the service's rules and lists, the
+// user ID free); the confirmation screen shows what it kept.
+async function review(ev) {
+  ev.preventDefault();
+  await step($("admin-confirm-btn"), "review_registration", { request: request() }, $("admin-form"));
+}
+
+function enterConfirm(status) {
+  $("admin-summary").replaceChildren(...status.review.rows.flatMap((r) => [el("dt", { textContent: pick(r.label, r.label_en) }), el("dd", { textContent: r.value })]));
+}
+
+function enterDone(status) {
+  const a = status.progress.admin;
+  $("admin-done-text").textContent = text("admin_done_text", { user_id: a.user_id, channel: text(`channel_${a.initial_password_channel}`), destination: a.initial_password_sent_to });
+}
+
+export function wire() {
+  onEnter("admin-form", enterForm);
+  onEnter("admin-confirm", enterConfirm);
+  onEnter("admin-done", enterDone);
+  $("admin-form").addEventListener("submit", review);
+  $("admin-register-btn").addEventListener("click", () => step($("admin-register-btn"), "register_admin"));
+  $("admin-back-btn").addEventListener("click", () => step($("admin-back-btn"), "edit_registration"));
+  $("admin-done-next").addEventListener("click", () => step($("admin-done-next"), "acknowledge_registration"));
+  liveCheck($("admin-user-id"), "user_id");
+  liveCheck($("admin-email"), "email");
+  liveCheck($("admin-phone"), "phone");
+  liveCheck($("admin-name"), "name");
+}

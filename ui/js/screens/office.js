@@ -1,0 +1,81 @@
+// 3-1 事業所ユーザの認証: the readiness questions, the login, the mailed code.
+import { invoke } from "../ipc.js";
+import { $, countdown, el, liveCheck, watchPassword } from "../dom.js";
+import { pick, text } from "../texts.js";
+import { onEnter, step } from "../wizard.js";
+
+// 「準備できていますか」: each "いいえ" opens what to do and whom to call.
+async function showReadiness() {
+  const items = await invoke("readiness_checklist").catch(() => []);
+  $("readiness-list").replaceChildren(...items.map((item) => {
+    const advice = el("p", { className: "advice", textContent: pick(item.if_not, item.if_not_en), hidden: true });
+    const answers = el("div", { className: "answers" });
+    for (const [value, label] of [["yes", text("yes")], ["no", text("no")]]) {
+      const radio = el("input", { type: "radio", name: `ready-${item.id}`, value, className: "no-autofocus" });
+      radio.addEventListener("change", () => { advice.hidden = value !== "no"; });
+      answers.append(el("label", { className: "check" }, radio, ` ${label}`));
+    }
+    return el("li", { id: `ready-${item.id}` }, el("span", { textContent: pick(item.question, item.question_en) }), answers, advice);
+  }));
+}
+
+// A password kept in the keychain is never shown: the field says it will be used.
+async function showSavedOfficeLogin() {
+  const saved = await invoke("saved_office_login").catch(() => null);
+  const pw = $("office-password");
+  $("remember-office").checked = !!saved;
+  pw.placeholder = "";
+  if (saved) {
+    if (!$("kj-id").value) $("kj-id").value = saved;
+    pw.placeholder = text("saved_password_placeholder");
+  }
+}
+
+async function enterLogin(status) {
+  const p = status.practice;
+  const hint = $("practice-hint");
+  hint.hidden = !p;
+  if (p) hint.textContent = text("practice_hint", p);
+  await Promise.all([showReadiness(), showSavedOfficeLogin()]);
+}
+
+async function login(ev) {
+  ev.preventDefault();
+  const args = { electronicBillingId: $("kj-id").value, password: $("office-password").value, remember: $("remember-office").checked };
+  const answer = await step($("office-login-btn"), "office_login", args, $("office-login-form"));
+  if (answer) $("office-password").value = "";
+}
+
+// Where a code went, and what it asks: the same for the admin's code.
+export function delivered(id, delivery) {
+  $(id).textContent = `${text("code_sent", { channel: text(`channel_${delivery.channel}`), destination: delivery.masked_destination })} ${text("code_hint")}`;
+}
+
+function enterCode(status) {
+  const codeStep = status.code_step;
+  $("security-code-box").hidden = !codeStep.security_code_required;
+  delivered("office-code-sent", codeStep.delivery);
+  countdown("office-countdown", codeStep.delivery.code_expires_at);
+  (codeStep.security_code_required && !$("security-code").value ? $("security-code") : $("office-code")).focus();
+}
+
+async function verify(ev) {
+  ev.preventDefault();
+  const args = { code: $("office-code").value, securityCode: $("security-code").value || null };
+  if (await step($("office-verify-btn"), "office_verify", args, $("office-code-form"))) {
+    $("office-code").value = "";
+    $("security-code").value = "";
+  }
+}
+
+export function wire() {
+  onEnter("office-login", enterLogin);
+  onEnter("office-code", enterCode);
+  $("office-login-form").addEventListener("submit", login);
+  $("office-code-form").addEventListener("submit", verify);
+  $("office-resend-btn").addEventListener("click", () => step($("office-resend-btn"), "office_resend_code"));
+  liveCheck($("kj-id"), "electronic_billing_id");
+  liveCheck($("office-code"), "code");
+  liveCheck($("security-code"), "security_code");
+  watchPassword($("office-password"));
+}

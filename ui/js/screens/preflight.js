@@ -1,0 +1,72 @@
+// 事前チェック: the client certificate (chosen or imported) and the checks.
+import { invoke } from "../ipc.js";
+import { $, act, el } from "../dom.js";
+import { dateOf, said, text } from "../texts.js";
+import { current, onEnter, refresh } from "../wizard.js";
+
+let asked = null;
+let choosing = null;
+
+// The first screen usually lists the certificates: asked at once, beside `start`.
+export function askCertificatesEarly() {
+  asked = invoke("list_certificates");
+  asked.catch(() => {});
+}
+
+async function loadCertificates() {
+  const early = asked;
+  asked = null;
+  const list = await act(null, () => early || invoke("list_certificates"));
+  if (!list) return;
+  const box = $("certificates");
+  box.replaceChildren();
+  if (list.length === 0) box.textContent = text("certificates_none");
+  const chosen = current().progress.certificate_id;
+  for (const c of list) {
+    const radio = el("input", { type: "radio", name: "certificate", value: c.id, checked: c.id === chosen });
+    // A check started right after choosing waits for the choice to be kept.
+    radio.addEventListener("change", () => { choosing = act(null, () => invoke("choose_certificate", { id: c.id })); });
+    const status = text(`certificate_status_${c.status}`, { days: c.days_left });
+    const where = text(`certificate_source_${c.source}`) || c.source;
+    const lines = el("span", {},
+      el("strong", { textContent: c.label }),
+      el("br"), text("certificate_office", { office_number: c.office_number || "—", issuer: c.issuer }),
+      el("br"), text("certificate_valid_until", { date: dateOf(c.not_after), status }),
+      el("br"), text("certificate_kept_in", { where }));
+    box.append(el("label", { className: `card status-${c.status}` }, radio, lines));
+  }
+}
+
+async function runPreflight() {
+  if (choosing) await choosing;
+  const report = await act($("preflight-btn"), () => invoke("preflight"));
+  if (!report) return;
+  const mark = { ok: "✓", warning: "！", error: "✕" };
+  $("checks").replaceChildren(...report.checks.map((c) => el("li", { className: `check-${c.status}`, textContent: `${mark[c.status]} ${said(c)}` })));
+  $("preflight-next").disabled = !report.can_continue;
+  if (report.can_continue) $("preflight-next").focus();
+}
+
+// The file's bytes go to the app (the page cannot see file paths).
+async function importCertificate() {
+  const box = $("import-box");
+  const file = $("import-file").files[0];
+  const c = await act($("import-btn"), async () => {
+    // No file chosen: the app answers what to do.
+    const contents = file ? Array.from(new Uint8Array(await file.arrayBuffer())) : [];
+    return invoke("import_certificate", { contents, password: $("import-password").value });
+  }, box);
+  if (!c) return;
+  $("import-password").value = "";
+  $("import-file").value = "";
+  box.open = false;
+  await loadCertificates();
+  $("footer-note").textContent = text("import_done", { label: c.label });
+}
+
+export function wire() {
+  onEnter("preflight", loadCertificates);
+  $("preflight-btn").addEventListener("click", runPreflight);
+  $("preflight-next").addEventListener("click", () => refresh());
+  $("import-btn").addEventListener("click", importCertificate);
+}

@@ -1,0 +1,85 @@
+// 3-3 管理者ユーザの認証: the login, the code by mail or SMS, the forced
+// change of the initial password.
+import { invoke } from "../ipc.js";
+import { $, countdown, el, fullCountdown, liveCheck, watchPassword } from "../dom.js";
+import { placeTexts, text } from "../texts.js";
+import { current, onEnter, step } from "../wizard.js";
+import { delivered } from "./office.js";
+
+function enterLogin(status) {
+  const admin = status.progress.admin;
+  if (admin && !$("login-user-id").value) $("login-user-id").value = admin.user_id;
+}
+
+async function login(ev) {
+  ev.preventDefault();
+  const args = { userId: $("login-user-id").value, password: $("login-password").value };
+  await step($("admin-login-btn"), "user_login", args, $("admin-login-form"));
+  $("login-password").value = "";
+}
+
+function enterCode(status) {
+  const codeStep = status.code_step;
+  const chosen = document.querySelector("#channels input:checked");
+  $("channels").replaceChildren(...codeStep.channels.map((c, i) => {
+    const radio = el("input", { type: "radio", name: "channel", value: c, id: `channel-${c}`, checked: chosen ? chosen.value === c : i === 0 });
+    return el("label", { className: "check" }, radio, ` ${text(`channel_by_${c}`)}`);
+  }));
+  const sent = codeStep.delivery;
+  $("send-code-btn").dataset.text = sent ? "resend_button" : "send_code_button";
+  placeTexts($("channel-box"));
+  $("admin-countdown-box").hidden = !sent;
+  if (sent) {
+    delivered("admin-code-sent", sent);
+    countdown("admin-countdown", sent.code_expires_at);
+    $("admin-code").focus();
+  } else {
+    $("admin-code-sent").textContent = "";
+    fullCountdown("admin-countdown");
+  }
+}
+
+async function sendCode() {
+  const channel = document.querySelector("#channels input:checked").value;
+  await step($("send-code-btn"), "send_user_code", { channel });
+}
+
+async function verify(ev) {
+  ev.preventDefault();
+  const args = { code: $("admin-code").value, rememberDevice: $("remember-device").checked };
+  if (await step($("admin-verify-btn"), "user_verify", args, $("admin-code-form"))) $("admin-code").value = "";
+}
+
+// The live checklist: each rule of the policy, and the confirmation, judged in Rust.
+async function updateChecklist() {
+  const candidate = $("new-password").value;
+  const admin = current().progress.admin;
+  const report = await invoke("password_report", { candidate, again: $("new-password-again").value, userId: admin ? admin.user_id : null });
+  document.querySelectorAll("#password-checklist li").forEach((li) => {
+    const ok = candidate !== "" && report[li.dataset.rule] === true;
+    li.classList.toggle("ok", ok);
+    li.setAttribute("aria-checked", ok ? "true" : "false");
+  });
+}
+
+async function changePassword(ev) {
+  ev.preventDefault();
+  const args = { newPassword: $("new-password").value, newPasswordAgain: $("new-password-again").value };
+  if (await step($("password-btn"), "change_password", args, $("password-form"))) {
+    $("new-password").value = "";
+    $("new-password-again").value = "";
+  }
+}
+
+export function wire() {
+  onEnter("admin-login", enterLogin);
+  onEnter("admin-code", enterCode);
+  $("admin-login-form").addEventListener("submit", login);
+  $("send-code-btn").addEventListener("click", sendCode);
+  $("admin-code-form").addEventListener("submit", verify);
+  $("password-form").addEventListener("submit", changePassword);
+  $("new-password").addEventListener("input", updateChecklist);
+  $("new-password-again").addEventListener("input", updateChecklist);
+  liveCheck($("admin-code"), "code");
+  for (const id of ["login-password", "new-password"]) watchPassword($(id));
+}

@@ -1,0 +1,48 @@
+// The status the app sent, and drawing it: the screen Rust names, the
+// progress bar at the step Rust names, the notice, every word. Screens
+// register what to draw when they are entered.
+import { invoke } from "./ipc.js";
+import { $, act, show } from "./dom.js";
+import { placeTexts, said, useTexts } from "./texts.js";
+
+let status = null;
+const entries = {};
+
+export const current = () => status;
+
+// `enter(status)` draws a screen's parts that depend on the status.
+export function onEnter(screen, enter) {
+  entries[screen] = enter;
+}
+
+// Draws `known` (a status just received) or the status asked anew.
+export async function refresh(known) {
+  status = known || (await invoke("status"));
+  useTexts(status);
+  placeTexts();
+  const practice = !!status.practice;
+  $("mode-badge").hidden = !practice;
+  $("mailbox").hidden = !practice;
+  const note = $("resume-note");
+  note.hidden = !status.notice;
+  note.textContent = status.notice ? said(status.notice) : "";
+  show(status.screen, status.progress_bar);
+  const enter = entries[status.screen];
+  if (enter) await enter(status);
+  return status;
+}
+
+// Only the words, for the screens the page opens by itself (settings).
+export function wordsOnly(known) {
+  status = known;
+  useTexts(status);
+  placeTexts();
+}
+
+// A command that moves the wizard on: run it, then draw where it stands.
+// The answer, or `undefined` when it was refused (the error is shown).
+export async function step(button, command, args, scope) {
+  const answer = await act(button, () => invoke(command, args), scope);
+  if (answer !== undefined) await refresh();
+  return answer;
+}
