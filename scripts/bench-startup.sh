@@ -3,16 +3,8 @@
 # private display and D-Bus session (the app uses the keychain at start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
-if [ -z "${KAIGO_IN_BENCH_SESSION:-}" ]; then
-  export KAIGO_IN_BENCH_SESSION=1
-  exec dbus-run-session -- "$0" "$@"
-fi
-XDG_DATA_HOME="$(mktemp -d)"
-export XDG_DATA_HOME
-echo kaigo-bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-Xvfb :91 -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
-XVFB_PID=$!
-trap 'kill $XVFB_PID' EXIT
-export DISPLAY=:91
+. scripts/lib.sh
+kaigo_keyring_session "$0" "$@"
+kaigo_display
+trap 'kill $KAIGO_XVFB_PID' EXIT
 cargo bench --locked -p kaigo-onboard-app --bench startup --features bench-baseline

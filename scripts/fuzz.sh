@@ -25,7 +25,7 @@ PER_TARGET="${1:-15}"
 case "$PER_TARGET" in '' | *[!0-9]*) echo "usage: $0 [seconds-per-target]" >&2; exit 2 ;; esac
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
-  echo "cargo-fuzz is not installed: run scripts/setup.sh (or: cargo install cargo-fuzz --locked)" >&2
+  echo "cargo-fuzz is not installed: run scripts/setup-tests.sh (or: cargo install cargo-fuzz --locked)" >&2
   exit 1
 fi
 

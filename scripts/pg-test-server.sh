@@ -6,7 +6,7 @@ set -euo pipefail
 PGPORT="${KAIGO_PG_PORT:-55432}"
 DATA="${KAIGO_PG_DIR:-/tmp/kaigo-pg-test}"
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-[ -n "$BIN" ] || { echo "PostgreSQL is not installed (run scripts/setup.sh)" >&2; exit 1; }
+[ -n "$BIN" ] || { echo "PostgreSQL is not installed (run scripts/setup-tests.sh)" >&2; exit 1; }
 
 as_owner() {
   # PostgreSQL refuses to run as root: run it as the postgres user then.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds the desktop app and starts it in practice
-# mode (練習モード): the onboarding service runs inside the app with a demo
-# office, and a mailbox panel shows the messages it would send.
+# Sets up the machine for the app (scripts/setup.sh), builds it and starts
+# it in practice mode (練習モード): the onboarding service runs inside the
+# app with a demo office, and a mailbox panel shows the messages it would
+# send. The dev profile: the shortest way to the first window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
-exec cargo run --release --locked -p kaigo-onboard-app "$@"
+. scripts/lib.sh
+exec cargo run --locked -p kaigo-onboard-app "$@"

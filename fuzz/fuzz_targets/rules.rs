@@ -8,12 +8,12 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use kaigo_domain::challenge::{login_challenge_expiry, wrong_code, LoginChallenge, PendingCode};
 use kaigo_domain::certificate::{certificate_status, CertificateStatus, CERTIFICATE_WARNING_DAYS};
-use kaigo_domain::LoginGate;
+use kaigo_domain::challenge::{login_challenge_expiry, wrong_code, LoginChallenge, PendingCode};
 use kaigo_domain::login::{failure_count_restarts, failures_after_wrong, initial_password_usable, password_gate, wrong_password};
 use kaigo_domain::session::{device_trust_expiry, session_expiry, DeviceTrustRecord, SessionRecord, SESSION_TOUCH_INTERVAL};
 use kaigo_domain::terminal::{terminal_activation_expiry, terminal_challenge_expiry, wrong_activation_code, Activation, TerminalLink};
+use kaigo_domain::LoginGate;
 use kaigo_domain::{Account, ErrorCode, FailureRecord, Policy, Refusal};
 use kaigo_fuzz::{told_wait, ArbCount, ArbPolicy, ArbTime};
 use libfuzzer_sys::fuzz_target;

@@ -9,7 +9,9 @@ use kaigo_app_core::certificates::CertificateSummary;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
-use kaigo_app_core::wizard::{check_field as check, AppStatus, DeviceActivation, FieldKind, PasswordChecklist, RegistrationReview, UserLoginView};
+use kaigo_app_core::wizard::{
+    check_field as check, AppStatus, DeviceActivation, FieldKind, PasswordChecklist, RegistrationReview, UserLoginView,
+};
 use kaigo_app_core::{AppCore, AppResult};
 use kaigo_domain::{DeliveryChannel, ReadinessItem, ReferenceLists};
 use secrecy::SecretString;
@@ -91,13 +93,13 @@ pub async fn register_admin(core: Core<'_>) -> AppResult<Progress> {
 
 /// 「戻って直す」 on the confirmation screen.
 #[tauri::command]
-pub async fn edit_registration(core: Core<'_>) -> AppResult<()> {
+pub async fn edit_registration(core: Core<'_>) -> AppResult<AppStatus> {
     Ok(core.edit_registration().await)
 }
 
 /// The registration's completion was seen: on to the admin's login.
 #[tauri::command]
-pub async fn acknowledge_registration(core: Core<'_>) -> AppResult<()> {
+pub async fn acknowledge_registration(core: Core<'_>) -> AppResult<AppStatus> {
     Ok(core.acknowledge_registration().await)
 }
 

@@ -133,12 +133,7 @@ pub fn observe() -> (ReaderObservation, Option<String>) {
 pub fn check_card() -> CardCheck {
     let (observation, reader) = observe();
     let outcome = judge(&observation);
-    CardCheck {
-        outcome,
-        passed: outcome.passed(),
-        reader,
-        said: outcome.text().said(&kaigo_domain::Policy::default(), &[]),
-    }
+    CardCheck { outcome, passed: outcome.passed(), reader, said: outcome.text().said(&kaigo_domain::Policy::default(), &[]) }
 }
 
 #[cfg(test)]

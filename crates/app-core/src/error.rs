@@ -186,7 +186,8 @@ mod tests {
         let last = tries(1).message_en;
         let after = last.strip_prefix(ErrorCode::InvalidCredentials.message_en(&p).as_str()).unwrap();
         assert_eq!(after.trim_start().split('.').next(), Some("1 more wrong try and the login is locked for 30 minutes"));
-        let locked_en = explain(ErrorCode::OfficeLocked, Refused { retry_after_seconds: Some(30 * 60), ..Refused::default() }, &p, Some(now));
+        let locked_en =
+            explain(ErrorCode::OfficeLocked, Refused { retry_after_seconds: Some(30 * 60), ..Refused::default() }, &p, Some(now));
         assert!(locked_en.message_en.contains("until 10:40 (Japan time)"));
     }
 

@@ -1,9 +1,9 @@
 //! 事前チェック before Step 3: the PC clock against the service, the service
 //! itself, the client certificate, the keychain and a card reader.
 
+use crate::catalogue::{Said, Text};
 use crate::certificates::CertificateSummary;
 use crate::keychain::SecretStore;
-use crate::catalogue::{Said, Text};
 use crate::AppError;
 use kaigo_domain::{CertificateStatus, ErrorCode, Policy};
 use secrecy::{ExposeSecret, SecretString};
@@ -114,7 +114,11 @@ pub fn card_reader_check() -> Check {
         Ok(list) if !list.is_empty() => {
             let names: Vec<String> = list.iter().map(|r| r.to_string_lossy().into_owned()).collect();
             let mut said = Text::CheckCardReaderFound.said(&Policy::default(), &[("readers", &names.join("、"))]);
-            said.message_en = Text::CheckCardReaderFound.render_with(&Policy::default(), kaigo_domain::Language::English, &[("readers", &names.join(", "))]);
+            said.message_en = Text::CheckCardReaderFound.render_with(
+                &Policy::default(),
+                kaigo_domain::Language::English,
+                &[("readers", &names.join(", "))],
+            );
             Check::new("card_reader", CheckStatus::Ok, said)
         }
         _ => Check::new("card_reader", CheckStatus::Warning, Text::CheckCardReaderMissing.said(&Policy::default(), &[])),

@@ -4,8 +4,8 @@
 //! saved progress alone, so it can be shown again after the app restarts.
 
 use crate::progress::Progress;
-use kaigo_domain::terminal::TerminalKind;
 use kaigo_domain::messages::JAPAN_TIME;
+use kaigo_domain::terminal::TerminalKind;
 use kaigo_domain::Language;
 
 /// What the sheet says, read from the progress.

@@ -2,8 +2,8 @@
 //! linked to its office (3-4). The service makes it, the admin reads it off
 //! the screen or shows it as a QR code, the device types or scans it.
 
-use crate::normalize::half_width;
 use crate::error::ErrorCode;
+use crate::normalize::half_width;
 use serde::{Deserialize, Serialize};
 
 /// A code of [`ActivationCode::LEN`] characters from [`ActivationCode::ALPHABET`],

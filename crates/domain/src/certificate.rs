@@ -56,7 +56,6 @@ mod tests {
         assert_eq!(certificate_status(T0 + Duration::days(1), T0 + Duration::days(400), T0), CertificateStatus::NotYetValid);
     }
 
-
     #[test]
     fn only_a_certificate_within_its_validity_can_be_chosen() {
         assert_eq!(certificate_choosable(CertificateStatus::Valid), Ok(()));

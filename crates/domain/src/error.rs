@@ -316,5 +316,4 @@ mod tests {
         let code: ErrorCode = serde_json::from_str("\"something_new\"").unwrap();
         assert_eq!(code, ErrorCode::Unknown);
     }
-
 }

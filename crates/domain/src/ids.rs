@@ -6,7 +6,6 @@ use crate::newtype::string_newtype;
 use crate::normalize::half_width;
 use serde::{Deserialize, Serialize};
 
-
 /// 電子請求受付システムのユーザID: `KJ` followed by 10 or 12 half-width
 /// alphanumerics (12 or 14 characters). The office user logs in with it.
 /// Public sources disagree on the length (「KJから始まる12桁」 in the seed

@@ -151,7 +151,6 @@ impl std::fmt::Display for ErrorCode {
 
 impl std::error::Error for ErrorCode {}
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

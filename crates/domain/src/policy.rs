@@ -117,7 +117,6 @@ mod tests {
         assert_eq!(serde_json::from_value::<Policy>(json).unwrap(), p);
     }
 
-
     #[test]
     fn defaults_are_the_services_rules() {
         let p = Policy::default();

@@ -3,10 +3,10 @@
 //! The app runs them before anything is sent; the service runs them again.
 
 use crate::contact::{DeliveryChannel, EmailAddress, PhoneNumber};
-use crate::ids::UserId;
-use crate::reference::ReferenceLists;
 use crate::error::ErrorCode;
+use crate::ids::UserId;
 use crate::names::PersonName;
+use crate::reference::ReferenceLists;
 
 /// A refusal and the form field it concerns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

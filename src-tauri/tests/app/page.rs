@@ -91,7 +91,8 @@ fn every_screen_of_the_page_is_a_screen_rust_names_and_the_other_way_round() {
     let p = page();
     let sections: BTreeSet<&str> = attribute_values(&p.html, "id").into_iter().filter_map(|id| id.strip_prefix("screen-")).collect();
     assert_eq!(sections, set(Screen::ALL.iter().map(|s| s.id())), "ui/index.html's screen-… sections and wizard::plan::Screen");
-    let shown = literal_arguments(&p.scripts, "show", 0).into_iter().chain(literal_arguments(&p.scripts, "onEnter", 0)).collect::<BTreeSet<_>>();
+    let shown =
+        literal_arguments(&p.scripts, "show", 0).into_iter().chain(literal_arguments(&p.scripts, "onEnter", 0)).collect::<BTreeSet<_>>();
     for name in &shown {
         assert!(sections.contains(name.as_str()), "ui/js names a screen {name:?} that Rust does not have");
     }
@@ -186,7 +187,8 @@ fn the_password_checklist_shows_the_rules_rust_judges() {
 #[test]
 fn the_page_calls_every_command_and_nothing_else() {
     let p = page();
-    let called: BTreeSet<String> = literal_arguments(&p.scripts, "invoke", 0).into_iter().chain(literal_arguments(&p.scripts, "step", 1)).collect();
+    let called: BTreeSet<String> =
+        literal_arguments(&p.scripts, "invoke", 0).into_iter().chain(literal_arguments(&p.scripts, "step", 1)).collect();
     assert_eq!(owned(&called), set(kaigo_onboard_app::COMMANDS.iter().copied()), "ui/js's commands and command_names.rs");
 }
 

@@ -44,7 +44,10 @@ impl Text {
     /// In both languages: a text whose words differ between them only in
     /// its values takes them the same in both.
     pub fn said(self, policy: &Policy, values: &[(&str, &str)]) -> Said {
-        Said { message: self.render_with(policy, Language::Japanese, values), message_en: self.render_with(policy, Language::English, values) }
+        Said {
+            message: self.render_with(policy, Language::Japanese, values),
+            message_en: self.render_with(policy, Language::English, values),
+        }
     }
 }
 
@@ -75,7 +78,8 @@ mod tests {
         assert!(default["code_hint"].contains("6桁") && default["code_hint"].contains("30分間"));
         assert!(default["password_rule_length"].starts_with("8文字以上"));
 
-        let operator = Policy { device_trust_lifetime: Duration::hours(12), one_time_code_lifetime: Duration::minutes(10), ..Policy::default() };
+        let operator =
+            Policy { device_trust_lifetime: Duration::hours(12), one_time_code_lifetime: Duration::minutes(10), ..Policy::default() };
         let changed = page_texts(&operator, Language::Japanese);
         assert_eq!(changed["remember_device"], "このPCを12時間記憶する（次回はコード入力を省略）");
         assert_eq!(changed["code_countdown_full"], "10:00");
@@ -83,7 +87,10 @@ mod tests {
         // No number of the rules is left unfilled (values of the moment are the page's).
         for (key, text) in &changed {
             for name in kaigo_domain::messages::placeholders(text) {
-                assert!(texts::VALUES_OF_THE_MOMENT.contains(&name), "{key}: {{{name}}} is neither a rule's number nor a value of the moment");
+                assert!(
+                    texts::VALUES_OF_THE_MOMENT.contains(&name),
+                    "{key}: {{{name}}} is neither a rule's number nor a value of the moment"
+                );
             }
         }
         let english = page_texts(&operator, Language::English);

@@ -1,9 +1,9 @@
 //! 3-2 管理者ユーザの登録: the form checked whole before the confirmation
 //! screen, then the registration, sent once even across a crash.
 
-use super::{lock, plan, AppCore};
-use crate::progress::{AdminProgress, Progress, Step};
+use super::{lock, plan, AppCore, AppStatus};
 use crate::catalogue::Text;
+use crate::progress::{AdminProgress, Progress, Step};
 use crate::wizard::FormField;
 use crate::{AppError, AppResult};
 use kaigo_api::office::AdminRegistrationRequest;
@@ -55,7 +55,8 @@ impl AppCore {
             DeliveryChannel::Email => Text::ChannelEmail.said(&policy, &[]),
             DeliveryChannel::Sms => Text::ChannelSms.said(&policy, &[]),
         };
-        let by = if channel.message == channel.message_en { channel.message } else { format!("{} / {}", channel.message, channel.message_en) };
+        let by =
+            if channel.message == channel.message_en { channel.message } else { format!("{} / {}", channel.message, channel.message_en) };
         let sent_to = format!("{by}: {}", admin.destination.masked);
         let row = |label: Text, value: String| {
             let said = label.said(&policy, &[]);
@@ -76,8 +77,9 @@ impl AppCore {
     }
 
     /// 「戻って直す」: back to the form; the review is dropped.
-    pub async fn edit_registration(&self) {
+    pub async fn edit_registration(&self) -> AppStatus {
         self.conn.lock().await.review = None;
+        self.status().await
     }
 
     /// 「管理者ユーザの登録を完了する」 on the confirmation screen: registers
@@ -88,8 +90,9 @@ impl AppCore {
     }
 
     /// The completion was seen: on to the admin's login.
-    pub async fn acknowledge_registration(&self) {
+    pub async fn acknowledge_registration(&self) -> AppStatus {
         self.conn.lock().await.registration_unseen = false;
+        self.status().await
     }
 
     /// 「管理者ユーザの登録を完了する」. The request and its idempotency key

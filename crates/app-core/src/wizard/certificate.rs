@@ -2,12 +2,12 @@
 //! checks (certificate, service, PC clock, keychain, card reader).
 
 use super::{lock, AppCore, Connection};
+use crate::catalogue::Text;
 use crate::certificates::CertificateSummary;
 use crate::preflight::{card_reader_check, certificate_check, clock_check, keychain_check, Check, CheckStatus, PreflightReport};
 use crate::progress::Step;
 use crate::wizard::FormField;
 use crate::{AppError, AppResult};
-use crate::catalogue::Text;
 use kaigo_domain::certificate::certificate_choosable;
 use kaigo_domain::{ErrorCode, Policy};
 use secrecy::SecretString;

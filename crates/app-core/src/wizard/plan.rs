@@ -3,10 +3,10 @@
 //! password, whether a registration is a retry, how to go on with a
 //! terminal. The wizard loads the facts, asks here, then acts.
 
-use crate::progress::{LinkedTerminal, Progress, Step, TerminalProgress};
-use kaigo_api::terminal::{ActivationLink, Terminal, TerminalStatus};
-use kaigo_api::office::AdminRegistrationRequest;
 use crate::catalogue::Text;
+use crate::progress::{LinkedTerminal, Progress, Step, TerminalProgress};
+use kaigo_api::office::AdminRegistrationRequest;
+use kaigo_api::terminal::{ActivationLink, Terminal, TerminalStatus};
 use kaigo_domain::ErrorCode;
 use serde::Serialize;
 
@@ -365,10 +365,16 @@ mod tests {
         assert_eq!(current_screen(Step::OfficeLogin, NONE, open(|o| o.office_code = true)), (Screen::OfficeCode, None));
         assert_eq!(current_screen(Step::AdminRegistration, office, open(|o| o.review = true)), (Screen::AdminConfirm, None));
         // A review of a session that ended is no use: log in again.
-        assert_eq!(current_screen(Step::AdminRegistration, NONE, open(|o| o.review = true)), (Screen::OfficeLogin, Some(Notice::OfficeLoginAgain)));
+        assert_eq!(
+            current_screen(Step::AdminRegistration, NONE, open(|o| o.review = true)),
+            (Screen::OfficeLogin, Some(Notice::OfficeLoginAgain))
+        );
         assert_eq!(current_screen(Step::AdminLogin, NONE, open(|o| o.registration_unseen = true)), (Screen::AdminDone, None));
         assert_eq!(current_screen(Step::AdminLogin, NONE, open(|o| o.admin_code = true)), (Screen::AdminCode, None));
-        assert_eq!(current_screen(Step::Terminal, SignedIn { admin: true, ..NONE }, open(|o| o.admin_code = true)), (Screen::Terminal, None));
+        assert_eq!(
+            current_screen(Step::Terminal, SignedIn { admin: true, ..NONE }, open(|o| o.admin_code = true)),
+            (Screen::Terminal, None)
+        );
         assert_eq!(current_screen(Step::Preflight, NONE, OpenInThisRun::default()), (Screen::Preflight, None));
     }
 
@@ -390,12 +396,21 @@ mod tests {
             service_url: "https://x".into(),
             sync_interval_seconds: 300,
         };
-        Terminal { terminal_id: name.into(), name: name.into(), kind: kaigo_domain::terminal::TerminalKind::Mobile, status, settings, registered_at: time::OffsetDateTime::UNIX_EPOCH, linked_at: None }
+        Terminal {
+            terminal_id: name.into(),
+            name: name.into(),
+            kind: kaigo_domain::terminal::TerminalKind::Mobile,
+            status,
+            settings,
+            registered_at: time::OffsetDateTime::UNIX_EPOCH,
+            linked_at: None,
+        }
     }
 
     #[test]
     fn step_3_finishes_with_a_linked_terminal_and_the_report_names_the_linked_ones() {
-        let list = [terminal("a", TerminalStatus::AwaitingDevice), terminal("b", TerminalStatus::Linked), terminal("c", TerminalStatus::Pending)];
+        let list =
+            [terminal("a", TerminalStatus::AwaitingDevice), terminal("b", TerminalStatus::Linked), terminal("c", TerminalStatus::Pending)];
         assert_eq!(linked_terminals(&list).iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["b"]);
         assert_eq!(finishable(&list), Ok(()));
         assert_eq!(finishable(&list[..1]), Err(ErrorCode::NoTerminalLinked));
@@ -404,9 +419,13 @@ mod tests {
 
     #[test]
     fn only_a_link_of_the_service_in_use_is_redeemed() {
-        let link = ActivationLink { service_url: "https://127.0.0.1:8443".into(), terminal_id: "t1".into(), code: "ABCD-EFGH-JKLM".into() }.to_uri();
+        let link = ActivationLink { service_url: "https://127.0.0.1:8443".into(), terminal_id: "t1".into(), code: "ABCD-EFGH-JKLM".into() }
+            .to_uri();
         assert_eq!(activation_link_for(&link, "https://127.0.0.1:8443/").map(|l| l.terminal_id), Ok("t1".to_owned()));
         assert_eq!(activation_link_for(&link, "https://other.example").err(), Some(ErrorCode::ActivationLinkInvalid));
-        assert_eq!(activation_link_for("https://example.com/not-a-link", "https://example.com").err(), Some(ErrorCode::ActivationLinkInvalid));
+        assert_eq!(
+            activation_link_for("https://example.com/not-a-link", "https://example.com").err(),
+            Some(ErrorCode::ActivationLinkInvalid)
+        );
     }
 }

@@ -28,7 +28,8 @@ pub struct PasswordChecklist {
 }
 
 /// The checklist's lines, in the order the screen shows them (`data-rule`).
-pub const CHECKLIST_RULES: [&str; 6] = ["long_enough", "enough_kinds", "only_allowed_characters", "not_containing_user_id", "not_common", "same"];
+pub const CHECKLIST_RULES: [&str; 6] =
+    ["long_enough", "enough_kinds", "only_allowed_characters", "not_containing_user_id", "not_common", "same"];
 
 fn device_trust_key(user_id: &str) -> String {
     format!("device-trust:{user_id}")
@@ -106,7 +107,8 @@ impl AppCore {
             return Err(AppError::field(ErrorCode::PasswordConfirmationMismatch, FormField::NewPassword));
         }
         let user_id = super::lock(&self.progress).admin.as_ref().map(|a| a.user_id.clone());
-        kaigo_domain::check_new_password(new.expose_secret(), user_id.as_deref()).map_err(|c| AppError::field(c, FormField::NewPassword))?;
+        kaigo_domain::check_new_password(new.expose_secret(), user_id.as_deref())
+            .map_err(|c| AppError::field(c, FormField::NewPassword))?;
         let (token, current) = {
             let conn = self.conn.lock().await;
             (conn.user_token.clone(), conn.admin_password.clone())

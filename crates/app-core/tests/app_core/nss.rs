@@ -7,9 +7,9 @@
 
 use kaigo_app_core::certificates::{CertificateSource, NssDatabase};
 use kaigo_app_core::paths::AppPaths;
-use kaigo_practice::PracticeService;
 use kaigo_client::{OnboardingClient, ServerTrust};
 use kaigo_domain::ErrorCode;
+use kaigo_practice::PracticeService;
 use std::path::Path;
 use std::process::Command;
 
@@ -25,7 +25,7 @@ fn nss_database(dir: &Path, p12: &Path, db_password: Option<&str>) {
         Some(_) => new.arg("-f").arg(&pwfile),
         None => new.arg("--empty-password"),
     };
-    assert!(new.status().expect("certutil (libnss3-tools) is installed by scripts/setup.sh").success());
+    assert!(new.status().expect("certutil (libnss3-tools) is installed by scripts/setup-tests.sh").success());
     let imported = Command::new("pk12util")
         .arg("-i")
         .arg(p12)

@@ -129,7 +129,7 @@ fn pk12util_installed() -> bool {
     if !found {
         assert!(
             std::env::var_os("KAIGO_FULL_SUITE").is_none(),
-            "the full suite exports with pk12util: install libnss3-tools (scripts/setup.sh)"
+            "the full suite exports with pk12util: install libnss3-tools (scripts/setup-tests.sh)"
         );
         eprintln!("pk12util not installed (libnss3-tools): the pk12util export test is skipped");
     }

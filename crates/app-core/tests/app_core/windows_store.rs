@@ -22,9 +22,9 @@
 
 use kaigo_app_core::certificates::{CertificateSource, WindowsStore};
 use kaigo_app_core::paths::AppPaths;
-use kaigo_practice::PracticeService;
 use kaigo_client::{ClientIdentity, OnboardingClient};
 use kaigo_domain::ErrorCode;
+use kaigo_practice::PracticeService;
 use kaigo_service::demo;
 use rustls_cng::key::NCryptKey;
 use rustls_cng::store::{CertStore, CertStoreType, Pkcs12Flags};

@@ -2,8 +2,8 @@
 //! The whole of Step 3 through the app's core, in practice mode. Secrets go
 //! to a keychain in memory here; `keychain` tests the OS's own.
 
-use kaigo_api::office::AdminRegistrationRequest;
 use crate::{practice_core, practice_core_at};
+use kaigo_api::office::AdminRegistrationRequest;
 use kaigo_app_core::keychain::{MemorySecrets, SecretStore};
 use kaigo_app_core::progress::Step;
 use kaigo_app_core::settings::{ServiceSetting, Settings};

@@ -5,11 +5,11 @@ pub mod error;
 pub mod extract;
 mod meta;
 mod office;
-pub mod operations;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 #[cfg(feature = "openapi")]
 mod openapi_common;
+pub mod operations;
 mod practice;
 pub mod rate_limit;
 mod terminals;

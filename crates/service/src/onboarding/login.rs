@@ -10,7 +10,9 @@ use crate::store::offices::Office;
 use crate::store::users::User;
 use crate::store::{self as store, new_id, offices, Conn};
 use kaigo_domain::challenge::login_challenge_expiry;
-use kaigo_domain::login::{counted_against, failures_after_wrong, password_gate, password_verdict, CountedAgainst, IdHolder, PasswordVerdict};
+use kaigo_domain::login::{
+    counted_against, failures_after_wrong, password_gate, password_verdict, CountedAgainst, IdHolder, PasswordVerdict,
+};
 use kaigo_domain::Refusal;
 use kaigo_domain::{Account, ErrorCode, FailureRecord};
 use secrecy::{ExposeSecret, SecretString};

@@ -1,8 +1,8 @@
 //! The forced password change at first login (and any later change).
 
-use crate::store::audit::{AuditAction, AuditFailure, AuditOutcome};
 use super::sessions::Session;
 use super::{Caller, Failure, Onboarding, OnboardingResult};
+use crate::store::audit::{AuditAction, AuditFailure, AuditOutcome};
 use crate::store::{self as store, sessions, users};
 use kaigo_api::user::UserSession;
 use kaigo_domain::login::wrong_password;

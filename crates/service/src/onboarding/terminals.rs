@@ -85,7 +85,8 @@ impl Onboarding {
             Err(StoreError::Conflict(_)) => return Err(Failure::field(ErrorCode::TerminalNameTaken, "name")),
             other => other?,
         }
-        self.audit(&mut conn, terminal_event(AuditAction::TerminalIssued, AuditOutcome::Success, Actor::Admin(caller, session), &id)).await?;
+        self.audit(&mut conn, terminal_event(AuditAction::TerminalIssued, AuditOutcome::Success, Actor::Admin(caller, session), &id))
+            .await?;
         let row = terminals::find_active(&mut conn, &session.office_id, &id).await?.ok_or(ErrorCode::TerminalNotFound)?;
         let terminal = self.terminal_view(&mut conn, &row).await?;
         Ok(TerminalIssued { terminal, activation: self.activation(&id, &code, expires_at) })
@@ -107,7 +108,11 @@ impl Onboarding {
         if !terminals::reissue_activation(&mut conn, &row.id, &self.activation_mac(&row.id, &code), expires_at).await? {
             return Err(ErrorCode::TerminalAlreadyLinked.into());
         }
-        self.audit(&mut conn, terminal_event(AuditAction::TerminalActivationReissued, AuditOutcome::Success, Actor::Admin(caller, session), &row.id)).await?;
+        self.audit(
+            &mut conn,
+            terminal_event(AuditAction::TerminalActivationReissued, AuditOutcome::Success, Actor::Admin(caller, session), &row.id),
+        )
+        .await?;
         let row = terminals::find_active(&mut conn, &session.office_id, &row.id).await?.ok_or(ErrorCode::TerminalNotFound)?;
         let terminal = self.terminal_view(&mut conn, &row).await?;
         Ok(TerminalIssued { terminal, activation: self.activation(&row.id, &code, expires_at) })
@@ -137,7 +142,8 @@ impl Onboarding {
             let count = terminals::count_wrong_activation(&mut conn, &row.id).await?;
             self.audit(
                 &mut conn,
-                terminal_event(AuditAction::TerminalActivation, AuditOutcome::Failure(AuditFailure::Code), Actor::Device(caller), &row.id).of_office(&row.office_id),
+                terminal_event(AuditAction::TerminalActivation, AuditOutcome::Failure(AuditFailure::Code), Actor::Device(caller), &row.id)
+                    .of_office(&row.office_id),
             )
             .await?;
             let refusal = wrong_activation_code(count, &self.policy);
@@ -148,8 +154,12 @@ impl Onboarding {
         if !terminals::redeem_activation(&mut conn, &row.id, &mac, public_key.trim(), &challenge, expires_at).await? {
             return Err(ErrorCode::ActivationCodeUsed.into());
         }
-        self.audit(&mut conn, terminal_event(AuditAction::TerminalActivation, AuditOutcome::Success, Actor::Device(caller), &row.id).of_office(&row.office_id))
-            .await?;
+        self.audit(
+            &mut conn,
+            terminal_event(AuditAction::TerminalActivation, AuditOutcome::Success, Actor::Device(caller), &row.id)
+                .of_office(&row.office_id),
+        )
+        .await?;
         Ok(TerminalChallenge { challenge, expires_at })
     }
 
@@ -168,7 +178,8 @@ impl Onboarding {
         if key.verify(&terminal_link_message(&row.id, &challenge), &signature).is_err() {
             self.audit(
                 &mut conn,
-                terminal_event(AuditAction::TerminalLink, AuditOutcome::Failure(AuditFailure::Signature), Actor::Device(caller), &row.id).of_office(&row.office_id),
+                terminal_event(AuditAction::TerminalLink, AuditOutcome::Failure(AuditFailure::Signature), Actor::Device(caller), &row.id)
+                    .of_office(&row.office_id),
             )
             .await?;
             return Err(Failure::field(ErrorCode::TerminalSignatureInvalid, "signature"));
@@ -176,7 +187,11 @@ impl Onboarding {
         if !terminals::link(&mut conn, &row.id, &challenge, now).await? {
             return Err(ErrorCode::TerminalChallengeExpired.into());
         }
-        self.audit(&mut conn, terminal_event(AuditAction::TerminalLink, AuditOutcome::Success, Actor::Device(caller), &row.id).of_office(&row.office_id)).await?;
+        self.audit(
+            &mut conn,
+            terminal_event(AuditAction::TerminalLink, AuditOutcome::Success, Actor::Device(caller), &row.id).of_office(&row.office_id),
+        )
+        .await?;
         Ok(self.terminal_view(&mut conn, &row).await?.settings)
     }
 
@@ -197,7 +212,11 @@ impl Onboarding {
         if !terminals::unlink(&mut conn, &session.office_id, terminal_id, self.now()).await? {
             return Err(ErrorCode::TerminalNotFound.into());
         }
-        self.audit(&mut conn, terminal_event(AuditAction::TerminalUnlinked, AuditOutcome::Success, Actor::Admin(caller, session), terminal_id)).await?;
+        self.audit(
+            &mut conn,
+            terminal_event(AuditAction::TerminalUnlinked, AuditOutcome::Success, Actor::Admin(caller, session), terminal_id),
+        )
+        .await?;
         Ok(())
     }
 

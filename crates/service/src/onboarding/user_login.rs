@@ -15,9 +15,9 @@ use crate::store::users::{self, User};
 use crate::store::{sessions, Conn};
 use kaigo_api::office::CodeDelivery;
 use kaigo_api::user::{DeviceTrust, UserLoginOutcome, UserSession, UserVerified};
+use kaigo_domain::contact::code_channels;
 use kaigo_domain::login::initial_password_usable;
 use kaigo_domain::session::{device_trust_expiry, DeviceTrustRecord};
-use kaigo_domain::contact::code_channels;
 use kaigo_domain::{Account, DeliveryChannel, EmailAddress, ErrorCode, OneTimeCode, PhoneNumber, UserId};
 use secrecy::{ExposeSecret, SecretString};
 

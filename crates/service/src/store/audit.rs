@@ -201,7 +201,19 @@ mod tests {
     #[test]
     fn every_failure_outcome_says_failure_and_every_other_success() {
         use AuditFailure::*;
-        let failures = [Locked, Throttled, CertificateOfficeMismatch, InvalidPassword, OtherOfficeId, UnknownId, InitialPasswordExpired, DeviceTrustInvalid, Code, SecurityCode, Signature];
+        let failures = [
+            Locked,
+            Throttled,
+            CertificateOfficeMismatch,
+            InvalidPassword,
+            OtherOfficeId,
+            UnknownId,
+            InitialPasswordExpired,
+            DeviceTrustInvalid,
+            Code,
+            SecurityCode,
+            Signature,
+        ];
         for why in failures {
             assert!(AuditOutcome::Failure(why).as_str().starts_with("failure:"), "{why:?}");
         }

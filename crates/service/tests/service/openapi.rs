@@ -166,9 +166,16 @@ fn each_operations_refusals_are_listed_once_and_documented_under_their_status() 
             }
             for status in responses.keys().filter(|s| !s.starts_with('2')) {
                 let from_list = codes.iter().any(|c| status_of(*c).as_u16().to_string() == *status);
-                assert!(from_list || common.contains(&status.as_str()), "{id} documents {status}, which none of its refusals is answered with");
+                assert!(
+                    from_list || common.contains(&status.as_str()),
+                    "{id} documents {status}, which none of its refusals is answered with"
+                );
             }
         }
     }
-    assert_eq!(documented.iter().map(String::as_str).collect::<BTreeSet<_>>(), listed, "operations::REFUSALS names an operation the API lacks");
+    assert_eq!(
+        documented.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        listed,
+        "operations::REFUSALS names an operation the API lacks"
+    );
 }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The fast gate, first in every full run and enough before a commit: style
+# (rustfmt), lints (clippy, warnings as errors), unused dependencies
+# (cargo-machete), and the unit and SQLite tests, with the keychain in
+# memory. Needs no root, no OS keychain, no display and no PostgreSQL; what
+# needs them is scripts/test.sh's. Arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+# The gate's tests run as they would on a bare machine: the full suite's
+# settings (its PostgreSQL, reader, window) are not this run's.
+unset KAIGO_FULL_SUITE KAIGO_TEST_POSTGRES_URL KAIGO_TEST_VPCD_PORT KAIGO_E2E_APP
+
+if ! command -v cargo-machete >/dev/null 2>&1; then
+  cargo install cargo-machete --version '^0.9' --locked
+fi
+
+timed "rustfmt" cargo fmt --all --check
+timed "rustfmt (fuzz)" bash -c 'cd fuzz && cargo fmt --check'
+timed "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+# The service as the app embeds it: none of the operator's features.
+timed "clippy (practice service)" cargo clippy -p kaigo-service --no-default-features --locked -- -D warnings
+timed "unused dependencies" cargo machete
+timed "unit and SQLite tests" cargo test --workspace --locked --exclude kaigo-e2e --exclude kaigo-packaging "$@"
+phase_times

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the packages offices get — the Windows installer and the .deb,
+# release profile (opt-level s, fat LTO, stripped) — and prints their sizes
+# and the program's inside, beside the dev build's for comparison.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+. scripts/windows/env.sh
+installer="$(scripts/build-windows-installer.sh)"
+deb="$(scripts/build-deb.sh)"
+size() { stat -c %s "$1"; }
+exe="$KAIGO_WINDOWS_TARGET_DIR/$KAIGO_WINDOWS_TARGET/release/kaigo-onboard.exe"
+printf 'release sizes (bytes):\n'
+printf '  %-40s %12s\n' "$(basename "$installer")" "$(size "$installer")" "$(basename "$deb")" "$(size "$deb")" "kaigo-onboard.exe" "$(size "$exe")"
+dev_exe="$KAIGO_WINDOWS_TARGET_DIR/$KAIGO_WINDOWS_TARGET/debug/kaigo-onboard.exe"
+[ -f "$dev_exe" ] && printf '  %-40s %12s (dev profile)\n' "kaigo-onboard.exe" "$(size "$dev_exe")"
+true

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what the whole test suite needs beyond running the app (sudo when
+# not root; each part only when missing, so a second run takes seconds):
+# PostgreSQL, a virtual card reader, Chromium, WebDriver and a virtual
+# display, Wine, mingw and NSIS for the Windows build, zig for the macOS
+# check, and the tools tauri-driver, tauri-cli, cargo-fuzz, cargo-machete
+# and schemathesis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+. scripts/setup.sh
+
+TEST_PACKAGES=(
+  postgresql            # the second database backend, for its tests
+  vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome  # a virtual reader and card for the card-reading test
+  chromium poppler-utils  # the completion report's PDF test (headless Chromium, pdftotext)
+  libnss3-tools         # certutil/pk12util for the NSS tests
+  webkit2gtk-driver xvfb  # the end-to-end test drives the real window headless
+  desktop-file-utils    # checks the .deb's desktop entry
+  # Windows: Debian's Rust 1.96 with its std source (cross-builds std), the
+  # mingw linker, Wine to run the tests and the installer, NSIS to make it.
+  rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 nsis
+  python3 python3-venv  # zig (from PyPI) for the macOS check, schemathesis
+)
+install_packages "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_toolchain
+
+# Drives the app's window for the end-to-end test (WebDriver).
+command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
+# Makes the .deb (tauri-cli's bundler); 2.x, as the app.
+cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2\.' || cargo install tauri-cli --version '^2' --locked
+# Coverage-guided fuzzing of the rules and the API's bodies (scripts/fuzz.sh).
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+# Unused dependencies (scripts/check.sh).
+command -v cargo-machete >/dev/null 2>&1 || cargo install cargo-machete --version '^0.9' --locked
+# zig, a C compiler that carries macOS's headers (scripts/check-macos.sh).
+ZIG_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/zig-venv"
+if [ ! -x "$ZIG_VENV/bin/python-zig" ]; then
+  /usr/bin/python3 -m venv "$ZIG_VENV"
+  "$ZIG_VENV/bin/pip" install --quiet ziglang==0.14.1
+  printf '#!/bin/sh\nexec "%s/bin/python" -m ziglang "$@"\n' "$ZIG_VENV" >"$ZIG_VENV/bin/python-zig"
+  chmod +x "$ZIG_VENV/bin/python-zig"
+fi
+# Schemathesis, which tests the service against its OpenAPI document
+# (scripts/api-test.sh).
+ST_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/schemathesis-venv"
+if ! "$ST_VENV/bin/schemathesis" --version 2>/dev/null | grep -q '4\.32\.5'; then
+  /usr/bin/python3 -m venv "$ST_VENV"
+  "$ST_VENV/bin/pip" install --quiet schemathesis==4.32.5
+fi
+echo "test set-up complete: $(cargo --version), $(tauri-driver --version 2>/dev/null || echo tauri-driver)"
