@@ -313,14 +313,13 @@ fn terminals(p: &Policy, now: OffsetDateTime, input: &Input) {
 }
 
 fn certificates(not_before: OffsetDateTime, not_after: OffsetDateTime, now: OffsetDateTime) {
-    let expected = if now < not_before {
-        CertificateStatus::NotYetValid
-    } else if now >= not_after {
-        CertificateStatus::Expired
-    } else if not_after - now < Duration::days(CERTIFICATE_WARNING_DAYS) {
-        CertificateStatus::ExpiresSoon
-    } else {
-        CertificateStatus::Valid
+    // Stated from the time left, not in the order the rule tests.
+    let left = not_after - now;
+    let expected = match (now < not_before, left.is_positive(), left < Duration::days(CERTIFICATE_WARNING_DAYS)) {
+        (true, _, _) => CertificateStatus::NotYetValid,
+        (false, false, _) => CertificateStatus::Expired,
+        (false, true, true) => CertificateStatus::ExpiresSoon,
+        (false, true, false) => CertificateStatus::Valid,
     };
     assert_eq!(certificate_status(not_before, not_after, now), expected);
 }

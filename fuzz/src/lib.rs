@@ -40,11 +40,7 @@ pub fn json_string(s: &str) -> String {
 ///   normalisation), the canonical form is half-width and the same input
 ///   typed in full-width gives the same answer.
 pub fn check_parser<T: PartialEq + Debug>(
-    input: &str,
-    parse: impl Fn(&str) -> Result<T, ErrorCode>,
-    canon: impl Fn(&T) -> String,
-    refusal: ErrorCode,
-    normalises: bool,
+    input: &str, parse: impl Fn(&str) -> Result<T, ErrorCode>, canon: impl Fn(&T) -> String, refusal: ErrorCode, normalises: bool,
 ) -> Option<T> {
     let parsed = parse(input);
     if let Err(code) = &parsed {
@@ -67,9 +63,7 @@ pub fn check_parser<T: PartialEq + Debug>(
 /// deserialising the JSON string of `input` gives exactly what `parse`
 /// gives, and a value serialises as its canonical form and reads back.
 pub fn check_serde_newtype<T: PartialEq + Debug + Serialize + DeserializeOwned>(
-    input: &str,
-    parsed: Option<&T>,
-    canon: impl Fn(&T) -> String,
+    input: &str, parsed: Option<&T>, canon: impl Fn(&T) -> String,
 ) {
     let from_json = serde_json::from_str::<T>(&json_string(input)).ok();
     assert_eq!(from_json.as_ref(), parsed, "{input:?}: JSON and parse disagree");

@@ -43,7 +43,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         };
         init_logging(&paths);
         let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
-        app.manage(AppCore::new(paths, Arc::new(Keychain::new(&service))));
+        app.manage(compose(paths, Arc::new(Keychain::new(&service))));
         // Start connecting (or the practice service) while the window loads;
         // the UI's own `start` waits for this one rather than doing it twice.
         let handle = app.handle().clone();

@@ -46,3 +46,18 @@ export async function step(button, command, args, scope) {
   if (answer !== undefined) await refresh();
   return answer;
 }
+
+// A form that moves the wizard on: on submit, `command` with `args()`;
+// once accepted, the fields `clear` names are emptied (codes and
+// passwords are not left on the page).
+export function onSubmit(form, button, command, args, clear = []) {
+  $(form).addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if ((await step($(button), command, args(), $(form))) !== undefined) clear.forEach((id) => { $(id).value = ""; });
+  });
+}
+
+// A button that moves the wizard on with `command`.
+export function onClickStep(button, command) {
+  $(button).addEventListener("click", () => step($(button), command));
+}

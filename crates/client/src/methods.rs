@@ -142,10 +142,7 @@ impl OnboardingClient {
     // ---- 3-2 admin registration ----
 
     pub async fn register_admin(
-        &self,
-        office_token: &str,
-        idempotency_key: &str,
-        req: &AdminRegistrationRequest,
+        &self, office_token: &str, idempotency_key: &str, req: &AdminRegistrationRequest,
     ) -> Result<Registration, ClientError> {
         let resp = self
             .send(
@@ -172,10 +169,7 @@ impl OnboardingClient {
     // ---- 3-3 user login ----
 
     pub async fn user_login(
-        &self,
-        user_id: &str,
-        password: &str,
-        device_trust_token: Option<&str>,
+        &self, user_id: &str, password: &str, device_trust_token: Option<&str>,
     ) -> Result<UserLoginOutcome, ClientError> {
         let body = UserLoginRequest {
             user_id: user_id.into(),
@@ -211,10 +205,7 @@ impl OnboardingClient {
 
     /// The admin issues a terminal and gets its one-time activation code.
     pub async fn issue_terminal(
-        &self,
-        user_token: &str,
-        name: &str,
-        kind: kaigo_domain::terminal::TerminalKind,
+        &self, user_token: &str, name: &str, kind: kaigo_domain::terminal::TerminalKind,
     ) -> Result<TerminalIssued, ClientError> {
         let body = TerminalIssueRequest { name: name.into(), kind };
         self.json(self.request(Method::POST, "/v1/terminals", Some(user_token)).json(&body)).await
@@ -228,10 +219,7 @@ impl OnboardingClient {
     /// The device redeems its activation code with its public key (needs no
     /// client certificate: a client made with `identity: None` will do).
     pub async fn redeem_terminal_activation(
-        &self,
-        terminal_id: &str,
-        activation_code: &str,
-        public_key_b64: &str,
+        &self, terminal_id: &str, activation_code: &str, public_key_b64: &str,
     ) -> Result<TerminalChallenge, ClientError> {
         let body = ActivationRedeemRequest {
             terminal_id: terminal_id.into(),

@@ -199,10 +199,7 @@ impl PasswordVerdict {
 /// Whether a right password still works: an initial password (初期パスワード)
 /// expires when unused for its lifetime; a chosen one does not.
 pub fn initial_password_usable(
-    must_change: bool,
-    issued_at: Option<OffsetDateTime>,
-    policy: &Policy,
-    now: OffsetDateTime,
+    must_change: bool, issued_at: Option<OffsetDateTime>, policy: &Policy, now: OffsetDateTime,
 ) -> Result<(), ErrorCode> {
     match issued_at {
         Some(issued) if must_change && issued.saturating_add(policy.initial_password_lifetime) <= now => {

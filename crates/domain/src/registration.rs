@@ -62,8 +62,7 @@ fn present(s: Option<&str>) -> Option<&str> {
 /// By mail if there is an address, else by SMS to a mobile number; a
 /// landline alone cannot receive it.
 pub fn initial_password_destination(
-    email: Option<&EmailAddress>,
-    phone: Option<&PhoneNumber>,
+    email: Option<&EmailAddress>, phone: Option<&PhoneNumber>,
 ) -> Result<InitialPasswordDestination, FieldRefusal> {
     match (email, phone) {
         (Some(e), _) => {

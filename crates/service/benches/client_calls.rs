@@ -35,7 +35,6 @@ use kaigo_service::secrets::{CodeKey, PasswordHasher};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Instant;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const PATH: &str = "/v1/policy";
 const ROUNDS: usize = 5;
@@ -173,27 +172,8 @@ async fn main() {
         ],
     );
     common::bench_office(dir.path(), &PasswordHasher::new(1), std::slice::from_ref(&cert), now).await;
-    let db_file = dir.path().join("bench.db");
 
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
-        .arg(&db_file)
-        .args(["--practice-mailbox", "--rate-per-second", "100000", "--rate-burst", "100000"])
-        .arg("--tls-cert")
-        .arg(dir.path().join("server.pem"))
-        .arg("--tls-key")
-        .arg(dir.path().join("server-key.pem"))
-        .arg("--client-ca")
-        .arg(dir.path().join("ca.pem"))
-        .arg("--service-key-file")
-        .arg(dir.path().join("service.key"))
-        .env("KAIGO_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = lines.next_line().await.unwrap().unwrap().strip_prefix("listening on ").unwrap().to_owned();
+    let common::ServiceProcess { mut child, url } = common::serve(dir.path()).await;
 
     let identity = ClientIdentity::from_pem(&cert.cert_pem, &cert.key_pem).unwrap();
     let trust = ServerTrust::CaPem(ca.cert_pem());

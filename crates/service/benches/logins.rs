@@ -31,10 +31,8 @@ use kaigo_service::config::default_hashing_concurrency;
 use kaigo_service::pki::CertificateAuthority;
 use kaigo_service::secrets::{CodeKey, PasswordHasher};
 use secrecy::SecretString;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 const CLIENTS: usize = 64;
 const RUN: Duration = Duration::from_secs(15);
@@ -155,6 +153,12 @@ fn rss_mib(pid: u32) -> f64 {
     kib / 1024.0
 }
 
+/// The percentiles of `latencies` (ms), on one line.
+fn print_latency(latencies: &[Duration]) {
+    let [p50, p95, p99, max] = [0.50, 0.95, 0.99, 1.0].map(|q| percentile(latencies, q));
+    println!("  latency ms: p50 {p50:.1}  p95 {p95:.1}  p99 {p99:.1}  max {max:.1}");
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -210,28 +214,9 @@ async fn main() {
     }
     std::fs::write(dir.path().join("service.key"), CodeKey::generate().to_hex()).unwrap();
     common::bench_office(dir.path(), &PasswordHasher::new(2), &certs, now).await;
-    let db_file = dir.path().join("bench.db");
 
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kaigo-onboard-service"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url"])
-        .arg(&db_file)
-        .args(["--practice-mailbox", "--rate-per-second", "100000", "--rate-burst", "100000"])
-        .arg("--tls-cert")
-        .arg(dir.path().join("server.pem"))
-        .arg("--tls-key")
-        .arg(dir.path().join("server-key.pem"))
-        .arg("--client-ca")
-        .arg(dir.path().join("ca.pem"))
-        .arg("--service-key-file")
-        .arg(dir.path().join("service.key"))
-        .env("KAIGO_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let common::ServiceProcess { mut child, url } = common::serve(dir.path()).await;
     let pid = child.id().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = lines.next_line().await.unwrap().unwrap().strip_prefix("listening on ").unwrap().to_owned();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle_rss = rss_mib(pid);
 
@@ -403,13 +388,7 @@ async fn main() {
     println!("setup: {CLIENTS} admin users registered and logged in once in {setup_secs:.1} s");
     println!("closed loop, {CLIENTS} concurrent clients, {SEGMENTS} segments, {:.0} s:", elapsed);
     println!("  full password logins/s: {closed_rate:.1}   (errors: {errors})");
-    println!(
-        "  latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}",
-        percentile(&lat, 0.50),
-        percentile(&lat, 0.95),
-        percentile(&lat, 0.99),
-        percentile(&lat, 1.0)
-    );
+    print_latency(&lat);
     let raws: Vec<String> = raw.iter().map(|r| format!("{:.1}", r.0)).collect();
     println!(
         "raw Argon2id ({}), {hash_threads} threads hashing in parallel (the service's pool), {} s before, between and after the segments:",
@@ -445,13 +424,7 @@ async fn main() {
     }
     println!("open loop, paced {PACED_RATE}/s, <= {CLIENTS} in flight, {paced_elapsed:.0} s:");
     println!("  achieved logins/s: {:.1}   (errors: {paced_errors})", paced.len() as f64 / paced_elapsed);
-    println!(
-        "  latency ms: p50 {:.1}  p95 {:.1}  p99 {:.1}  max {:.1}",
-        percentile(&paced, 0.50),
-        percentile(&paced, 0.95),
-        percentile(&paced, 0.99),
-        percentile(&paced, 1.0)
-    );
+    print_latency(&paced);
     println!("service RSS: idle {idle_rss:.1} MiB, after load {loaded_rss:.1} MiB");
     child.start_kill().unwrap();
     let _ = child.wait().await;

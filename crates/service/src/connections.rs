@@ -165,11 +165,7 @@ pub struct Served {
 /// Accepts until `stop` turns true, then lets the connections in flight
 /// finish their requests (at most `drain_timeout`) and returns.
 pub async fn serve(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    served: Served,
-    limits: ConnectionLimits,
-    mut stop: watch::Receiver<bool>,
+    listener: TcpListener, acceptor: TlsAcceptor, served: Served, limits: ConnectionLimits, mut stop: watch::Receiver<bool>,
 ) {
     let open = Arc::new(Semaphore::new(limits.max_connections));
     let holders = Holders::default();

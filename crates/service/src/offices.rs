@@ -70,12 +70,7 @@ pub async fn add_office(db: &Db, hasher: &PasswordHasher, o: &NewOffice, now: Of
 
 /// Binds a client certificate (DER) to an office, by KJ ID.
 pub async fn add_certificate(
-    db: &Db,
-    electronic_billing_id: &str,
-    cert_der: &[u8],
-    subject: &str,
-    not_after: OffsetDateTime,
-    now: OffsetDateTime,
+    db: &Db, electronic_billing_id: &str, cert_der: &[u8], subject: &str, not_after: OffsetDateTime, now: OffsetDateTime,
 ) -> anyhow::Result<()> {
     let mut conn = db.acquire().await?;
     let office = offices::find_by_billing_id(&mut conn, electronic_billing_id)

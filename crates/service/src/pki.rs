@@ -110,11 +110,7 @@ impl CertificateAuthority {
     /// A client certificate proving an office (its 事業所番号 and name in the
     /// subject), valid from `not_before` to `not_after`.
     pub fn issue_office_client(
-        &self,
-        office_number: &str,
-        office_name: &str,
-        not_before: OffsetDateTime,
-        not_after: OffsetDateTime,
+        &self, office_number: &str, office_name: &str, not_before: OffsetDateTime, not_after: OffsetDateTime,
     ) -> anyhow::Result<IssuedIdentity> {
         self.sign(office_client_params(office_number, office_name, not_before, not_after))
     }
@@ -122,11 +118,7 @@ impl CertificateAuthority {
     /// The same certificate for a key kept elsewhere — a smart card, the
     /// Windows key store — of which only the public half is given.
     pub fn issue_office_client_for(
-        &self,
-        subject_key: &impl rcgen::PublicKeyData,
-        office_number: &str,
-        office_name: &str,
-        not_before: OffsetDateTime,
+        &self, subject_key: &impl rcgen::PublicKeyData, office_number: &str, office_name: &str, not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> anyhow::Result<IssuedCertificate> {
         let cert = office_client_params(office_number, office_name, not_before, not_after).signed_by(subject_key, &self.cert, &self.key)?;
@@ -142,10 +134,7 @@ impl CertificateAuthority {
 }
 
 fn office_client_params(
-    office_number: &str,
-    office_name: &str,
-    not_before: OffsetDateTime,
-    not_after: OffsetDateTime,
+    office_number: &str, office_name: &str, not_before: OffsetDateTime, not_after: OffsetDateTime,
 ) -> CertificateParams {
     let mut params = CertificateParams::default();
     params.distinguished_name.push(DnType::CommonName, office_name);

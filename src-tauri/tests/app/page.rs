@@ -90,7 +90,8 @@ fn owned(names: &BTreeSet<String>) -> BTreeSet<&str> {
 fn every_screen_of_the_page_is_a_screen_rust_names_and_the_other_way_round() {
     let p = page();
     let sections: BTreeSet<&str> = attribute_values(&p.html, "id").into_iter().filter_map(|id| id.strip_prefix("screen-")).collect();
-    assert_eq!(sections, set(Screen::ALL.iter().map(|s| s.id())), "ui/index.html's screen-… sections and wizard::plan::Screen");
+    let screens: Vec<String> = Screen::ALL.iter().map(|s| s.id()).collect();
+    assert_eq!(sections, set(screens.iter().map(String::as_str)), "ui/index.html's screen-… sections and wizard::plan::Screen");
     let shown =
         literal_arguments(&p.scripts, "show", 0).into_iter().chain(literal_arguments(&p.scripts, "onEnter", 0)).collect::<BTreeSet<_>>();
     for name in &shown {

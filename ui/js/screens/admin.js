@@ -2,7 +2,7 @@
 import { invoke } from "../ipc.js";
 import { $, act, el, liveCheck } from "../dom.js";
 import { pick, text } from "../texts.js";
-import { onEnter, step } from "../wizard.js";
+import { onClickStep, onEnter, onSubmit } from "../wizard.js";
 
 let lists = null;
 
@@ -38,13 +38,6 @@ function request() {
   };
 }
 
-// The whole form is checked in Rust (the service's rules and lists, the
-// user ID free); the confirmation screen shows what it kept.
-async function review(ev) {
-  ev.preventDefault();
-  await step($("admin-confirm-btn"), "review_registration", { request: request() }, $("admin-form"));
-}
-
 function enterConfirm(status) {
   $("admin-summary").replaceChildren(...status.review.rows.flatMap((r) => [el("dt", { textContent: pick(r.label, r.label_en) }), el("dd", { textContent: r.value })]));
 }
@@ -58,10 +51,12 @@ export function wire() {
   onEnter("admin-form", enterForm);
   onEnter("admin-confirm", enterConfirm);
   onEnter("admin-done", enterDone);
-  $("admin-form").addEventListener("submit", review);
-  $("admin-register-btn").addEventListener("click", () => step($("admin-register-btn"), "register_admin"));
-  $("admin-back-btn").addEventListener("click", () => step($("admin-back-btn"), "edit_registration"));
-  $("admin-done-next").addEventListener("click", () => step($("admin-done-next"), "acknowledge_registration"));
+  // The whole form is checked in Rust (the service's rules and lists, the
+  // user ID free); the confirmation screen shows what it kept.
+  onSubmit("admin-form", "admin-confirm-btn", "review_registration", () => ({ request: request() }));
+  onClickStep("admin-register-btn", "register_admin");
+  onClickStep("admin-back-btn", "edit_registration");
+  onClickStep("admin-done-next", "acknowledge_registration");
   liveCheck($("admin-user-id"), "user_id");
   liveCheck($("admin-email"), "email");
   liveCheck($("admin-phone"), "phone");

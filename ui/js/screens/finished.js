@@ -2,7 +2,7 @@
 import { invoke } from "../ipc.js";
 import { $, act } from "../dom.js";
 import { text } from "../texts.js";
-import { onEnter, step } from "../wizard.js";
+import { onClickStep, onEnter } from "../wizard.js";
 
 async function enter() {
   const html = await act(null, () => invoke("completion_report"));
@@ -20,5 +20,5 @@ export function wire() {
   // Printing shows the sheet alone (style.css, @media print).
   $("report-print").addEventListener("click", () => window.print());
   $("report-save").addEventListener("click", saveReport);
-  $("restart-btn").addEventListener("click", () => step($("restart-btn"), "restart"));
+  onClickStep("restart-btn", "restart");
 }

@@ -1,8 +1,8 @@
 // 3-1 事業所ユーザの認証: the readiness questions, the login, the mailed code.
 import { invoke } from "../ipc.js";
 import { $, countdown, el, liveCheck, watchPassword } from "../dom.js";
-import { pick, text } from "../texts.js";
-import { onEnter, step } from "../wizard.js";
+import { english, pick, text } from "../texts.js";
+import { onClickStep, onEnter, onSubmit } from "../wizard.js";
 
 // 「準備できていますか」: each "いいえ" opens what to do and whom to call.
 async function showReadiness() {
@@ -39,16 +39,11 @@ async function enterLogin(status) {
   await Promise.all([showReadiness(), showSavedOfficeLogin()]);
 }
 
-async function login(ev) {
-  ev.preventDefault();
-  const args = { electronicBillingId: $("kj-id").value, password: $("office-password").value, remember: $("remember-office").checked };
-  const answer = await step($("office-login-btn"), "office_login", args, $("office-login-form"));
-  if (answer) $("office-password").value = "";
-}
-
 // Where a code went, and what it asks: the same for the admin's code.
 export function delivered(id, delivery) {
-  $(id).textContent = `${text("code_sent", { channel: text(`channel_${delivery.channel}`), destination: delivery.masked_destination })} ${text("code_hint")}`;
+  const sent = text("code_sent", { channel: text(`channel_${delivery.channel}`), destination: delivery.masked_destination });
+  // Japanese sentences follow each other without a space; English ones with one.
+  $(id).textContent = [sent, text("code_hint")].join(english() ? " " : "");
 }
 
 function enterCode(status) {
@@ -59,21 +54,14 @@ function enterCode(status) {
   (codeStep.security_code_required && !$("security-code").value ? $("security-code") : $("office-code")).focus();
 }
 
-async function verify(ev) {
-  ev.preventDefault();
-  const args = { code: $("office-code").value, securityCode: $("security-code").value || null };
-  if (await step($("office-verify-btn"), "office_verify", args, $("office-code-form"))) {
-    $("office-code").value = "";
-    $("security-code").value = "";
-  }
-}
-
 export function wire() {
   onEnter("office-login", enterLogin);
   onEnter("office-code", enterCode);
-  $("office-login-form").addEventListener("submit", login);
-  $("office-code-form").addEventListener("submit", verify);
-  $("office-resend-btn").addEventListener("click", () => step($("office-resend-btn"), "office_resend_code"));
+  const login = () => ({ electronicBillingId: $("kj-id").value, password: $("office-password").value, remember: $("remember-office").checked });
+  onSubmit("office-login-form", "office-login-btn", "office_login", login, ["office-password"]);
+  const verify = () => ({ code: $("office-code").value, securityCode: $("security-code").value || null });
+  onSubmit("office-code-form", "office-verify-btn", "office_verify", verify, ["office-code", "security-code"]);
+  onClickStep("office-resend-btn", "office_resend_code");
   liveCheck($("kj-id"), "electronic_billing_id");
   liveCheck($("office-code"), "code");
   liveCheck($("security-code"), "security_code");

@@ -3,7 +3,7 @@
 import { invoke } from "../ipc.js";
 import { $, countdown, el, fullCountdown, liveCheck, watchPassword } from "../dom.js";
 import { placeTexts, text } from "../texts.js";
-import { current, onEnter, step } from "../wizard.js";
+import { current, onEnter, onSubmit, step } from "../wizard.js";
 import { delivered } from "./office.js";
 
 function enterLogin(status) {
@@ -44,12 +44,6 @@ async function sendCode() {
   await step($("send-code-btn"), "send_user_code", { channel });
 }
 
-async function verify(ev) {
-  ev.preventDefault();
-  const args = { code: $("admin-code").value, rememberDevice: $("remember-device").checked };
-  if (await step($("admin-verify-btn"), "user_verify", args, $("admin-code-form"))) $("admin-code").value = "";
-}
-
 // The live checklist: each rule of the policy, and the confirmation, judged in Rust.
 async function updateChecklist() {
   const candidate = $("new-password").value;
@@ -62,22 +56,15 @@ async function updateChecklist() {
   });
 }
 
-async function changePassword(ev) {
-  ev.preventDefault();
-  const args = { newPassword: $("new-password").value, newPasswordAgain: $("new-password-again").value };
-  if (await step($("password-btn"), "change_password", args, $("password-form"))) {
-    $("new-password").value = "";
-    $("new-password-again").value = "";
-  }
-}
-
 export function wire() {
   onEnter("admin-login", enterLogin);
   onEnter("admin-code", enterCode);
   $("admin-login-form").addEventListener("submit", login);
   $("send-code-btn").addEventListener("click", sendCode);
-  $("admin-code-form").addEventListener("submit", verify);
-  $("password-form").addEventListener("submit", changePassword);
+  const verify = () => ({ code: $("admin-code").value, rememberDevice: $("remember-device").checked });
+  onSubmit("admin-code-form", "admin-verify-btn", "user_verify", verify, ["admin-code"]);
+  const change = () => ({ newPassword: $("new-password").value, newPasswordAgain: $("new-password-again").value });
+  onSubmit("password-form", "password-btn", "change_password", change, ["new-password", "new-password-again"]);
   $("new-password").addEventListener("input", updateChecklist);
   $("new-password-again").addEventListener("input", updateChecklist);
   liveCheck($("admin-code"), "code");

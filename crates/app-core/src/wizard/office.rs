@@ -47,11 +47,7 @@ impl AppCore {
 
     /// `kept_for`: the office whose password was kept before this login.
     fn apply_kept_password_plan(
-        &self,
-        keep: &KeptPasswordPlan,
-        electronic_billing_id: &str,
-        password: &SecretString,
-        kept_for: Option<&str>,
+        &self, keep: &KeptPasswordPlan, electronic_billing_id: &str, password: &SecretString, kept_for: Option<&str>,
     ) -> AppResult<()> {
         if let Some(other) = &keep.forget_other {
             self.secrets.delete(&office_password_key(other))?;

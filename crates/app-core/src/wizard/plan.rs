@@ -11,50 +11,66 @@ use kaigo_domain::ErrorCode;
 use serde::Serialize;
 
 macro_rules! screens {
-    ($( $(#[$m:meta])* $variant:ident = $id:literal => $step:expr, )+) => {
-        /// Every screen and sub-screen of `ui/index.html` (its `screen-…` id),
-        /// and the step of the procedure it belongs to (the progress bar's).
+    ($( $(#[$m:meta])* $variant:ident, )+) => {
+        /// Every screen and sub-screen of `ui/index.html` (its `screen-…` id).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(rename_all = "kebab-case")]
         pub enum Screen {
-            $( $(#[$m])* #[serde(rename = $id)] $variant, )+
+            $( $(#[$m])* $variant, )+
         }
 
         impl Screen {
             pub const ALL: &'static [Screen] = &[ $( Screen::$variant, )+ ];
-
-            /// The name the page knows it by (`screen-<id>`).
-            pub fn id(self) -> &'static str {
-                match self { $( Screen::$variant => $id, )+ }
-            }
-
-            /// The step the progress bar shows with it; `None`: the bar stays as it was.
-            pub fn step(self) -> Option<Step> {
-                match self { $( Screen::$variant => $step, )+ }
-            }
         }
     };
 }
 
 screens! {
     /// Before the first status arrives (the page shows it by itself).
-    Loading = "loading" => Some(Step::Preflight),
-    Preflight = "preflight" => Some(Step::Preflight),
-    OfficeLogin = "office-login" => Some(Step::OfficeLogin),
+    Loading,
+    Preflight,
+    OfficeLogin,
     /// The office's login waits for the mailed code.
-    OfficeCode = "office-code" => Some(Step::OfficeLogin),
-    AdminForm = "admin-form" => Some(Step::AdminRegistration),
+    OfficeCode,
+    AdminForm,
     /// 「登録内容の確認」: what will be registered, before it is.
-    AdminConfirm = "admin-confirm" => Some(Step::AdminRegistration),
+    AdminConfirm,
     /// Registered: where the initial password went.
-    AdminDone = "admin-done" => Some(Step::AdminRegistration),
-    AdminLogin = "admin-login" => Some(Step::AdminLogin),
+    AdminDone,
+    AdminLogin,
     /// The admin's login waits for the code by mail or SMS.
-    AdminCode = "admin-code" => Some(Step::AdminLogin),
-    PasswordChange = "password" => Some(Step::AdminLogin),
-    Terminal = "terminal" => Some(Step::Terminal),
-    Finished = "finished" => Some(Step::Finished),
+    AdminCode,
+    #[serde(rename = "password")]
+    PasswordChange,
+    Terminal,
+    Finished,
     /// 設定, over any screen (the page opens it by itself).
-    Settings = "settings" => None,
+    Settings,
+}
+
+impl Screen {
+    /// The name the page knows it by (`screen-<id>`): its name on the wire.
+    pub fn id(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(id)) => id,
+            _ => format!("{self:?}"),
+        }
+    }
+
+    /// The step the progress bar shows with it; `None`: the bar stays as it was.
+    pub fn step(self) -> Option<Step> {
+        use Screen::*;
+        Some(match self {
+            Loading | Preflight => Step::Preflight,
+            OfficeLogin | OfficeCode => Step::OfficeLogin,
+            // The bar stays at 3-2 until the admin logs in.
+            AdminForm | AdminConfirm | AdminDone => Step::AdminRegistration,
+            AdminLogin | AdminCode | PasswordChange => Step::AdminLogin,
+            Terminal => Step::Terminal,
+            Finished => Step::Finished,
+            Settings => return None,
+        })
+    }
 }
 
 /// Something staff should read above the screen.
@@ -167,11 +183,7 @@ pub struct KeptPasswordPlan {
 /// `refused` is the service's refusal, if any. A kept password is kept only
 /// when staff ask and it worked; a kept one that stopped working is of no use.
 pub fn kept_password_plan(
-    refused: Option<ErrorCode>,
-    source: PasswordSource,
-    remember: bool,
-    office: &str,
-    kept_for: Option<&str>,
+    refused: Option<ErrorCode>, source: PasswordSource, remember: bool, office: &str, kept_for: Option<&str>,
 ) -> KeptPasswordPlan {
     match refused {
         Some(ErrorCode::InvalidCredentials) if source == PasswordSource::Kept => KeptPasswordPlan { forget: true, ..Default::default() },
@@ -303,14 +315,8 @@ mod tests {
     }
 
     fn request(user_id: &str) -> AdminRegistrationRequest {
-        AdminRegistrationRequest {
-            name: "介護 花子".into(),
-            email: Some("hanako@example.jp".into()),
-            phone: None,
-            service_types: vec!["11".into()],
-            job_category: "01".into(),
-            user_id: user_id.into(),
-        }
+        let form = serde_json::json!({"name": "介護 花子", "email": "hanako@example.jp", "service_types": ["11"], "job_category": "01", "user_id": user_id});
+        serde_json::from_value(form).unwrap()
     }
 
     #[test]
@@ -381,9 +387,9 @@ mod tests {
     #[test]
     fn every_screen_has_its_page_id_and_the_steps_screens_show_their_step() {
         assert_eq!(Screen::ALL.len(), 13);
-        for screen in Screen::ALL {
-            assert_eq!(serde_json::to_value(screen).unwrap(), screen.id());
-        }
+        let ids: std::collections::BTreeSet<String> = Screen::ALL.iter().map(|s| s.id()).collect();
+        assert_eq!(ids.len(), Screen::ALL.len());
+        assert!(ids.contains("admin-done") && ids.contains("password") && ids.contains("office-code"), "{ids:?}");
         assert_eq!(Screen::AdminDone.step(), Some(Step::AdminRegistration), "the bar stays at 3-2 until the admin logs in");
         assert_eq!(Screen::Settings.step(), None);
     }

@@ -12,11 +12,7 @@ use std::time::{Duration, Instant};
 fn vpcd_port() -> Option<String> {
     let port = std::env::var("KAIGO_TEST_VPCD_PORT").ok();
     if port.is_none() {
-        assert!(
-            std::env::var_os("KAIGO_FULL_SUITE").is_none(),
-            "the full suite runs the card-reading test: KAIGO_TEST_VPCD_PORT is not set"
-        );
-        eprintln!("KAIGO_TEST_VPCD_PORT not set: start scripts/virtual-card/reader.sh (scripts/test.sh does)");
+        crate::missing("the virtual card reader (KAIGO_TEST_VPCD_PORT)", "start scripts/virtual-card/reader.sh; scripts/test.sh does");
     }
     port
 }

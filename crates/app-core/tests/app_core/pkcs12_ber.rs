@@ -127,11 +127,7 @@ async fn a_committed_pk12util_export_imports_with_its_certificate_and_key() {
 fn pk12util_installed() -> bool {
     let found = std::process::Command::new("pk12util").output().is_ok(); // no arguments: usage, exit 1
     if !found {
-        assert!(
-            std::env::var_os("KAIGO_FULL_SUITE").is_none(),
-            "the full suite exports with pk12util: install libnss3-tools (scripts/setup-tests.sh)"
-        );
-        eprintln!("pk12util not installed (libnss3-tools): the pk12util export test is skipped");
+        crate::missing("pk12util", "libnss3-tools; scripts/setup-tests.sh installs it");
     }
     found
 }

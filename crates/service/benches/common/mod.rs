@@ -31,3 +31,17 @@ pub async fn bench_office(dir: &Path, hasher: &PasswordHasher, certs: &[IssuedId
     }
     db.close().await;
 }
+
+// Shared with the tests, which use more of it.
+#[allow(dead_code)]
+#[path = "../../tests/service/process.rs"]
+mod process;
+pub use process::ServiceProcess;
+
+/// The service program serving the bench office of `dir` (`bench.db`,
+/// `server.pem`, `server-key.pem`, `ca.pem`, `service.key`) on a loopback
+/// port, with no rate limit to speak of.
+pub async fn serve(dir: &Path) -> process::ServiceProcess {
+    let no_limit = ["--practice-mailbox", "--rate-per-second", "100000", "--rate-burst", "100000"];
+    process::start_service_process(dir, &dir.join("bench.db"), &no_limit).await
+}

@@ -18,9 +18,7 @@ use secrecy::SecretString;
     responses(
         (status = 201, description = "Password accepted; a code was mailed", body = OfficeChallenge)))]
 pub async fn login(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiJson(req): ApiJson<OfficeLoginRequest>,
+    State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJson<OfficeLoginRequest>,
 ) -> ApiResult<(StatusCode, Json<OfficeChallenge>)> {
     let out = s.ob.office_login(&caller, &req.electronic_billing_id, &SecretString::from(req.password)).await?;
     Ok((StatusCode::CREATED, Json(out)))
@@ -41,10 +39,7 @@ pub async fn resend(State(s): State<AppState>, caller: Caller, Path(id): Path<St
     responses(
         (status = 200, body = OfficeSession)))]
 pub async fn verify(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<OfficeVerifyRequest>,
+    State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<OfficeVerifyRequest>,
 ) -> ApiResult<Json<OfficeSession>> {
     Ok(Json(s.ob.office_verify(&caller, &id, &req.code, req.security_code.as_deref()).await?))
 }
@@ -58,10 +53,7 @@ pub async fn verify(
     responses(
         (status = 201, description = "Registered; initial password sent", body = AdminRegistration)))]
 pub async fn register_admin(
-    State(s): State<AppState>,
-    OfficeAuth(caller, session): OfficeAuth,
-    headers: HeaderMap,
-    ApiJson(req): ApiJson<AdminRegistrationRequest>,
+    State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, headers: HeaderMap, ApiJson(req): ApiJson<AdminRegistrationRequest>,
 ) -> ApiResult<Response> {
     let key = headers.get(IDEMPOTENCY_KEY).and_then(|v| v.to_str().ok()).ok_or(ErrorCode::IdempotencyKeyInvalid)?;
     let done = s.ob.register_admin(&caller, &session, key, &req).await?;
@@ -84,9 +76,7 @@ pub struct AvailabilityQuery {
     params(AvailabilityQuery), security(("office_session" = [])),
     responses((status = 200, body = UserIdAvailability)))]
 pub async fn user_id_availability(
-    State(s): State<AppState>,
-    OfficeAuth(_, session): OfficeAuth,
-    Query(q): Query<AvailabilityQuery>,
+    State(s): State<AppState>, OfficeAuth(_, session): OfficeAuth, Query(q): Query<AvailabilityQuery>,
 ) -> ApiResult<Json<UserIdAvailability>> {
     Ok(Json(s.ob.user_id_availability(&session, &q.user_id).await?))
 }
@@ -96,9 +86,7 @@ pub async fn user_id_availability(
     params(("user_id" = String, Path)), security(("office_session" = [])),
     responses((status = 204, description = "Unlocked")))]
 pub async fn unlock_user(
-    State(s): State<AppState>,
-    OfficeAuth(caller, session): OfficeAuth,
-    Path(user_id): Path<String>,
+    State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, Path(user_id): Path<String>,
 ) -> ApiResult<StatusCode> {
     s.ob.unlock_user(&caller, &session, &user_id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -110,9 +98,7 @@ pub async fn unlock_user(
     params(("user_id" = String, Path)), security(("office_session" = [])),
     responses((status = 201, body = InitialPasswordReissued)))]
 pub async fn reissue_initial_password(
-    State(s): State<AppState>,
-    OfficeAuth(caller, session): OfficeAuth,
-    Path(user_id): Path<String>,
+    State(s): State<AppState>, OfficeAuth(caller, session): OfficeAuth, Path(user_id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<InitialPasswordReissued>)> {
     Ok((StatusCode::CREATED, Json(s.ob.reissue_initial_password(&caller, &session, &user_id).await?)))
 }

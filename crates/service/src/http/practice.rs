@@ -19,9 +19,7 @@ pub struct MailboxQuery {
 #[utoipa::path(operation_id = "practice_mailbox", get, path = "/v1/practice/mailbox", tag = "practice", params(MailboxQuery),
     responses((status = 200, body = Vec<MailboxMessage>)))]
 pub async fn mailbox(
-    State(s): State<AppState>,
-    caller: crate::onboarding::Caller,
-    Query(q): Query<MailboxQuery>,
+    State(s): State<AppState>, caller: crate::onboarding::Caller, Query(q): Query<MailboxQuery>,
 ) -> ApiResult<Json<Vec<MailboxMessage>>> {
     if !s.ob.practice_mode {
         return Err(ErrorCode::PracticeModeOnly.into());

@@ -16,9 +16,7 @@ use kaigo_api::terminal::*;
     responses(
         (status = 201, body = TerminalIssued)))]
 pub async fn issue(
-    State(s): State<AppState>,
-    UserAuth(caller, session): UserAuth,
-    ApiJson(req): ApiJson<TerminalIssueRequest>,
+    State(s): State<AppState>, UserAuth(caller, session): UserAuth, ApiJson(req): ApiJson<TerminalIssueRequest>,
 ) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
     Ok((StatusCode::CREATED, Json(s.ob.issue_terminal(&caller, &session, &req.name, req.kind).await?)))
 }
@@ -30,9 +28,7 @@ pub async fn issue(
     responses(
         (status = 201, body = TerminalIssued)))]
 pub async fn reissue_activation(
-    State(s): State<AppState>,
-    UserAuth(caller, session): UserAuth,
-    Path(id): Path<String>,
+    State(s): State<AppState>, UserAuth(caller, session): UserAuth, Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<TerminalIssued>)> {
     Ok((StatusCode::CREATED, Json(s.ob.reissue_terminal_activation(&caller, &session, &id).await?)))
 }
@@ -45,9 +41,7 @@ pub async fn reissue_activation(
     responses(
         (status = 201, body = TerminalChallenge)))]
 pub async fn redeem(
-    State(s): State<AppState>,
-    MaybeCaller(caller): MaybeCaller,
-    ApiJson(req): ApiJson<ActivationRedeemRequest>,
+    State(s): State<AppState>, MaybeCaller(caller): MaybeCaller, ApiJson(req): ApiJson<ActivationRedeemRequest>,
 ) -> ApiResult<(StatusCode, Json<TerminalChallenge>)> {
     let challenge = s.ob.redeem_terminal_activation(caller.as_ref(), &req.terminal_id, &req.activation_code, &req.public_key).await?;
     Ok((StatusCode::CREATED, Json(challenge)))
@@ -60,10 +54,7 @@ pub async fn redeem(
     responses(
         (status = 200, body = TerminalSettings)))]
 pub async fn prove(
-    State(s): State<AppState>,
-    MaybeCaller(caller): MaybeCaller,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<TerminalProofRequest>,
+    State(s): State<AppState>, MaybeCaller(caller): MaybeCaller, Path(id): Path<String>, ApiJson(req): ApiJson<TerminalProofRequest>,
 ) -> ApiResult<Json<TerminalSettings>> {
     Ok(Json(s.ob.prove_terminal(caller.as_ref(), &id, &req.signature).await?))
 }

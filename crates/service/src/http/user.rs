@@ -17,9 +17,7 @@ use secrecy::SecretString;
     responses(
         (status = 200, body = UserLoginOutcome)))]
 pub async fn login(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiJson(req): ApiJson<UserLoginRequest>,
+    State(s): State<AppState>, caller: Caller, ApiJson(req): ApiJson<UserLoginRequest>,
 ) -> ApiResult<Json<UserLoginOutcome>> {
     let trust = req.device_trust_token.map(SecretString::from);
     Ok(Json(s.ob.user_login(&caller, &req.user_id, &SecretString::from(req.password), trust.as_ref()).await?))
@@ -31,10 +29,7 @@ pub async fn login(
     responses(
         (status = 202, body = CodeDelivery)))]
 pub async fn send_code(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<SendCodeRequest>,
+    State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<SendCodeRequest>,
 ) -> ApiResult<(StatusCode, Json<CodeDelivery>)> {
     Ok((StatusCode::ACCEPTED, Json(s.ob.user_send_code(&caller, &id, req.channel).await?)))
 }
@@ -45,10 +40,7 @@ pub async fn send_code(
     responses(
         (status = 200, body = UserVerified)))]
 pub async fn verify(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<UserVerifyRequest>,
+    State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<UserVerifyRequest>,
 ) -> ApiResult<Json<UserVerified>> {
     Ok(Json(s.ob.user_verify(&caller, &id, &req.code, req.remember_device).await?))
 }
@@ -60,9 +52,7 @@ pub async fn verify(
     responses(
         (status = 200, body = UserSession)))]
 pub async fn change_password(
-    State(s): State<AppState>,
-    UserAuth(caller, session): UserAuth,
-    ApiJson(req): ApiJson<ChangePasswordRequest>,
+    State(s): State<AppState>, UserAuth(caller, session): UserAuth, ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> ApiResult<Json<UserSession>> {
     let (current, new) = (SecretString::from(req.current_password), SecretString::from(req.new_password));
     Ok(Json(s.ob.change_password(&caller, &session, &current, &new).await?))

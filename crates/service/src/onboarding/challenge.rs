@@ -16,11 +16,7 @@ use kaigo_domain::{DeliveryChannel, ErrorCode, OneTimeCode};
 /// Makes a new code for the login (voiding any earlier one) and queues the
 /// message carrying it, in one transaction.
 pub(crate) async fn issue_code(
-    ob: &Onboarding,
-    challenge: &Challenge,
-    channel: DeliveryChannel,
-    recipient: &str,
-    masked: String,
+    ob: &Onboarding, challenge: &Challenge, channel: DeliveryChannel, recipient: &str, masked: String,
     message: impl FnOnce(&str, time::OffsetDateTime) -> Message,
 ) -> OnboardingResult<CodeDelivery> {
     let times = challenge.judged(true).send_code(&ob.policy, ob.now())?;
@@ -50,11 +46,7 @@ pub(crate) async fn issue_code(
 /// Returns the tries used with this entry, for a second factor judged with
 /// it (the security code).
 pub(crate) async fn check_code(
-    ob: &Onboarding,
-    conn: &mut Conn,
-    challenge: &Challenge,
-    code: &OneTimeCode,
-    on_refusal: AuditEvent<'_>,
+    ob: &Onboarding, conn: &mut Conn, challenge: &Challenge, code: &OneTimeCode, on_refusal: AuditEvent<'_>,
 ) -> OnboardingResult<u32> {
     let verdict = async {
         let now = ob.now();

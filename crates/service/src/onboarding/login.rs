@@ -92,21 +92,11 @@ impl Onboarding {
     /// and never against another office's account, so one office cannot
     /// lock another out.
     pub(crate) async fn password_step<A: LoginAccount>(
-        &self,
-        caller: &Caller,
-        action: AuditAction,
-        login_id: &str,
-        found: Option<A>,
-        stand_in: Option<A>,
-        password: &SecretString,
+        &self, caller: &Caller, action: AuditAction, login_id: &str, found: Option<A>, stand_in: Option<A>, password: &SecretString,
     ) -> OnboardingResult<A> {
         // A function, not a closure: each call borrows its office ID for itself.
         fn login_event<'a>(
-            action: AuditAction,
-            outcome: AuditOutcome,
-            office_id: Option<&'a str>,
-            login_id: &'a str,
-            caller: &'a Caller,
+            action: AuditAction, outcome: AuditOutcome, office_id: Option<&'a str>, login_id: &'a str, caller: &'a Caller,
         ) -> AuditEvent<'a> {
             AuditEvent {
                 action,
@@ -195,10 +185,7 @@ impl Onboarding {
     /// judging again with the record as it is whenever a simultaneous try
     /// at another instance came first.
     pub(crate) async fn take_login_try(
-        &self,
-        account: Account,
-        row_id: &str,
-        now: time::OffsetDateTime,
+        &self, account: Account, row_id: &str, now: time::OffsetDateTime,
     ) -> OnboardingResult<Result<LoginTry, Refusal>> {
         let turn = self.password_turns.turn(row_id).await;
         let mut conn = self.db.acquire().await?;
@@ -217,12 +204,7 @@ impl Onboarding {
 
     /// Opens the code step of a login whose password was accepted.
     pub(crate) async fn open_login(
-        &self,
-        conn: &mut Conn,
-        caller: &Caller,
-        account: Account,
-        office_id: &str,
-        user_row_id: Option<&str>,
+        &self, conn: &mut Conn, caller: &Caller, account: Account, office_id: &str, user_row_id: Option<&str>,
     ) -> OnboardingResult<Challenge> {
         let now = self.now();
         let id = new_id();

@@ -44,12 +44,7 @@ pub fn user_code(channel: DeliveryChannel, code: &str, expires_at: OffsetDateTim
 }
 
 pub fn initial_password(
-    channel: DeliveryChannel,
-    office_name: &str,
-    name: &str,
-    user_id: &str,
-    password: &str,
-    policy: &Policy,
+    channel: DeliveryChannel, office_name: &str, name: &str, user_id: &str, password: &str, policy: &Policy,
 ) -> Message {
     let valid_for = span(policy.initial_password_lifetime, Language::Japanese);
     match channel {

@@ -34,11 +34,7 @@ pub struct Caller {
 impl Caller {
     /// An audit record of this caller's `event` concerning an office's account.
     pub(crate) fn event<'a>(
-        &'a self,
-        action: audit::AuditAction,
-        outcome: audit::AuditOutcome,
-        office_id: &'a str,
-        account_id: &'a str,
+        &'a self, action: audit::AuditAction, outcome: audit::AuditOutcome, office_id: &'a str, account_id: &'a str,
     ) -> audit::AuditEvent<'a> {
         audit::AuditEvent {
             action,
@@ -78,13 +74,7 @@ impl Onboarding {
     /// body sealed.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn queue_message(
-        &self,
-        conn: &mut Conn,
-        office_id: &str,
-        channel: kaigo_domain::DeliveryChannel,
-        recipient: &str,
-        subject: &str,
-        body: &str,
+        &self, conn: &mut Conn, office_id: &str, channel: kaigo_domain::DeliveryChannel, recipient: &str, subject: &str, body: &str,
         now: OffsetDateTime,
     ) -> Result<(), Failure> {
         let id = crate::store::outbox::new_message_id();

@@ -17,10 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 impl Onboarding {
     pub async fn office_login(
-        &self,
-        caller: &Caller,
-        electronic_billing_id: &str,
-        password: &SecretString,
+        &self, caller: &Caller, electronic_billing_id: &str, password: &SecretString,
     ) -> OnboardingResult<OfficeChallenge> {
         let id = parse_field("electronic_billing_id", ElectronicBillingId::parse(electronic_billing_id))?;
         require_password(password)?;
@@ -57,11 +54,7 @@ impl Onboarding {
     }
 
     pub async fn office_verify(
-        &self,
-        caller: &Caller,
-        challenge_id: &str,
-        code: &str,
-        security_code: Option<&str>,
+        &self, caller: &Caller, challenge_id: &str, code: &str, security_code: Option<&str>,
     ) -> OnboardingResult<OfficeSession> {
         let code = parse_field("code", OneTimeCode::parse(code))?;
         let mut conn = self.db.acquire().await?;

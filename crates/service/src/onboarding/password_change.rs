@@ -13,11 +13,7 @@ impl Onboarding {
     /// Changes the password; every other session of the user ends and a new,
     /// unrestricted session replaces the current one.
     pub async fn change_password(
-        &self,
-        caller: &Caller,
-        session: &Session,
-        current: &SecretString,
-        new: &SecretString,
+        &self, caller: &Caller, session: &Session, current: &SecretString, new: &SecretString,
     ) -> OnboardingResult<UserSession> {
         let now = self.now();
         let mut conn = self.db.acquire().await?;

@@ -33,11 +33,7 @@ fn check_idempotency_key(key: &str) -> OnboardingResult<()> {
 
 impl Onboarding {
     pub async fn register_admin(
-        &self,
-        caller: &Caller,
-        session: &Session,
-        key: &str,
-        req: &AdminRegistrationRequest,
+        &self, caller: &Caller, session: &Session, key: &str, req: &AdminRegistrationRequest,
     ) -> OnboardingResult<Registered> {
         check_idempotency_key(key)?;
         let request_hash = hex::encode(Sha256::digest(serde_json::to_vec(req).map_err(anyhow::Error::from)?));
@@ -127,11 +123,7 @@ impl Onboarding {
     }
 
     async fn replay(
-        &self,
-        conn: &mut crate::store::Conn,
-        office_id: &str,
-        key: &str,
-        request_hash: &str,
+        &self, conn: &mut crate::store::Conn, office_id: &str, key: &str, request_hash: &str,
     ) -> OnboardingResult<Option<Registered>> {
         let Some(found) = idempotency::find(conn, office_id, key).await? else { return Ok(None) };
         if found.request_hash != request_hash {
@@ -154,10 +146,7 @@ impl Onboarding {
     /// (the old one, and every session and remembered PC of the user, stop
     /// working), sent to the user's contact.
     pub async fn reissue_initial_password(
-        &self,
-        caller: &Caller,
-        session: &Session,
-        user_id: &str,
+        &self, caller: &Caller, session: &Session, user_id: &str,
     ) -> OnboardingResult<InitialPasswordReissued> {
         let id = parse_field("user_id", UserId::parse(user_id))?;
         let mut conn = self.db.acquire().await?;

@@ -28,13 +28,7 @@ pub struct NewSession {
 
 impl Onboarding {
     pub(crate) async fn open_session(
-        &self,
-        conn: &mut Conn,
-        caller: &Caller,
-        kind: SessionKind,
-        office_id: &str,
-        user_row_id: Option<&str>,
-        restricted: bool,
+        &self, conn: &mut Conn, caller: &Caller, kind: SessionKind, office_id: &str, user_row_id: Option<&str>, restricted: bool,
     ) -> OnboardingResult<NewSession> {
         let now = self.now();
         let token = random_token();

@@ -54,11 +54,7 @@ impl Onboarding {
 
     /// The admin issues a terminal: its ID, and an activation code for the device.
     pub async fn issue_terminal(
-        &self,
-        caller: &Caller,
-        session: &Session,
-        name: &str,
-        kind: TerminalKind,
+        &self, caller: &Caller, session: &Session, name: &str, kind: TerminalKind,
     ) -> OnboardingResult<TerminalIssued> {
         session.require_full()?;
         let name = parse_field("name", TerminalName::parse(name))?;
@@ -94,10 +90,7 @@ impl Onboarding {
 
     /// A new activation code for a terminal not yet linked (the old one is void).
     pub async fn reissue_terminal_activation(
-        &self,
-        caller: &Caller,
-        session: &Session,
-        terminal_id: &str,
+        &self, caller: &Caller, session: &Session, terminal_id: &str,
     ) -> OnboardingResult<TerminalIssued> {
         session.require_full()?;
         let mut conn = self.db.acquire().await?;
@@ -121,11 +114,7 @@ impl Onboarding {
     /// The device redeems its activation code with its public key and gets
     /// the challenge to sign. A wrong code is counted; a code works once.
     pub async fn redeem_terminal_activation(
-        &self,
-        caller: Option<&Caller>,
-        terminal_id: &str,
-        code: &str,
-        public_key: &str,
+        &self, caller: Option<&Caller>, terminal_id: &str, code: &str, public_key: &str,
     ) -> OnboardingResult<TerminalChallenge> {
         let code = parse_field("activation_code", ActivationCode::parse(code))?;
         parse_field("public_key", parse_terminal_public_key(public_key))?;

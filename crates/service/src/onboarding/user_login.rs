@@ -28,11 +28,7 @@ pub(crate) fn channels_of(user: &User) -> Vec<DeliveryChannel> {
 
 impl Onboarding {
     pub async fn user_login(
-        &self,
-        caller: &Caller,
-        user_id: &str,
-        password: &SecretString,
-        device_trust_token: Option<&SecretString>,
+        &self, caller: &Caller, user_id: &str, password: &SecretString, device_trust_token: Option<&SecretString>,
     ) -> OnboardingResult<UserLoginOutcome> {
         let user_id = parse_field("user_id", UserId::parse(user_id))?;
         require_password(password)?;
@@ -94,11 +90,7 @@ impl Onboarding {
     }
 
     pub async fn user_verify(
-        &self,
-        caller: &Caller,
-        challenge_id: &str,
-        code: &str,
-        remember_device: bool,
+        &self, caller: &Caller, challenge_id: &str, code: &str, remember_device: bool,
     ) -> OnboardingResult<UserVerified> {
         let code = parse_field("code", OneTimeCode::parse(code))?;
         let now = self.now();

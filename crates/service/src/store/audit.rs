@@ -64,44 +64,48 @@ pub enum AuditOutcome {
     Failure(AuditFailure),
 }
 
-/// Why a step was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuditFailure {
-    Locked,
-    Throttled,
-    CertificateOfficeMismatch,
-    InvalidPassword,
-    OtherOfficeId,
-    UnknownId,
-    InitialPasswordExpired,
+macro_rules! failures {
+    ($( $(#[$m:meta])* $variant:ident = $why:literal, )+) => {
+        /// Why a step was refused.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum AuditFailure {
+            $( $(#[$m])* $variant, )+
+        }
+
+        impl AuditFailure {
+            pub const ALL: &'static [AuditFailure] = &[ $( AuditFailure::$variant, )+ ];
+
+            /// The outcome's text: `failure:<why>`.
+            pub fn as_str(self) -> &'static str {
+                match self { $( AuditFailure::$variant => concat!("failure:", $why), )+ }
+            }
+        }
+    };
+}
+
+failures! {
+    Locked = "locked",
+    Throttled = "throttled",
+    CertificateOfficeMismatch = "certificate_office_mismatch",
+    InvalidPassword = "invalid_password",
+    OtherOfficeId = "other_office_id",
+    UnknownId = "unknown_id",
+    InitialPasswordExpired = "initial_password_expired",
     /// A remembered PC's token no longer works (the login asks for a code).
-    DeviceTrustInvalid,
-    Code,
-    SecurityCode,
-    Signature,
+    DeviceTrustInvalid = "device_trust_invalid",
+    Code = "code",
+    SecurityCode = "security_code",
+    Signature = "signature",
 }
 
 impl AuditOutcome {
     pub fn as_str(self) -> &'static str {
-        use AuditFailure::*;
         match self {
             AuditOutcome::Success => "success",
             AuditOutcome::PasswordAccepted => "success:password_accepted",
             AuditOutcome::DeviceTrusted => "success:device_trusted",
             AuditOutcome::DeviceRemembered => "success:device_remembered",
-            AuditOutcome::Failure(why) => match why {
-                Locked => "failure:locked",
-                Throttled => "failure:throttled",
-                CertificateOfficeMismatch => "failure:certificate_office_mismatch",
-                InvalidPassword => "failure:invalid_password",
-                OtherOfficeId => "failure:other_office_id",
-                UnknownId => "failure:unknown_id",
-                InitialPasswordExpired => "failure:initial_password_expired",
-                DeviceTrustInvalid => "failure:device_trust_invalid",
-                Code => "failure:code",
-                SecurityCode => "failure:security_code",
-                Signature => "failure:signature",
-            },
+            AuditOutcome::Failure(why) => why.as_str(),
         }
     }
 }
@@ -200,23 +204,9 @@ mod tests {
 
     #[test]
     fn every_failure_outcome_says_failure_and_every_other_success() {
-        use AuditFailure::*;
-        let failures = [
-            Locked,
-            Throttled,
-            CertificateOfficeMismatch,
-            InvalidPassword,
-            OtherOfficeId,
-            UnknownId,
-            InitialPasswordExpired,
-            DeviceTrustInvalid,
-            Code,
-            SecurityCode,
-            Signature,
-        ];
-        for why in failures {
-            assert!(AuditOutcome::Failure(why).as_str().starts_with("failure:"), "{why:?}");
-        }
+        let said: std::collections::BTreeSet<&str> = AuditFailure::ALL.iter().map(|why| AuditOutcome::Failure(*why).as_str()).collect();
+        assert_eq!(said.len(), AuditFailure::ALL.len(), "each failure says its own reason");
+        assert!(said.iter().all(|s| s.starts_with("failure:")));
         for ok in [AuditOutcome::Success, AuditOutcome::PasswordAccepted, AuditOutcome::DeviceTrusted, AuditOutcome::DeviceRemembered] {
             assert!(ok.as_str().starts_with("success"), "{ok:?}");
         }

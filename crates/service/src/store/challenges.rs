@@ -126,12 +126,7 @@ pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<Challenge>> {
 
 /// Replaces the pending code (a resend voids the previous one).
 pub async fn set_code(
-    conn: &mut Conn,
-    id: &str,
-    channel: DeliveryChannel,
-    code_hash: &str,
-    sent_at: OffsetDateTime,
-    expires_at: OffsetDateTime,
+    conn: &mut Conn, id: &str, channel: DeliveryChannel, code_hash: &str, sent_at: OffsetDateTime, expires_at: OffsetDateTime,
 ) -> StoreResult<()> {
     sqlx::query(
         "UPDATE login_challenges SET channel = $1, code_hash = $2, code_sent_at = $3, code_expires_at = $4, code_attempts = 0 WHERE id = $5",

@@ -20,12 +20,7 @@ pub async fn find(conn: &mut Conn, office_id: &str, key: &str) -> StoreResult<Op
 
 /// Fails with `Conflict` when another request took the key first.
 pub async fn insert(
-    conn: &mut Conn,
-    office_id: &str,
-    key: &str,
-    request_hash: &str,
-    response: &str,
-    now: OffsetDateTime,
+    conn: &mut Conn, office_id: &str, key: &str, request_hash: &str, response: &str, now: OffsetDateTime,
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO idempotency_keys (office_id, idempotency_key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5)",

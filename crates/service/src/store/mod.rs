@@ -183,12 +183,7 @@ pub async fn login_failures(conn: &mut Conn, account: kaigo_domain::Account, id:
 /// no more tries than one guess after another would. False: another try
 /// came first; load the record and judge again.
 pub async fn claim_login_try(
-    conn: &mut Conn,
-    account: kaigo_domain::Account,
-    id: &str,
-    seen: kaigo_domain::FailureRecord,
-    count: u32,
-    now: OffsetDateTime,
+    conn: &mut Conn, account: kaigo_domain::Account, id: &str, seen: kaigo_domain::FailureRecord, count: u32, now: OffsetDateTime,
 ) -> StoreResult<bool> {
     let table = account_table(account);
     let r = sqlx::query(&format!("UPDATE {table} SET failed_logins = $1, last_failed_at = $2 WHERE id = $3 AND failed_logins = $4 AND COALESCE(last_failed_at, -1) = $5"))
@@ -208,12 +203,7 @@ pub async fn claim_login_try(
 /// it since, in which case it is left as it is (a count too high by one
 /// errs on the safe side).
 pub async fn release_login_try(
-    conn: &mut Conn,
-    account: kaigo_domain::Account,
-    id: &str,
-    seen: kaigo_domain::FailureRecord,
-    count: u32,
-    now: OffsetDateTime,
+    conn: &mut Conn, account: kaigo_domain::Account, id: &str, seen: kaigo_domain::FailureRecord, count: u32, now: OffsetDateTime,
 ) -> StoreResult<()> {
     let table = account_table(account);
     sqlx::query(&format!(

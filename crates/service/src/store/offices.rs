@@ -79,12 +79,7 @@ pub async fn insert(conn: &mut Conn, o: NewOffice<'_>) -> StoreResult<()> {
 }
 
 pub async fn add_certificate(
-    conn: &mut Conn,
-    office_id: &str,
-    fingerprint: &str,
-    subject: &str,
-    not_after: OffsetDateTime,
-    now: OffsetDateTime,
+    conn: &mut Conn, office_id: &str, fingerprint: &str, subject: &str, not_after: OffsetDateTime, now: OffsetDateTime,
 ) -> StoreResult<()> {
     sqlx::query("INSERT INTO office_certificates (fingerprint, office_id, subject, not_after, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(fingerprint)

@@ -144,12 +144,7 @@ pub struct StoredDeviceTrust {
 }
 
 pub async fn insert_device_trust(
-    conn: &mut Conn,
-    token_hash: &str,
-    user_row_id: &str,
-    cert_fingerprint: &str,
-    now: OffsetDateTime,
-    expires_at: OffsetDateTime,
+    conn: &mut Conn, token_hash: &str, user_row_id: &str, cert_fingerprint: &str, now: OffsetDateTime, expires_at: OffsetDateTime,
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO device_trusts (token_hash, user_row_id, cert_fingerprint, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",

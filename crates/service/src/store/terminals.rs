@@ -158,12 +158,7 @@ pub async fn count_wrong_activation(conn: &mut Conn, id: &str) -> StoreResult<u3
 /// Redeems the activation code (once: only the request that still finds
 /// the same code does it) and sets the device's key and challenge.
 pub async fn redeem_activation(
-    conn: &mut Conn,
-    id: &str,
-    activation_mac: &str,
-    public_key: &str,
-    challenge: &str,
-    challenge_expires_at: OffsetDateTime,
+    conn: &mut Conn, id: &str, activation_mac: &str, public_key: &str, challenge: &str, challenge_expires_at: OffsetDateTime,
 ) -> StoreResult<bool> {
     let r = sqlx::query(
         "UPDATE terminals SET status = 'pending', activation_mac = NULL, activation_expires_at = NULL,

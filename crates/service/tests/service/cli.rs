@@ -22,58 +22,44 @@ async fn the_operator_cli_makes_a_ca_and_an_office_whose_p12_logs_in() {
     let pki = dir.path().join("pki");
     let db_file = dir.path().join("cli.db");
     let db = db_file.to_str().unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(BIN)
+    let cli = |args: &[&str]| {
+        std::process::Command::new(BIN)
             .args(args)
             .env("KAIGO_OFFICE_PASSWORD", "Cli-office-1")
             .env("KAIGO_OFFICE_SECURITY_CODE", "2468")
             .env("KAIGO_P12_PASSWORD", "cli-p12")
             .output()
-            .unwrap();
+            .unwrap()
+    };
+    let succeeds = |args: &[&str]| {
+        let out = cli(args);
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
-    run(&["init-ca", "--dir", pki.to_str().unwrap(), "--host", "127.0.0.1"]);
-    run(&[
-        "add-office",
-        "--database-url",
-        db,
-        "--ca-dir",
-        pki.to_str().unwrap(),
-        "--office-number",
-        "1312345678",
-        "--name",
-        "CLI介護事業所",
-        "--kj-id",
-        "KJ1234567890",
-        "--email",
-        "cli@example.jp",
-        "--out",
-        dir.path().to_str().unwrap(),
-    ]);
-    // A second office with the same KJ ID is refused.
-    let dup = std::process::Command::new(BIN)
-        .args([
+    let (pki_dir, out_dir) = (pki.to_str().unwrap(), dir.path().to_str().unwrap());
+    let add_office = |number: &'static str, name: &'static str, email: &'static str| {
+        let kj = "KJ1234567890";
+        [
             "add-office",
             "--database-url",
             db,
             "--ca-dir",
-            pki.to_str().unwrap(),
+            pki_dir,
             "--office-number",
-            "1312345679",
+            number,
             "--name",
-            "x",
+            name,
             "--kj-id",
-            "KJ1234567890",
+            kj,
             "--email",
-            "x@example.jp",
+            email,
             "--out",
-            dir.path().to_str().unwrap(),
-        ])
-        .env("KAIGO_OFFICE_PASSWORD", "Cli-office-1")
-        .env("KAIGO_P12_PASSWORD", "cli-p12")
-        .output()
-        .unwrap();
-    assert!(!dup.status.success());
+            out_dir,
+        ]
+    };
+    succeeds(&["init-ca", "--dir", pki_dir, "--host", "127.0.0.1"]);
+    succeeds(&add_office("1312345678", "CLI介護事業所", "cli@example.jp"));
+    // A second office with the same KJ ID is refused.
+    assert!(!cli(&add_office("1312345679", "x", "x@example.jp")).status.success());
 
     let mut service = start_service_process(&pki, &db_file, &["--practice-mailbox"]).await;
     let url = service.url.clone();

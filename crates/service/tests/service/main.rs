@@ -13,6 +13,7 @@ mod logs;
 mod mtls;
 mod openapi;
 mod passwords;
+mod process;
 mod registration;
 mod smtp;
 mod step3;
