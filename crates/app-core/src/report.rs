@@ -3,10 +3,11 @@
 //! password), the linked terminals, and what comes next. Built from the
 //! saved progress alone, so it can be shown again after the app restarts.
 
+use crate::catalogue::Text;
 use crate::progress::Progress;
 use kaigo_domain::messages::JAPAN_TIME;
 use kaigo_domain::terminal::TerminalKind;
-use kaigo_domain::Language;
+use kaigo_domain::{Language, Policy};
 
 /// What the sheet says, read from the progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,73 +21,34 @@ pub struct CompletionReport {
     pub terminals: Vec<(String, String, TerminalKind)>,
 }
 
-/// The sheet's words in one language.
-struct Words {
-    lang: &'static str,
-    title: &'static str,
-    office_number: &'static str,
-    office_name: &'static str,
-    date: &'static str,
-    admin: &'static str,
-    no_password: &'static str,
-    terminals: &'static str,
-    terminal_head: [&'static str; 3],
-    next: &'static str,
-    steps: [&'static str; 3],
-    footer: &'static str,
+/// A text of the sheet in `language` (its words state no number of the policy).
+fn said(text: Text, language: Language, values: &[(&str, &str)]) -> String {
+    text.render_with(&Policy::default(), language, values)
 }
 
-const JA: Words = Words {
-    lang: "ja",
-    title: "介護WEBサービス 初期設定（ステップ3）完了報告書",
-    office_number: "事業所番号",
-    office_name: "事業所名",
-    date: "完了日",
-    admin: "管理者ユーザID",
-    no_password: "パスワードはこの用紙に書きません。管理者ユーザのパスワードは、管理者本人だけが知っている状態にしてください。",
-    terminals: "利用開始した資格確認端末",
-    terminal_head: ["端末名", "種類", "端末ID"],
-    next: "このあとすること",
-    steps: [
-        "職員ごとに<strong>一般ユーザ</strong>を作ります。管理者ユーザでログインし、ユーザ管理から、介護WEBサービスを使う職員の人数分を登録してください。ユーザIDとパスワードは一人ひとり別にします。",
-        "資格確認端末にマイナ資格確認アプリを入れていない場合は入れて、端末の利用開始コードで設定します。",
-        "利用者の情報が表示されるには、<strong>利用者ご本人の本人確認と同意</strong>が必要です。また、<strong>市町村のデータ移行</strong>が済むまでは、情報が空に見えることがあります。故障ではありません。",
-    ],
-    footer: "この用紙は「介護WEBサービス 初期設定」アプリが作りました。大切に保管してください。",
-};
+/// Escaped for the page, `**…**` made bold.
+fn html(text: &str) -> String {
+    let escaped = html_escape::encode_text(text);
+    escaped.split("**").enumerate().map(|(i, part)| if i % 2 == 1 { format!("<strong>{part}</strong>") } else { part.to_owned() }).collect()
+}
 
-const EN: Words = Words {
-    lang: "en",
-    title: "介護WEBサービス set-up (Step 3) completion report",
-    office_number: "Office number",
-    office_name: "Office name",
-    date: "Completed on",
-    admin: "Admin user ID",
-    no_password: "No password is written on this sheet. Only the admin should know the admin user's password.",
-    terminals: "Linked card-reading terminals",
-    terminal_head: ["Terminal name", "Kind", "Terminal ID"],
-    next: "What comes next",
-    steps: [
-        "Create a <strong>general user</strong> (一般ユーザ) for each staff member: log in as the admin user and register, in user management, everyone who will use the service. Each person gets their own user ID and password.",
-        "Install the マイナ資格確認アプリ on each card-reading terminal that does not have it yet and set it up with the terminal's activation code.",
-        "A care recipient's information shows only after <strong>their identity check and consent</strong>, and may look empty until <strong>the municipality's data migration</strong> is done. That is not a fault.",
-    ],
-    footer: "This sheet was made by the 介護WEBサービス set-up app. Keep it in a safe place.",
-};
-
-fn kind_name(kind: TerminalKind, language: Language) -> &'static str {
-    match (kind, language) {
-        (TerminalKind::ThisPc, Language::Japanese) => "このPC",
-        (TerminalKind::Mobile, Language::Japanese) => "スマートフォン・タブレット",
-        (TerminalKind::ThisPc, Language::English) => "This PC",
-        (TerminalKind::Mobile, Language::English) => "Phone or tablet",
+fn kind_name(kind: TerminalKind) -> Text {
+    match kind {
+        TerminalKind::ThisPc => Text::TerminalKindThisPc,
+        TerminalKind::Mobile => Text::TerminalKindMobile,
     }
 }
 
 fn date_in(d: time::Date, language: Language) -> String {
+    let (year, month, day) = (d.year().to_string(), u8::from(d.month()).to_string(), d.day().to_string());
+    let month_name = d.month().to_string();
+    said(Text::ReportDate, language, &[("year", &year), ("month", &month), ("day", &day), ("month_name", &month_name)])
+}
+
+fn lang(language: Language) -> &'static str {
     match language {
-        Language::Japanese => format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
-        Language::English => format!("{} {} {}", d.day(), d.month(), d.year()),
+        Language::Japanese => "ja",
+        Language::English => "en",
     }
 }
 
@@ -108,17 +70,18 @@ impl CompletionReport {
     /// Styled by `ui/report.css` (classes only: the app's page allows no
     /// inline styles).
     pub fn body_html(&self, language: Language) -> String {
-        let w = if language == Language::English { &EN } else { &JA };
-        let e = |s: &str| html_escape::encode_text(s).into_owned();
+        let t = |text: Text| html(&said(text, language, &[]));
         let rows: String = self
             .terminals
             .iter()
             .map(|(name, id, kind)| {
-                format!("<tr><td>{}</td><td>{}</td><td class=\"id\">{}</td></tr>", e(name), kind_name(*kind, language), e(id))
+                format!("<tr><td>{}</td><td>{}</td><td class=\"id\">{}</td></tr>", html(name), t(kind_name(*kind)), html(id))
             })
             .collect();
-        let [h1, h2, h3] = w.terminal_head;
-        let steps: String = w.steps.iter().map(|s| format!("<li>{s}</li>\n")).collect();
+        let steps: String = [Text::ReportStepUsers, Text::ReportStepApp, Text::ReportStepConsent]
+            .into_iter()
+            .map(|s| format!("<li>{}</li>\n", t(s)))
+            .collect();
         format!(
             r#"<article class="report-sheet" lang="{lang}">
 <h1>{title}</h1>
@@ -136,30 +99,32 @@ impl CompletionReport {
 {steps}</ol>
 <p class="note">{footer}</p>
 </article>"#,
-            lang = w.lang,
-            title = w.title,
-            l_number = w.office_number,
-            l_name = w.office_name,
-            l_date = w.date,
-            l_admin = w.admin,
-            no_password = w.no_password,
-            l_terminals = w.terminals,
-            l_next = w.next,
-            footer = w.footer,
-            number = e(&self.office_number),
-            name = e(&self.office_name),
+            lang = lang(language),
+            title = t(Text::ReportTitle),
+            l_number = t(Text::ReportOfficeNumber),
+            l_name = t(Text::ReportOfficeName),
+            l_date = t(Text::ReportCompletedOn),
+            l_admin = t(Text::ReportAdminUserId),
+            no_password = t(Text::ReportNoPassword),
+            l_terminals = t(Text::ReportTerminals),
+            h1 = t(Text::TerminalNameLabel),
+            h2 = t(Text::ColumnKind),
+            h3 = t(Text::ReportTerminalId),
+            l_next = t(Text::ReportNext),
+            footer = t(Text::ReportFooter),
+            number = html(&self.office_number),
+            name = html(&self.office_name),
             date = date_in(self.date, language),
-            admin = e(&self.admin_user_id),
+            admin = html(&self.admin_user_id),
         )
     }
 
     /// The sheet as a file of its own, to keep or print later.
     pub fn to_html(&self, language: Language) -> String {
-        let w = if language == Language::English { &EN } else { &JA };
         format!(
             "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\nbody {{ margin: 0; }}\n{SHEET_CSS}</style></head>\n<body>\n{}\n</body></html>\n",
-            w.lang,
-            w.title,
+            lang(language),
+            html(&said(Text::ReportTitle, language, &[])),
             self.body_html(language)
         )
     }
