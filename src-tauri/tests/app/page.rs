@@ -100,6 +100,20 @@ fn every_screen_of_the_page_is_a_screen_rust_names_and_the_other_way_round() {
 }
 
 #[test]
+fn the_progress_bar_lists_the_steps_screens_show_in_their_order() {
+    let p = page();
+    let in_page: Vec<&str> = p.html.split(" data-step=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    let mut shown: Vec<String> = Vec::new();
+    for step in Screen::ALL.iter().filter_map(|s| s.step()) {
+        let name = serde_json::to_value(step).unwrap().as_str().unwrap().to_owned();
+        if !shown.contains(&name) {
+            shown.push(name);
+        }
+    }
+    assert_eq!(in_page, shown, "ui/index.html's progress bar and the steps of wizard::plan::Screen");
+}
+
+#[test]
 fn every_text_the_page_places_is_in_the_catalogue_and_every_page_text_is_placed() {
     let p = page();
     let catalogue: BTreeSet<&str> = Text::PAGE.iter().map(|t| t.key()).chain([COUNTDOWN_FULL]).collect();
