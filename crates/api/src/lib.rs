@@ -2,6 +2,7 @@
 //! step of SPEC.md. Secrets (passwords, codes, tokens) are plain `String`s on
 //! the wire; the service and client wrap them as soon as they are read.
 
+pub mod class;
 pub mod error;
 pub mod office;
 pub mod service;

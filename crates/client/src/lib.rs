@@ -5,6 +5,7 @@
 //! [`ErrorCode`], whether the service answered with an error body or the TLS
 //! handshake itself failed.
 
+pub mod class;
 mod diagnose;
 mod error;
 mod identity;

@@ -88,6 +88,11 @@ impl OnboardingClient {
         resp.json().await.map_err(|e| ClientError::local(ErrorCode::ServiceUnavailable, format!("unreadable answer: {e}")))
     }
 
+    /// An unauthenticated JSON call (its own module's methods use it).
+    pub(crate) async fn post_json<T: DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> Result<T, ClientError> {
+        self.json(self.request(Method::POST, path, None).json(body)).await
+    }
+
     async fn empty(&self, req: RequestBuilder) -> Result<(), ClientError> {
         let resp = self.send(req).await?;
         debug_assert!(resp.status() == StatusCode::NO_CONTENT || resp.status().is_success());

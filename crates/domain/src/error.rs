@@ -245,6 +245,53 @@ error_codes! {
         ja: "同じ名前の端末がすでに登録されています。別の端末名にしてください。",
         en: "A terminal with this name is already registered." }
 
+    // ---- 研修 (a class rehearsing together) ----
+    JoinCodeFormat = "join_code_format" {
+        ja: "参加コードは、講師が画面に表示している英数字8文字を入力してください（例：7KQM-4XPR）。",
+        en: "The join code is the 8 letters and digits the trainer shows (e.g. 7KQM-4XPR)." }
+    JoinCodeWrong = "join_code_wrong" {
+        ja: "参加コードが違います。講師の画面の参加コードをもう一度確かめて入力してください。",
+        en: "The join code is wrong. Check the code the trainer shows." }
+    JoinTriesExhausted = "join_tries_exhausted" {
+        ja: "参加コードの入力を続けて間違えたため、しばらく参加できません。講師に声をかけてください。",
+        en: "Too many wrong join codes from this PC: wait, or ask the trainer." }
+    ClassFull = "class_full" {
+        ja: "この研修は満席です。講師に声をかけてください。",
+        en: "The class is full." }
+    ClassClosed = "class_closed" {
+        ja: "この研修はすでに終了しています。講師に声をかけてください。",
+        en: "The class has ended or been closed." }
+    ClassesNotOffered = "classes_not_offered" {
+        ja: "この接続先では研修を開いていません。講師が表示している接続先を確かめてください。",
+        en: "This service runs no classes." }
+    CertificateRequestInvalid = "certificate_request_invalid" {
+        ja: "このPCで作った証明書の申請が正しくありませんでした。アプリを最新版にしてから、もう一度参加してください。",
+        en: "The certificate signing request is malformed or its signature does not verify." }
+    CertificateRequestKeyWeak = "certificate_request_key_weak" {
+        ja: "このPCで作った鍵が弱すぎるため、証明書を発行できません。アプリを最新版にしてから、もう一度参加してください。",
+        en: "The certificate signing request's key is too weak (RSA of 2048 bits or more, ECDSA P-256/P-384 or Ed25519)." }
+    ClassSeatsInvalid = "class_seats_invalid" {
+        ja: "席の数は1以上にしてください。",
+        en: "A class has at least one seat and at most the service's limit." }
+    ClassEndInvalid = "class_end_invalid" {
+        ja: "研修の終了時刻は、これから先の時刻にしてください。",
+        en: "A class ends in the future, within the service's longest class." }
+    TrainerSignInRequired = "trainer_sign_in_required" {
+        ja: "講師用の画面を開くには、研修を開いたときに表示された講師用リンクを開いてください。",
+        en: "Open the trainer's link printed when the class was opened." }
+    CsrfTokenInvalid = "csrf_token_invalid" {
+        ja: "画面が古くなっています。講師用の画面を開き直してから、もう一度操作してください。",
+        en: "The form's token is missing or wrong: reload the trainer's page." }
+    ClassPinFormat = "class_pin_format" {
+        ja: "確認コードは、講師が画面に表示している英数字10文字を入力してください（例：AB12C-DE34F）。",
+        en: "The check code is the 10 letters and digits the trainer shows." }
+    ClassPinMismatch = "class_pin_mismatch" {
+        ja: "接続先が、講師の画面に表示された確認コードと一致しません。安全のため接続を中止しました。接続先と確認コードをもう一度確かめてください。",
+        en: "The service's certificate authority does not match the check code: the connection was refused." }
+    ClassLinkInvalid = "class_link_invalid" {
+        ja: "この参加用リンクは読み取れません。講師から届いたリンクをもう一度開くか、接続先と参加コードを手で入力してください。",
+        en: "The join link is not one this app can read." }
+
     // ---- desktop app ----
     KeychainUnavailable = "keychain_unavailable" {
         ja: "パスワードを安全に保管する場所（キーチェーン）が使えません。PCにログインし直してから、もう一度お試しください。",

@@ -13,12 +13,13 @@
 //! - the values staff type (`ids`, `contact`, `names`, `password`,
 //!   `one_time_code`, `activation`) and the lists (`reference`, `readiness`);
 //! - `refusal`, then the rules of each step (`login`, `challenge`, `session`,
-//!   `registration`, `terminal`, `certificate`);
+//!   `registration`, `terminal`, `certificate`, `class`);
 //! - `messages`, the words of all of them, on top.
 
 pub mod activation;
 pub mod certificate;
 pub mod challenge;
+pub mod class;
 pub mod contact;
 pub mod error;
 pub mod ids;

@@ -27,6 +27,20 @@ pub struct Config {
     pub hashing_concurrency: usize,
     /// Base URL given to terminals; defaults to `https://<listen address>`.
     pub public_url: Option<String>,
+    /// 研修: run classes (their messages stay in the practice mailbox).
+    pub classes: Option<ClassesConfig>,
+}
+
+/// What a service running classes needs.
+#[derive(Clone)]
+pub struct ClassesConfig {
+    /// The CA (PEM) that signed the server's certificate; it signs the seats'.
+    pub ca_cert_pem: String,
+    pub ca_key_pem: String,
+    /// A loopback address where the trainer's page is also served over
+    /// plain HTTP, so a browser on the same machine opens it without a
+    /// certificate warning.
+    pub trainer_listen: Option<SocketAddr>,
 }
 
 #[derive(Clone, Debug)]

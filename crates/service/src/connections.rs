@@ -306,6 +306,34 @@ async fn linger(mut tcp: tokio::net::TcpStream) {
     let _ = tokio::time::timeout(Duration::from_secs(2), async { while matches!(tcp.read(&mut sink).await, Ok(n) if n > 0) {} }).await;
 }
 
+/// Serves the trainer's pages over plain HTTP on a loopback listener (see
+/// `http::trainer_router`): few connections, one person's browser, so no
+/// caps beyond the header timeout. Ends when the task is aborted.
+pub async fn serve_loopback(listener: TcpListener, router: axum::Router, header_timeout: Duration) {
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                warn!(error = %e, "trainer page: accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let peer = PeerAddress(peer.ip());
+        let svc = router.clone().map_request(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(peer);
+            req
+        });
+        tokio::spawn(async move {
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+            if let Err(e) = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(svc)).await {
+                debug!(peer = %peer.0, error = %e, "trainer page connection ended with an error");
+            }
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,6 +126,7 @@ pub fn config(files: &DemoFiles, listen: SocketAddr) -> anyhow::Result<Config> {
         connections: Default::default(),
         hashing_concurrency: default_hashing_concurrency(),
         public_url: None,
+        classes: None,
     })
 }
 

@@ -3,6 +3,7 @@
 //! `onboarding` holds the rules of each call with no HTTP in it; `http` only
 //! translates; `store` is the database; `delivery` sends what the outbox holds.
 
+pub mod classes;
 pub mod clock;
 pub mod config;
 pub mod connections;

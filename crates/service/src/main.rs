@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use kaigo_service::clock::{Clock as _, SystemClock};
-use kaigo_service::config::{default_hashing_concurrency, Config, DeliveryConfig};
+use kaigo_service::config::{default_hashing_concurrency, ClassesConfig, Config, DeliveryConfig};
 use kaigo_service::connections::ConnectionLimits;
 use kaigo_service::demo::{self, write_private};
 use kaigo_service::offices::{add_certificate, add_office, NewOffice};
@@ -50,8 +50,53 @@ enum Command {
         #[arg(long, default_value_t = kaigo_service::http::rate_limit::RateLimit::default().per_second)]
         rate_per_second: u32,
     },
+    /// 研修を開く: open a class of practice offices for a room of PCs to
+    /// rehearse Step 3 together, print the trainer's link and what the
+    /// attendees type, and run it. Everything of the class is deleted when
+    /// it ends; no mail or SMS ever leaves the service.
+    OpenClass(OpenClassArgs),
     /// Print the OpenAPI document.
     Openapi,
+}
+
+#[derive(Args)]
+struct OpenClassArgs {
+    /// The class's name, shown to the trainer and the attendees.
+    #[arg(long, default_value = "介護WEBサービス 初期設定の研修")]
+    name: String,
+    /// Seats (one practice office each).
+    #[arg(long, default_value_t = 30)]
+    seats: u32,
+    /// Hours until the class ends and is deleted.
+    #[arg(long, default_value_t = 3.0)]
+    hours: f64,
+    /// Folder for the class's CA, service key and database (made once,
+    /// reused by later classes).
+    #[arg(long, default_value = "class-data")]
+    dir: PathBuf,
+    /// Host names or IP addresses the attendees' PCs reach this machine by
+    /// (this machine's address on the room's network); the first is the
+    /// address they type.
+    #[arg(long = "host")]
+    hosts: Vec<String>,
+    #[arg(long, default_value = "0.0.0.0:8443")]
+    listen: SocketAddr,
+    /// Where the trainer's page is served over plain HTTP, for a browser on
+    /// this machine (loopback only).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    trainer_listen: SocketAddr,
+    /// The database (default: class.db in --dir), or `postgres://…` shared
+    /// by several instances.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<DatabaseLocation>,
+    /// Open the class in the database and print its codes, but do not
+    /// serve it (instances already running `serve --class-ca-key` do).
+    #[arg(long)]
+    no_serve: bool,
+    /// The address attendees type, when it is not `https://<first host>:<port>`
+    /// (behind a load balancer).
+    #[arg(long)]
+    public_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -111,6 +156,14 @@ struct ServeArgs {
     /// Seconds a stop waits for the requests in flight.
     #[arg(long, env = "KAIGO_DRAIN_TIMEOUT_SECONDS", default_value_t = ConnectionLimits::default().drain_timeout.as_secs())]
     drain_timeout_seconds: u64,
+    /// 研修: the key of the client CA (--client-ca), to run classes with it
+    /// (their seats' certificates are signed by it; messages stay in the
+    /// practice mailbox).
+    #[arg(long, env = "KAIGO_CLASS_CA_KEY")]
+    class_ca_key: Option<PathBuf>,
+    /// 研修: also serve the trainer's page over plain HTTP here (loopback).
+    #[arg(long, env = "KAIGO_TRAINER_LISTEN")]
+    trainer_listen: Option<SocketAddr>,
 }
 
 #[derive(Args)]
@@ -155,6 +208,7 @@ async fn main() -> anyhow::Result<()> {
         Command::InitCa { dir, hosts } => init_ca(&dir, &hosts),
         Command::AddOffice(a) => add_office_cmd(a).await,
         Command::Demo { dir, listen, rate_per_second } => demo_cmd(&dir, listen, rate_per_second).await,
+        Command::OpenClass(a) => open_class_cmd(a).await,
         Command::Openapi => {
             print!("{}", kaigo_service::http::openapi::json());
             Ok(())
@@ -167,6 +221,10 @@ fn read(path: &std::path::Path) -> anyhow::Result<String> {
 }
 
 async fn serve(a: ServeArgs) -> anyhow::Result<()> {
+    let classes = match &a.class_ca_key {
+        Some(key) => Some(ClassesConfig { ca_cert_pem: read(&a.client_ca)?, ca_key_pem: read(key)?, trainer_listen: a.trainer_listen }),
+        None => None,
+    };
     let policy =
         kaigo_domain::Policy { one_time_code_lifetime: time::Duration::minutes(a.code_lifetime_minutes.max(1)), ..Default::default() };
     let config = Config {
@@ -179,7 +237,8 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         },
         code_key: CodeKey::from_hex(&read(&a.service_key_file)?)?,
         delivery: DeliveryConfig {
-            practice_mailbox: a.practice_mailbox,
+            // A service running classes keeps every message.
+            practice_mailbox: a.practice_mailbox || classes.is_some(),
             smtp_url: a.smtp_url,
             mail_from: a.mail_from.unwrap_or_else(|| DeliveryConfig::default().mail_from),
             sms_webhook_url: a.sms_webhook_url,
@@ -199,6 +258,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         },
         hashing_concurrency: default_hashing_concurrency(),
         public_url: a.public_url,
+        classes,
     };
     let app = Application::build(config, Arc::new(SystemClock)).await?;
     // Tests and scripts read this line to find the port.
@@ -266,4 +326,78 @@ async fn demo_cmd(dir: &std::path::Path, listen: SocketAddr, rate_per_second: u3
     println!("  mailbox:             https://{}/v1/practice/mailbox", app.addr());
     println!("listening on https://{}", app.addr());
     app.run_until_stopped().await
+}
+
+async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    let files = kaigo_service::classes::room::prepare(&a.dir, &a.hosts, now)?;
+    let database = a.database_url.clone().unwrap_or_else(|| DatabaseLocation::sqlite_file(a.dir.join("class.db")));
+    let db = Db::connect(&database).await?;
+    let hasher = PasswordHasher::new(default_hashing_concurrency());
+    let key = CodeKey::from_hex(&read(&files.service_key)?)?;
+    let request = kaigo_service::classes::ClassRequest {
+        name: a.name.clone(),
+        seats: a.seats,
+        ends_at: now + time::Duration::seconds_f64(a.hours.clamp(0.0, 24.0 * 366.0) * 3600.0),
+    };
+    let policy = kaigo_domain::class::ClassPolicy::default();
+    let opened = kaigo_service::classes::open_class(&db, &hasher, &key, &policy, &request, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.code().as_str(), e.code().template_en()))?;
+    db.close().await;
+    let host = a.hosts.first().cloned().unwrap_or_else(|| "127.0.0.1".to_owned());
+    let public_url = a.public_url.clone().unwrap_or_else(|| format!("https://{}:{}", bracket(&host), a.listen.port()));
+    let authority = kaigo_service::classes::ClassAuthority::from_pem(&read(&files.ca_cert)?, &read(&files.ca_key)?)?;
+    let invitation = kaigo_service::classes::ClassInvitation::new(&public_url, &opened.join_code, &authority);
+    let ends = request.ends_at.to_offset(kaigo_domain::messages::JAPAN_TIME);
+    let trainer_host = if a.no_serve { public_url.clone() } else { format!("http://{}", a.trainer_listen) };
+    println!("研修を開きました / class opened: {} ({} seats, until {:02}:{:02} JST)", a.name, a.seats, ends.hour(), ends.minute());
+    println!("  講師用リンク (trainer's link, keep it to yourself):");
+    println!("    {trainer_host}/trainer/sign-in?secret={}", secrecy::ExposeSecret::expose_secret(&opened.trainer_secret));
+    println!("  受講者が入力するもの (what attendees type in the app's 「研修に参加する」):");
+    println!("    接続先 (address):        {}", invitation.service_url);
+    println!("    参加コード (join code):  {}", invitation.join_code);
+    println!("    確認コード (check code): {}", invitation.short_pin);
+    println!("  参加用リンク (join link, for online classes): {}", invitation.join_link);
+    if a.no_serve {
+        return Ok(());
+    }
+    let mut config = Config {
+        listen: a.listen,
+        database,
+        tls: TlsMaterial {
+            server_cert_chain_pem: read(&files.server_cert)?,
+            server_key_pem: read(&files.server_key)?,
+            client_ca_pem: read(&files.ca_cert)?,
+        },
+        code_key: key,
+        delivery: DeliveryConfig { practice_mailbox: true, poll: std::time::Duration::from_millis(200), ..DeliveryConfig::default() },
+        policy: kaigo_domain::Policy::default(),
+        rate_limit: Default::default(),
+        connections: Default::default(),
+        hashing_concurrency: default_hashing_concurrency(),
+        public_url: Some(public_url),
+        classes: Some(ClassesConfig {
+            ca_cert_pem: read(&files.ca_cert)?,
+            ca_key_pem: read(&files.ca_key)?,
+            trainer_listen: Some(a.trainer_listen),
+        }),
+    };
+    // A room shares a few addresses (one NAT): the limit is per certificate.
+    config.rate_limit.burst = config.rate_limit.burst.max(60);
+    let app = Application::build(config, Arc::new(SystemClock)).await?;
+    if let Some(at) = app.trainer_addr() {
+        println!("trainer's page on http://{at}/trainer");
+    }
+    println!("listening on https://{}", app.addr());
+    app.run_until_stopped().await
+}
+
+/// An IPv6 address in a URL is bracketed.
+fn bracket(host: &str) -> String {
+    if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
 }

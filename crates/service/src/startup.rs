@@ -35,6 +35,8 @@ pub struct Application {
     worker: delivery::Worker,
     #[cfg(feature = "rate-limit")]
     limiter: rate_limit::Limiter,
+    /// 研修: the trainer's pages on a loopback address, when asked for.
+    trainer: Option<(TcpListener, axum::Router)>,
 }
 
 impl Application {
@@ -55,7 +57,18 @@ impl Application {
             public_url: config.public_url.clone().unwrap_or_else(|| format!("https://{addr}")),
             practice_mode: config.delivery.practice_mailbox,
             password_turns: Default::default(),
+            classes: match &config.classes {
+                Some(c) => {
+                    Some(Arc::new(crate::classes::ClassAuthority::from_pem(&c.ca_cert_pem, &c.ca_key_pem).context("the classes' CA")?))
+                }
+                None => None,
+            },
+            class_policy: Default::default(),
         };
+        anyhow::ensure!(
+            config.classes.is_none() || config.delivery.practice_mailbox,
+            "a service running classes keeps every message in the practice mailbox: turn it on"
+        );
         let d = &config.delivery;
         let channels = if d.practice_mailbox {
             Channels::Practice
@@ -98,7 +111,21 @@ impl Application {
             },
             connections.request_timeout,
         );
+        let trainer = match config.classes.as_ref().and_then(|c| c.trainer_listen) {
+            Some(at) => {
+                anyhow::ensure!(at.ip().is_loopback(), "the trainer's plain-HTTP page listens on a loopback address only, not {at}");
+                let listener = TcpListener::bind(at).await.with_context(|| format!("listening on {at} for the trainer's page"))?;
+                let router = crate::http::trainer_router(AppState {
+                    ob: onboarding.clone(),
+                    #[cfg(feature = "rate-limit")]
+                    limiter: limiter.clone(),
+                });
+                Some((listener, router))
+            }
+            None => None,
+        };
         Ok(Application {
+            trainer,
             listener,
             addr,
             acceptor,
@@ -118,6 +145,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.addr.port()
+    }
+
+    /// Where the trainer's page is served over plain HTTP, if it is.
+    pub fn trainer_addr(&self) -> Option<SocketAddr> {
+        self.trainer.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     /// Starts the service in the background; dropping the handle stops it
@@ -157,6 +189,22 @@ impl Application {
         };
         #[cfg(not(feature = "rate-limit"))]
         let background = Vec::new();
+        let mut background = background;
+        if self.onboarding.classes.is_some() {
+            // 研修: a class past its end is deleted within the minute.
+            let (db, clock) = (self.onboarding.db.clone(), self.onboarding.clock.clone());
+            background.push(tokio::spawn(async move {
+                loop {
+                    if let Err(e) = crate::classes::delete_over(&db, clock.now()).await {
+                        warn!(error = %e, "deleting ended classes failed; trying again");
+                    }
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+            }));
+        }
+        if let Some((listener, router)) = self.trainer {
+            background.push(tokio::spawn(connections::serve_loopback(listener, router, self.connections.header_timeout)));
+        }
         let drain_timeout = self.connections.drain_timeout;
         let worker = tokio::spawn(self.worker.run(worker_stopped));
         let served = connections::Served { app: self.app, over_share: self.over_share };

@@ -30,23 +30,23 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         InvalidRequest | IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
-        ClientCertificateRequired | ClientCertificateRejected | ClientCertificateExpired | InvalidCredentials | Unauthenticated | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
-        CertificateOfficeMismatch | PasswordChangeRequired => StatusCode::FORBIDDEN,
-        NotFound | ChallengeNotFound | TerminalNotFound | PracticeModeOnly => StatusCode::NOT_FOUND,
+        ClientCertificateRequired | JoinCodeWrong | TrainerSignInRequired | ClientCertificateRejected | ClientCertificateExpired | InvalidCredentials | Unauthenticated | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
+        CertificateOfficeMismatch | PasswordChangeRequired | CsrfTokenInvalid => StatusCode::FORBIDDEN,
+        NotFound | ChallengeNotFound | TerminalNotFound | PracticeModeOnly | ClassesNotOffered => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-        UserIdTaken | TerminalNameTaken | CodeNotSent | TerminalAlreadyLinked => StatusCode::CONFLICT,
-        CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired | ActivationCodeExpired | ActivationCodeUsed => StatusCode::GONE,
+        UserIdTaken | TerminalNameTaken | CodeNotSent | TerminalAlreadyLinked | ClassFull => StatusCode::CONFLICT,
+        CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired | ActivationCodeExpired | ActivationCodeUsed | ClassClosed => StatusCode::GONE,
         OfficeLocked | UserLocked => StatusCode::LOCKED,
-        LoginThrottled | RateLimited | CodeResendTooSoon => StatusCode::TOO_MANY_REQUESTS,
+        LoginThrottled | RateLimited | CodeResendTooSoon | JoinTriesExhausted => StatusCode::TOO_MANY_REQUESTS,
         ServiceUnavailable | ServiceUnreachable | ServerCertificateUntrusted => StatusCode::SERVICE_UNAVAILABLE,
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
         // Input that does not meet a rule.
-        ElectronicBillingIdInvalid | UserIdInvalid | OfficeNumberInvalid | PasswordMissing | PasswordTooShort | PasswordTooLong | PasswordInvalidCharacters | PasswordTooFewKinds | PasswordTooCommon | PasswordContainsUserId | PasswordConfirmationMismatch | PasswordUnchanged | EmailInvalid | PhoneInvalid | ContactMissing | NameInvalid | ServiceTypesMissing | ServiceTypeUnknown | ServiceTypePast | JobCategoryUnknown | OneTimeCodeFormat | SecurityCodeFormat | TerminalNameInvalid | TerminalKeyInvalid | ActivationCodeInvalid | TerminalKindInvalid | DeliveryChannelUnavailable | SecurityCodeRequired | IdempotencyKeyReused | TerminalSignatureInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ElectronicBillingIdInvalid | UserIdInvalid | OfficeNumberInvalid | PasswordMissing | PasswordTooShort | PasswordTooLong | PasswordInvalidCharacters | PasswordTooFewKinds | PasswordTooCommon | PasswordContainsUserId | PasswordConfirmationMismatch | PasswordUnchanged | EmailInvalid | PhoneInvalid | ContactMissing | NameInvalid | ServiceTypesMissing | ServiceTypeUnknown | ServiceTypePast | JobCategoryUnknown | OneTimeCodeFormat | SecurityCodeFormat | TerminalNameInvalid | TerminalKeyInvalid | ActivationCodeInvalid | TerminalKindInvalid | DeliveryChannelUnavailable | SecurityCodeRequired | IdempotencyKeyReused | TerminalSignatureInvalid | JoinCodeFormat | CertificateRequestInvalid | CertificateRequestKeyWeak | ClassSeatsInvalid | ClassEndInvalid => StatusCode::UNPROCESSABLE_ENTITY,
         // The desktop app's own findings: the service never answers them,
         // and one that did would be a fault of the service.
-        CertificateFileInvalid | CertificateFileMissing | CertificatePasswordIncorrect | KeychainUnavailable | CertificateNotChosen | CertificateNotFound | CertificateKeyUnavailable | ServiceUrlInvalid | NoTerminalLinked | ActivationLinkInvalid | StepOutOfOrder => StatusCode::INTERNAL_SERVER_ERROR,
+        CertificateFileInvalid | CertificateFileMissing | CertificatePasswordIncorrect | KeychainUnavailable | CertificateNotChosen | CertificateNotFound | CertificateKeyUnavailable | ServiceUrlInvalid | NoTerminalLinked | ActivationLinkInvalid | StepOutOfOrder | ClassPinFormat | ClassPinMismatch | ClassLinkInvalid => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP face of the service: routes that only translate between JSON and
 //! the onboarding rules. One module per step.
 
+pub mod classes;
 pub mod error;
 pub mod extract;
 mod meta;
@@ -13,6 +14,7 @@ pub mod operations;
 mod practice;
 pub mod rate_limit;
 mod terminals;
+pub mod trainer_page;
 mod user;
 
 use crate::onboarding::Onboarding;
@@ -85,6 +87,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // … the device redeeming its activation code does not.
         .route("/v1/terminal-activations", post(terminals::redeem))
         .route("/v1/terminal-activations/{terminal_id}/proof", post(terminals::prove))
+        // Joining a class: the join code, not a certificate, lets a PC in.
+        .route("/v1/class/authority", get(classes::authority))
+        .route("/v1/class/join", post(classes::join))
+        .merge(trainer_routes())
         .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::NotFound, None, None) })
         .method_not_allowed_fallback(|| async { error::error_response(kaigo_domain::ErrorCode::MethodNotAllowed, None, None) })
         .with_state(state);
@@ -96,6 +102,39 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, request_timeout))
         // Outside the body limit and the timeout, so that their answers are
         // the API's error body too.
+        .layer(axum::middleware::from_fn_with_state(policy, error::explain))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The trainer's pages and calls: served with the API, and alone over
+/// plain HTTP on a loopback address ([`trainer_router`]).
+fn trainer_routes() -> Router<AppState> {
+    Router::new()
+        .route("/trainer", get(trainer_page::grid))
+        .route("/trainer/projector", get(trainer_page::projector))
+        .route("/trainer/summary", get(trainer_page::summary))
+        .route("/trainer/assets/trainer.js", get(trainer_page::script))
+        .route("/trainer/assets/trainer.css", get(trainer_page::style))
+        .route("/trainer/sign-in", get(classes::sign_in))
+        .route("/v1/trainer/session", get(classes::session))
+        .route("/v1/trainer/grid", get(classes::grid))
+        .route("/v1/trainer/events", get(classes::events))
+        .route("/v1/trainer/summary.csv", get(classes::summary_csv))
+        .route("/v1/trainer/seats/{seat}/unlock", post(classes::unlock_seat))
+        .route("/v1/trainer/seats/{seat}/reset", post(classes::reset_seat))
+        .route("/v1/trainer/close", post(classes::close_class))
+        .layer(axum::middleware::from_fn(trainer_page::protect))
+}
+
+/// The trainer's pages alone, for a loopback listener: a browser on the
+/// machine running the class opens `http://127.0.0.1:…/trainer` with no
+/// certificate warning (loopback is a secure context, so the cookie's
+/// Secure flag holds).
+pub fn trainer_router(state: AppState) -> Router {
+    let policy = std::sync::Arc::new(state.ob.policy.clone());
+    trainer_routes()
+        .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::NotFound, None, None) })
+        .with_state(state)
         .layer(axum::middleware::from_fn_with_state(policy, error::explain))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }

@@ -63,6 +63,10 @@ pub struct Onboarding {
     pub practice_mode: bool,
     /// One password try at a time per account (`turns`).
     pub password_turns: PasswordTurns,
+    /// 研修: the CA that certifies the seats of classes, when the service
+    /// runs classes.
+    pub classes: Option<Arc<crate::classes::ClassAuthority>>,
+    pub class_policy: kaigo_domain::class::ClassPolicy,
 }
 
 impl Onboarding {

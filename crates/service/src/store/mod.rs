@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod challenges;
+pub mod classes;
 pub mod idempotency;
 pub mod instances;
 mod location;
@@ -116,6 +117,16 @@ impl Db {
 
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Empties SQLite's write-ahead log into the database file (whose
+    /// freed pages `secure_delete` zeroes), so rows just deleted are in
+    /// neither file. PostgreSQL keeps its own files; nothing to do.
+    pub async fn truncate_log(&self) -> StoreResult<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+        }
         Ok(())
     }
 

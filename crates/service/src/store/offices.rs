@@ -123,3 +123,8 @@ pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<Office>> {
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     Ok(row.map(Office::from))
 }
+
+pub async fn number_taken(conn: &mut Conn, office_number: &str) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM offices WHERE office_number = $1").bind(office_number).fetch_one(conn).await?;
+    Ok(n > 0)
+}

@@ -221,6 +221,7 @@ pub fn test_config(pki: &TestPki, database: DatabaseLocation, opts: &Options) ->
         connections: opts.connections.clone(),
         hashing_concurrency: 2,
         public_url: None,
+        classes: None,
     }
 }
 

@@ -1,0 +1,154 @@
+//! 研修: joining a class from the app (no certificate yet: the join code
+//! authorises the request, and the PC's own key is certified for a seat).
+
+use serde::{Deserialize, Serialize};
+
+/// The class's certificate authority, for the app to check against the pin
+/// the trainer shows before it trusts anything else the service says.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClassAuthority {
+    /// PEM of the CA certificate that signs the service's TLS certificate
+    /// and the seats' client certificates.
+    pub ca_pem: String,
+}
+
+/// A PC asks for a seat: the join code from the projector and a PKCS#10
+/// certificate signing request for a key the PC made and keeps.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JoinRequest {
+    /// 参加コード, as typed (hyphens and case do not matter).
+    pub join_code: String,
+    /// PEM `CERTIFICATE REQUEST`, signed with the key it is for.
+    pub certificate_request_pem: String,
+}
+
+/// The made-up sign-in data of a seat's practice office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SeatSignIn {
+    pub office_number: String,
+    pub office_name: String,
+    pub electronic_billing_id: String,
+    pub password: String,
+    /// Only some seats' offices have one, as at the real service.
+    pub security_code: Option<String>,
+    /// Where the office's codes go (the seat's practice mailbox).
+    pub office_email: String,
+}
+
+/// A seat, taken: the PC's certificate for it and what to type.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JoinedClass {
+    pub class_name: String,
+    pub seat_number: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: time::OffsetDateTime,
+    /// The seat office's client certificate for the requested key (PEM).
+    pub certificate_pem: String,
+    pub ca_pem: String,
+    pub sign_in: SeatSignIn,
+}
+
+/// One seat on the trainer's grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrainerSeat {
+    pub seat_number: u32,
+    pub office_name: String,
+    pub electronic_billing_id: String,
+    pub step: kaigo_domain::class::ClassStep,
+    pub step_ja: String,
+    pub step_en: String,
+    /// 「コード入力待ち」「ロック中 14:32まで」….
+    pub condition_ja: String,
+    pub condition_en: String,
+    /// The seat cannot go on alone soon (a lock, an expired code).
+    pub needs_help: bool,
+    /// Seconds since the seat last did anything (none once finished).
+    pub idle_seconds: Option<u64>,
+    pub last_refusal_ja: Option<String>,
+    pub last_refusal_en: Option<String>,
+}
+
+/// How many seats are at a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrainerStepCount {
+    pub step: kaigo_domain::class::ClassStep,
+    pub label_ja: String,
+    pub label_en: String,
+    pub seats: u32,
+}
+
+/// The trainer's view of a class: every seat, and the counts per step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrainerGrid {
+    pub class_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: time::OffsetDateTime,
+    pub seats: Vec<TrainerSeat>,
+    pub counts: Vec<TrainerStepCount>,
+    /// When this view was taken.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: time::OffsetDateTime,
+}
+
+/// The scheme the app registers to open join links with.
+pub const JOIN_LINK_SCHEME: &str = "kaigo-onboard";
+
+/// A join link: the service's address, the join code and the CA's pin
+/// (SHA-256, hex), all the app needs to join without typing.
+pub fn join_link(service_url: &str, join_code: &str, pin: &str) -> String {
+    let mut link = url::Url::parse(&format!("{JOIN_LINK_SCHEME}://join")).unwrap_or_else(|_| unreachable!("a constant URL"));
+    link.query_pairs_mut().append_pair("url", service_url).append_pair("code", join_code).append_pair("pin", pin);
+    link.to_string()
+}
+
+/// What a join link holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinLink {
+    pub service_url: String,
+    pub join_code: String,
+    pub pin: String,
+}
+
+/// Reads a join link; `None` if it is not one.
+pub fn parse_join_link(link: &str) -> Option<JoinLink> {
+    let url = url::Url::parse(link.trim()).ok()?;
+    if url.scheme() != JOIN_LINK_SCHEME || url.host_str() != Some("join") {
+        return None;
+    }
+    let get = |key: &str| url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
+    Some(JoinLink { service_url: get("url")?, join_code: get("code")?, pin: get("pin")? })
+}
+
+/// The trainer's session, for the page: the class, the codes to show and
+/// the token every action must carry (`X-CSRF-Token`).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrainerSessionInfo {
+    pub class_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: time::OffsetDateTime,
+    pub seats: u32,
+    pub csrf_token: String,
+    pub service_url: String,
+    pub join_code: String,
+    pub short_pin: String,
+    pub join_link: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_join_link_reads_back_what_it_carries() {
+        let link = join_link("https://192.0.2.7:8443", "7KQM-4XPR", &"ab".repeat(32));
+        assert!(link.starts_with("kaigo-onboard://join?url=https%3A%2F%2F192.0.2.7%3A8443&code=7KQM-4XPR&pin="), "{link}");
+        let read = parse_join_link(&link).unwrap();
+        assert_eq!(read, JoinLink { service_url: "https://192.0.2.7:8443".into(), join_code: "7KQM-4XPR".into(), pin: "ab".repeat(32) });
+        assert_eq!(parse_join_link("https://example.com/join?url=x&code=y&pin=z"), None);
+        assert_eq!(parse_join_link("kaigo-onboard://join?url=x&code=y"), None);
+    }
+}

@@ -1,0 +1,438 @@
+//! 研修: a trainer's class of practice offices. An operator opens it (its
+//! seats' offices made up and stored at once), PCs join it with the join
+//! code and a certificate request, the trainer follows and helps on a page
+//! of their own, and at its end everything of it is deleted.
+
+pub mod request;
+pub mod room;
+
+use crate::onboarding::{Failure, Onboarding};
+use crate::pki::CertificateAuthority;
+use crate::secrets::{random_token, token_hash, CodeKey, PasswordHasher};
+use crate::store::{self, classes, new_id, offices, Db};
+use kaigo_api::class::{JoinedClass, SeatSignIn, TrainerGrid, TrainerSeat, TrainerStepCount};
+use kaigo_domain::class::{choose_seat, seat_progress, CaPin, ClassPolicy, ClassStep, JoinCode, SeatChoice};
+use kaigo_domain::{ErrorCode, Policy};
+use rand::{Rng as _, RngCore as _};
+use secrecy::{ExposeSecret as _, SecretString};
+use sha2::{Digest as _, Sha256};
+use std::collections::HashSet;
+use time::{Duration, OffsetDateTime};
+
+/// The CA of the classes a service runs: it signed the service's TLS
+/// certificate, and signs each seat's client certificate.
+pub struct ClassAuthority {
+    ca: CertificateAuthority,
+    pub ca_pem: String,
+    pub ca_sha256: [u8; 32],
+}
+
+impl ClassAuthority {
+    pub fn from_pem(cert_pem: &str, key_pem: &str) -> anyhow::Result<ClassAuthority> {
+        let der = rustls_pemfile::certs(&mut cert_pem.as_bytes()).next().ok_or_else(|| anyhow::anyhow!("no CA certificate in PEM"))??;
+        let ca_sha256: [u8; 32] = Sha256::digest(der.as_ref()).into();
+        Ok(ClassAuthority { ca: CertificateAuthority::from_pem(cert_pem, key_pem)?, ca_pem: cert_pem.to_owned(), ca_sha256 })
+    }
+
+    /// The pin a join link carries: the CA's whole SHA-256, in hex.
+    pub fn pin(&self) -> String {
+        hex::encode(self.ca_sha256)
+    }
+
+    /// The pin typed from the projector (確認コード).
+    pub fn short_pin(&self) -> String {
+        CaPin::short_of(&self.ca_sha256)
+    }
+}
+
+/// What the operator asks for.
+pub struct ClassRequest {
+    pub name: String,
+    pub seats: u32,
+    pub ends_at: OffsetDateTime,
+}
+
+/// A class, opened: what only the operator sees, once.
+pub struct OpenedClass {
+    pub id: String,
+    pub join_code: JoinCode,
+    /// The secret of the trainer's sign-in link; only its keyed hash is kept.
+    pub trainer_secret: SecretString,
+}
+
+/// A seat office's secrets, sealed in its row for whoever joins the seat.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SeatSecrets {
+    password: String,
+    security_code: Option<String>,
+}
+
+const JOIN_CODE_PURPOSE: &str = "class-join-code";
+const TRAINER_SECRET_PURPOSE: &str = "class-trainer-secret";
+
+fn random_digits(n: usize) -> String {
+    let mut rng = rand::rngs::OsRng;
+    (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+}
+
+/// A practice password staff can read off the screen and type: twelve
+/// letters and digits that cannot be mistaken for each other.
+fn seat_password() -> String {
+    const READABLE: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..12).map(|_| char::from(READABLE[rng.gen_range(0..READABLE.len())])).collect()
+}
+
+/// Office numbers and KJ IDs for `n` seats, none of them taken yet. They
+/// begin with 99 and KJ99, which no prefecture's offices have, so a
+/// practice number never looks like a real office's.
+async fn made_up_ids(conn: &mut store::Conn, n: u32) -> Result<Vec<(String, String)>, Failure> {
+    let mut taken = HashSet::new();
+    let mut ids = Vec::new();
+    while ids.len() < n as usize {
+        let number = format!("99{}", random_digits(8));
+        let kj = format!("KJ99{}", random_digits(8));
+        if taken.contains(&number) || taken.contains(&kj) {
+            continue;
+        }
+        if offices::find_by_billing_id(conn, &kj).await?.is_some() || offices::number_taken(conn, &number).await? {
+            continue;
+        }
+        taken.insert(number.clone());
+        taken.insert(kj.clone());
+        ids.push((number, kj));
+    }
+    Ok(ids)
+}
+
+/// Opens a class: every seat's office is made (its password hashed) before
+/// the class is stored, in one transaction, so a class is whole or absent.
+pub async fn open_class(
+    db: &Db, hasher: &PasswordHasher, key: &CodeKey, policy: &ClassPolicy, req: &ClassRequest, now: OffsetDateTime,
+) -> Result<OpenedClass, Failure> {
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(Failure::field(ErrorCode::NameInvalid, "name"));
+    }
+    policy.check_class(req.seats, req.ends_at, now)?;
+    let class_id = new_id();
+    let mut bytes = [0u8; 5];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let join_code = JoinCode::from_random(bytes);
+    let trainer_secret = random_token();
+    let secrets: Vec<SeatSecrets> = (1..=req.seats)
+        .map(|seat| SeatSecrets {
+            password: seat_password(),
+            // Every third office has a security code, as some real ones do.
+            security_code: (seat % 3 == 0).then(|| random_digits(4)),
+        })
+        .collect();
+    // All cores hash at once; the hasher bounds how many.
+    let mut hashing = tokio::task::JoinSet::new();
+    for (i, s) in secrets.iter().enumerate() {
+        let (hasher, password, code) = (hasher.clone(), SecretString::from(s.password.clone()), s.security_code.clone());
+        hashing.spawn(async move {
+            let password = hasher.hash(&password).await?;
+            let code = match code {
+                Some(c) => Some(hasher.hash(&SecretString::from(c)).await?),
+                None => None,
+            };
+            anyhow::Ok((i, password, code))
+        });
+    }
+    let mut hashes = vec![(String::new(), None); secrets.len()];
+    while let Some(done) = hashing.join_next().await {
+        let (i, password, code) = done.map_err(anyhow::Error::from)??;
+        hashes[i] = (password, code);
+    }
+    let mut tx = db.begin().await?;
+    let ids = made_up_ids(&mut tx, req.seats).await?;
+    classes::insert(
+        &mut tx,
+        classes::NewClass {
+            id: &class_id,
+            name,
+            seats: req.seats,
+            join_code_mac: &key.code_hash(JOIN_CODE_PURPOSE, join_code.as_str()),
+            join_code_sealed: &key.seal(&class_id, join_code.as_str()),
+            trainer_secret_mac: &key.code_hash(TRAINER_SECRET_PURPOSE, trainer_secret.expose_secret()),
+            now,
+            ends_at: req.ends_at,
+        },
+    )
+    .await?;
+    for (seat, ((secret, (password_hash, code_hash)), (number, kj))) in (1..).zip(secrets.iter().zip(&hashes).zip(&ids)) {
+        let office_id = new_id();
+        let office_name = format!("研修事業所 {seat:03}");
+        let email = format!("seat{seat:03}@class-{}.kaigo-onboard.invalid", &class_id[..8]);
+        offices::insert(
+            &mut tx,
+            offices::NewOffice {
+                id: &office_id,
+                office_number: number,
+                name: &office_name,
+                electronic_billing_id: kj,
+                password_hash,
+                security_code_hash: code_hash.as_deref(),
+                email: &email,
+                now,
+            },
+        )
+        .await?;
+        let sealed = key.seal(&office_id, &serde_json::to_string(secret).map_err(anyhow::Error::from)?);
+        classes::insert_seat(&mut tx, &class_id, seat, &office_id, &sealed).await?;
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(OpenedClass { id: class_id, join_code, trainer_secret })
+}
+
+impl Onboarding {
+    fn class_authority(&self) -> Result<&ClassAuthority, Failure> {
+        self.classes.as_deref().ok_or(Failure::from(ErrorCode::ClassesNotOffered))
+    }
+
+    /// The CA the app checks against the trainer's pin.
+    pub fn class_ca_pem(&self) -> Result<String, Failure> {
+        Ok(self.class_authority()?.ca_pem.clone())
+    }
+
+    /// A PC joins the class of `join_code` from `address`: the seat its key
+    /// holds, or the first free one, and a client certificate for it.
+    pub async fn join_class(&self, address: &str, join_code: &str, request_pem: &str) -> Result<JoinedClass, Failure> {
+        let authority = self.class_authority()?;
+        let now = self.now();
+        let code = JoinCode::parse(join_code).map_err(|c| Failure::field(c, "join_code"))?;
+        let mut conn = self.db.acquire().await?;
+        let wrong = classes::wrong_joins(&mut conn, address).await?;
+        self.class_policy.join_gate(wrong, now)?;
+        let Some(class) = classes::find_by_join_code(&mut conn, &self.code_key.code_hash(JOIN_CODE_PURPOSE, code.as_str())).await? else {
+            let count = self.class_policy.wrong_joins_after(wrong, now);
+            classes::record_wrong_join(&mut conn, address, count, now).await?;
+            return Err(self.class_policy.wrong_join(count).into());
+        };
+        drop(conn);
+        let request = request::check_request(request_pem).map_err(|c| Failure::field(c, "certificate_request_pem"))?;
+        // Two PCs may reach for the same free seat: the one whose write
+        // lands takes it, the other looks again.
+        for _ in 0..8 {
+            let mut tx = self.db.begin().await?;
+            let seat_of_key = classes::seat_of_key(&mut tx, &class.id, &request.key_fingerprint).await?;
+            let first_free = classes::first_free_seat(&mut tx, &class.id).await?;
+            let seat = match choose_seat(class.state(), now, seat_of_key, first_free)? {
+                SeatChoice::Again(seat) => seat,
+                SeatChoice::Take(seat) => match classes::take_seat(&mut tx, &class.id, seat, &request.key_fingerprint, now).await {
+                    Ok(true) => seat,
+                    Ok(false) | Err(store::StoreError::Conflict(_)) => continue,
+                    Err(e) => return Err(e.into()),
+                },
+            };
+            let Some(row) = classes::seat(&mut tx, &class.id, seat).await? else { continue };
+            let issued = authority
+                .ca
+                .issue_office_client_for(
+                    &request.params.public_key,
+                    &row.office_number,
+                    &row.office_name,
+                    now - Duration::hours(1),
+                    class.ends_at,
+                )
+                .map_err(Failure::Internal)?;
+            let fingerprint = crate::pki::fingerprint(&issued.cert_der);
+            offices::add_certificate(&mut tx, &row.office_id, &fingerprint, &row.office_name, issued.not_after, now).await?;
+            tx.commit().await.map_err(store::StoreError::from)?;
+            let secrets: SeatSecrets = self
+                .code_key
+                .open(&row.office_id, &row.sealed_credentials)
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .ok_or_else(|| Failure::Internal(anyhow::anyhow!("a seat's credentials cannot be opened with this service key")))?;
+            return Ok(JoinedClass {
+                class_name: class.name.clone(),
+                seat_number: seat,
+                ends_at: class.ends_at,
+                certificate_pem: issued.cert_pem,
+                ca_pem: authority.ca_pem.clone(),
+                sign_in: SeatSignIn {
+                    office_number: row.office_number,
+                    office_name: row.office_name,
+                    electronic_billing_id: row.electronic_billing_id,
+                    password: secrets.password,
+                    security_code: secrets.security_code,
+                    office_email: row.email,
+                },
+            });
+        }
+        Err(ErrorCode::ServiceUnavailable.into())
+    }
+
+    /// The trainer's link: a session for the browser that opened it (its
+    /// token for the cookie) while the class runs.
+    pub async fn trainer_sign_in(&self, secret: &str) -> Result<(SecretString, classes::TrainerSession), Failure> {
+        let now = self.now();
+        let mut conn = self.db.acquire().await?;
+        let class = classes::find_by_trainer_secret(&mut conn, &self.code_key.code_hash(TRAINER_SECRET_PURPOSE, secret.trim()))
+            .await?
+            .filter(|c| c.state().open(now))
+            .ok_or(Failure::from(ErrorCode::TrainerSignInRequired))?;
+        let token = random_token();
+        let csrf_token = random_token().expose_secret().to_owned();
+        classes::insert_trainer_session(&mut conn, &token_hash(token.expose_secret()), &class.id, &csrf_token, now, class.ends_at).await?;
+        Ok((token, classes::TrainerSession { class_id: class.id, csrf_token, expires_at: class.ends_at }))
+    }
+
+    /// The trainer's session of a cookie, and its class (still running).
+    pub async fn trainer_session(&self, token: Option<&str>) -> Result<(classes::TrainerSession, classes::Class), Failure> {
+        let now = self.now();
+        let refused = || Failure::from(ErrorCode::TrainerSignInRequired);
+        let token = token.ok_or_else(refused)?;
+        let mut conn = self.db.acquire().await?;
+        let session = classes::trainer_session(&mut conn, &token_hash(token)).await?.filter(|s| now < s.expires_at).ok_or_else(refused)?;
+        let class = classes::find(&mut conn, &session.class_id).await?.filter(|c| c.state().open(now)).ok_or_else(refused)?;
+        Ok((session, class))
+    }
+
+    /// What the trainer shows the room: where to connect and the codes.
+    pub fn class_invitation(&self, class: &classes::Class) -> Result<ClassInvitation, Failure> {
+        let authority = self.class_authority()?;
+        let code = self
+            .code_key
+            .open(&class.id, &class.join_code_sealed)
+            .and_then(|c| JoinCode::parse(&c).ok())
+            .ok_or_else(|| Failure::Internal(anyhow::anyhow!("a class's join code cannot be opened with this service key")))?;
+        Ok(ClassInvitation::new(&self.public_url, &code, authority))
+    }
+
+    /// Every seat of a class as the trainer's grid shows it.
+    pub async fn class_grid(&self, class: &classes::Class) -> Result<TrainerGrid, Failure> {
+        let now = self.now();
+        let mut conn = self.db.acquire().await?;
+        let seats = classes::seats(&mut conn, &class.id).await?;
+        let facts = classes::seat_facts(&mut conn, &class.id).await?;
+        Ok(grid(class, &seats, &facts, &self.policy, now))
+    }
+
+    async fn seat_office(&self, class_id: &str, seat: u32) -> Result<String, Failure> {
+        let mut conn = self.db.acquire().await?;
+        Ok(classes::seat(&mut conn, class_id, seat).await?.ok_or(Failure::from(ErrorCode::NotFound))?.office_id)
+    }
+
+    /// ロック解除: the seat's office and admin may log in again at once.
+    pub async fn unlock_seat(&self, class_id: &str, seat: u32) -> Result<(), Failure> {
+        let office_id = self.seat_office(class_id, seat).await?;
+        let mut conn = self.db.acquire().await?;
+        classes::unlock_office(&mut conn, &office_id).await?;
+        Ok(())
+    }
+
+    /// 最初からやり直す: the seat's Step 3 is undone; its PC keeps the seat.
+    pub async fn reset_seat(&self, class_id: &str, seat: u32) -> Result<(), Failure> {
+        let office_id = self.seat_office(class_id, seat).await?;
+        let mut tx = self.db.begin().await?;
+        classes::reset_office(&mut tx, &office_id, self.now()).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(())
+    }
+
+    /// 研修を終える: the class's last grid, then everything of it deleted.
+    pub async fn close_class(&self, class: &classes::Class) -> Result<TrainerGrid, Failure> {
+        let last = self.class_grid(class).await?;
+        let mut conn = self.db.acquire().await?;
+        classes::close(&mut conn, &class.id, self.now()).await?;
+        drop(conn);
+        delete_over(&self.db, self.now()).await?;
+        Ok(last)
+    }
+}
+
+/// Deletes every class that has ended or was closed, with all that was in
+/// it; then SQLite's log is emptied, so that nothing of them stays readable
+/// in the database's files (freed pages are zeroed: `secure_delete`).
+pub async fn delete_over(db: &Db, now: OffsetDateTime) -> Result<usize, Failure> {
+    let mut conn = db.acquire().await?;
+    let over = classes::over(&mut conn, now).await?;
+    drop(conn);
+    for class_id in &over {
+        let mut tx = db.begin().await?;
+        classes::delete(&mut tx, class_id).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        tracing::info!(class = %class_id, "class deleted");
+    }
+    if !over.is_empty() {
+        db.truncate_log().await?;
+    }
+    Ok(over.len())
+}
+
+fn grid(
+    class: &classes::Class, seats: &[classes::Seat], facts: &[(u32, kaigo_domain::class::SeatFacts, Option<String>)], policy: &Policy,
+    now: OffsetDateTime,
+) -> TrainerGrid {
+    let mut rows = Vec::with_capacity(seats.len());
+    for (seat, (number, f, last_failure)) in seats.iter().zip(facts) {
+        let p = seat_progress(f, policy, now);
+        let refusal = last_failure.as_deref().and_then(crate::store::audit::AuditFailure::from_outcome);
+        rows.push(TrainerSeat {
+            seat_number: *number,
+            office_name: seat.office_name.clone(),
+            electronic_billing_id: seat.electronic_billing_id.clone(),
+            step: p.step,
+            step_ja: p.step.label_ja().to_owned(),
+            step_en: p.step.label_en().to_owned(),
+            condition_ja: p.condition.words_ja(),
+            condition_en: p.condition.words_en(),
+            needs_help: p.condition.needs_help(),
+            idle_seconds: p.idle_for.map(|d| d.whole_seconds().max(0).unsigned_abs()),
+            last_refusal_ja: refusal.map(|r| r.words_ja().to_owned()),
+            last_refusal_en: refusal.map(|r| r.words_en().to_owned()),
+        });
+    }
+    let counts = std::iter::once(ClassStep::NotJoined)
+        .chain(ClassStep::COLUMNS)
+        .map(|step| TrainerStepCount {
+            step,
+            label_ja: step.label_ja().to_owned(),
+            label_en: step.label_en().to_owned(),
+            seats: u32::try_from(rows.iter().filter(|r| r.step == step).count()).unwrap_or(u32::MAX),
+        })
+        .collect();
+    TrainerGrid { class_name: class.name.clone(), ends_at: class.ends_at, seats: rows, counts, at: now }
+}
+
+/// What attendees need to join: shown on the projector, printed by the
+/// command that opens the class, and carried whole by the join link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassInvitation {
+    /// The service's address for the app (接続先).
+    pub service_url: String,
+    /// 参加コード, as shown.
+    pub join_code: String,
+    /// 確認コード: the short pin of the class's CA.
+    pub short_pin: String,
+    /// `kaigo-onboard://join?…`: opens the app's join screen filled in.
+    pub join_link: String,
+}
+
+impl ClassInvitation {
+    pub fn new(service_url: &str, code: &JoinCode, authority: &ClassAuthority) -> ClassInvitation {
+        let join_link = kaigo_api::class::join_link(service_url, &code.display(), &authority.pin());
+        ClassInvitation { service_url: service_url.to_owned(), join_code: code.display(), short_pin: authority.short_pin(), join_link }
+    }
+}
+
+/// The grid as CSV, one line a seat, with a byte-order mark so that
+/// spreadsheet programs read the Japanese right.
+pub fn summary_csv(grid: &TrainerGrid) -> anyhow::Result<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(["席", "事業所", "ユーザID", "段階", "状態", "最後のエラー", "止まっている分"])?;
+    for s in &grid.seats {
+        out.write_record([
+            s.seat_number.to_string(),
+            s.office_name.clone(),
+            s.electronic_billing_id.clone(),
+            s.step_ja.clone(),
+            s.condition_ja.clone(),
+            s.last_refusal_ja.clone().unwrap_or_default(),
+            s.idle_seconds.map(|n| (n / 60).to_string()).unwrap_or_default(),
+        ])?;
+    }
+    out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}

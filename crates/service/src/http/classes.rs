@@ -1,0 +1,223 @@
+//! 研修: joining a class (no certificate yet) and the trainer's calls
+//! (a session cookie from the trainer's link; every change carries the
+//! session's CSRF token).
+
+use super::error::{ApiError, ApiResult};
+use super::extract::{ApiJson, PeerAddress};
+use super::AppState;
+use crate::store::classes::{Class, TrainerSession};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kaigo_api::class::*;
+use kaigo_domain::ErrorCode;
+use std::time::Duration;
+
+/// The session cookie of the trainer's browser.
+pub const TRAINER_COOKIE: &str = "kaigo_trainer";
+/// The header every trainer action carries.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The class's CA, for the app to check against the trainer's pin before
+/// it trusts this service (as EST's `/cacerts` is checked out of band).
+#[utoipa::path(operation_id = "class_authority", get, path = "/v1/class/authority", tag = "研修 class",
+    responses((status = 200, body = ClassAuthority)))]
+pub async fn authority(State(s): State<AppState>) -> ApiResult<Json<ClassAuthority>> {
+    Ok(Json(ClassAuthority { ca_pem: s.ob.class_ca_pem()? }))
+}
+
+/// Takes a seat: the join code and a certificate request for the PC's own
+/// key. The seat the key holds already, or the first free one; wrong codes
+/// are counted per address (`tries_left`).
+#[utoipa::path(operation_id = "class_join", post, path = "/v1/class/join", tag = "研修 class", request_body = JoinRequest,
+    responses((status = 201, body = JoinedClass)))]
+pub async fn join(
+    State(s): State<AppState>, address: Option<axum::Extension<PeerAddress>>, ApiJson(req): ApiJson<JoinRequest>,
+) -> ApiResult<(StatusCode, Json<JoinedClass>)> {
+    let address = address.map_or_else(|| "unknown".to_owned(), |a| a.0 .0.to_string());
+    Ok((StatusCode::CREATED, Json(s.ob.join_class(&address, &req.join_code, &req.certificate_request_pem).await?)))
+}
+
+/// The trainer's session and class, from the cookie.
+pub struct Trainer(pub TrainerSession, pub Class);
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == TRAINER_COOKIE)
+        .map(|c| c.value().to_owned())
+}
+
+impl FromRequestParts<AppState> for Trainer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = cookie_token(&parts.headers);
+        let (session, class) = state.ob.trainer_session(token.as_deref()).await.map_err(|e| ApiError(e).into_response())?;
+        Ok(Trainer(session, class))
+    }
+}
+
+/// A trainer's session whose request carries its CSRF token.
+pub struct TrainerAction(pub TrainerSession, pub Class);
+
+impl FromRequestParts<AppState> for TrainerAction {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Trainer(session, class) = Trainer::from_request_parts(parts, state).await?;
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !crate::secrets::same(sent, &session.csrf_token) {
+            return Err(ApiError(ErrorCode::CsrfTokenInvalid.into()).into_response());
+        }
+        Ok(TrainerAction(session, class))
+    }
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SignInQuery {
+    /// The secret of the trainer's link.
+    pub secret: String,
+}
+
+/// The trainer's link: sets the session cookie (HttpOnly, Secure,
+/// SameSite=Strict) and sends the browser on to the page — by a page of
+/// its own, so that the cookie is sent even when the link was opened from
+/// another site (a mail reader), which a redirect would not do.
+#[utoipa::path(operation_id = "trainer_sign_in", get, path = "/trainer/sign-in", tag = "研修 trainer", params(SignInQuery),
+    responses((status = 200, description = "Signed in; the page goes on to /trainer", content_type = "text/html")))]
+pub async fn sign_in(State(s): State<AppState>, Query(q): Query<SignInQuery>) -> ApiResult<Response> {
+    let (token, session) = s.ob.trainer_sign_in(&q.secret).await?;
+    let max_age = (session.expires_at - s.ob.now()).whole_seconds().max(0);
+    let cookie = cookie::Cookie::build((TRAINER_COOKIE, secrecy::ExposeSecret::expose_secret(&token).to_owned()))
+        .http_only(true)
+        .secure(true)
+        .same_site(cookie::SameSite::Strict)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    let mut resp = super::trainer_page::page(super::trainer_page::SIGNED_IN).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// The class, the codes for the projector and the CSRF token.
+#[utoipa::path(operation_id = "trainer_session", get, path = "/v1/trainer/session", tag = "研修 trainer",
+    security(("trainer_cookie" = [])), responses((status = 200, body = TrainerSessionInfo)))]
+pub async fn session(State(s): State<AppState>, Trainer(session, class): Trainer) -> ApiResult<Json<TrainerSessionInfo>> {
+    let invitation = s.ob.class_invitation(&class)?;
+    Ok(Json(TrainerSessionInfo {
+        class_name: class.name,
+        ends_at: class.ends_at,
+        seats: class.seats,
+        csrf_token: session.csrf_token,
+        service_url: invitation.service_url,
+        join_code: invitation.join_code,
+        short_pin: invitation.short_pin,
+        join_link: invitation.join_link,
+    }))
+}
+
+/// Every seat and the counts per step, now.
+#[utoipa::path(operation_id = "trainer_grid", get, path = "/v1/trainer/grid", tag = "研修 trainer",
+    security(("trainer_cookie" = [])), responses((status = 200, body = TrainerGrid)))]
+pub async fn grid(State(s): State<AppState>, Trainer(_, class): Trainer) -> ApiResult<Json<TrainerGrid>> {
+    Ok(Json(s.ob.class_grid(&class).await?))
+}
+
+/// How often the grid is looked at for changes: a seat's move reaches the
+/// page within this and the page's drawing.
+const GRID_POLL: Duration = Duration::from_millis(250);
+
+/// The grid as server-sent events: one `grid` event at once, then one
+/// each time a seat moves (every instance sees every seat: the grid is
+/// read from the database), and at least every 15 seconds for the times.
+#[utoipa::path(operation_id = "trainer_events", get, path = "/v1/trainer/events", tag = "研修 trainer",
+    security(("trainer_cookie" = [])),
+    responses((status = 200, description = "`grid` events, each a TrainerGrid", content_type = "text/event-stream")))]
+pub async fn events(State(s): State<AppState>, Trainer(_, class): Trainer) -> Response {
+    struct Watch {
+        s: AppState,
+        class: Class,
+        last: Option<(Vec<TrainerSeat>, std::time::Instant)>,
+    }
+    let start = Watch { s, class, last: None };
+    let stream = futures_util::stream::unfold(start, |mut w| async move {
+        loop {
+            let grid = match w.s.ob.class_grid(&w.class).await {
+                Ok(g) => g,
+                // The class is gone (closed, ended): the stream ends.
+                Err(_) => return None,
+            };
+            // Idle times tick every second; only a move, or the quarter
+            // minute, is worth an event.
+            let mut moved = grid.seats.clone();
+            for seat in &mut moved {
+                seat.idle_seconds = None;
+            }
+            let due = match &w.last {
+                None => true,
+                Some((seats, at)) => *seats != moved || at.elapsed() >= Duration::from_secs(15),
+            };
+            if due {
+                w.last = Some((moved, std::time::Instant::now()));
+                let event = Event::default().event("grid").json_data(&grid).unwrap_or_else(|_| Event::default().comment("unencodable"));
+                return Some((Ok::<_, std::convert::Infallible>(event), w));
+            }
+            tokio::time::sleep(GRID_POLL).await;
+        }
+    });
+    Sse::new(stream).into_response()
+}
+
+/// ロック解除: the seat's office and admin may log in again at once.
+#[utoipa::path(operation_id = "trainer_unlock_seat", post, path = "/v1/trainer/seats/{seat}/unlock", tag = "研修 trainer",
+    params(("seat" = u32, Path)), security(("trainer_cookie" = [], "csrf_token" = [])),
+    responses((status = 204, description = "Unlocked")))]
+pub async fn unlock_seat(
+    State(s): State<AppState>, TrainerAction(_, class): TrainerAction, Path(seat): Path<u32>,
+) -> ApiResult<StatusCode> {
+    s.ob.unlock_seat(&class.id, seat).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 最初からやり直す: the seat's Step 3 is undone; its PC keeps the seat.
+#[utoipa::path(operation_id = "trainer_reset_seat", post, path = "/v1/trainer/seats/{seat}/reset", tag = "研修 trainer",
+    params(("seat" = u32, Path)), security(("trainer_cookie" = [], "csrf_token" = [])),
+    responses((status = 204, description = "Reset")))]
+pub async fn reset_seat(State(s): State<AppState>, TrainerAction(_, class): TrainerAction, Path(seat): Path<u32>) -> ApiResult<StatusCode> {
+    s.ob.reset_seat(&class.id, seat).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 研修を終える: answers the class's last grid (for the summary), then
+/// deletes everything of the class.
+#[utoipa::path(operation_id = "trainer_close_class", post, path = "/v1/trainer/close", tag = "研修 trainer",
+    security(("trainer_cookie" = [], "csrf_token" = [])), responses((status = 200, body = TrainerGrid)))]
+pub async fn close_class(State(s): State<AppState>, TrainerAction(_, class): TrainerAction) -> ApiResult<Json<TrainerGrid>> {
+    Ok(Json(s.ob.close_class(&class).await?))
+}
+
+/// The grid as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
+/// read the Japanese right).
+#[utoipa::path(operation_id = "trainer_summary_csv", get, path = "/v1/trainer/summary.csv", tag = "研修 trainer",
+    security(("trainer_cookie" = [])), responses((status = 200, description = "One line a seat", content_type = "text/csv")))]
+pub async fn summary_csv(State(s): State<AppState>, Trainer(_, class): Trainer) -> ApiResult<Response> {
+    let grid = s.ob.class_grid(&class).await?;
+    let csv = crate::classes::summary_csv(&grid).map_err(crate::onboarding::Failure::Internal)?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"class-summary.csv\"")],
+        csv,
+    )
+        .into_response())
+}

@@ -1,0 +1,228 @@
+// The trainer's pages: they only draw what the service sends (the grid,
+// over server-sent events) and call its trainer API with the session's
+// CSRF token. Japanese first; the English switch is remembered.
+
+const WORDS = {
+  grid_title: ["研修の進み具合", "Class progress"],
+  ends: ["終了予定", "Ends at"],
+  projector: ["投影用の画面", "Projector view"],
+  summary: ["まとめ（印刷用）", "Summary (printable)"],
+  csv: ["CSVで保存", "Save as CSV"],
+  counts: ["段階ごとの席の数", "Seats per step"],
+  seats: ["席ごとの状態", "Each seat"],
+  end: ["研修を終える", "End the class"],
+  end_note: ["終えると、この研修の練習用データはすべて削除されます。先に「まとめ」を印刷するか、CSVを保存してください。",
+    "Ending deletes all of this class's practice data. Print the summary or save the CSV first."],
+  close: ["研修を終えてデータを削除する", "End the class and delete its data"],
+  close_confirm: ["研修を終えると、すべての席の練習用データが削除され、元に戻せません。終えてよろしいですか。",
+    "Ending the class deletes every seat's practice data for good. End it?"],
+  closed: ["研修を終えました。データは削除されました。下のまとめを印刷するか、CSVを保存してください。",
+    "The class has ended and its data is deleted. Print the summary below or save the CSV."],
+  projector_lead: ["アプリの最初の画面で「研修に参加する」を選び、次の3つを入力してください。",
+    "In the app's first screen choose \"Join a class\" and type these three."],
+  service_url: ["接続先", "Address"],
+  join_code: ["参加コード", "Join code"],
+  short_pin: ["確認コード", "Check code"],
+  projector_note: ["本物の個人情報は入力しないでください。名前や連絡先は、練習用の架空のものを使います。",
+    "Do not type real personal data: use the made-up names and contacts."],
+  back: ["進み具合の画面に戻る", "Back to the progress grid"],
+  summary_title: ["研修のまとめ", "Class summary"],
+  taken_at: ["時点", "As of"],
+  print: ["印刷する", "Print"],
+  seat: ["席", "Seat"],
+  office: ["事業所", "Office"],
+  condition: ["状態", "State"],
+  last_refusal: ["最後のエラー", "Last refusal"],
+  idle: ["止まっている時間", "Idle for"],
+  actions: ["操作", "Actions"],
+  unlock: ["ロック解除", "Unlock"],
+  reset: ["最初からやり直す", "Start over"],
+  reset_confirm: ["席 {n} の練習を最初からやり直します。よろしいですか。", "Start seat {n} over from the beginning?"],
+  done_mark: ["済", "done"],
+  here_mark: ["いまここ", "here"],
+  minutes: ["{n}分", "{n} min"],
+  under_minute: ["1分未満", "under 1 min"],
+  live: ["最新の状態を表示しています", "Showing the latest state"],
+  reconnecting: ["接続が切れました。つなぎ直しています…", "Connection lost, reconnecting…"],
+  sign_in_needed: ["講師用の画面を開くには、研修を開いたときに表示された講師用リンクを開いてください。",
+    "Open the trainer's link printed when the class was opened."],
+  action_failed: ["操作できませんでした: ", "The action failed: "],
+  unlocked: ["席 {n} のロックを解除しました。", "Seat {n} unlocked."],
+  reset_done: ["席 {n} を最初からやり直せるようにしました。", "Seat {n} starts over."],
+};
+
+let english = localStorage.getItem("kaigo-trainer-lang") === "en";
+let session = null;
+let lastGrid = null;
+
+const say = (key, n) => WORDS[key][english ? 1 : 0].replace("{n}", n);
+const $ = (id) => document.getElementById(id);
+const el = (tag, text, attrs = {}) => {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  return e;
+};
+const time = (iso) => new Date(iso).toLocaleString(english ? "en-GB" : "ja-JP", { timeZone: "Asia/Tokyo", dateStyle: "short", timeStyle: "short" });
+const notice = (text) => { const n = $("notice"); if (n) n.textContent = text; };
+
+function applyWords() {
+  document.documentElement.lang = english ? "en" : "ja";
+  for (const e of document.querySelectorAll("[data-t]")) e.textContent = say(e.dataset.t);
+  const button = $("language");
+  if (button) {
+    button.textContent = english ? "日本語" : "English";
+    button.lang = english ? "ja" : "en";
+  }
+  if (lastGrid) draw(lastGrid);
+}
+
+function drawCounts(grid) {
+  const list = $("counts");
+  if (!list) return;
+  list.replaceChildren(...grid.counts.map((c) => el("li", `${english ? c.label_en : c.label_ja}: ${c.seats}`)));
+}
+
+const COLUMNS = ["office_login", "admin_registration", "admin_login", "terminal", "finished"];
+
+function headRow(row, withActions) {
+  const cells = [say("seat"), say("office")];
+  const labels = lastGrid ? lastGrid.counts.filter((c) => COLUMNS.includes(c.step)) : [];
+  for (const c of labels) cells.push(english ? c.label_en : c.label_ja);
+  cells.push(say("condition"), say("last_refusal"), say("idle"));
+  if (withActions) cells.push(say("actions"));
+  row.replaceChildren(...cells.map((t) => el("th", t, { scope: "col" })));
+}
+
+function idle(seconds) {
+  if (seconds === null || seconds === undefined) return "";
+  return seconds < 60 ? say("under_minute") : say("minutes", Math.floor(seconds / 60));
+}
+
+function seatRow(seat, withActions) {
+  const row = el("tr");
+  if (seat.needs_help) row.className = "needs-help";
+  row.append(el("th", String(seat.seat_number), { scope: "row" }), el("td", `${seat.office_name} (${seat.electronic_billing_id})`));
+  const at = COLUMNS.indexOf(seat.step);
+  COLUMNS.forEach((_, i) => {
+    const mark = at < 0 ? "" : i < at ? "✓" : i === at ? "●" : "";
+    const label = at < 0 ? "" : i < at ? say("done_mark") : i === at ? say("here_mark") : "";
+    const cell = el("td", mark, { class: "step" });
+    if (label) cell.setAttribute("aria-label", label);
+    row.append(cell);
+  });
+  row.append(el("td", english ? seat.condition_en : seat.condition_ja), el("td", (english ? seat.last_refusal_en : seat.last_refusal_ja) || ""),
+    el("td", idle(seat.idle_seconds)));
+  if (withActions) {
+    const cell = el("td");
+    const unlock = el("button", say("unlock"), { type: "button", "data-action": "unlock", "data-seat": seat.seat_number });
+    const reset = el("button", say("reset"), { type: "button", "data-action": "reset", "data-seat": seat.seat_number });
+    cell.append(unlock, " ", reset);
+    row.append(cell);
+  }
+  return row;
+}
+
+function draw(grid) {
+  lastGrid = grid;
+  const name = $("class-name");
+  if (name) name.textContent = grid.class_name;
+  drawCounts(grid);
+  for (const [id, withActions] of [["grid", true], ["summary", false]]) {
+    const table = $(id);
+    if (!table) continue;
+    headRow(table.querySelector("thead tr"), withActions);
+    table.querySelector("tbody").replaceChildren(...grid.seats.map((s) => seatRow(s, withActions)));
+  }
+  const taken = $("taken-at");
+  if (taken) taken.textContent = time(grid.at);
+  // For tests and the benchmark: the moment the page drew this grid.
+  document.body.dataset.drawnAt = String(Date.now());
+  document.body.dataset.gridAt = grid.at;
+}
+
+async function call(method, path) {
+  const resp = await fetch(path, { method, headers: { "X-CSRF-Token": session.csrf_token }, credentials: "same-origin" });
+  if (!resp.ok) {
+    const body = await resp.json().catch(() => ({}));
+    throw new Error(english ? body.message_en || resp.statusText : body.message || resp.statusText);
+  }
+  return resp.status === 204 ? null : resp.json();
+}
+
+async function onAction(event) {
+  const button = event.target.closest("button[data-action]");
+  if (!button) return;
+  const n = button.dataset.seat;
+  if (button.dataset.action === "reset" && !confirm(say("reset_confirm", n))) return;
+  try {
+    await call("POST", `/v1/trainer/seats/${n}/${button.dataset.action}`);
+    notice(say(button.dataset.action === "unlock" ? "unlocked" : "reset_done", n));
+  } catch (e) {
+    notice(say("action_failed") + e.message);
+  }
+}
+
+async function closeClass() {
+  if (!confirm(say("close_confirm"))) return;
+  try {
+    const last = await call("POST", "/v1/trainer/close");
+    sessionStorage.setItem("kaigo-last-grid", JSON.stringify(last));
+    location.assign("/trainer/summary?closed=1");
+  } catch (e) {
+    notice(say("action_failed") + e.message);
+  }
+}
+
+function offerCsv(grid) {
+  // After the end the service has nothing left: the CSV is made here.
+  const head = [say("seat"), say("office"), "KJ ID", say("condition"), say("last_refusal")];
+  const lines = [head, ...grid.seats.map((s) => [s.seat_number, s.office_name, s.electronic_billing_id,
+    english ? s.step_en : s.step_ja, (english ? s.last_refusal_en : s.last_refusal_ja) || ""])];
+  const text = "\ufeff" + lines.map((l) => l.map((v) => `"${String(v).replaceAll('"', '""')}"`).join(",")).join("\r\n") + "\r\n";
+  $("csv").href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+}
+
+function listen() {
+  const source = new EventSource("/v1/trainer/events");
+  source.addEventListener("grid", (e) => { draw(JSON.parse(e.data)); notice(say("live")); });
+  source.onerror = () => notice(say("reconnecting"));
+}
+
+async function start() {
+  applyWords();
+  $("language")?.addEventListener("click", () => {
+    english = !english;
+    localStorage.setItem("kaigo-trainer-lang", english ? "en" : "ja");
+    applyWords();
+  });
+  $("print")?.addEventListener("click", () => window.print());
+  const page = document.body.dataset.page;
+  if (page === "summary" && new URLSearchParams(location.search).has("closed")) {
+    const kept = sessionStorage.getItem("kaigo-last-grid");
+    if (kept) {
+      draw(JSON.parse(kept));
+      offerCsv(lastGrid);
+      notice(say("closed"));
+    }
+    return;
+  }
+  const resp = await fetch("/v1/trainer/session", { credentials: "same-origin" });
+  if (!resp.ok) {
+    notice(say("sign_in_needed"));
+    return;
+  }
+  session = await resp.json();
+  $("class-name").textContent = session.class_name;
+  if ($("ends-at")) $("ends-at").textContent = time(session.ends_at);
+  if ($("service-url")) {
+    $("service-url").textContent = session.service_url;
+    $("join-code").textContent = session.join_code;
+    $("short-pin").textContent = session.short_pin;
+  }
+  $("grid")?.addEventListener("click", onAction);
+  $("close-class")?.addEventListener("click", closeClass);
+  listen();
+}
+
+start();
