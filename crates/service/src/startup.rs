@@ -156,9 +156,10 @@ impl Application {
     /// at once, [`RunningService::shutdown`] gracefully.
     pub fn spawn(self) -> RunningService {
         let addr = self.addr;
+        let trainer_addr = self.trainer_addr();
         let onboarding = self.onboarding.clone();
         let running = self.start();
-        RunningService { addr, onboarding, running: Some(running) }
+        RunningService { addr, trainer_addr, onboarding, running: Some(running) }
     }
 
     /// Runs until SIGTERM or Ctrl-C, then stops gracefully: no new
@@ -269,6 +270,8 @@ impl Running {
 /// A service running in the background of this process.
 pub struct RunningService {
     pub addr: SocketAddr,
+    /// The trainer's plain-HTTP page (研修), when it is served.
+    pub trainer_addr: Option<SocketAddr>,
     pub onboarding: Onboarding,
     running: Option<Running>,
 }

@@ -79,6 +79,28 @@ pub const REFUSALS: &[(&str, &[&[ErrorCode]])] = &[
     ("terminal_list", &[&[PasswordChangeRequired]]),
     ("terminal_unlink", &[&[PasswordChangeRequired, TerminalNotFound]]),
     ("practice_mailbox", &[&[PracticeModeOnly]]),
+    ("class_authority", &[&[ClassesNotOffered]]),
+    (
+        "class_join",
+        &[&[
+            ClassesNotOffered,
+            JoinCodeFormat,
+            JoinTriesExhausted,
+            JoinCodeWrong,
+            CertificateRequestInvalid,
+            CertificateRequestKeyWeak,
+            ClassClosed,
+            ClassFull,
+        ]],
+    ),
+    ("trainer_sign_in", &[&[TrainerSignInRequired]]),
+    ("trainer_session", &[&[TrainerSignInRequired, ClassesNotOffered]]),
+    ("trainer_grid", &[&[TrainerSignInRequired]]),
+    ("trainer_events", &[&[TrainerSignInRequired]]),
+    ("trainer_summary_csv", &[&[TrainerSignInRequired]]),
+    ("trainer_unlock_seat", &[&[TrainerSignInRequired, CsrfTokenInvalid, NotFound]]),
+    ("trainer_reset_seat", &[&[TrainerSignInRequired, CsrfTokenInvalid, NotFound]]),
+    ("trainer_close_class", &[&[TrainerSignInRequired, CsrfTokenInvalid]]),
 ];
 
 /// The refusals of `operation_id`, or `None` for an operation not listed.
@@ -89,8 +111,8 @@ pub fn refusals(operation_id: &str) -> Option<Vec<ErrorCode>> {
 /// What an answer's description adds to a code: how to go on.
 pub fn note(code: ErrorCode) -> &'static str {
     match code {
-        OfficeLocked | LoginThrottled | CodeResendTooSoon | RateLimited | ServiceUnavailable => " (Retry-After)",
-        InvalidCredentials | ActivationCodeIncorrect => " (tries_left where a lock or a void code follows)",
+        OfficeLocked | LoginThrottled | CodeResendTooSoon | RateLimited | ServiceUnavailable | JoinTriesExhausted => " (Retry-After)",
+        InvalidCredentials | ActivationCodeIncorrect | JoinCodeWrong => " (tries_left where a lock or a void code follows)",
         _ => "",
     }
 }

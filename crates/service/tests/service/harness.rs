@@ -108,6 +108,8 @@ pub struct Options {
     pub connections: kaigo_service::connections::ConnectionLimits,
     pub sms_webhook: Option<String>,
     pub policy: kaigo_domain::Policy,
+    /// Run classes (研修) with the test CA, the trainer's page on loopback.
+    pub classes: bool,
 }
 
 impl Default for Options {
@@ -119,6 +121,7 @@ impl Default for Options {
             connections: Default::default(),
             sms_webhook: None,
             policy: kaigo_domain::Policy::default(),
+            classes: false,
         }
     }
 }
@@ -135,6 +138,9 @@ pub struct TestApp {
     /// What the service was built with: a second instance on the same
     /// database is built from it.
     pub config: Config,
+    /// Offices made during the test (a class's seats), whose mailboxes
+    /// the helpers read too.
+    pub others: std::sync::Mutex<Vec<TestOffice>>,
 }
 
 /// A database of its own for one test: a SQLite file, or a new PostgreSQL
@@ -221,7 +227,11 @@ pub fn test_config(pki: &TestPki, database: DatabaseLocation, opts: &Options) ->
         connections: opts.connections.clone(),
         hashing_concurrency: 2,
         public_url: None,
-        classes: None,
+        classes: opts.classes.then(|| kaigo_service::config::ClassesConfig {
+            ca_cert_pem: pki.ca_pem.clone(),
+            ca_key_pem: pki.ca.key_pem(),
+            trainer_listen: Some("127.0.0.1:0".parse().unwrap()),
+        }),
     }
 }
 
@@ -241,7 +251,7 @@ pub async fn spawn_with(opts: Options) -> Option<TestApp> {
     let b = office(&pki, 2, None);
     register_office(&app.onboarding.db, &a).await;
     register_office(&app.onboarding.db, &b).await;
-    Some(TestApp { service: app.spawn(), clock, pki, a, b, dir, config })
+    Some(TestApp { service: app.spawn(), clock, pki, a, b, dir, config, others: Default::default() })
 }
 
 /// The first run of six digits in a message.
@@ -316,6 +326,10 @@ impl TestApp {
     async fn messages_to(&self, recipient: &str) -> Vec<kaigo_api::service::MailboxMessage> {
         let mut msgs = self.client(&self.a).practice_mailbox(Some(recipient)).await.unwrap();
         msgs.extend(self.client(&self.b).practice_mailbox(Some(recipient)).await.unwrap());
+        let others = self.others.lock().unwrap().clone();
+        for office in &others {
+            msgs.extend(self.client(office).practice_mailbox(Some(recipient)).await.unwrap());
+        }
         msgs.sort_by(|x, y| y.delivered_at.cmp(&x.delivered_at).then_with(|| x.id.cmp(&y.id)));
         msgs
     }

@@ -2,6 +2,7 @@
 //! Integration tests of the onboarding service, through the client crate,
 //! over real mutual TLS. One test binary (each extra one is a slow link).
 
+mod classes;
 mod cli;
 mod codes;
 mod connections;

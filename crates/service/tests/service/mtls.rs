@@ -1,4 +1,5 @@
-//! The client certificate: required in the handshake, from the configured CA,
+//! The client certificate: required in the handshake (but for joining a
+//! class and the trainer's calls), from the configured CA,
 //! not expired, and belonging to the office whose ID is used.
 
 use crate::harness::*;
@@ -31,7 +32,24 @@ async fn every_call_without_a_client_certificate_is_refused_but_a_devices_redemp
         }
     }
     open.sort();
-    assert_eq!(open, ["post /v1/terminal-activations", "post /v1/terminal-activations/{terminal_id}/proof"]);
+    // … and those of 研修, which a join code or the trainer's cookie authorises.
+    assert_eq!(
+        open,
+        [
+            "get /trainer/sign-in",
+            "get /v1/class/authority",
+            "get /v1/trainer/events",
+            "get /v1/trainer/grid",
+            "get /v1/trainer/session",
+            "get /v1/trainer/summary.csv",
+            "post /v1/class/join",
+            "post /v1/terminal-activations",
+            "post /v1/terminal-activations/{terminal_id}/proof",
+            "post /v1/trainer/close",
+            "post /v1/trainer/seats/{seat}/reset",
+            "post /v1/trainer/seats/{seat}/unlock",
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

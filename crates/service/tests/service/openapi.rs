@@ -37,6 +37,9 @@ async fn the_service_serves_its_openapi_document_and_it_lists_every_step() {
         "/v1/terminals/{terminal_id}/activation",
         "/v1/terminal-activations",
         "/v1/terminal-activations/{terminal_id}/proof",
+        "/v1/class/join",
+        "/v1/trainer/events",
+        "/v1/trainer/seats/{seat}/unlock",
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
