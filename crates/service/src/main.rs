@@ -49,6 +49,10 @@ enum Command {
         /// limited by its own pace, not refused).
         #[arg(long, default_value_t = kaigo_service::http::rate_limit::RateLimit::default().per_second)]
         rate_per_second: u32,
+        /// Also run a class (研修) of this many seats, signed by the demo's
+        /// CA, its trainer's page on the same address (the API test).
+        #[arg(long)]
+        class_seats: Option<u32>,
     },
     /// 研修を開く: open a class of practice offices for a room of PCs to
     /// rehearse Step 3 together, print the trainer's link and what the
@@ -207,7 +211,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(a) => serve(a).await,
         Command::InitCa { dir, hosts } => init_ca(&dir, &hosts),
         Command::AddOffice(a) => add_office_cmd(a).await,
-        Command::Demo { dir, listen, rate_per_second } => demo_cmd(&dir, listen, rate_per_second).await,
+        Command::Demo { dir, listen, rate_per_second, class_seats } => demo_cmd(&dir, listen, rate_per_second, class_seats).await,
         Command::OpenClass(a) => open_class_cmd(a).await,
         Command::Openapi => {
             print!("{}", kaigo_service::http::openapi::json());
@@ -309,12 +313,30 @@ async fn add_office_cmd(a: AddOfficeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn demo_cmd(dir: &std::path::Path, listen: SocketAddr, rate_per_second: u32) -> anyhow::Result<()> {
+async fn demo_cmd(dir: &std::path::Path, listen: SocketAddr, rate_per_second: u32, class_seats: Option<u32>) -> anyhow::Result<()> {
     let files = demo::prepare(dir).await?;
     let mut config = demo::config(&files, listen)?;
     config.rate_limit.per_second = rate_per_second.max(1);
     config.rate_limit.burst = config.rate_limit.burst.max(rate_per_second);
+    if class_seats.is_some() {
+        config.classes =
+            Some(ClassesConfig { ca_cert_pem: read(&files.ca_cert)?, ca_key_pem: read(&dir.join("ca-key.pem"))?, trainer_listen: None });
+    }
     let app = Application::build(config, demo::clock()).await?;
+    if let Some(seats) = class_seats {
+        let ob = &app.onboarding;
+        let now = SystemClock.now();
+        let request = kaigo_service::classes::ClassRequest { name: "デモ研修".into(), seats, ends_at: now + time::Duration::hours(8) };
+        let opened = kaigo_service::classes::open_class(&ob.db, &ob.hasher, &ob.code_key, &ob.class_policy, &request, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.code().as_str()))?;
+        println!("  class join code:     {}", opened.join_code.display());
+        println!(
+            "  trainer's link:      https://{}/trainer/sign-in?secret={}",
+            app.addr(),
+            secrecy::ExposeSecret::expose_secret(&opened.trainer_secret)
+        );
+    }
     println!("Kaigo Onboard practice service (練習モード)");
     println!("  URL:                 https://{}", app.addr());
     println!("  KJ ID:               {}", demo::ELECTRONIC_BILLING_ID);
