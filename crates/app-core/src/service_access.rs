@@ -25,7 +25,7 @@ pub struct ProvidedIdentity {
 }
 
 /// What the screen tells staff to type in a rehearsal (練習用の事業所).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct RehearsalSignIn {
     pub electronic_billing_id: String,
     pub password: String,

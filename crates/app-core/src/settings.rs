@@ -21,6 +21,8 @@ pub enum ServiceSetting {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ca_pem: Option<String>,
     },
+    /// 研修: a trainer's class, its CA pinned when this PC joined.
+    Class { url: String, ca_pem: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

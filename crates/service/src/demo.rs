@@ -111,15 +111,24 @@ pub async fn prepare(dir: &Path) -> anyhow::Result<DemoFiles> {
 
 /// The practice-mode configuration for a prepared folder.
 pub fn config(files: &DemoFiles, listen: SocketAddr) -> anyhow::Result<Config> {
-    Ok(Config {
+    let tls = TlsMaterial {
+        server_cert_chain_pem: std::fs::read_to_string(&files.server_cert)?,
+        server_key_pem: std::fs::read_to_string(&files.server_key)?,
+        client_ca_pem: std::fs::read_to_string(&files.ca_cert)?,
+    };
+    let mut config = config_for(files.database.clone(), tls, listen);
+    config.code_key = CodeKey::from_hex(&std::fs::read_to_string(&files.code_key)?)?;
+    Ok(config)
+}
+
+/// A practice-mode configuration (every message kept in the practice
+/// mailbox) for a database and TLS material, with a fresh service key.
+pub fn config_for(database: DatabaseLocation, tls: TlsMaterial, listen: SocketAddr) -> Config {
+    Config {
         listen,
-        database: files.database.clone(),
-        tls: TlsMaterial {
-            server_cert_chain_pem: std::fs::read_to_string(&files.server_cert)?,
-            server_key_pem: std::fs::read_to_string(&files.server_key)?,
-            client_ca_pem: std::fs::read_to_string(&files.ca_cert)?,
-        },
-        code_key: CodeKey::from_hex(&std::fs::read_to_string(&files.code_key)?)?,
+        database,
+        tls,
+        code_key: CodeKey::generate(),
         delivery: DeliveryConfig { practice_mailbox: true, poll: std::time::Duration::from_millis(500), ..DeliveryConfig::default() },
         policy: kaigo_domain::Policy::default(),
         rate_limit: Default::default(),
@@ -127,7 +136,7 @@ pub fn config(files: &DemoFiles, listen: SocketAddr) -> anyhow::Result<Config> {
         hashing_concurrency: default_hashing_concurrency(),
         public_url: None,
         classes: None,
-    })
+    }
 }
 
 pub fn clock() -> SharedClock {

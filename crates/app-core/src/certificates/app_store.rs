@@ -53,6 +53,17 @@ impl AppStore {
         crate::paths::write_atomic(&self.certificate_file(id), identity.leaf_der())?;
         Ok(CertificateSummary::new(self.name(), &info, now))
     }
+
+    /// Takes a certificate out of the store: its file and its password.
+    pub fn remove(&self, id: &str) -> AppResult<()> {
+        for file in [self.file(id), self.certificate_file(id)] {
+            match std::fs::remove_file(file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                _ => {}
+            }
+        }
+        self.secrets.delete(&password_key(id))
+    }
 }
 
 impl CertificateSource for AppStore {

@@ -41,6 +41,10 @@ names! {
         UserId = "user_id",
         NewPassword = "new_password",
         Url = "url",
+        /// 研修: 参加コード, 確認コード, 参加用リンク.
+        JoinCode = "join_code",
+        CheckCode = "check_code",
+        JoinLink = "join_link",
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod admin;
 mod certificate;
+mod class;
 mod fields;
 mod office;
 pub mod plan;
@@ -13,6 +14,7 @@ mod terminal;
 mod user;
 
 pub use admin::{RegistrationReview, ReviewRow};
+pub use class::{ClassSeat, ClassView, JoinForm};
 pub use fields::{check_field, FieldKind, FormField};
 pub use terminal::DeviceActivation;
 pub use user::{PasswordChecklist, UserLoginView, CHECKLIST_RULES};
@@ -140,6 +142,8 @@ pub struct AppStatus {
     pub code_step: Option<CodeStep>,
     /// On the confirmation screen: what will be registered.
     pub review: Option<RegistrationReview>,
+    /// 研修: the class this PC has joined.
+    pub class: Option<ClassView>,
 }
 
 pub struct AppCore {
@@ -227,13 +231,23 @@ impl AppCore {
         // end of the struct expression would deadlock the next one.
         let settings = lock(&self.settings).clone();
         let policy = lock(&self.policy).clone();
+        let seat = self.class_seat();
         AppStatus {
             step: progress.step,
             screen,
             progress_bar: screen.step().unwrap_or(progress.step),
             notice: notice.map(|code| NoticeView { code, said: code.text().said(&policy, &[]) }),
             texts: page_texts(&policy, settings.language),
-            practice: self.practice.as_ref().filter(|_| self.is_practice()).map(|p| p.sign_in()),
+            practice: match &seat {
+                Some(seat) => Some(seat.sign_in.clone()),
+                None => self.practice.as_ref().filter(|_| self.is_practice()).map(|p| p.sign_in()),
+            },
+            class: seat.map(|s| ClassView {
+                class_name: s.class_name,
+                seat_number: s.seat_number,
+                ends_at: s.ends_at,
+                office_name: s.office_name,
+            }),
             settings,
             progress,
             code_step,
@@ -263,6 +277,7 @@ impl AppCore {
             ServiceSetting::Remote { url, ca_pem } => {
                 Ok(ServiceEndpoint { url, trust: ca_pem.map(ServerTrust::CaPem).unwrap_or(ServerTrust::PublicRoots) })
             }
+            ServiceSetting::Class { url, ca_pem } => Ok(ServiceEndpoint { url, trust: ServerTrust::CaPem(ca_pem) }),
             ServiceSetting::Practice => {
                 let Some(practice) = &self.practice else {
                     tracing::warn!("practice mode chosen in a build without it");
@@ -311,7 +326,9 @@ impl AppCore {
     // ---- practice mailbox, settings, support ----
 
     pub async fn mailbox(&self) -> AppResult<Vec<MailboxMessage>> {
-        if !self.is_practice() {
+        // A class keeps its seats' messages in the practice mailbox too.
+        let class = matches!(lock(&self.settings).service, ServiceSetting::Class { .. });
+        if !self.is_practice() && !class {
             return Err(AppError::new(ErrorCode::PracticeModeOnly));
         }
         let client = self.client().await?;

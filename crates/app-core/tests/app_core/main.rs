@@ -4,6 +4,7 @@
 //! the completion report.
 
 mod card_reader;
+mod class;
 mod keychain;
 mod nss;
 mod pkcs12_ber;
