@@ -10,9 +10,9 @@ use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
 use kaigo_app_core::wizard::{
-    check_field as check, AppStatus, DeviceActivation, FieldKind, PasswordChecklist, RegistrationReview, UserLoginView,
+    check_field as check, AppStatus, DeviceActivation, FieldKind, FormField, JoinForm, PasswordChecklist, RegistrationReview, UserLoginView,
 };
-use kaigo_app_core::{AppCore, AppResult};
+use kaigo_app_core::{AppCore, AppError, AppResult};
 use kaigo_domain::{DeliveryChannel, ReadinessItem, ReferenceLists};
 use secrecy::SecretString;
 use tauri::{Runtime, State};
@@ -189,6 +189,22 @@ pub async fn mailbox(core: Core<'_>) -> AppResult<Vec<MailboxMessage>> {
 #[tauri::command]
 pub async fn save_settings(core: Core<'_>, settings: Settings) -> AppResult<Settings> {
     core.save_settings(settings).await
+}
+
+/// 研修に参加する: by the three codes, or by a join link when `link` is given.
+#[tauri::command]
+pub async fn join_class(core: Core<'_>, form: Option<JoinForm>, link: Option<String>) -> AppResult<AppStatus> {
+    let form = match (form, link) {
+        (_, Some(link)) => JoinForm::from_link(&link)?,
+        (Some(form), None) => form,
+        (None, None) => return Err(AppError::field(kaigo_domain::ErrorCode::ClassLinkInvalid, FormField::JoinLink)),
+    };
+    core.join_class(form).await
+}
+
+#[tauri::command]
+pub async fn leave_class(core: Core<'_>) -> AppResult<AppStatus> {
+    core.leave_class().await
 }
 
 #[tauri::command]

@@ -3,7 +3,7 @@
 // register what to draw when they are entered.
 import { invoke } from "./ipc.js";
 import { $, act, show } from "./dom.js";
-import { placeTexts, said, useTexts } from "./texts.js";
+import { placeTexts, said, text, useTexts } from "./texts.js";
 
 let status = null;
 const entries = {};
@@ -21,7 +21,12 @@ export async function refresh(known) {
   useTexts(status);
   placeTexts();
   const practice = !!status.practice;
-  $("mode-badge").hidden = !practice;
+  const inClass = status.class;
+  // 研修: its mark and its warning on every screen, instead of 練習モード's.
+  $("mode-badge").hidden = !practice || !!inClass;
+  $("class-badge").hidden = !inClass;
+  $("class-badge").textContent = inClass ? text("class_badge", inClass) : "";
+  $("class-note").hidden = !inClass;
   $("mailbox").hidden = !practice;
   const note = $("resume-note");
   note.hidden = !status.notice;

@@ -135,6 +135,8 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("save_completion_report", json!({})),
         ("mailbox", json!({})),
         ("save_settings", json!({"settings": {"service": {"mode": "practice"}}})),
+        ("join_class", json!({"form": null, "link": "not-a-link"})),
+        ("leave_class", json!({})),
         ("restart", json!({})),
         ("support_bundle", json!({})),
         ("check_field", json!({"kind": "user_id", "value": "kaigo01"})),

@@ -3,6 +3,7 @@ import { invoke } from "../ipc.js";
 import { $, act, el } from "../dom.js";
 import { dateOf, said, text } from "../texts.js";
 import { current, onEnter, refresh } from "../wizard.js";
+import { enter as enterClass } from "./classjoin.js";
 
 let asked = null;
 let choosing = null;
@@ -65,7 +66,10 @@ async function importCertificate() {
 }
 
 export function wire() {
-  onEnter("preflight", loadCertificates);
+  onEnter("preflight", (status) => {
+    enterClass(status);
+    return loadCertificates();
+  });
   $("preflight-btn").addEventListener("click", runPreflight);
   $("preflight-next").addEventListener("click", () => refresh());
   $("import-btn").addEventListener("click", importCertificate);
