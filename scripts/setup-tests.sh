@@ -14,6 +14,7 @@ TEST_PACKAGES=(
   postgresql            # the second database backend, for its tests
   vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome  # a virtual reader and card for the card-reading test
   chromium poppler-utils  # the completion report's PDF test (headless Chromium, pdftotext)
+  chromium-driver       # the trainer's page in a real browser (研修 end-to-end test)
   libnss3-tools         # certutil/pk12util for the NSS tests
   webkit2gtk-driver xvfb  # the end-to-end test drives the real window headless
   desktop-file-utils    # checks the .deb's desktop entry

@@ -65,6 +65,8 @@ export KAIGO_WINDOWS_INSTALLER KAIGO_DEB
 # display, tauri-driver in front of WebKitWebDriver, and a data folder and
 # keychain entries of its own.
 timed "Linux app build" cargo build --locked -p kaigo-onboard-app
+# The 研修 end-to-end test opens a class with the service program itself.
+timed "service build" cargo build --locked -p kaigo-service --bin kaigo-onboard-service
 kaigo_display
 export KAIGO_ONBOARD_DATA_DIR="$E2E_DIR/data" KAIGO_ONBOARD_KEYCHAIN_SERVICE="jp.kaigo-onboard.e2e-$$"
 
@@ -77,7 +79,7 @@ rm -rf "$E2E_DIR/data"
 tauri-driver --port 4444 >"$E2E_DIR/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
 rm -rf "$SHOTS"
-export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SCREENSHOTS="$SHOTS" KAIGO_E2E_WEBDRIVER="http://127.0.0.1:4444"
+export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SERVICE="$TARGET/debug/kaigo-onboard-service" KAIGO_E2E_SCREENSHOTS="$SHOTS" KAIGO_E2E_WEBDRIVER="http://127.0.0.1:4444"
 
 timed "Linux tests (all parts)" cargo test --workspace --locked "$@"
 echo "end-to-end screenshots: $SHOTS"

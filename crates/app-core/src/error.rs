@@ -123,6 +123,16 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         self.0.code
     }
+
+    /// The same error, shown at `field` when its code is one of `codes`
+    /// (a refusal of what was typed there, which the service could not
+    /// place on the app's form).
+    pub fn at_field_if(mut self, codes: &[ErrorCode], field: impl AsRef<str>) -> Self {
+        if self.0.field.is_none() && codes.contains(&self.0.code) {
+            self.0.field = Some(field.as_ref().to_owned());
+        }
+        self
+    }
 }
 
 impl AppError {

@@ -84,6 +84,7 @@ pub fn certificate_check(chosen: bool, found: Option<&CertificateSummary>) -> Ch
             match c.status {
                 CertificateStatus::Valid => Check::new("certificate", CheckStatus::Ok, said(Text::CheckCertificateValid)),
                 CertificateStatus::ExpiresSoon => Check::new("certificate", CheckStatus::Warning, said(Text::CheckCertificateExpiresSoon)),
+                CertificateStatus::ForClass => Check::new("certificate", CheckStatus::Ok, said(Text::CheckCertificateForClass)),
                 CertificateStatus::Expired | CertificateStatus::NotYetValid => error(ErrorCode::ClientCertificateExpired),
             }
         }

@@ -14,6 +14,10 @@ pub enum CertificateStatus {
     ExpiresSoon,
     NotYetValid,
     Expired,
+    /// A class's (研修) practice certificate, within its validity: it lasts
+    /// until the class ends and is never renewed, so its few days left
+    /// are no warning.
+    ForClass,
 }
 
 /// Days before expiry from which the app warns.
@@ -31,11 +35,19 @@ pub fn certificate_status(not_before: OffsetDateTime, not_after: OffsetDateTime,
     }
 }
 
+/// The status of a class seat's certificate, from its dates' status.
+pub fn class_certificate_status(status: CertificateStatus) -> CertificateStatus {
+    match status {
+        CertificateStatus::Valid | CertificateStatus::ExpiresSoon => CertificateStatus::ForClass,
+        outside @ (CertificateStatus::Expired | CertificateStatus::NotYetValid | CertificateStatus::ForClass) => outside,
+    }
+}
+
 /// 「クライアント証明書の選択」: a certificate outside its validity cannot
 /// be chosen; one expiring soon can (the pre-flight warns about it).
 pub fn certificate_choosable(status: CertificateStatus) -> Result<(), ErrorCode> {
     match status {
-        CertificateStatus::Valid | CertificateStatus::ExpiresSoon => Ok(()),
+        CertificateStatus::Valid | CertificateStatus::ExpiresSoon | CertificateStatus::ForClass => Ok(()),
         CertificateStatus::Expired | CertificateStatus::NotYetValid => Err(ErrorCode::ClientCertificateExpired),
     }
 }
@@ -43,6 +55,15 @@ pub fn certificate_choosable(status: CertificateStatus) -> Result<(), ErrorCode>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_class_seats_certificate_warns_of_nothing_within_its_validity_and_is_refused_outside_it() {
+        assert_eq!(class_certificate_status(CertificateStatus::ExpiresSoon), CertificateStatus::ForClass);
+        assert_eq!(class_certificate_status(CertificateStatus::Valid), CertificateStatus::ForClass);
+        assert_eq!(class_certificate_status(CertificateStatus::Expired), CertificateStatus::Expired);
+        assert_eq!(certificate_choosable(CertificateStatus::ForClass), Ok(()));
+        assert!(certificate_choosable(class_certificate_status(CertificateStatus::NotYetValid)).is_err());
+    }
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-11-25 09:00 UTC);

@@ -406,9 +406,47 @@ pub fn seat_progress(f: &SeatFacts, policy: &Policy, now: OffsetDateTime) -> Sea
     SeatProgress { step, condition, idle_for }
 }
 
+/// 架空の管理者: the made-up name and contacts a seat's 3-2 offers, so that
+/// no one types real personal data into a rehearsal. Each seat's differ
+/// (a room shares one mailbox view on the projector). The mail domain is
+/// one JPRS keeps for examples; nothing is ever sent from a class anyway.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MadeUpAdmin {
+    /// 氏名.
+    pub name: String,
+    pub email: String,
+    /// A mobile number of the right shape (SMS stays in the practice mailbox).
+    pub phone: String,
+    /// 管理者ユーザID.
+    pub user_id: String,
+}
+
+/// The made-up admin of seat `seat`.
+pub fn made_up_admin(seat: u32) -> MadeUpAdmin {
+    let seat = seat % 10_000;
+    MadeUpAdmin {
+        name: format!("研修 花子{seat}"),
+        email: format!("kenshu{seat:03}@example.jp"),
+        phone: format!("090-0000-{seat:04}"),
+        user_id: format!("kenshu{seat:03}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_seats_made_up_admin_passes_every_check_of_3_2_and_differs_from_the_next_seat() {
+        for seat in [1, 12, 500, 9999] {
+            let a = made_up_admin(seat);
+            crate::names::PersonName::parse(&a.name).unwrap();
+            crate::contact::EmailAddress::parse(&a.email).unwrap();
+            assert!(crate::contact::PhoneNumber::parse(&a.phone).unwrap().is_mobile(), "{}", a.phone);
+            crate::ids::UserId::parse(&a.user_id).unwrap();
+            assert_ne!(made_up_admin(seat + 1), a);
+        }
+    }
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-12-05 05:00 UTC);

@@ -147,9 +147,14 @@ fn texts_built_from_a_value_exist_for_every_value() {
     let kinds = [TerminalKind::ThisPc, TerminalKind::Mobile].map(|k| name(serde_json::to_value(k).unwrap()));
     let statuses =
         [TerminalStatus::AwaitingDevice, TerminalStatus::Pending, TerminalStatus::Linked].map(|s| name(serde_json::to_value(s).unwrap()));
-    let certificate =
-        [CertificateStatus::Valid, CertificateStatus::ExpiresSoon, CertificateStatus::Expired, CertificateStatus::NotYetValid]
-            .map(|s| name(serde_json::to_value(s).unwrap()));
+    let certificate = [
+        CertificateStatus::Valid,
+        CertificateStatus::ExpiresSoon,
+        CertificateStatus::Expired,
+        CertificateStatus::NotYetValid,
+        CertificateStatus::ForClass,
+    ]
+    .map(|s| name(serde_json::to_value(s).unwrap()));
     let sources = kaigo_app_core::certificates::source::ALL.map(str::to_owned);
     let values_of = |prefix: &str| -> Vec<String> {
         match prefix {

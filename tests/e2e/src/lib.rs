@@ -4,6 +4,9 @@
 //! `KAIGO_E2E_WEBDRIVER` (tauri-driver's URL, default http://127.0.0.1:4444)
 //! and a display; `scripts/test.sh` starts Xvfb and tauri-driver for it.
 
+mod browser;
+pub use browser::Browser;
+
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -31,6 +34,41 @@ fn app_running(app: &std::path::Path) -> bool {
     entries.flatten().any(|e| std::fs::read_link(e.path().join("exe")).is_ok_and(|exe| exe == app))
 }
 
+/// How tauri-driver starts the app: `program` (the app, or a script that
+/// sets its environment and execs it) with `args`.
+pub struct Launch {
+    pub program: PathBuf,
+    pub app: PathBuf,
+    pub args: Vec<String>,
+}
+
+impl Launch {
+    pub fn plain(app: &std::path::Path) -> Launch {
+        Launch { program: app.to_owned(), app: app.to_owned(), args: Vec::new() }
+    }
+
+    /// The app with a data folder and keychain entries of its own (the
+    /// environment tauri-driver hands on is the suite's): a script in
+    /// `dir` sets them and execs the app.
+    pub fn with_own_data(app: &std::path::Path, dir: &std::path::Path, keychain_service: &str) -> E2eResult<Launch> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data)?;
+        let script = dir.join("launch.sh");
+        let quote = |p: &std::path::Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nexport KAIGO_ONBOARD_DATA_DIR={}\nexport KAIGO_ONBOARD_KEYCHAIN_SERVICE='{keychain_service}'\nexec {} \"$@\"\n",
+                quote(&data),
+                quote(app)
+            ),
+        )?;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+        Ok(Launch { program: script, app: app.to_owned(), args: Vec::new() })
+    }
+}
+
 pub struct Window {
     pub client: Client,
     shots: PathBuf,
@@ -40,15 +78,20 @@ pub struct Window {
 impl Window {
     /// Starts the app through tauri-driver.
     pub async fn open(app: &std::path::Path) -> E2eResult<Window> {
+        Window::open_as(&Launch::plain(app)).await
+    }
+
+    /// Starts the app through tauri-driver as `launch` says.
+    pub async fn open_as(launch: &Launch) -> E2eResult<Window> {
         let url = std::env::var("KAIGO_E2E_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
         let mut caps = serde_json::Map::new();
-        caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": launch.program, "args": launch.args }));
         caps.insert("browserName".into(), "wry".into());
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector).capabilities(caps).connect(&url).await?;
-        let shots = std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/e2e-screenshots"));
+        let shots = screenshot_dir();
         std::fs::create_dir_all(&shots)?;
-        let app = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_owned());
+        let app = std::fs::canonicalize(&launch.app).unwrap_or_else(|_| launch.app.clone());
         Ok(Window { client, shots, app })
     }
 
@@ -138,6 +181,19 @@ impl Window {
         Ok(())
     }
 
+    /// Scrolls `css` into the middle of the window, at once (a smooth
+    /// scroll would still be under way when a screenshot is taken).
+    pub async fn scroll_to(&self, css: &str) -> E2eResult<()> {
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center', behavior: 'instant'})",
+                vec![serde_json::Value::String(css.to_owned())],
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        Ok(())
+    }
+
     /// Saves a screenshot of the window as `<n>-<name>.png`.
     pub async fn shot(&self, name: &str) -> E2eResult<PathBuf> {
         let png = self.client.screenshot().await?;
@@ -185,4 +241,15 @@ pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
     let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
     Some((w, h))
+}
+
+/// A loopback port free at the moment (for a process that must be told its
+/// port before it starts).
+pub fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
+}
+
+/// Where the screenshots go (`KAIGO_E2E_SCREENSHOTS`, set by scripts/test.sh).
+pub fn screenshot_dir() -> PathBuf {
+    std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/e2e-screenshots"))
 }

@@ -326,7 +326,7 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
     first_run(&app).await.unwrap();
     second_run(&app).await.unwrap();
     english_run(&app).await.unwrap();
-    let dir = std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(std::path::PathBuf::from).unwrap_or_else(|| "target/e2e-screenshots".into());
+    let dir = kaigo_e2e::screenshot_dir();
     for name in [
         "01-preflight",
         "02b-readiness",

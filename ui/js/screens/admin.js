@@ -5,9 +5,29 @@ import { pick, text } from "../texts.js";
 import { onClickStep, onEnter, onSubmit } from "../wizard.js";
 
 let lists = null;
+let lastStatus = null;
+
+// In a class, the seat's made-up admin is offered (never real personal data).
+function offerMadeUp(status) {
+  const madeUp = status.class ? status.class.made_up_admin : null;
+  $("class-made-up").hidden = !madeUp;
+  if (madeUp) $("class-made-up-text").textContent = text("class_made_up_hint", madeUp);
+}
+
+function fillMadeUp() {
+  const madeUp = lastStatus && lastStatus.class ? lastStatus.class.made_up_admin : null;
+  if (!madeUp) return;
+  $("admin-name").value = madeUp.name;
+  $("admin-email").value = madeUp.email;
+  $("admin-phone").value = madeUp.phone;
+  $("admin-user-id").value = madeUp.user_id;
+  $("admin-user-id").dispatchEvent(new Event("input"));
+}
 
 // The lists (サービス種類, 職種区分) as the service has them; never free text.
-async function enterForm() {
+async function enterForm(status) {
+  lastStatus = status;
+  offerMadeUp(status);
   if (!lists) lists = await act(null, () => invoke("reference_lists"));
   if (!lists || $("service-type-groups").childElementCount) return;
   for (const g of lists.groups) {
@@ -49,6 +69,7 @@ function enterDone(status) {
 
 export function wire() {
   onEnter("admin-form", enterForm);
+  $("class-made-up-btn").addEventListener("click", fillMadeUp);
   onEnter("admin-confirm", enterConfirm);
   onEnter("admin-done", enterDone);
   // The whole form is checked in Rust (the service's rules and lists, the

@@ -65,9 +65,17 @@ async function importCertificate() {
   $("footer-note").textContent = text("import_done", { label: c.label });
 }
 
+// Results of an earlier check say nothing of a new list (a class joined
+// or left): they are asked again.
+function forgetChecks() {
+  $("checks").replaceChildren(el("li", { textContent: text("checks_press") }));
+  $("preflight-next").disabled = true;
+}
+
 export function wire() {
   onEnter("preflight", (status) => {
     enterClass(status);
+    forgetChecks();
     return loadCertificates();
   });
   $("preflight-btn").addEventListener("click", runPreflight);

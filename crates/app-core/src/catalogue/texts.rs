@@ -29,6 +29,8 @@ pub const VALUES_OF_THE_MOMENT: &[&str] = &[
     "channel",
     "destination",
     "user_id",
+    "email",
+    "phone",
 ];
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));

@@ -8,14 +8,25 @@ use crate::preflight::{card_reader_check, certificate_check, clock_check, keycha
 use crate::progress::Step;
 use crate::wizard::FormField;
 use crate::{AppError, AppResult};
-use kaigo_domain::certificate::certificate_choosable;
+use kaigo_domain::certificate::{certificate_choosable, class_certificate_status};
 use kaigo_domain::{ErrorCode, Policy};
 use secrecy::SecretString;
 
 impl AppCore {
     pub async fn list_certificates(&self) -> AppResult<Vec<CertificateSummary>> {
         self.service().await?;
-        Ok(self.certificates.list(self.now()))
+        Ok(self.certificate_list())
+    }
+
+    /// Every certificate found, a class seat's marked as the class's.
+    fn certificate_list(&self) -> Vec<CertificateSummary> {
+        let mut list = self.certificates.list(self.now());
+        if let Some(seat) = self.class_seat() {
+            for c in list.iter_mut().filter(|c| c.id == seat.certificate_id) {
+                c.status = class_certificate_status(c.status);
+            }
+        }
+        list
     }
 
     /// Keeps a PKCS#12 file's contents in the app's store, its password in the keychain.
@@ -28,8 +39,7 @@ impl AppCore {
 
     /// 「クライアント証明書の選択」: refuses an expired certificate.
     pub async fn choose_certificate(&self, id: &str) -> AppResult<CertificateSummary> {
-        let chosen =
-            self.certificates.list(self.now()).into_iter().find(|c| c.id == id).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
+        let chosen = self.certificate_list().into_iter().find(|c| c.id == id).ok_or(AppError::new(ErrorCode::CertificateNotFound))?;
         certificate_choosable(chosen.status)?;
         self.update_progress(|p| p.certificate_id = Some(id.to_owned()))?;
         *self.conn.lock().await = Connection::default();
@@ -39,7 +49,7 @@ impl AppCore {
     pub async fn preflight(&self) -> AppResult<PreflightReport> {
         let mut checks = Vec::new();
         let chosen = lock(&self.progress).certificate_id.clone();
-        let summary = chosen.as_deref().and_then(|id| self.certificates.list(self.now()).into_iter().find(|c| c.id == id));
+        let summary = chosen.as_deref().and_then(|id| self.certificate_list().into_iter().find(|c| c.id == id));
         let certificate = certificate_check(chosen.is_some(), summary.as_ref());
         let certificate_ok = certificate.status != CheckStatus::Error;
         checks.push(certificate);

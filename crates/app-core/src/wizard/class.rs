@@ -60,6 +60,8 @@ pub struct ClassView {
     #[serde(with = "time::serde::rfc3339")]
     pub ends_at: OffsetDateTime,
     pub office_name: String,
+    /// What 3-2 offers instead of real personal data.
+    pub made_up_admin: kaigo_domain::class::MadeUpAdmin,
 }
 
 const SEAT: &str = "class-seat";
@@ -108,7 +110,10 @@ impl AppCore {
         }
         let code = JoinCode::parse(&form.join_code).map_err(|c| AppError::field(c, FormField::JoinCode))?;
         let pin = CaPin::parse(&form.check_code).map_err(|c| AppError::field(c, FormField::CheckCode))?;
-        let ca_pem = self.call(fetch_class_authority(&url, &pin)).await?;
+        let ca_pem = self
+            .call(fetch_class_authority(&url, &pin))
+            .await
+            .map_err(|e| e.at_field_if(&[ErrorCode::ClassPinMismatch], FormField::CheckCode))?;
         // The same PC, the same key: joining again keeps the seat.
         let key = match self.secrets.get(&key_name(&url))? {
             Some(pem) => rcgen::KeyPair::from_pem(pem.expose_secret()).map_err(AppError::internal)?,
@@ -120,7 +125,10 @@ impl AppCore {
         };
         let request = rcgen::CertificateParams::default().serialize_request(&key).and_then(|r| r.pem()).map_err(AppError::internal)?;
         let joining = OnboardingClient::for_joining(&url, &ca_pem).map_err(|e| self.refused(e))?;
-        let joined = self.call(joining.join_class(code.as_str(), &request)).await?;
+        let joined = self
+            .call(joining.join_class(code.as_str(), &request))
+            .await
+            .map_err(|e| e.at_field_if(&[ErrorCode::JoinCodeWrong, ErrorCode::JoinCodeFormat], FormField::JoinCode))?;
         let (p12, password) = seat_pkcs12(&key, &joined.certificate_pem, &joined.ca_pem)?;
         let summary = self.certificates.app_store().import(&p12, &password, self.now())?;
         // Joining again gives the seat a new certificate: the old one goes.

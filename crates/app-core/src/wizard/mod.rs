@@ -247,6 +247,7 @@ impl AppCore {
                 seat_number: s.seat_number,
                 ends_at: s.ends_at,
                 office_name: s.office_name,
+                made_up_admin: kaigo_domain::class::made_up_admin(s.seat_number),
             }),
             settings,
             progress,

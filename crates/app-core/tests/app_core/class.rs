@@ -72,8 +72,14 @@ async fn the_app_joins_a_class_by_its_codes_signs_in_on_its_seat_and_leaves_it_c
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ClassPinFormat, Some(FormField::CheckCode.as_str())));
     // A service whose CA is not the one the trainer shows: refused, nothing kept.
     let other = CaPin::short_of(&[9; 32]);
-    assert_eq!(core.join_class(form(&class, &other)).await.unwrap_err().code, ErrorCode::ClassPinMismatch);
+    let e = core.join_class(form(&class, &other)).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ClassPinMismatch, Some(FormField::CheckCode.as_str())));
     assert_eq!(core.status().await.class, None);
+    // A join code of the right shape but not the class's: said at its field.
+    let mut wrong = form(&class, &class.short_pin);
+    wrong.join_code = "ZZZZ-ZZZZ".into();
+    let e = core.join_class(wrong).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::JoinCodeWrong, Some(FormField::JoinCode.as_str())));
 
     let status = core.join_class(form(&class, &class.short_pin.to_lowercase())).await.unwrap();
     let joined = status.class.clone().expect("in the class");
@@ -85,7 +91,16 @@ async fn the_app_joins_a_class_by_its_codes_signs_in_on_its_seat_and_leaves_it_c
     let certificates = core.list_certificates().await.unwrap();
     assert_eq!(certificates.len(), 1, "{certificates:?}");
     assert_eq!(status.progress.certificate_id.as_deref(), Some(certificates[0].id.as_str()));
-    assert!(core.preflight().await.unwrap().can_continue);
+    // It lasts until the class ends: no renewal warning, marked as the class's.
+    assert_eq!(certificates[0].status, kaigo_domain::CertificateStatus::ForClass);
+    let report = core.preflight().await.unwrap();
+    assert!(report.can_continue);
+    assert!(
+        report.checks.iter().all(|c| c.status != kaigo_app_core::preflight::CheckStatus::Warning || c.id != "certificate"),
+        "{report:?}"
+    );
+    // 3-2 offers the seat's made-up admin, which passes every check of the form.
+    assert_eq!(joined.made_up_admin, kaigo_domain::class::made_up_admin(joined.seat_number));
 
     // 3-1 on the seat, the code from the class's practice mailbox.
     core.office_login(&sign_in.electronic_billing_id, &SecretString::from(sign_in.password.clone()), false).await.unwrap();
