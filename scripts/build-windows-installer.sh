@@ -18,6 +18,7 @@ PRODUCT_NAME="$(conf productName)"
 IDENTIFIER="$(conf identifier)"
 VERSION="$(conf version)"
 WEBVIEW2_URL="$(cat crates/app-core/data/webview2-download-url)"
+LINK_SCHEME="$(cat crates/api/data/join-link-scheme)"
 [ -n "$WEBVIEW2_URL" ] || { echo "crates/app-core/data/webview2-download-url is empty" >&2; exit 1; }
 
 OUT="$KAIGO_WINDOWS_TARGET_DIR/installer"
@@ -26,7 +27,7 @@ mkdir -p "$OUT"
 x86_64-w64-mingw32-strip -o "$OUT/kaigo-onboard.exe" "$BUILT/kaigo-onboard.exe"
 SETUP="$OUT/kaigo-onboard_${VERSION}_x64-setup.exe"
 makensis -V2 -INPUTCHARSET UTF8 \
-  "-DPRODUCT_NAME=$PRODUCT_NAME" "-DIDENTIFIER=$IDENTIFIER" "-DVERSION=$VERSION" "-DWEBVIEW2_URL=$WEBVIEW2_URL" \
+  "-DPRODUCT_NAME=$PRODUCT_NAME" "-DIDENTIFIER=$IDENTIFIER" "-DVERSION=$VERSION" "-DWEBVIEW2_URL=$WEBVIEW2_URL" "-DLINK_SCHEME=$LINK_SCHEME" \
   "-DAPP_EXE=$OUT/kaigo-onboard.exe" "-DWEBVIEW2_LOADER=$BUILT/WebView2Loader.dll" \
   "-DICON=$PWD/icons/icon.ico" "-DOUTFILE=$SETUP" \
   installer/windows/kaigo-onboard.nsi >&2

@@ -4,7 +4,8 @@
 ;
 ; Built by scripts/build-windows-installer.sh, which passes what is defined
 ; once elsewhere: PRODUCT_NAME, IDENTIFIER and VERSION from tauri.conf.json,
-; WEBVIEW2_URL from crates/app-core/src/webview_runtime.rs, and the files
+; WEBVIEW2_URL from crates/app-core/src/webview_runtime.rs, LINK_SCHEME
+; from crates/api/data/join-link-scheme, and the files
 ; APP_EXE, WEBVIEW2_LOADER, ICON and OUTFILE.
 ;
 ; Tauri's own bundler cannot be used here: it downloads its NSIS plugin
@@ -92,6 +93,13 @@ Section "install"
   ${GetSize} "$INSTDIR" "/S=0K" $0 $1 $2
   WriteRegDWORD HKCU "${UNINSTALL_KEY}" "EstimatedSize" $0
 
+  ; The app opens a class's join links (研修): the scheme is registered for
+  ; this user, the link handed to the program as its argument.
+  WriteRegStr HKCU "Software\Classes\${LINK_SCHEME}" "" "URL:${PRODUCT_NAME}"
+  WriteRegStr HKCU "Software\Classes\${LINK_SCHEME}" "URL Protocol" ""
+  WriteRegStr HKCU "Software\Classes\${LINK_SCHEME}\DefaultIcon" "" '"$INSTDIR\${MAIN_EXE}",0'
+  WriteRegStr HKCU "Software\Classes\${LINK_SCHEME}\shell\open\command" "" '"$INSTDIR\${MAIN_EXE}" "%1"'
+
   ; Without the WebView2 runtime the app cannot draw its window: say so now
   ; (the app says it again when opened). A silent install carries on.
   Call DetectWebView2
@@ -116,6 +124,7 @@ Section "Uninstall"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKCU "${UNINSTALL_KEY}"
+  DeleteRegKey HKCU "Software\Classes\${LINK_SCHEME}"
 
   ; The app's data (progress, imported certificates, logs) stays unless
   ; staff say otherwise, or an administrator passes /DELETEDATA.

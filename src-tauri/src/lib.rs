@@ -44,6 +44,10 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         init_logging(&paths);
         let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
         app.manage(compose(paths, Arc::new(Keychain::new(&service))));
+        // Opened by a join link (研修): the system passes it as an argument.
+        if let Some(link) = kaigo_api::class::join_link_in_args(std::env::args().skip(1)) {
+            app.state::<AppCore>().offer_join_link(link);
+        }
         // Start connecting (or the practice service) while the window loads;
         // the UI's own `start` waits for this one rather than doing it twice.
         let handle = app.handle().clone();
@@ -65,6 +69,9 @@ fn init_logging(paths: &AppPaths) {
     }
 }
 
+/// Tells the page a join link arrived (`ui/js/screens/classjoin.js` listens).
+const JOIN_LINK_EVENT_SCRIPT: &str = "window.dispatchEvent(new Event('kaigo-join-link'))";
+
 pub fn run() {
     let context = tauri::generate_context!("../tauri.conf.json");
     let app_name = context.config().product_name.clone().unwrap_or_default();
@@ -73,11 +80,20 @@ pub fn run() {
         std::process::exit(2);
     }
     fatal::explain_panics(app_name.clone());
-    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-        // A second launch from the shortcut brings the open window forward.
+    let builder = tauri::Builder::default().plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+        // A second launch from the shortcut brings the open window forward;
+        // one from a join link hands the link over to the open window.
+        let link = kaigo_api::class::join_link_in_args(args.iter().skip(1));
+        if let (Some(link), Some(core)) = (&link, app.try_state::<AppCore>()) {
+            core.offer_join_link(link.clone());
+        }
         if let Some(window) = app.get_webview_window("main") {
             let _ = window.unminimize();
             let _ = window.set_focus();
+            if link.is_some() {
+                // No data in the script: the page asks for the status.
+                let _ = window.eval(JOIN_LINK_EVENT_SCRIPT);
+            }
         }
     }));
     if let Err(e) = app_builder(builder).run(context) {

@@ -31,6 +31,12 @@ export async function refresh(known) {
   const note = $("resume-note");
   note.hidden = !status.notice;
   note.textContent = status.notice ? said(status.notice) : "";
+  // A join link received mid-way: joined from the first screen; practice
+  // may be left for it at once, a real Step 3 is finished first.
+  const linkWaits = status.join_link && !inClass && status.screen !== "preflight";
+  $("join-link-note").hidden = !linkWaits;
+  $("join-link-go").hidden = !practice;
+  if (linkWaits) $("join-link-text").textContent = practice ? text("class_link_waiting") : `${text("class_link_waiting")}${text("class_link_after")}`;
   show(status.screen, status.progress_bar);
   const enter = entries[status.screen];
   if (enter) await enter(status);

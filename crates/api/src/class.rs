@@ -94,7 +94,7 @@ pub struct TrainerGrid {
 }
 
 /// The scheme the app registers to open join links with.
-pub const JOIN_LINK_SCHEME: &str = "kaigo-onboard";
+pub const JOIN_LINK_SCHEME: &str = include_str!("../data/join-link-scheme").trim_ascii();
 
 /// A join link: the service's address, the join code and the CA's pin
 /// (SHA-256, hex), all the app needs to join without typing.
@@ -122,6 +122,17 @@ pub fn parse_join_link(link: &str) -> Option<JoinLink> {
     Some(JoinLink { service_url: get("url")?, join_code: get("code")?, pin: get("pin")? })
 }
 
+/// The join link among a program's arguments: how Windows and Linux hand
+/// the app a link it is registered for (`kaigo-onboard.exe "<link>"`).
+/// Any argument of the scheme is taken, a malformed one too, so that
+/// joining can say what is wrong with it.
+pub fn join_link_in_args<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> Option<String> {
+    let prefix = format!("{JOIN_LINK_SCHEME}:");
+    args.into_iter()
+        .map(|a| a.as_ref().trim().to_owned())
+        .find(|a| a.len() > prefix.len() && a[..prefix.len()].eq_ignore_ascii_case(&prefix))
+}
+
 /// The trainer's session, for the page: the class, the codes to show and
 /// the token every action must carry (`X-CSRF-Token`).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -141,6 +152,16 @@ pub struct TrainerSessionInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_join_link_is_found_among_the_arguments_windows_and_linux_pass() {
+        let link = join_link("https://192.0.2.10:8443", "ABCD-EFGH", &"0a".repeat(32));
+        assert_eq!(join_link_in_args(["--flag", link.as_str()]), Some(link.clone()));
+        assert_eq!(join_link_in_args(["KAIGO-ONBOARD://join?x"]).as_deref(), Some("KAIGO-ONBOARD://join?x"));
+        assert_eq!(join_link_in_args(["kaigo-onboard:"]), None);
+        assert_eq!(join_link_in_args(["https://example.jp", "C:\\kaigo-onboard.exe"]), None);
+        assert_eq!(join_link_in_args(Vec::<String>::new()), None);
+    }
 
     #[test]
     fn a_join_link_reads_back_what_it_carries() {

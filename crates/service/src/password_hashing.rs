@@ -105,6 +105,13 @@ impl PasswordHasher {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Box::new(move |memory| {
+                // A caller gone while its job queued (its request timed out,
+                // or its client left) waits for nothing: the hash is not
+                // computed, so an overload does not grow by the work of
+                // requests already answered.
+                if tx.is_closed() {
+                    return;
+                }
                 let _ = tx.send(f(memory));
             }))
             .map_err(|_| anyhow::anyhow!("the password hashing threads have stopped"))?;
@@ -144,6 +151,31 @@ mod tests {
         assert!(!h.verify(&SecretString::from("hana-2026x"), Some(&hash)).await.unwrap());
         assert!(!h.verify(&pw, None).await.unwrap());
         assert!(h.verify(&pw, Some("not a hash")).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_job_whose_caller_has_gone_is_not_computed() {
+        let h = PasswordHasher::new(1);
+        // The one thread is kept busy until told to go on.
+        let (go, wait) = mpsc::channel::<()>();
+        let busy = {
+            let h = h.clone();
+            tokio::spawn(async move { h.run(move |_| wait.recv().is_ok()).await })
+        };
+        let computed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let abandoned = {
+            let (h, computed) = (h.clone(), computed.clone());
+            tokio::spawn(async move { h.run(move |_| computed.store(true, std::sync::atomic::Ordering::SeqCst)).await })
+        };
+        // Queued behind the busy job, then its caller gives up.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+        go.send(()).unwrap();
+        assert!(busy.await.unwrap().unwrap());
+        // A job queued after it is done, so the abandoned one was taken.
+        h.run(|_| ()).await.unwrap();
+        assert!(!computed.load(std::sync::atomic::Ordering::SeqCst));
     }
 
     #[tokio::test]

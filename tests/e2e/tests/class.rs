@@ -10,12 +10,16 @@ use kaigo_e2e::{app_under_test, code_in, png_size, screenshot_dir, Browser, E2eR
 use std::time::Duration;
 use tokio::io::AsyncBufReadExt as _;
 
+/// The app's keychain entries in this test (its own, beside the suite's).
+const KEYCHAIN: &str = "jp.kaigo-onboard.e2e-class";
+
 /// What `open-class` printed: the trainer's link and what attendees type.
 struct OpenedClass {
     trainer_link: String,
     service_url: String,
     join_code: String,
     check_code: String,
+    join_link: String,
     _service: tokio::process::Child,
 }
 
@@ -57,6 +61,7 @@ async fn open_class(service: &std::path::Path, dir: &std::path::Path) -> E2eResu
         service_url: after("接続先 (address):"),
         join_code: after("参加コード (join code):"),
         check_code: after("確認コード (check code):"),
+        join_link: after("参加用リンク (join link, for online classes):"),
         trainer_link,
         _service: child,
     })
@@ -193,6 +198,48 @@ async fn leave(w: &Window) -> E2eResult<()> {
     Ok(())
 }
 
+/// A join link opened while the app runs (as from a mail, online classes):
+/// the system starts the program again with the link, which hands it to
+/// the open window and ends; staff confirm with 参加する. Then the app,
+/// started by a link, shows it at once.
+async fn join_by_link(w: Window, launch: &Launch, class: &OpenedClass) -> E2eResult<()> {
+    let second = tokio::process::Command::new(&launch.program).arg(&class.join_link).status();
+    let status = tokio::time::timeout(Duration::from_secs(30), second).await??;
+    assert!(status.success(), "the second launch hands the link over and ends: {status}");
+    let link = serde_json::Value::String(class.join_link.clone());
+    let filled = "document.getElementById('class-link').value === arguments[0]";
+    for _ in 0..200 {
+        if w.client.execute(&format!("return {filled}"), vec![link.clone()]).await?.as_bool() == Some(true) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert_eq!(w.client.execute(&format!("return {filled}"), vec![link]).await?.as_bool(), Some(true), "the link reached the open window");
+    w.visible("#class-link-received").await?;
+    w.scroll_to("#class-join-form").await?;
+    w.shot("35-class-link-received").await?;
+    w.click("#class-join-btn").await?;
+    w.visible("#class-banner").await?;
+    w.click("#class-leave-btn").await?;
+    w.visible("#class-join-box").await?;
+    w.close().await?;
+
+    let opened = Launch { args: vec![class.join_link.clone()], ..Launch::with_own_data(&launch.app, launch_dir(launch), KEYCHAIN)? };
+    let w = Window::open_as(&opened).await?;
+    w.wait_screen("preflight").await?;
+    w.visible("#class-link-received").await?;
+    let value = w.visible("#class-link").await?.prop("value").await?.unwrap_or_default();
+    assert_eq!(value, class.join_link, "started by a link, the app shows it");
+    w.click("#class-join-btn").await?;
+    let joined = w.visible("#class-joined").await?.text().await?;
+    assert!(joined.contains("e2e研修"), "{joined}");
+    w.close().await
+}
+
+fn launch_dir(launch: &Launch) -> &std::path::Path {
+    launch.program.parent().unwrap()
+}
+
 async fn trainer_pages(trainer: &Browser, class: &OpenedClass, kj: &str) -> E2eResult<()> {
     let base = class.trainer_link.split("/trainer/").next().unwrap().to_owned();
     trainer.client.goto(&format!("{base}/trainer/projector")).await?;
@@ -231,11 +278,11 @@ async fn an_office_joins_a_class_and_the_trainer_sees_its_seat_move() {
     let cookie = trainer.client.get_named_cookie("kaigo_trainer").await.unwrap();
     assert_eq!((cookie.http_only(), cookie.secure()), (Some(true), Some(true)), "the session cookie is HttpOnly and Secure");
 
-    let launch = Launch::with_own_data(&app, dir.path(), &format!("jp.kaigo-onboard.e2e-class-{}", std::process::id())).unwrap();
+    let launch = Launch::with_own_data(&app, dir.path(), KEYCHAIN).unwrap();
     let w = Window::open_as(&launch).await.unwrap();
     let kj = attend(&w, &class, &trainer).await.unwrap();
     leave(&w).await.unwrap();
-    w.close().await.unwrap();
+    join_by_link(w, &launch, &class).await.unwrap();
     trainer_pages(&trainer, &class, &kj).await.unwrap();
     trainer.close().await.unwrap();
 

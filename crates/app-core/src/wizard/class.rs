@@ -102,6 +102,12 @@ impl AppCore {
         serde_json::from_str(json.expose_secret()).ok()
     }
 
+    /// A join link the system opened the app with: kept for the join
+    /// screen, where staff confirm it (a link alone never joins).
+    pub fn offer_join_link(&self, link: String) {
+        *lock(&self.join_link) = Some(link);
+    }
+
     /// Joins the class `form` names and starts Step 3 on its seat.
     pub async fn join_class(&self, form: JoinForm) -> AppResult<AppStatus> {
         let url = form.url.trim().trim_end_matches('/').to_owned();
@@ -156,6 +162,7 @@ impl AppCore {
         self.save_settings(settings).await?;
         self.restart().await?;
         self.choose_certificate(&summary.id).await?;
+        *lock(&self.join_link) = None;
         Ok(self.status().await)
     }
 

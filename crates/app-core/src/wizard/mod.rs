@@ -144,6 +144,9 @@ pub struct AppStatus {
     pub review: Option<RegistrationReview>,
     /// 研修: the class this PC has joined.
     pub class: Option<ClassView>,
+    /// A join link the system handed the app (opened from mail or a
+    /// page), waiting for staff to press 参加する.
+    pub join_link: Option<String>,
 }
 
 pub struct AppCore {
@@ -159,6 +162,8 @@ pub struct AppCore {
     practice: Option<Arc<dyn Rehearsal>>,
     /// Whether the practice office's certificate was put in the list this run.
     practice_identity_offered: tokio::sync::Mutex<bool>,
+    /// A join link received, until it is used.
+    join_link: Mutex<Option<String>>,
     clock: Clock,
 }
 
@@ -189,6 +194,7 @@ impl AppCore {
             conn: tokio::sync::Mutex::new(Connection::default()),
             practice: None,
             practice_identity_offered: tokio::sync::Mutex::new(false),
+            join_link: Mutex::new(None),
             clock,
         }
     }
@@ -249,6 +255,7 @@ impl AppCore {
                 office_name: s.office_name,
                 made_up_admin: kaigo_domain::class::made_up_admin(s.seat_number),
             }),
+            join_link: lock(&self.join_link).clone(),
             settings,
             progress,
             code_step,

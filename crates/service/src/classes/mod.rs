@@ -212,10 +212,12 @@ impl Onboarding {
         };
         drop(conn);
         let request = request::check_request(request_pem).map_err(|c| Failure::field(c, "certificate_request_pem"))?;
-        // Two PCs may reach for the same free seat: the one whose write
-        // lands takes it, the other looks again.
+        // PCs joining at once take turns (`take_turn`); should two still
+        // reach for the same free seat, the one whose write lands takes it,
+        // the other looks again.
         for _ in 0..8 {
             let mut tx = self.db.begin().await?;
+            classes::take_turn(&mut tx, &class.id).await?;
             let seat_of_key = classes::seat_of_key(&mut tx, &class.id, &request.key_fingerprint).await?;
             let first_free = classes::first_free_seat(&mut tx, &class.id).await?;
             let seat = match choose_seat(class.state(), now, seat_of_key, first_free)? {

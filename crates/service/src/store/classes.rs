@@ -169,6 +169,19 @@ pub async fn seat_of_key(conn: &mut Conn, class_id: &str, key_fingerprint: &str)
     Ok(n.map(count))
 }
 
+/// Makes the joins of a class take turns until the transaction ends: the
+/// class's row is written first, which holds PostgreSQL's lock on that row
+/// and SQLite's write lock. The free seat read next is then still free when
+/// it is taken (else simultaneous joins all reach for the same seat and all
+/// but one look again, a few times at most), and SQLite never has to turn a
+/// reading transaction into a writing one — which it refuses at once
+/// (`database is locked`) while another connection writes, without waiting
+/// out its busy timeout.
+pub async fn take_turn(conn: &mut Conn, class_id: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE classes SET seats = seats WHERE id = $1").bind(class_id).execute(conn).await?;
+    Ok(())
+}
+
 pub async fn first_free_seat(conn: &mut Conn, class_id: &str) -> StoreResult<Option<u32>> {
     let n: Option<i64> = sqlx::query_scalar("SELECT MIN(seat_number) FROM class_seats WHERE class_id = $1 AND key_fingerprint IS NULL")
         .bind(class_id)

@@ -199,6 +199,36 @@ async fn a_pc_joins_with_the_code_keeps_its_seat_and_walks_step_3_while_the_trai
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pcs_joining_all_at_once_each_get_a_seat_of_their_own() {
+    pcs_joining_all_at_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pcs_joining_all_at_once_each_get_a_seat_of_their_own_on_postgres() {
+    pcs_joining_all_at_once(Backend::Postgres).await;
+}
+
+async fn pcs_joining_all_at_once(backend: Backend) {
+    let Some(app) = spawn_with(Options { classes: true, backend, ..Options::default() }).await else { return };
+    let class = open(&app, 40).await;
+    let ca = fetch_class_authority(&app.url(), &pin(&app)).await.unwrap();
+    // A room's PCs pressing 参加 at the same moment (fewer than the
+    // connections without a certificate the service takes at once).
+    let joins: Vec<_> = (0..40)
+        .map(|_| {
+            let (url, ca, code) = (app.url(), ca.clone(), class.join_code.display());
+            tokio::spawn(async move { OnboardingClient::for_joining(&url, &ca).unwrap().join_class(&code, &Pc::new().request()).await })
+        })
+        .collect();
+    let mut seats = Vec::new();
+    for join in joins {
+        seats.push(join.await.unwrap().unwrap().seat_number);
+    }
+    seats.sort_unstable();
+    assert_eq!(seats, (1..=40).collect::<Vec<u32>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_join_codes_are_counted_per_address_then_refused_for_a_while() {
     let app = class_app().await;
     let class = open(&app, 2).await;

@@ -48,6 +48,11 @@ fn check_files(root: &Path, program: &str, entry_path: &str) -> PathBuf {
     let command = exec.split_whitespace().next().unwrap();
     let resolved = if command.starts_with('/') { PathBuf::from(command) } else { Path::new("/usr/bin").join(command) };
     assert_eq!(resolved, Path::new(program), "the menu starts the installed program");
+    // Join links of a class (研修) open the app, the link as its argument.
+    let scheme = include_str!("../../../../crates/api/data/join-link-scheme").trim();
+    let mime = desktop_value(&entry, "MimeType").unwrap_or_default();
+    assert!(mime.split(';').any(|m| m == format!("x-scheme-handler/{scheme}")), "MimeType={mime}");
+    assert!(exec.ends_with(" %u"), "the link is passed on: Exec={exec}");
     let icon = desktop_value(&entry, "Icon").expect("Icon=");
     let icons = root.join("usr/share/icons/hicolor");
     let found = std::fs::read_dir(&icons).unwrap().any(|size| size.unwrap().path().join("apps").join(format!("{icon}.png")).is_file());

@@ -15,6 +15,8 @@ struct Wine;
 const WEBVIEW2_CLIENT_KEY: &str = r"HKCU\Software\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}";
 /// The address staff are sent to for the WebView2 runtime, as the app has it.
 const WEBVIEW2_DOWNLOAD_URL: &str = include_str!("../../../../crates/app-core/data/webview2-download-url");
+/// The scheme of a class's join links (研修), as the app reads them.
+const LINK_SCHEME: &str = include_str!("../../../../crates/api/data/join-link-scheme");
 
 impl Wine {
     fn new() -> Wine {
@@ -55,6 +57,12 @@ impl Wine {
 
     fn registry_has(&self, key: &str, value: &str) -> Option<String> {
         let out = self.run("reg", &["query", key, "/v", value]);
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// A key's default value.
+    fn registry_default(&self, key: &str) -> Option<String> {
+        let out = self.run("reg", &["query", key, "/ve"]);
         out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
@@ -108,6 +116,11 @@ fn the_windows_installer_installs_for_the_user_with_both_shortcuts_and_uninstall
     }
     let uninstall = wine.registry_has(&uninstall_key, "UninstallString").expect("listed in Apps & features");
     assert!(uninstall.to_lowercase().contains(r"kaigo-onboard\uninstall.exe"), "{uninstall}");
+    // Join links open the program, the link as its argument.
+    let scheme_key = format!(r"HKCU\Software\Classes\{}", LINK_SCHEME.trim());
+    assert!(wine.registry_has(&scheme_key, "URL Protocol").is_some(), "{scheme_key} is a URL protocol");
+    let open = wine.registry_default(&format!(r"{scheme_key}\shell\open\command")).expect("join links open the app");
+    assert!(open.to_lowercase().contains(&program_windows.to_lowercase()) && open.contains("\"%1\""), "{open}");
 
     // Wine has no WebView2 runtime: the installer noticed (and told staff,
     // silently here); the program says so and stops instead of crashing.
@@ -144,6 +157,7 @@ fn the_windows_installer_installs_for_the_user_with_both_shortcuts_and_uninstall
     assert!(!install_dir.exists(), "program folder left: {:?}", std::fs::read_dir(&install_dir).map(|d| d.count()));
     assert!(!desktop_link.exists() && !menu_link.exists(), "a shortcut was left");
     assert_eq!(wine.registry_has(&uninstall_key, "UninstallString"), None, "still listed in Apps & features");
+    assert_eq!(wine.registry_has(&scheme_key, "URL Protocol"), None, "join links still point at the removed program");
     assert!(data.join("progress.json").is_file(), "staff's progress is kept unless they ask");
 
     // An administrator removing everything says so.
