@@ -34,6 +34,17 @@ pub struct Settings {
     pub language: kaigo_domain::Language,
 }
 
+/// A service's address as staff type it (settings, a class's 接続先):
+/// HTTPS, something after the scheme, no spaces.
+pub fn check_service_url(url: &str) -> AppResult<()> {
+    let ok = url.starts_with("https://") && url.len() > "https://".len() && !url.contains(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::field(ErrorCode::ServiceUrlInvalid, FormField::Url))
+    }
+}
+
 impl Settings {
     /// Reads the settings; a missing or unreadable file gives the defaults.
     pub fn load(path: &Path) -> Settings {
@@ -53,10 +64,7 @@ impl Settings {
 
     pub fn validate(&self) -> AppResult<()> {
         if let ServiceSetting::Remote { url, .. } = &self.service {
-            let ok = url.starts_with("https://") && url.len() > "https://".len() && !url.contains(char::is_whitespace);
-            if !ok {
-                return Err(AppError::field(ErrorCode::ServiceUrlInvalid, FormField::Url));
-            }
+            check_service_url(url)?;
         }
         Ok(())
     }

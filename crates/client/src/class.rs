@@ -64,16 +64,7 @@ pub async fn fetch_class_authority(base_url: &str, pin: &CaPin) -> Result<String
         .map_err(|e| ClientError::local(ErrorCode::Internal, e.to_string()))?;
     let url = format!("{}/v1/class/authority", base_url.trim_end_matches('/'));
     let resp = http.get(url).send().await.map_err(ClientError::from_transport)?;
-    let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.map_err(ClientError::from_transport)?;
-    if !(200..300).contains(&status) {
-        return Err(match serde_json::from_slice::<kaigo_api::ErrorBody>(&bytes) {
-            Ok(body) => ClientError::Api { status, body },
-            Err(_) => ClientError::local(ErrorCode::ServiceUnavailable, format!("HTTP {status}")),
-        });
-    }
-    let authority: ClassAuthority =
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::local(ErrorCode::ServiceUnavailable, format!("unreadable answer: {e}")))?;
+    let authority: ClassAuthority = crate::methods::read_json(crate::methods::answered(resp).await?).await?;
     let certs: Vec<_> = rustls_pemfile::certs(&mut authority.ca_pem.as_bytes()).collect::<Result<_, _>>().unwrap_or_default();
     let pinned = matches!(certs.as_slice(), [only] if pin.matches(&Sha256::digest(only.as_ref()).into()));
     if !pinned {

@@ -26,6 +26,25 @@ pub struct Registration {
     pub replayed: bool,
 }
 
+/// A successful answer, or the refusal it carries (the API's `ErrorBody`;
+/// `service_unavailable` when it carries none).
+pub(crate) async fn answered(resp: reqwest::Response) -> Result<reqwest::Response, ClientError> {
+    if resp.status().is_success() {
+        return Ok(resp);
+    }
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await.map_err(ClientError::from_transport)?;
+    match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(body) => Err(ClientError::Api { status, body }),
+        Err(_) => Err(ClientError::local(ErrorCode::ServiceUnavailable, format!("HTTP {status} without an error body"))),
+    }
+}
+
+/// A successful answer's JSON body.
+pub(crate) async fn read_json<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ClientError> {
+    resp.json().await.map_err(|e| ClientError::local(ErrorCode::ServiceUnavailable, format!("unreadable answer: {e}")))
+}
+
 impl OnboardingClient {
     /// `identity` is the office's client certificate; `None` only to test
     /// that the service refuses such calls.
@@ -72,20 +91,11 @@ impl OnboardingClient {
                 return Err(err);
             }
         };
-        if resp.status().is_success() {
-            return Ok(resp);
-        }
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(ClientError::from_transport)?;
-        match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(body) => Err(ClientError::Api { status, body }),
-            Err(_) => Err(ClientError::local(ErrorCode::ServiceUnavailable, format!("HTTP {status} without an error body"))),
-        }
+        answered(resp).await
     }
 
     async fn json<T: DeserializeOwned>(&self, req: RequestBuilder) -> Result<T, ClientError> {
-        let resp = self.send(req).await?;
-        resp.json().await.map_err(|e| ClientError::local(ErrorCode::ServiceUnavailable, format!("unreadable answer: {e}")))
+        read_json(self.send(req).await?).await
     }
 
     /// An unauthenticated JSON call (its own module's methods use it).

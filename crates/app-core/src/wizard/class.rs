@@ -111,9 +111,7 @@ impl AppCore {
     /// Joins the class `form` names and starts Step 3 on its seat.
     pub async fn join_class(&self, form: JoinForm) -> AppResult<AppStatus> {
         let url = form.url.trim().trim_end_matches('/').to_owned();
-        if !url.starts_with("https://") || url.len() <= "https://".len() || url.contains(char::is_whitespace) {
-            return Err(AppError::field(ErrorCode::ServiceUrlInvalid, FormField::Url));
-        }
+        crate::settings::check_service_url(&url)?;
         let code = JoinCode::parse(&form.join_code).map_err(|c| AppError::field(c, FormField::JoinCode))?;
         let pin = CaPin::parse(&form.check_code).map_err(|c| AppError::field(c, FormField::CheckCode))?;
         let ca_pem = self
