@@ -294,7 +294,7 @@ pub async fn reset_office(conn: &mut Conn, office_id: &str, now: OffsetDateTime)
     for statement in OFFICE_ACTIVITY {
         sqlx::query(statement).bind(office_id).execute(&mut *conn).await?;
     }
-    sqlx::query("UPDATE offices SET failed_logins = 0, last_failed_at = NULL WHERE id = $1").bind(office_id).execute(&mut *conn).await?;
+    super::clear_login_failures(&mut *conn, kaigo_domain::Account::Office, office_id).await?;
     sqlx::query("UPDATE class_seats SET last_activity_at = $1 WHERE office_id = $2")
         .bind(millis(now))
         .bind(office_id)
@@ -319,7 +319,8 @@ const OFFICE_ACTIVITY: [&str; 9] = [
 
 /// A seat's office and its users may log in again at once.
 pub async fn unlock_office(conn: &mut Conn, office_id: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE offices SET failed_logins = 0, last_failed_at = NULL WHERE id = $1").bind(office_id).execute(&mut *conn).await?;
+    super::clear_login_failures(&mut *conn, kaigo_domain::Account::Office, office_id).await?;
+    // Every user of the office (clear_login_failures takes one by its id).
     sqlx::query("UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE office_id = $1").bind(office_id).execute(conn).await?;
     Ok(())
 }
