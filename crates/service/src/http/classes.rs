@@ -154,6 +154,13 @@ pub async fn events(State(s): State<AppState>, Trainer(_, class): Trainer) -> Re
     let start = Watch { s, class, last: None };
     let stream = futures_util::stream::unfold(start, |mut w| async move {
         loop {
+            // The first grid at once; after it, one look every GRID_POLL,
+            // whether the last look was sent or not (while seats keep
+            // moving, a look right after each event would read and send
+            // the whole grid as fast as the page takes it).
+            if w.last.is_some() {
+                tokio::time::sleep(GRID_POLL).await;
+            }
             let grid = match w.s.ob.class_grid(&w.class).await {
                 Ok(g) => g,
                 // The class is gone (closed, ended): the stream ends.
@@ -174,7 +181,6 @@ pub async fn events(State(s): State<AppState>, Trainer(_, class): Trainer) -> Re
                 let event = Event::default().event("grid").json_data(&grid).unwrap_or_else(|_| Event::default().comment("unencodable"));
                 return Some((Ok::<_, std::convert::Infallible>(event), w));
             }
-            tokio::time::sleep(GRID_POLL).await;
         }
     });
     Sse::new(stream).into_response()

@@ -229,6 +229,46 @@ async fn pcs_joining_all_at_once(backend: Backend) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trainers_stream_looks_at_the_grid_every_quarter_second_however_fast_seats_move() {
+    let app = class_app().await;
+    let class = open(&app, 200).await;
+    let trainer = Trainer::sign_in(&app, class.trainer_secret.expose_secret()).await;
+    let mut events = trainer.get("/v1/trainer/events").send().await.unwrap();
+    let first = String::from_utf8(events.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(first.starts_with("event: grid\n"), "{first}");
+    // A room joining, eight PCs at a time, one seat after another: the
+    // grid moves all the time, faster than it is read.
+    let ca = fetch_class_authority(&app.url(), &pin(&app)).await.unwrap();
+    let (url, code) = (app.url(), class.join_code.display());
+    let joining = tokio::spawn(async move {
+        let rows: Vec<_> = (0..8)
+            .map(|_| {
+                let (url, ca, code) = (url.clone(), ca.clone(), code.clone());
+                tokio::spawn(async move {
+                    let client = OnboardingClient::for_joining(&url, &ca).unwrap();
+                    for _ in 0..25 {
+                        client.join_class(&code, &Pc::new().request()).await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        for row in rows {
+            row.await.unwrap();
+        }
+    });
+    let started = std::time::Instant::now();
+    let mut grids = 0;
+    while !joining.is_finished() {
+        if let Ok(chunk) = tokio::time::timeout(std::time::Duration::from_millis(50), events.chunk()).await {
+            grids += String::from_utf8_lossy(&chunk.unwrap().unwrap()).matches("event: grid\n").count();
+        }
+    }
+    joining.await.unwrap();
+    let elapsed = started.elapsed();
+    assert!(grids as f64 <= elapsed.as_secs_f64() / 0.25 + 1.0, "{grids} grids in {elapsed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_join_codes_are_counted_per_address_then_refused_for_a_while() {
     let app = class_app().await;
     let class = open(&app, 2).await;
