@@ -130,7 +130,7 @@ pub fn join_link_in_args<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> Op
     let prefix = format!("{JOIN_LINK_SCHEME}:");
     args.into_iter()
         .map(|a| a.as_ref().trim().to_owned())
-        .find(|a| a.len() > prefix.len() && a[..prefix.len()].eq_ignore_ascii_case(&prefix))
+        .find(|a| a.len() > prefix.len() && a.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(&prefix)))
 }
 
 /// The trainer's session, for the page: the class, the codes to show and
@@ -161,6 +161,8 @@ mod tests {
         assert_eq!(join_link_in_args(["kaigo-onboard:"]), None);
         assert_eq!(join_link_in_args(["https://example.jp", "C:\\kaigo-onboard.exe"]), None);
         assert_eq!(join_link_in_args(Vec::<String>::new()), None);
+        // A Japanese argument (a folder, a file) is no link, and no panic.
+        assert_eq!(join_link_in_args(["介護WEBサービス初期設定.lnk"]), None);
     }
 
     #[test]
