@@ -21,6 +21,7 @@ TEST_PACKAGES=(
   # Windows: Debian's Rust 1.96 with its std source (cross-builds std), the
   # mingw linker, Wine to run the tests and the installer, NSIS to make it.
   rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 nsis
+  osslsigncode          # Authenticode signatures of the Windows build, and their check
   python3 python3-venv  # zig (from PyPI) for the macOS check, schemathesis
 )
 install_packages "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"

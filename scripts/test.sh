@@ -52,6 +52,12 @@ trap cleanup EXIT
 rm -rf "$WINEPREFIX"
 timed "Wine prefix" windows_prefix
 
+# Windows programs are signed by a code-signing CA and time-stamping
+# authority made for this run, unless a real certificate is set
+# (scripts/signing/sign-pe.sh); the package tests verify against its root.
+export KAIGO_SIGN_TEST_CA_DIR="$E2E_DIR/signing-ca"
+scripts/signing/test-ca.sh "$KAIGO_SIGN_TEST_CA_DIR"
+
 # The packages the package tests install, built with the dev profile: what
 # they test is the packaging, not the optimiser (the release build is the
 # last phase's).

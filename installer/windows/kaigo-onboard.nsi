@@ -6,7 +6,8 @@
 ; once elsewhere: PRODUCT_NAME, IDENTIFIER and VERSION from tauri.conf.json,
 ; WEBVIEW2_URL from crates/app-core/src/webview_runtime.rs, LINK_SCHEME
 ; from crates/api/data/join-link-scheme, and the files
-; APP_EXE, WEBVIEW2_LOADER, ICON and OUTFILE.
+; APP_EXE (signed), WEBVIEW2_LOADER (Microsoft's, signed by Microsoft),
+; ICON and OUTFILE, and SIGN, the command that signs a file in place.
 ;
 ; Tauri's own bundler cannot be used here: it downloads its NSIS plugin
 ; (nsis_tauri_utils.dll) from GitHub at build time and makes a 32-bit
@@ -27,6 +28,11 @@ SetCompressor /SOLID lzma
 ; The WebView2 runtime's client id, under which Microsoft's updater records
 ; the installed version ("pv"): Microsoft's documented way to detect it.
 !define WEBVIEW2_CLIENT "Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}"
+
+; The uninstaller and the installer are signed as they are written (the
+; uninstaller before it is packed into the installer): makensis 3.08.
+!uninstfinalize '"${SIGN}" "%1"' = 0
+!finalize '"${SIGN}" "%1"' = 0
 
 Name "${PRODUCT_NAME}"
 OutFile "${OUTFILE}"

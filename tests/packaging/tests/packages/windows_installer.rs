@@ -3,7 +3,7 @@
 //! pointing at it, the uninstall entry, the WebView2 check, and an
 //! uninstall that leaves nothing of the program behind.
 
-use kaigo_packaging::{built_package, identifier, product_name};
+use kaigo_packaging::{built_package, identifier, product_name, signing_root, verify_authenticode, verify_vendor_signature};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -109,6 +109,20 @@ fn the_windows_installer_installs_for_the_user_with_both_shortcuts_and_uninstall
     assert!(install_dir.join("WebView2Loader.dll").is_file(), "the WebView2 loader sits beside it");
     assert!(install_dir.join("uninstall.exe").is_file());
 
+    // Everything that runs is signed: the installer, the program and the
+    // uninstaller by us (SHA-256, timestamped), Microsoft's loader by Microsoft.
+    let root = signing_root();
+    for file in [setup.clone(), program.clone(), install_dir.join("uninstall.exe")] {
+        if let Err(said) = verify_authenticode(&file, &root) {
+            panic!("{} is not signed as it should be: {said}", file.display());
+        }
+    }
+    verify_vendor_signature(
+        &install_dir.join("WebView2Loader.dll"),
+        "/C=US/ST=Washington/L=Redmond/O=Microsoft Corporation/CN=Microsoft Corporation",
+    )
+    .unwrap_or_else(|said| panic!("WebView2Loader.dll: {said}"));
+
     let program_windows = wine.windows_path(&program);
     for link in [&desktop_link, &menu_link] {
         assert!(link.is_file(), "{} is missing", link.display());
@@ -164,4 +178,42 @@ fn the_windows_installer_installs_for_the_user_with_both_shortcuts_and_uninstall
     assert!(wine.run(&setup, &["/S"]).status.success());
     assert!(wine.run(install_dir.join("uninstall.exe"), &["/S", "/DELETEDATA"]).status.success());
     assert!(!install_dir.exists() && !data.exists(), "/DELETEDATA leaves nothing");
+}
+
+/// The signature check itself: one changed byte, or a signature removed,
+/// and the file is refused.
+#[test]
+fn an_altered_or_unsigned_program_fails_the_signature_check() {
+    let Some(setup) = built_package("KAIGO_WINDOWS_INSTALLER") else { return };
+    let root = signing_root();
+    verify_authenticode(&setup, &root).expect("the installer as built is signed");
+    let dir = std::env::temp_dir().join(format!("kaigo-signature-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let mut bytes = std::fs::read(&setup).unwrap();
+    // A byte of the packed program, well inside the signed part.
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    let altered = dir.join("altered-setup.exe");
+    std::fs::write(&altered, &bytes).unwrap();
+    assert!(verify_authenticode(&altered, &root).is_err(), "one changed byte must break the signature");
+
+    let unsigned = dir.join("unsigned-setup.exe");
+    let removed = Command::new("osslsigncode")
+        .args(["remove-signature", "-in"])
+        .arg(&setup)
+        .arg("-out")
+        .arg(&unsigned)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(removed.success());
+    assert!(verify_authenticode(&unsigned, &root).is_err(), "an unsigned file must be refused");
+
+    // Signed, but by someone the run does not trust.
+    let other_ca = dir.join("other-ca");
+    let made = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/signing/test-ca.sh")).arg(&other_ca).status().unwrap();
+    assert!(made.success());
+    assert!(verify_authenticode(&setup, &other_ca.join("ca.pem")).is_err(), "a signature from an untrusted CA must be refused");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
