@@ -10,7 +10,8 @@ use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
 use kaigo_app_core::wizard::{
-    check_field as check, AppStatus, DeviceActivation, FieldKind, FormField, JoinForm, PasswordChecklist, RegistrationReview, UserLoginView,
+    check_field as check, AppStatus, ConnectionTest, DeviceActivation, FieldKind, FormField, JoinForm, PasswordChecklist, ProxyForm,
+    RegistrationReview, UserLoginView,
 };
 use kaigo_app_core::{AppCore, AppError, AppResult};
 use kaigo_domain::{DeliveryChannel, ReadinessItem, ReferenceLists};
@@ -189,6 +190,18 @@ pub async fn mailbox(core: Core<'_>) -> AppResult<Vec<MailboxMessage>> {
 #[tauri::command]
 pub async fn save_settings(core: Core<'_>, settings: Settings) -> AppResult<Settings> {
     core.save_settings(settings).await
+}
+
+/// 設定 →「プロキシ」 (its password to the keychain).
+#[tauri::command]
+pub async fn save_proxy(core: Core<'_>, form: ProxyForm) -> AppResult<Settings> {
+    core.save_proxy(form).await
+}
+
+/// 設定 →「接続テスト」.
+#[tauri::command]
+pub async fn connection_test(core: Core<'_>) -> AppResult<ConnectionTest> {
+    core.connection_test().await
 }
 
 /// 研修に参加する: by the three codes, or by a join link when `link` is given.

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod error;
 pub mod keychain;
+pub mod network;
 pub mod paths;
 pub mod preflight;
 pub mod progress;

@@ -32,6 +32,9 @@ pub struct Settings {
     /// 表示言語: what every screen, message and the report are shown in.
     #[serde(default)]
     pub language: kaigo_domain::Language,
+    /// プロキシ: how the app's calls leave the office network.
+    #[serde(default)]
+    pub proxy: kaigo_domain::proxy::ProxyChoice,
 }
 
 /// A service's address as staff type it (settings, a class's 接続先):

@@ -4,7 +4,7 @@
 //! the pin the trainer shows (out of band). Only a CA that matches is
 //! trusted, and every later connection verifies the server against it.
 
-use crate::{ClientError, OnboardingClient, ServerTrust};
+use crate::{ClientError, Network, OnboardingClient, ServerTrust};
 use kaigo_api::class::{ClassAuthority, JoinRequest, JoinedClass};
 use kaigo_domain::class::CaPin;
 use kaigo_domain::ErrorCode;
@@ -47,6 +47,11 @@ impl ServerCertVerifier for NotYetTrusted {
 /// The class's CA from the service at `base_url`, if it is the one `pin`
 /// names; `class_pin_mismatch` otherwise (the service is not the trainer's).
 pub async fn fetch_class_authority(base_url: &str, pin: &CaPin) -> Result<String, ClientError> {
+    fetch_class_authority_via(base_url, pin, &Network::Direct).await
+}
+
+/// As [`fetch_class_authority`], going out by `network`.
+pub async fn fetch_class_authority_via(base_url: &str, pin: &CaPin, network: &Network) -> Result<String, ClientError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut tls = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
@@ -55,7 +60,8 @@ pub async fn fetch_class_authority(base_url: &str, pin: &CaPin) -> Result<String
         .with_custom_certificate_verifier(Arc::new(NotYetTrusted(provider)))
         .with_no_client_auth();
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let http = reqwest::Client::builder()
+    let http = network
+        .apply(reqwest::Client::builder())?
         .use_preconfigured_tls(tls)
         .https_only(true)
         .connect_timeout(std::time::Duration::from_secs(10))
@@ -63,7 +69,7 @@ pub async fn fetch_class_authority(base_url: &str, pin: &CaPin) -> Result<String
         .build()
         .map_err(|e| ClientError::local(ErrorCode::Internal, e.to_string()))?;
     let url = format!("{}/v1/class/authority", base_url.trim_end_matches('/'));
-    let resp = http.get(url).send().await.map_err(ClientError::from_transport)?;
+    let resp = http.get(url).send().await.map_err(|e| ClientError::from_transport_via(e, network.is_proxied()))?;
     let authority: ClassAuthority = crate::methods::read_json(crate::methods::answered(resp).await?).await?;
     let certs: Vec<_> = rustls_pemfile::certs(&mut authority.ca_pem.as_bytes()).collect::<Result<_, _>>().unwrap_or_default();
     let pinned = matches!(certs.as_slice(), [only] if pin.matches(&Sha256::digest(only.as_ref()).into()));
@@ -77,7 +83,12 @@ impl OnboardingClient {
     /// A client of the class's service, trusting only its pinned CA and
     /// showing no certificate (the PC has none yet).
     pub fn for_joining(base_url: &str, ca_pem: &str) -> Result<OnboardingClient, ClientError> {
-        OnboardingClient::new(base_url, &ServerTrust::CaPem(ca_pem.to_owned()), None)
+        Self::for_joining_via(base_url, ca_pem, &Network::Direct)
+    }
+
+    /// As [`Self::for_joining`], going out by `network`.
+    pub fn for_joining_via(base_url: &str, ca_pem: &str, network: &Network) -> Result<OnboardingClient, ClientError> {
+        OnboardingClient::new_via(base_url, &ServerTrust::CaPem(ca_pem.to_owned()), None, network)
     }
 
     /// Takes a seat with the join code and a PKCS#10 request for the PC's key.

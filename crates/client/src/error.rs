@@ -52,6 +52,13 @@ impl ClientError {
     /// Maps a transport failure to a code by what the TLS layer said: the
     /// server's alert tells a missing, unknown or expired certificate apart.
     pub(crate) fn from_transport(e: reqwest::Error) -> Self {
+        Self::from_transport_via(e, false)
+    }
+
+    /// As [`Self::from_transport`], for a call that went through a proxy:
+    /// a connection that failed is then the proxy's, and the proxy's own
+    /// refusals (407, any other answer to CONNECT) are told apart.
+    pub(crate) fn from_transport_via(e: reqwest::Error, proxied: bool) -> Self {
         let e = e.without_url();
         let mut detail = e.to_string();
         let mut cause = std::error::Error::source(&e);
@@ -70,14 +77,38 @@ impl ClientError {
                 None => s.source(),
             };
         }
-        let code = if e.is_timeout() || e.is_connect() { ErrorCode::ServiceUnreachable } else { ErrorCode::ServiceUnavailable };
+        let code = if proxied && e.is_connect() {
+            proxy_code(&detail)
+        } else if e.is_timeout() || e.is_connect() {
+            ErrorCode::ServiceUnreachable
+        } else {
+            ErrorCode::ServiceUnavailable
+        };
         ClientError::local(code, detail)
+    }
+}
+
+/// What a failed CONNECT through a proxy means, by what hyper-util's
+/// tunnel said (its error type is not exported): asked for credentials,
+/// refused, or not reached at all.
+pub(crate) fn proxy_code(detail: &str) -> ErrorCode {
+    if detail.contains("proxy authorization required") {
+        ErrorCode::ProxyAuthenticationRequired
+    } else if detail.contains("tunnel error: unsuccessful") {
+        ErrorCode::ProxyRefused
+    } else {
+        ErrorCode::ProxyUnreachable
     }
 }
 
 pub(crate) fn tls_code(e: &rustls::Error) -> ErrorCode {
     use rustls::AlertDescription as A;
     match e {
+        rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other))
+            if other.0.downcast_ref::<crate::trust::InspectedBy>().is_some() =>
+        {
+            ErrorCode::TlsInspected
+        }
         rustls::Error::AlertReceived(A::CertificateRequired) => ErrorCode::ClientCertificateRequired,
         rustls::Error::AlertReceived(A::CertificateExpired) => ErrorCode::ClientCertificateExpired,
         rustls::Error::AlertReceived(

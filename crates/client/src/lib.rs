@@ -10,6 +10,7 @@ mod diagnose;
 mod error;
 mod identity;
 mod methods;
+mod network;
 mod pkcs12_ber;
 mod trust;
 
@@ -17,6 +18,7 @@ pub use error::ClientError;
 pub use identity::{describe, public_key_kind, CertificateInfo, ClientIdentity, PublicKeyKind};
 pub use kaigo_domain::ErrorCode;
 pub use methods::{OnboardingClient, Registration};
+pub use network::{Network, ProxyCredentials};
 /// For platform certificate stores that sign with keys they keep.
 pub use rustls;
 pub use trust::ServerTrust;

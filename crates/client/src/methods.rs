@@ -1,7 +1,7 @@
 //! One method per call of the onboarding API.
 
 use crate::trust::tls_config;
-use crate::{ClientError, ClientIdentity, ServerTrust};
+use crate::{ClientError, ClientIdentity, Network, ServerTrust};
 use kaigo_api::office::*;
 use kaigo_api::service::{Health, MailboxMessage, ServerTime};
 use kaigo_api::terminal::*;
@@ -17,6 +17,7 @@ pub struct OnboardingClient {
     http: reqwest::Client,
     base: String,
     tls: std::sync::Arc<rustls::ClientConfig>,
+    network: Network,
 }
 
 /// An admin registration, and whether the service replayed an earlier answer.
@@ -49,8 +50,14 @@ impl OnboardingClient {
     /// `identity` is the office's client certificate; `None` only to test
     /// that the service refuses such calls.
     pub fn new(base_url: &str, trust: &ServerTrust, identity: Option<&ClientIdentity>) -> Result<Self, ClientError> {
+        Self::new_via(base_url, trust, identity, &Network::Direct)
+    }
+
+    /// As [`Self::new`], its connections going out by `network`.
+    pub fn new_via(base_url: &str, trust: &ServerTrust, identity: Option<&ClientIdentity>, network: &Network) -> Result<Self, ClientError> {
         let tls = tls_config(trust, identity)?;
-        let http = reqwest::Client::builder()
+        let http = network
+            .apply(reqwest::Client::builder())?
             .use_preconfigured_tls(tls.clone())
             .https_only(true)
             .connect_timeout(Duration::from_secs(10))
@@ -59,7 +66,7 @@ impl OnboardingClient {
             .user_agent(concat!("kaigo-onboard/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ClientError::local(ErrorCode::Internal, e.to_string()))?;
-        Ok(Self { http, base: base_url.trim_end_matches('/').to_owned(), tls: std::sync::Arc::new(tls) })
+        Ok(Self { http, base: base_url.trim_end_matches('/').to_owned(), tls: std::sync::Arc::new(tls), network: network.clone() })
     }
 
     /// A fresh key for one registration attempt: reuse it when retrying.
@@ -79,12 +86,12 @@ impl OnboardingClient {
         let resp = match req.send().await {
             Ok(resp) => resp,
             Err(e) => {
-                let err = ClientError::from_transport(e);
+                let err = ClientError::from_transport_via(e, self.network.is_proxied());
                 // Under TLS 1.3 a refused client certificate is told after the
                 // handshake, and the HTTP layer may only see a closed
                 // connection. A bare handshake then reads the server's reason.
                 if err.code() == ErrorCode::ServiceUnavailable {
-                    if let Some(code) = crate::diagnose::handshake_refusal(&self.base, self.tls.clone()).await {
+                    if let Some(code) = crate::diagnose::handshake_refusal(&self.base, self.tls.clone(), &self.network).await {
                         return Err(ClientError::local(code, err.to_string()));
                     }
                 }

@@ -139,6 +139,23 @@ error_codes! {
     ServerCertificateUntrusted = "server_certificate_untrusted" {
         ja: "接続先のサーバーを確認できませんでした。設定の接続先を確かめてください。",
         en: "The server's certificate is not trusted." }
+    /// A firewall decrypts HTTPS (TLS inspection): the service's certificate
+    /// is the box's, so a client certificate cannot reach the service.
+    TlsInspected = "tls_inspected" {
+        ja: "ネットワークの機器が暗号化通信を検査しているため、証明書によるログインができません。社内のネットワーク担当の方に「この接続先をHTTPSの検査（SSLインスペクション）の対象から外してください」と伝えてください。",
+        en: "A network device inspects (decrypts) HTTPS, so certificate login cannot work: ask IT to exclude the service's host from TLS inspection." }
+    ProxyUnreachable = "proxy_unreachable" {
+        ja: "プロキシ（社内ネットワークの中継サーバー）に接続できません。設定の「プロキシ」のアドレスとポート番号を確かめてください。",
+        en: "The proxy cannot be reached: check its address and port in the settings." }
+    ProxyRefused = "proxy_refused" {
+        ja: "プロキシ（社内ネットワークの中継サーバー）が接続先への通信を許可しませんでした。社内のネットワーク担当の方に、接続先を許可するよう伝えてください。",
+        en: "The proxy refused the connection to the service: ask IT to allow the service's host." }
+    ProxyAuthenticationRequired = "proxy_authentication_required" {
+        ja: "プロキシ（社内ネットワークの中継サーバー）がユーザ名とパスワードを求めています。設定の「プロキシ」で入力するか、正しいか確かめてください。",
+        en: "The proxy asks for a user name and password: enter them in the settings, or check them." }
+    ProxyAddressInvalid = "proxy_address_invalid" {
+        ja: "プロキシのアドレスは「proxy.example.jp:8080」のように、名前（またはIPアドレス）とポート番号を「:」でつないで入力してください。",
+        en: "Enter the proxy as host:port (e.g. proxy.example.jp:8080)." }
     ServiceUnreachable = "service_unreachable" {
         ja: "介護WEBサービスに接続できません。インターネット接続と設定の接続先を確かめてください。",
         en: "The service cannot be reached." }

@@ -11,7 +11,7 @@
 //! the sources and fails on a cycle):
 //! - `error`, `language`, `policy`, `normalize`, `newtype`: the vocabulary;
 //! - the values staff type (`ids`, `contact`, `names`, `password`,
-//!   `one_time_code`, `activation`) and the lists (`reference`, `readiness`);
+//!   `one_time_code`, `activation`, `proxy`) and the lists (`reference`, `readiness`);
 //! - `refusal`, then the rules of each step (`login`, `challenge`, `session`,
 //!   `registration`, `terminal`, `certificate`, `class`);
 //! - `messages`, the words of all of them, on top.
@@ -32,6 +32,7 @@ mod normalize;
 pub mod one_time_code;
 pub mod password;
 pub mod policy;
+pub mod proxy;
 pub mod readiness;
 pub mod reference;
 pub mod refusal;

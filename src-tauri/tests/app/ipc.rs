@@ -93,6 +93,8 @@ fn commands_take_camel_case_arguments_and_fail_with_code_and_message() {
     // Settings are checked before they are kept.
     let err = invoke(&w, "save_settings", json!({"settings": {"service": {"mode": "remote", "url": "http://x"}}})).unwrap_err();
     assert_eq!(err["code"], "service_url_invalid");
+    let err = invoke(&w, "save_proxy", json!({"form": {"mode": "manual", "address": "proxy", "user": ""}})).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("proxy_address_invalid"), Some("proxy_address")));
 
     // A wrongly named argument is refused by the IPC layer, not silently ignored.
     assert!(invoke(&w, "office_login", json!({"electronic_billing_id": "KJ0000000001", "password": "x"})).is_err());
@@ -135,6 +137,8 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("save_completion_report", json!({})),
         ("mailbox", json!({})),
         ("save_settings", json!({"settings": {"service": {"mode": "practice"}}})),
+        ("save_proxy", json!({"form": {"mode": "manual", "address": "proxy.example.jp:8080", "user": "", "password": null}})),
+        ("connection_test", json!({})),
         ("join_class", json!({"form": null, "link": "not-a-link"})),
         ("leave_class", json!({})),
         ("restart", json!({})),

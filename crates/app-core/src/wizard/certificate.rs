@@ -53,6 +53,9 @@ impl AppCore {
         let certificate = certificate_check(chosen.is_some(), summary.as_ref());
         let certificate_ok = certificate.status != CheckStatus::Error;
         checks.push(certificate);
+        if let Ok(endpoint) = self.service().await {
+            checks.extend(self.proxy_checks(&endpoint.url));
+        }
         if certificate_ok {
             let client = self.client().await?;
             let before = self.now();

@@ -10,7 +10,7 @@ use super::{lock, AppCore, AppStatus, Connection, FormField};
 use crate::service_access::RehearsalSignIn;
 use crate::settings::ServiceSetting;
 use crate::{AppError, AppResult};
-use kaigo_client::class::fetch_class_authority;
+use kaigo_client::class::fetch_class_authority_via;
 use kaigo_client::OnboardingClient;
 use kaigo_domain::class::{CaPin, JoinCode};
 use kaigo_domain::ErrorCode;
@@ -114,8 +114,9 @@ impl AppCore {
         crate::settings::check_service_url(&url)?;
         let code = JoinCode::parse(&form.join_code).map_err(|c| AppError::field(c, FormField::JoinCode))?;
         let pin = CaPin::parse(&form.check_code).map_err(|c| AppError::field(c, FormField::CheckCode))?;
+        let (_, network) = self.network_to(&url)?;
         let ca_pem = self
-            .call(fetch_class_authority(&url, &pin))
+            .call(fetch_class_authority_via(&url, &pin, &network))
             .await
             .map_err(|e| e.at_field_if(&[ErrorCode::ClassPinMismatch], FormField::CheckCode))?;
         // The same PC, the same key: joining again keeps the seat.
@@ -128,7 +129,7 @@ impl AppCore {
             }
         };
         let request = rcgen::CertificateParams::default().serialize_request(&key).and_then(|r| r.pem()).map_err(AppError::internal)?;
-        let joining = OnboardingClient::for_joining(&url, &ca_pem).map_err(|e| self.refused(e))?;
+        let joining = OnboardingClient::for_joining_via(&url, &ca_pem, &network).map_err(|e| self.refused(e))?;
         let joined = self
             .call(joining.join_class(code.as_str(), &request))
             .await

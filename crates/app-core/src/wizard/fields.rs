@@ -45,6 +45,8 @@ names! {
         JoinCode = "join_code",
         CheckCode = "check_code",
         JoinLink = "join_link",
+        /// 設定 →「プロキシ」.
+        ProxyAddress = "proxy_address",
     }
 }
 

@@ -7,6 +7,7 @@
 mod admin;
 mod certificate;
 mod class;
+mod connection;
 mod fields;
 mod office;
 pub mod plan;
@@ -15,6 +16,7 @@ mod user;
 
 pub use admin::{RegistrationReview, ReviewRow};
 pub use class::{ClassSeat, ClassView, JoinForm};
+pub use connection::{ConnectionTest, ProxyForm};
 pub use fields::{check_field, FieldKind, FormField};
 pub use terminal::DeviceActivation;
 pub use user::{PasswordChecklist, UserLoginView, CHECKLIST_RULES};
@@ -31,7 +33,8 @@ use crate::{AppError, AppResult};
 use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge};
 use kaigo_api::service::MailboxMessage;
 use kaigo_client::ClientError;
-use kaigo_client::{OnboardingClient, ServerTrust};
+use kaigo_client::{Network, OnboardingClient, ServerTrust};
+use kaigo_domain::proxy::Route;
 use kaigo_domain::DeliveryChannel;
 use kaigo_domain::{ErrorCode, Policy};
 use plan::{Notice, OpenInThisRun, Screen, SignedIn};
@@ -225,6 +228,22 @@ impl AppCore {
         lock(&self.settings).service == ServiceSetting::Practice
     }
 
+    /// How calls to `url` leave the PC: the practice service is inside the
+    /// app (always direct); otherwise staff's 「プロキシ」 choice.
+    pub(crate) fn network(&self, url: &str) -> AppResult<(Route, Network)> {
+        if self.is_practice() {
+            return Ok((Route::Direct, Network::Direct));
+        }
+        self.network_to(url)
+    }
+
+    /// How calls to a service outside the app (a class, the real service,
+    /// an update server) leave the PC.
+    pub(crate) fn network_to(&self, url: &str) -> AppResult<(Route, Network)> {
+        let choice = lock(&self.settings).proxy.clone();
+        crate::network::network_for(&choice, &crate::network::system_proxy(), self.secrets.as_ref(), url)
+    }
+
     pub async fn status(&self) -> AppStatus {
         let progress = lock(&self.progress).clone();
         let ((screen, notice), code_step, review) = {
@@ -321,7 +340,8 @@ impl AppCore {
         let ServiceEndpoint { url, trust } = self.service().await?;
         let id = lock(&self.progress).certificate_id.clone().ok_or(AppError::new(ErrorCode::CertificateNotChosen))?;
         let identity = self.certificates.identity(&id)?;
-        let client = OnboardingClient::new(&url, &trust, Some(&identity)).map_err(|e| self.refused(e))?;
+        let (_, network) = self.network(&url)?;
+        let client = OnboardingClient::new_via(&url, &trust, Some(&identity), &network).map_err(|e| self.refused(e))?;
         match client.policy().await {
             Ok(policy) => *lock(&self.policy) = policy,
             // The call that follows meets the same fault and explains it.
@@ -347,8 +367,9 @@ impl AppCore {
         settings.validate()?;
         settings.save(&self.paths.settings())?;
         let before = std::mem::replace(&mut *lock(&self.settings), settings.clone());
-        // Another service means new sessions; another language does not.
-        if before.service != settings.service {
+        // Another service or way out means new connections; another
+        // language does not.
+        if before.service != settings.service || before.proxy != settings.proxy {
             *self.conn.lock().await = Connection::default();
             *lock(&self.policy) = Policy::default();
         }

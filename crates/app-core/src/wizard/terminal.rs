@@ -159,7 +159,8 @@ impl AppCore {
         }
         let crate::service_access::ServiceEndpoint { url, trust } = self.service().await?;
         let link = plan::activation_link_for(link, &url)?;
-        let device = OnboardingClient::new(&url, &trust, None).map_err(|e| self.refused(e))?;
+        let (_, network) = self.network(&url)?;
+        let device = OnboardingClient::new_via(&url, &trust, None, &network).map_err(|e| self.refused(e))?;
         let key = TerminalKey::ephemeral();
         self.call(activate(&device, &link.terminal_id, &link.code, &key)).await
     }

@@ -8,6 +8,7 @@ mod class;
 mod keychain;
 mod nss;
 mod pkcs12_ber;
+mod proxy;
 mod report_pdf;
 mod windows_store;
 mod wizard;

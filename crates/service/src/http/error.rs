@@ -40,13 +40,13 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired | ActivationCodeExpired | ActivationCodeUsed | ClassClosed => StatusCode::GONE,
         OfficeLocked | UserLocked => StatusCode::LOCKED,
         LoginThrottled | RateLimited | CodeResendTooSoon | JoinTriesExhausted => StatusCode::TOO_MANY_REQUESTS,
-        ServiceUnavailable | ServiceUnreachable | ServerCertificateUntrusted => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceUnavailable | ServiceUnreachable | ServerCertificateUntrusted | TlsInspected | ProxyUnreachable | ProxyRefused | ProxyAuthenticationRequired => StatusCode::SERVICE_UNAVAILABLE,
         Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
         // Input that does not meet a rule.
         ElectronicBillingIdInvalid | UserIdInvalid | OfficeNumberInvalid | PasswordMissing | PasswordTooShort | PasswordTooLong | PasswordInvalidCharacters | PasswordTooFewKinds | PasswordTooCommon | PasswordContainsUserId | PasswordConfirmationMismatch | PasswordUnchanged | EmailInvalid | PhoneInvalid | ContactMissing | NameInvalid | ServiceTypesMissing | ServiceTypeUnknown | ServiceTypePast | JobCategoryUnknown | OneTimeCodeFormat | SecurityCodeFormat | TerminalNameInvalid | TerminalKeyInvalid | ActivationCodeInvalid | TerminalKindInvalid | DeliveryChannelUnavailable | SecurityCodeRequired | IdempotencyKeyReused | TerminalSignatureInvalid | JoinCodeFormat | CertificateRequestInvalid | CertificateRequestKeyWeak | ClassSeatsInvalid | ClassEndInvalid => StatusCode::UNPROCESSABLE_ENTITY,
         // The desktop app's own findings: the service never answers them,
         // and one that did would be a fault of the service.
-        CertificateFileInvalid | CertificateFileMissing | CertificatePasswordIncorrect | KeychainUnavailable | CertificateNotChosen | CertificateNotFound | CertificateKeyUnavailable | ServiceUrlInvalid | NoTerminalLinked | ActivationLinkInvalid | StepOutOfOrder | ClassPinFormat | ClassPinMismatch | ClassLinkInvalid => StatusCode::INTERNAL_SERVER_ERROR,
+        CertificateFileInvalid | CertificateFileMissing | CertificatePasswordIncorrect | KeychainUnavailable | CertificateNotChosen | CertificateNotFound | CertificateKeyUnavailable | ServiceUrlInvalid | NoTerminalLinked | ActivationLinkInvalid | StepOutOfOrder | ClassPinFormat | ClassPinMismatch | ClassLinkInvalid | ProxyAddressInvalid => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
