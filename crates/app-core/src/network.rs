@@ -94,6 +94,43 @@ mod tests {
     use kaigo_domain::proxy::ProxyAddress;
     use secrecy::SecretString;
 
+    /// Windows' own registry (under Wine in the suite): the per-protocol
+    /// form, the bypass list, a PAC script and automatic detection.
+    #[cfg(windows)]
+    #[test]
+    fn the_pcs_setting_is_read_from_the_registry() {
+        use kaigo_domain::proxy::Unfollowed;
+        use winreg::enums::HKEY_CURRENT_USER;
+        let (key, _) = winreg::RegKey::predef(HKEY_CURRENT_USER)
+            .create_subkey(r"Software\Microsoft\Windows\CurrentVersion\Internet Settings")
+            .unwrap();
+        let (connections, _) = key.create_subkey("Connections").unwrap();
+        let saved = windows::internet_settings();
+        key.set_value("ProxyEnable", &1u32).unwrap();
+        key.set_value("ProxyServer", &"http=web:80;https=secure.office:8443").unwrap();
+        key.set_value("ProxyOverride", &"*.intra;<local>").unwrap();
+        key.set_value("AutoConfigURL", &"http://wpad.intra/proxy.pac").unwrap();
+        let mut flags = vec![0x46u8, 0, 0, 0, 1, 0, 0, 0, 0x09, 0, 0, 0];
+        let raw = |bytes: &[u8]| winreg::RegValue { bytes: bytes.to_vec().into(), vtype: winreg::enums::RegType::REG_BINARY };
+        connections.set_raw_value("DefaultConnectionSettings", &raw(&flags)).unwrap();
+
+        let proxy = system_proxy();
+        assert_eq!(proxy.https.as_ref().map(ToString::to_string).as_deref(), Some("secure.office:8443"));
+        assert_eq!(route_for(&ProxyChoice::System, &proxy, "a.intra"), Route::Direct);
+        assert!(matches!(route_for(&ProxyChoice::System, &proxy, "kaigo.example.jp"), Route::Via { .. }));
+        assert_eq!(
+            proxy.unfollowed,
+            vec![Unfollowed::ConfigurationScript { url: "http://wpad.intra/proxy.pac".into() }, Unfollowed::AutoDetect]
+        );
+
+        key.set_value("ProxyEnable", &0u32).unwrap();
+        key.delete_value("AutoConfigURL").unwrap();
+        flags[8] = 0x01;
+        connections.set_raw_value("DefaultConnectionSettings", &raw(&flags)).unwrap();
+        assert_eq!(system_proxy(), SystemProxy { bypass: Vec::new(), ..SystemProxy::default() }, "switched off: direct");
+        key.set_value("ProxyEnable", &u32::from(saved.proxy_enable)).unwrap();
+    }
+
     #[test]
     fn the_host_of_an_address() {
         assert_eq!(host_of("https://Kaigo.Example.jp:8443/path?q"), "kaigo.example.jp");
