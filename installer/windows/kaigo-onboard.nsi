@@ -54,8 +54,12 @@ VIAddVersionKey /LANG=1041 "LegalCopyright" "Kaigo Onboard"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\${MAIN_EXE}"
 !define MUI_FINISHPAGE_RUN_TEXT "「${PRODUCT_NAME}」を今すぐ開く"
 
+; An update started by the app (/P, /UPDATE) asks nothing: the welcome and
+; finish pages are skipped, the progress shown, the window closed at the end.
+!define MUI_PAGE_CUSTOMFUNCTION_PRE SkipWhenPassive
 !insertmacro MUI_PAGE_WELCOME
 !insertmacro MUI_PAGE_INSTFILES
+!define MUI_PAGE_CUSTOMFUNCTION_PRE SkipWhenPassive
 !insertmacro MUI_PAGE_FINISH
 !insertmacro MUI_UNPAGE_CONFIRM
 !insertmacro MUI_UNPAGE_INSTFILES
@@ -63,6 +67,85 @@ VIAddVersionKey /LANG=1041 "LegalCopyright" "Kaigo Onboard"
 
 LangString WEBVIEW2_MISSING 1041 "このパソコンには、アプリの画面を表示するための部品「Microsoft Edge WebView2 ランタイム」が入っていません。$\r$\n$\r$\nインストールはこのまま続けますが、アプリを使う前に、この部品（Microsoft の無料の部品）を入れてください。$\r$\n$\r$\n今すぐ入手先（${WEBVIEW2_URL}）を開きますか？$\r$\n$\r$\n会社のパソコンで入れられないときは、パソコンの管理者にこの画面を見せてください。"
 LangString DELETE_DATA 1041 "このパソコンに保存した進み具合・読み込んだ証明書・記録（ログ）も削除しますか？$\r$\n$\r$\nもう一度インストールして続きから使う場合は「いいえ」を選んでください。"
+
+; How the app's updater (tauri-plugin-updater) starts the installer:
+;   /P        progress only, no questions (or /S: nothing shown)
+;   /UPDATE   over an installed copy
+;   /R        start the app again when done, with what follows /ARGS
+; and /D=folder (NSIS) last, or else the installed copy's folder
+; (InstallDirRegKey). Staff's data is never touched by an install.
+Var Passive
+Var Update
+
+Function .onInit
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/P" $R1
+  ${IfNot} ${Errors}
+    StrCpy $Passive 1
+  ${EndIf}
+  ClearErrors
+  ${GetOptions} $R0 "/UPDATE" $R1
+  ${IfNot} ${Errors}
+    StrCpy $Update 1
+    StrCpy $Passive 1
+  ${EndIf}
+  ${If} $Passive == 1
+    SetAutoClose true
+  ${EndIf}
+FunctionEnd
+
+Function SkipWhenPassive
+  ${If} $Passive == 1
+    Abort
+  ${EndIf}
+FunctionEnd
+
+; The updater starts the installer and then closes the app: wait until the
+; program can be replaced (up to 30 s), then end what is left of it.
+Function WaitForTheApp
+  ${IfNot} ${FileExists} "$INSTDIR\${MAIN_EXE}"
+    Return
+  ${EndIf}
+  StrCpy $R2 0
+  ${DoWhile} $R2 < 60
+    ClearErrors
+    FileOpen $R3 "$INSTDIR\${MAIN_EXE}" a
+    ${IfNot} ${Errors}
+      FileClose $R3
+      Return
+    ${EndIf}
+    Sleep 500
+    IntOp $R2 $R2 + 1
+  ${Loop}
+  nsExec::Exec 'taskkill /F /IM "${MAIN_EXE}"'
+  Pop $R3
+  Sleep 1000
+FunctionEnd
+
+; After an unattended install with /R: the app again, with its arguments.
+Function .onInstSuccess
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/R" $R1
+  ${If} ${Errors}
+    Return
+  ${EndIf}
+  ${If} $Passive != 1
+  ${AndIfNot} ${Silent}
+    Return
+  ${EndIf}
+  ClearErrors
+  ${GetOptions} $R0 "/ARGS" $R1
+  ${If} ${Errors}
+    StrCpy $R1 ""
+  ${EndIf}
+  FileOpen $R2 "$INSTDIR\install.log" a
+  FileSeek $R2 0 END
+  FileWrite $R2 "relaunched=$R1$\r$\n"
+  FileClose $R2
+  Exec '"$INSTDIR\${MAIN_EXE}" $R1'
+FunctionEnd
 
 ; The installed WebView2 runtime's version into $0, or "" when there is none.
 Function DetectWebView2
@@ -77,6 +160,7 @@ Function DetectWebView2
 FunctionEnd
 
 Section "install"
+  Call WaitForTheApp
   SetOutPath "$INSTDIR"
   File "/oname=${MAIN_EXE}" "${APP_EXE}"
   ; The gnu build of the WebView2 host loads its loader from beside the program.
@@ -111,10 +195,16 @@ Section "install"
   Call DetectWebView2
   FileOpen $1 "$INSTDIR\install.log" w
   FileWrite $1 "product=${IDENTIFIER}$\r$\nversion=${VERSION}$\r$\n"
+  ${If} $Update == 1
+    FileWrite $1 "update=1$\r$\n"
+  ${EndIf}
   ${If} $0 == ""
     FileWrite $1 "webview2_runtime=missing$\r$\n"
-    MessageBox MB_YESNO|MB_ICONEXCLAMATION "$(WEBVIEW2_MISSING)" /SD IDNO IDNO +2
-      ExecShell "open" "${WEBVIEW2_URL}"
+    ; An update asks nothing (the app that asked for it was running).
+    ${If} $Passive != 1
+      MessageBox MB_YESNO|MB_ICONEXCLAMATION "$(WEBVIEW2_MISSING)" /SD IDNO IDNO +2
+        ExecShell "open" "${WEBVIEW2_URL}"
+    ${EndIf}
   ${Else}
     FileWrite $1 "webview2_runtime=$0$\r$\n"
   ${EndIf}

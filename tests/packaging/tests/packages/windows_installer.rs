@@ -86,9 +86,13 @@ fn install_log(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("install.log")).expect("install.log")
 }
 
+/// The installer tests share one Wine prefix (one Windows user): one at a time.
+static ONE_WINDOWS_USER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn the_windows_installer_installs_for_the_user_with_both_shortcuts_and_uninstalls_without_a_trace() {
     let Some(setup) = built_package("KAIGO_WINDOWS_INSTALLER") else { return };
+    let _user = ONE_WINDOWS_USER.lock().unwrap_or_else(|p| p.into_inner());
     let wine = Wine::new();
     let name = product_name();
     assert_eq!(name, "介護WEBサービス 初期設定", "the name staff look for");
@@ -216,4 +220,42 @@ fn an_altered_or_unsigned_program_fails_the_signature_check() {
     assert!(made.success());
     assert!(verify_authenticode(&setup, &other_ca.join("ca.pem")).is_err(), "a signature from an untrusted CA must be refused");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The app's updater runs the new installer as tauri-plugin-updater does,
+/// quiet (`/S`), with `/UPDATE /R /ARGS …`: the copy in the folder an
+/// administrator chose (`/D=`) is replaced there, staff's data stays, and
+/// the app is started again with its arguments.
+#[test]
+fn an_update_keeps_the_folder_and_the_data_and_starts_the_app_again() {
+    let Some(setup) = built_package("KAIGO_WINDOWS_INSTALLER") else { return };
+    let _user = ONE_WINDOWS_USER.lock().unwrap_or_else(|p| p.into_inner());
+    let wine = Wine::new();
+    let local = wine.folder("LOCALAPPDATA");
+    let data = local.join(identifier());
+    let chosen = wine.folder("USERPROFILE").join("KaigoApps");
+    let chosen_windows = wine.windows_path(&chosen);
+    let default_dir = local.join("Programs").join("kaigo-onboard");
+
+    // An administrator's silent deployment into a folder of their choice.
+    assert!(wine.run(&setup, &["/S", &format!("/D={chosen_windows}")]).status.success());
+    assert!(chosen.join("kaigo-onboard.exe").is_file() && !default_dir.exists(), "installed where /D= said");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("progress.json"), r#"{"step":"admin_registration"}"#).unwrap();
+
+    let out = wine.run(&setup, &["/S", "/UPDATE", "/R", "/ARGS", "--after-update"]);
+    assert!(out.status.success(), "update: {out:?}");
+    let log = install_log(&chosen);
+    assert!(log.contains("update=1"), "the update ran in the same folder: {log}");
+    assert!(log.contains("relaunched=--after-update"), "the app was started again with its arguments: {log}");
+    assert!(!default_dir.exists(), "the update did not move the app");
+    assert_eq!(std::fs::read_to_string(data.join("progress.json")).unwrap(), r#"{"step":"admin_registration"}"#, "progress kept");
+    verify_authenticode(&chosen.join("kaigo-onboard.exe"), &signing_root()).expect("the updated program is signed");
+
+    // Without /R nobody is started.
+    assert!(wine.run(&setup, &["/S", "/UPDATE"]).status.success());
+    assert!(!install_log(&chosen).contains("relaunched="), "{}", install_log(&chosen));
+
+    assert!(wine.run(chosen.join("uninstall.exe"), &["/S", "/DELETEDATA"]).status.success());
+    assert!(!chosen.join("kaigo-onboard.exe").exists() && !data.exists());
 }
