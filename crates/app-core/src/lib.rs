@@ -9,6 +9,7 @@ pub mod keychain;
 pub mod network;
 pub mod paths;
 pub mod preflight;
+pub mod program_signature;
 pub mod progress;
 pub mod report;
 pub mod service_access;

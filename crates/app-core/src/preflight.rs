@@ -4,6 +4,7 @@
 use crate::catalogue::{Said, Text};
 use crate::certificates::CertificateSummary;
 use crate::keychain::SecretStore;
+use crate::program_signature::ProgramSignature;
 use crate::AppError;
 use kaigo_domain::{CertificateStatus, ErrorCode, Policy};
 use secrecy::{ExposeSecret, SecretString};
@@ -59,6 +60,23 @@ impl PreflightReport {
 }
 
 /// Clock skew beyond which one-time codes and certificates misbehave.
+/// The running program's Authenticode signature (Windows): an altered
+/// program must not be used; an unsigned one is worth knowing.
+pub fn signature_check(signature: &ProgramSignature) -> Option<Check> {
+    let policy = Policy::default();
+    let (status, said) = match signature {
+        ProgramSignature::NotChecked => return None,
+        ProgramSignature::Trusted { publisher } => (CheckStatus::Ok, Text::CheckSignatureTrusted.said(&policy, &[("name", publisher)])),
+        ProgramSignature::Unsigned => (CheckStatus::Warning, Text::CheckSignatureUnsigned.said(&policy, &[])),
+        ProgramSignature::Altered => (CheckStatus::Error, Text::CheckSignatureAltered.said(&policy, &[])),
+        ProgramSignature::PublisherUnknown => (CheckStatus::Warning, Text::CheckSignaturePublisherUnknown.said(&policy, &[])),
+        ProgramSignature::NotVerified { code } => {
+            (CheckStatus::Warning, Text::CheckSignatureNotVerified.said(&policy, &[("name", &format!("{:#010x}", *code as u32))]))
+        }
+    };
+    Some(Check::new("signature", status, said))
+}
+
 pub fn clock_check(skew: time::Duration) -> Check {
     let secs = skew.whole_seconds().abs();
     let minutes = ((secs + 59) / 60).to_string();
@@ -128,6 +146,21 @@ pub fn card_reader_check() -> Check {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_altered_program_stops_the_procedure_an_unsigned_one_warns() {
+        use crate::program_signature::ProgramSignature as S;
+        let status = |s: S| super::signature_check(&s).map(|c| c.status);
+        assert_eq!(status(S::NotChecked), None);
+        assert_eq!(status(S::Altered), Some(CheckStatus::Error));
+        assert_eq!(status(S::Unsigned), Some(CheckStatus::Warning));
+        assert_eq!(status(S::PublisherUnknown), Some(CheckStatus::Warning));
+        let trusted = super::signature_check(&S::Trusted { publisher: "Kaigo Onboard".into() }).unwrap();
+        assert!(trusted.status == CheckStatus::Ok && trusted.message().contains("Kaigo Onboard"));
+        let other = super::signature_check(&S::NotVerified { code: 0x800B_0003_u32 as i32 }).unwrap();
+        assert!(other.message().contains("0x800b0003"), "{}", other.message());
+    }
+
     use super::*;
 
     #[test]

@@ -4,7 +4,9 @@
 use super::{lock, AppCore, Connection};
 use crate::catalogue::Text;
 use crate::certificates::CertificateSummary;
-use crate::preflight::{card_reader_check, certificate_check, clock_check, keychain_check, Check, CheckStatus, PreflightReport};
+use crate::preflight::{
+    card_reader_check, certificate_check, clock_check, keychain_check, signature_check, Check, CheckStatus, PreflightReport,
+};
 use crate::progress::Step;
 use crate::wizard::FormField;
 use crate::{AppError, AppResult};
@@ -69,6 +71,7 @@ impl AppCore {
             }
         }
         checks.push(keychain_check(self.secrets.as_ref()));
+        checks.extend(signature_check(&crate::program_signature::running_program()));
         checks.push(card_reader_check());
         let report = PreflightReport::new(checks);
         if report.can_continue {
