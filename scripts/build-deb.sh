@@ -26,7 +26,19 @@ PY
 # Debian package names are lowercase ASCII, and the bundler makes it from
 # productName (tauri-apps/tauri#14366): installer/linux/deb.conf.json names
 # the package; the menu entry keeps the Japanese name (the desktop template).
-(cd src-tauri && cargo tauri bundle "${BUNDLE[@]}" --bundles deb --ci --config ../installer/linux/deb.conf.json >&2)
+# The manual page goes in compressed as Debian wants it (gzip -9n: no name,
+# no time, the same bytes every build).
+MAN="$TARGET/deb-extra/kaigo-onboard.1.gz"
+mkdir -p "$(dirname "$MAN")"
+gzip -9nc installer/linux/kaigo-onboard.1 >"$MAN"
+DEB_CONF="$TARGET/deb-extra/deb.conf.json"
+python3 - "$MAN" "$DEB_CONF" <<'PY'
+import json, sys
+c = json.load(open("installer/linux/deb.conf.json"))
+c["bundle"]["linux"]["deb"]["files"]["/usr/share/man/man1/kaigo-onboard.1.gz"] = sys.argv[1]
+json.dump(c, open(sys.argv[2], "w"), ensure_ascii=False, indent=2)
+PY
+(cd src-tauri && cargo tauri bundle "${BUNDLE[@]}" --bundles deb --ci --config "$DEB_CONF" >&2)
 VERSION="$(python3 -c 'import json; print(json.load(open("tauri.conf.json"))["version"])')"
 [ "$PROFILE" = release ] && DIR=release || DIR=debug
 echo "$TARGET/$DIR/bundle/deb/kaigo-onboard_${VERSION}_amd64.deb"

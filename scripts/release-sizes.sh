@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 . scripts/windows/env.sh
 installer="$(scripts/build-windows-installer.sh)"
 deb="$(scripts/build-deb.sh)"
+# Debian's checker on the package as offices get it: any error or warning fails.
+lintian --fail-on error,warning --display-level '>=warning' "$deb"
 size() { stat -c %s "$1"; }
 exe="$KAIGO_WINDOWS_TARGET_DIR/$KAIGO_WINDOWS_TARGET/release/kaigo-onboard.exe"
 printf 'release sizes (bytes):\n'

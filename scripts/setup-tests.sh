@@ -18,6 +18,7 @@ TEST_PACKAGES=(
   libnss3-tools         # certutil/pk12util for the NSS tests
   webkit2gtk-driver xvfb  # the end-to-end test drives the real window headless
   desktop-file-utils    # checks the .deb's desktop entry
+  lintian               # Debian's own check of the .deb
   # Windows: Debian's Rust 1.96 with its std source (cross-builds std), the
   # mingw linker, Wine to run the tests and the installer, NSIS to make it.
   rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 nsis

@@ -108,3 +108,29 @@ fn the_deb_installs_with_dpkg_with_a_valid_desktop_entry_that_starts_the_install
     assert!(removed.status.success(), "dpkg --purge: {}", String::from_utf8_lossy(&removed.stderr));
     assert!(!installed(&package) && !Path::new(&program).exists() && !desktop.exists(), "removal left files");
 }
+
+/// Debian's own checker: no error and no warning. The dev package's
+/// program keeps its debug symbols (the release package's is stripped and
+/// is checked whole by scripts/release-sizes.sh), so that one tag is
+/// allowed for it only.
+#[test]
+fn lintian_finds_no_error_or_warning() {
+    let Some(deb) = built_package("KAIGO_DEB") else { return };
+    let mut lintian = Command::new("lintian");
+    lintian.args(["--fail-on", "error,warning", "--display-level", ">=warning"]);
+    if deb.to_string_lossy().contains("/debug/") {
+        lintian.args(["--suppress-tags", "unstripped-binary-or-object"]);
+    }
+    let out = lintian.arg(&deb).output().expect("lintian (scripts/setup-tests.sh installs it)");
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "lintian: {said}");
+    // What lintian asked for is there.
+    let control = dpkg_deb(&["-f"], &deb);
+    assert!(control.contains("Maintainer: Kaigo Onboard <") && control.contains("libc6 (>="), "{control}");
+    let contents = dpkg_deb(&["-c"], &deb);
+    for file in
+        ["usr/share/doc/kaigo-onboard/copyright", "usr/share/doc/kaigo-onboard/changelog.gz", "usr/share/man/man1/kaigo-onboard.1.gz"]
+    {
+        assert!(contents.contains(file), "{file} missing:\n{contents}");
+    }
+}
