@@ -103,7 +103,7 @@ impl AppCore {
         let endpoint = self.service().await?;
         let (route, network) = self.network(&endpoint.url)?;
         let choice = lock(&self.settings).proxy.clone();
-        let notes = unfollowed_notes(&choice, &crate::network::system_proxy());
+        let mut notes = unfollowed_notes(&choice, &crate::network::system_proxy());
         let chosen = lock(&self.progress).certificate_id.clone();
         let identity = chosen.and_then(|id| self.certificates.identity(&id).ok());
         let client = OnboardingClient::new_via(&endpoint.url, &endpoint.trust, identity.as_ref(), &network).map_err(|e| self.refused(e))?;
@@ -111,6 +111,11 @@ impl AppCore {
             Ok(_) => (true, reached_said(&route)),
             Err(e) if identity.is_none() && e.code() == ErrorCode::ClientCertificateRequired => (true, reached_said(&route)),
             Err(e) => {
+                // A proxy asking for a password may be one that signs in
+                // with the Windows account, which the app cannot do.
+                if e.code() == ErrorCode::ProxyAuthenticationRequired {
+                    notes.push(Text::ProxySignInNote.said(&Policy::default(), &[]));
+                }
                 let crate::AppError(body) = self.refused(e);
                 (false, Said { message: body.message, message_en: body.message_en })
             }
