@@ -43,11 +43,7 @@ impl ProxyAddress {
 
     /// The proxy as an HTTP client takes it (`http://host:port`).
     pub fn url(&self) -> String {
-        if self.host.contains(':') {
-            format!("http://[{}]:{}", self.host, self.port)
-        } else {
-            format!("http://{}:{}", self.host, self.port)
-        }
+        format!("http://{self}")
     }
 }
 
@@ -163,15 +159,7 @@ pub fn from_windows(settings: &WindowsInternetSettings) -> SystemProxy {
             Err(_) => proxy.unreadable = Some(address.to_owned()),
         }
     }
-    proxy.bypass = settings
-        .proxy_override
-        .as_deref()
-        .unwrap_or_default()
-        .split(';')
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
+    proxy.bypass = host_list(settings.proxy_override.as_deref().unwrap_or_default(), ';');
     proxy
 }
 
@@ -191,9 +179,13 @@ pub fn from_environment(var: impl Fn(&str) -> Option<String>) -> SystemProxy {
             }
         }
     }
-    proxy.bypass =
-        get("no_proxy").unwrap_or_default().split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_ascii_lowercase).collect();
+    proxy.bypass = host_list(&get("no_proxy").unwrap_or_default(), ',');
     proxy
+}
+
+/// A bypass list as Windows (`;`) or the environment (`,`) writes it.
+fn host_list(text: &str, separator: char) -> Vec<String> {
+    text.split(separator).map(str::trim).filter(|h| !h.is_empty()).map(str::to_ascii_lowercase).collect()
 }
 
 /// How a call to one host goes.
