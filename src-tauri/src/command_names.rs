@@ -9,7 +9,7 @@ macro_rules! app_commands {
             reference_lists, review_registration, edit_registration, register_admin, acknowledge_registration,
             user_login, send_user_code, user_verify, password_report, change_password,
             setup_terminal, issue_device_terminal, reissue_device_activation, list_terminals, unlink_terminal,
-            finish_terminals, practice_device_scan, card_check, completion_report, save_completion_report, mailbox, save_settings, save_proxy, connection_test, join_class, leave_class, restart, support_bundle, check_field, ui_ready,
+            finish_terminals, practice_device_scan, card_check, completion_report, save_completion_report, mailbox, save_settings, save_proxy, connection_test, check_update, install_update, join_class, leave_class, restart, support_bundle, check_field, ui_ready,
         }
     };
 }

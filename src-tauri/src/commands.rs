@@ -9,6 +9,7 @@ use kaigo_app_core::certificates::CertificateSummary;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
+use kaigo_app_core::updates::UpdateOffer;
 use kaigo_app_core::wizard::{
     check_field as check, AppStatus, ConnectionTest, DeviceActivation, FieldKind, FormField, JoinForm, PasswordChecklist, ProxyForm,
     RegistrationReview, UserLoginView,
@@ -240,4 +241,19 @@ pub fn support_bundle(core: Core<'_>) -> AppResult<String> {
 #[tauri::command]
 pub fn ui_ready<R: Runtime>(app: tauri::AppHandle<R>) {
     crate::startup_probe::ui_ready(&app)
+}
+
+/// 「アプリの更新」: a newer version from the update server, if any.
+#[tauri::command]
+pub async fn check_update(core: Core<'_>) -> AppResult<Option<UpdateOffer>> {
+    core.check_update().await
+}
+
+/// Installs the version staff agreed to. On Windows the installer takes
+/// over and the app ends; elsewhere the new version is in place and the
+/// app opens again as it.
+#[tauri::command]
+pub async fn install_update<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>, version: String) -> AppResult<()> {
+    core.install_update(&version).await?;
+    app.restart()
 }

@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod fatal;
 pub mod startup_probe;
+pub mod updates;
 
 use kaigo_app_core::keychain::{Keychain, SecretStore, SERVICE};
 use kaigo_app_core::paths::AppPaths;
@@ -35,7 +36,8 @@ pub fn compose(paths: AppPaths, secrets: Arc<dyn SecretStore>) -> AppCore {
 
 /// Adds the commands and the core to a builder.
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(app_commands!(handlers)).setup(|app| {
+    let updater = tauri_plugin_updater::Builder::new().build();
+    builder.plugin(updater).invoke_handler(app_commands!(handlers)).setup(|app| {
         // KAIGO_ONBOARD_DATA_DIR lets tests and support staff use a folder of their own.
         let paths = match std::env::var_os("KAIGO_ONBOARD_DATA_DIR") {
             Some(dir) => AppPaths::new(std::path::PathBuf::from(dir))?.with_user_folders(),
@@ -43,7 +45,8 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         };
         init_logging(&paths);
         let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
-        app.manage(compose(paths, Arc::new(Keychain::new(&service))));
+        let updates = Arc::new(updates::PluginUpdates::new(app.handle().clone()));
+        app.manage(compose(paths, Arc::new(Keychain::new(&service))).with_updates(updates));
         // Opened by a join link (研修): the system passes it as an argument.
         if let Some(link) = kaigo_api::class::join_link_in_args(std::env::args().skip(1)) {
             app.state::<AppCore>().offer_join_link(link);

@@ -12,6 +12,7 @@ import * as office from "./screens/office.js";
 import * as preflight from "./screens/preflight.js";
 import * as settings from "./screens/settings.js";
 import * as terminal from "./screens/terminal.js";
+import * as update from "./screens/update.js";
 import * as user from "./screens/user.js";
 
 // A fault of the page itself is shown, never left as a blank screen.
@@ -25,7 +26,7 @@ window.addEventListener("error", (e) => showPageFault(e.message));
 window.addEventListener("unhandledrejection", (e) => showPageFault(e.reason && (e.reason.message || e.reason)));
 
 async function begin() {
-  for (const screen of [preflight, classjoin, office, admin, user, terminal, finished, settings, mailbox]) screen.wire();
+  for (const screen of [preflight, classjoin, office, admin, user, terminal, finished, settings, mailbox, update]) screen.wire();
   $("support-btn").addEventListener("click", async () => {
     const path = await act($("support-btn"), () => invoke("support_bundle"));
     if (path) $("footer-note").textContent = text("support_saved", { path });
@@ -40,6 +41,7 @@ async function begin() {
   await refresh(started);
   mailbox.refreshMailbox();
   invoke("ui_ready");
+  update.checkQuietly();
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", begin); else begin();

@@ -16,6 +16,7 @@ pub mod service_access;
 pub mod settings;
 pub mod support;
 pub mod terminal_keys;
+pub mod updates;
 pub mod webview_runtime;
 pub mod wizard;
 

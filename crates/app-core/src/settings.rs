@@ -35,6 +35,10 @@ pub struct Settings {
     /// プロキシ: how the app's calls leave the office network.
     #[serde(default)]
     pub proxy: kaigo_domain::proxy::ProxyChoice,
+    /// 更新の確認先: an operator's own update server, in place of the one
+    /// the build names (`None`: the build's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_endpoint: Option<String>,
 }
 
 /// A service's address as staff type it (settings, a class's 接続先):
@@ -45,6 +49,19 @@ pub fn check_service_url(url: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::field(ErrorCode::ServiceUrlInvalid, FormField::Url))
+    }
+}
+
+/// An update server's manifest address: HTTPS, or plain HTTP to this PC
+/// itself (a rehearsal's or a test's own server: nothing on the network can
+/// change what it says, and the files it names are signed either way).
+pub fn check_update_endpoint(url: &str) -> AppResult<()> {
+    let after = |scheme: &str| url.strip_prefix(scheme).filter(|rest| !rest.is_empty());
+    let local = after("http://").is_some() && kaigo_domain::proxy::is_loopback_host(&crate::network::host_of(url));
+    if !url.contains(char::is_whitespace) && (after("https://").is_some() || local) {
+        Ok(())
+    } else {
+        Err(AppError::field(ErrorCode::UpdateEndpointInvalid, FormField::UpdateEndpoint))
     }
 }
 
@@ -68,6 +85,9 @@ impl Settings {
     pub fn validate(&self) -> AppResult<()> {
         if let ServiceSetting::Remote { url, .. } = &self.service {
             check_service_url(url)?;
+        }
+        if let Some(endpoint) = &self.update_endpoint {
+            check_update_endpoint(endpoint)?;
         }
         Ok(())
     }

@@ -325,6 +325,38 @@ error_codes! {
     ServiceUrlInvalid = "service_url_invalid" {
         ja: "接続先のアドレスは https:// で始まるURLで入力してください。",
         en: "The service address must be an https:// URL." }
+    /// 設定 →「更新」: where the app asks for new versions.
+    UpdateEndpointInvalid = "update_endpoint_invalid" {
+        ja: "更新の確認先は https:// で始まるURLで入力してください（空欄にすると、配布元の確認先を使います）。",
+        en: "The update address must be an https:// URL (leave it empty for the publisher's own)." }
+    UpdateNotConfigured = "update_not_configured" {
+        ja: "この版のアプリには更新の確認先が決められていません。いまの版のまま使えます。新しい版は配布元から入手してください。",
+        en: "This build has no update address or key: it keeps its version. Get new versions from the publisher." }
+    UpdateUnreachable = "update_unreachable" {
+        ja: "更新の確認先に接続できませんでした。いまの版のまま使えます。インターネット接続と設定の「プロキシ」を確かめてください。",
+        en: "The update server could not be reached; the app keeps working as it is. Check the connection and the proxy setting." }
+    UpdateManifestInvalid = "update_manifest_invalid" {
+        ja: "更新の案内を読み取れませんでした。いまの版のまま使えます。しばらくしてからもう一度お試しください。",
+        en: "The update server's answer could not be read; the app keeps working as it is." }
+    UpdateNotForThisPc = "update_not_for_this_pc" {
+        ja: "新しい版は、このパソコンの種類には用意されていません。いまの版のまま使えます。",
+        en: "The new version is not offered for this kind of PC." }
+    /// The downloaded file does not carry the publisher's signature: altered
+    /// on the way, or signed by someone else.
+    UpdateSignatureInvalid = "update_signature_invalid" {
+        ja: "ダウンロードした更新ファイルに配布元の正しい署名がないため、更新を取りやめました。アプリは何も変わっていません。続くときは配布元に連絡してください。",
+        en: "The downloaded update does not carry the publisher's valid signature: nothing was installed." }
+    /// The signed version is not the version offered (a forged offer, a
+    /// downgrade in disguise).
+    UpdateVersionMismatch = "update_version_mismatch" {
+        ja: "更新ファイルの版が案内と一致しないため、更新を取りやめました。アプリは何も変わっていません。続くときは配布元に連絡してください。",
+        en: "The update's signed version differs from the version offered: nothing was installed." }
+    UpdateWaitsForStep = "update_waits_for_step" {
+        ja: "ログイン中のため、いまは更新しません（更新するとログインし直しになります）。次にアプリを起動したときに更新できます。",
+        en: "A sign-in is in progress, so the update waits: it is offered again the next time the app starts." }
+    UpdateInstallFailed = "update_install_failed" {
+        ja: "更新を入れられませんでした。アプリはいまの版のまま使えます。続くときは、配布元から新しい版を入手して入れ直してください。",
+        en: "The update could not be installed; the app keeps its version. Install the new version from the publisher instead." }
     NoTerminalLinked = "no_terminal_linked" {
         ja: "資格確認端末がまだ1台も利用開始していません。「このPC」か「スマートフォン・タブレット」を登録してから終えてください。",
         en: "No terminal is linked yet." }

@@ -203,13 +203,14 @@ pub fn route_for(choice: &ProxyChoice, system: &SystemProxy, host: &str) -> Rout
         ProxyChoice::Manual { address, user } => Route::Via { proxy: address.clone(), user: user.clone() },
         // As Windows does, the PC itself is never reached through its proxy.
         ProxyChoice::System => match &system.https {
-            Some(proxy) if !bypassed(&system.bypass, host) && !is_loopback(host) => Route::Via { proxy: proxy.clone(), user: None },
+            Some(proxy) if !bypassed(&system.bypass, host) && !is_loopback_host(host) => Route::Via { proxy: proxy.clone(), user: None },
             _ => Route::Direct,
         },
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+/// This PC itself: never through a proxy, never seen by the network.
+pub fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
     host == "localhost" || host.ends_with(".localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }

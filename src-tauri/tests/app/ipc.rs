@@ -139,6 +139,8 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("save_settings", json!({"settings": {"service": {"mode": "practice"}}})),
         ("save_proxy", json!({"form": {"mode": "manual", "address": "proxy.example.jp:8080", "user": "", "password": null}})),
         ("connection_test", json!({})),
+        ("check_update", json!({})),
+        ("install_update", json!({"version": "9.9.9"})),
         ("join_class", json!({"form": null, "link": "not-a-link"})),
         ("leave_class", json!({})),
         ("restart", json!({})),

@@ -4,3 +4,4 @@
 
 mod ipc;
 mod page;
+mod updates;

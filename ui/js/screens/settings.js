@@ -1,8 +1,9 @@
-// 設定: the language, the service and the proxy, over whichever screen was open.
+// 設定: the language, the service, the proxy and updates, over whichever screen was open.
 import { invoke } from "../ipc.js";
 import { $, act, el, show } from "../dom.js";
 import { said } from "../texts.js";
 import { current, refresh } from "../wizard.js";
+import * as update from "./update.js";
 
 function proxyMode() {
   return ["system", "manual", "direct"].find((m) => $(`proxy-${m}`).checked) || "system";
@@ -26,6 +27,7 @@ function open() {
   $("proxy-password").value = "";
   $("connection-result").replaceChildren();
   showManualFields();
+  update.fill(current());
   show("settings");
 }
 
@@ -40,7 +42,9 @@ async function saveAll() {
   const service = $("mode-remote").checked
     ? { ...(before.mode === "remote" ? before : {}), mode: "remote", url: $("service-url").value.trim() }
     : { mode: "practice" };
+  const endpoint = $("update-endpoint").value.trim();
   const settings = { service, language: $("lang-en").checked ? "en" : "ja", proxy: saved.proxy };
+  if (endpoint) settings.update_endpoint = endpoint;
   return invoke("save_settings", { settings });
 }
 

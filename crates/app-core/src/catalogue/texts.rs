@@ -31,6 +31,7 @@ pub const VALUES_OF_THE_MOMENT: &[&str] = &[
     "user_id",
     "email",
     "phone",
+    "version",
 ];
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));

@@ -73,6 +73,7 @@ impl AppCore {
         checks.push(keychain_check(self.secrets.as_ref()));
         checks.extend(signature_check(&crate::program_signature::running_program()));
         checks.push(card_reader_check());
+        checks.extend(self.update_preflight().await);
         let report = PreflightReport::new(checks);
         if report.can_continue {
             self.update_progress(|p| p.reach(Step::OfficeLogin))?;

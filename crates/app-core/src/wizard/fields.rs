@@ -47,6 +47,8 @@ names! {
         JoinLink = "join_link",
         /// 設定 →「プロキシ」.
         ProxyAddress = "proxy_address",
+        /// 設定 →「更新」: the update server.
+        UpdateEndpoint = "update_endpoint",
     }
 }
 

@@ -12,6 +12,7 @@ mod fields;
 mod office;
 pub mod plan;
 mod terminal;
+mod update;
 mod user;
 
 pub use admin::{RegistrationReview, ReviewRow};
@@ -29,6 +30,7 @@ use crate::paths::AppPaths;
 use crate::progress::{Progress, Step};
 use crate::service_access::{Rehearsal, RehearsalSignIn, ServiceEndpoint};
 use crate::settings::{ServiceSetting, Settings};
+use crate::updates::UpdateChannel;
 use crate::{AppError, AppResult};
 use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge};
 use kaigo_api::service::MailboxMessage;
@@ -139,6 +141,8 @@ pub struct AppStatus {
     pub texts: BTreeMap<&'static str, String>,
     pub progress: Progress,
     pub settings: Settings,
+    /// The version in use (「アプリの更新」).
+    pub app_version: &'static str,
     /// The rehearsal office's sign-in data, in practice mode.
     pub practice: Option<RehearsalSignIn>,
     /// On a code screen: where the code went and what is asked.
@@ -167,6 +171,8 @@ pub struct AppCore {
     practice_identity_offered: tokio::sync::Mutex<bool>,
     /// A join link received, until it is used.
     join_link: Mutex<Option<String>>,
+    /// The updater, when the shell plugged one in (`with_updates`).
+    updates: Option<Arc<dyn UpdateChannel>>,
     clock: Clock,
 }
 
@@ -198,6 +204,7 @@ impl AppCore {
             practice: None,
             practice_identity_offered: tokio::sync::Mutex::new(false),
             join_link: Mutex::new(None),
+            updates: None,
             clock,
         }
     }
@@ -206,6 +213,12 @@ impl AppCore {
     /// test without it answers `service_unavailable` in practice mode).
     pub fn with_rehearsal(mut self, practice: Arc<dyn Rehearsal>) -> AppCore {
         self.practice = Some(practice);
+        self
+    }
+
+    /// Plugs in the updater (the shell's, over tauri-plugin-updater).
+    pub fn with_updates(mut self, updates: Arc<dyn UpdateChannel>) -> AppCore {
+        self.updates = Some(updates);
         self
     }
 
@@ -276,6 +289,7 @@ impl AppCore {
             }),
             join_link: lock(&self.join_link).clone(),
             settings,
+            app_version: env!("CARGO_PKG_VERSION"),
             progress,
             code_step,
             review,

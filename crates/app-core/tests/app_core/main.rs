@@ -10,6 +10,7 @@ mod nss;
 mod pkcs12_ber;
 mod proxy;
 mod report_pdf;
+mod updates;
 mod windows_store;
 mod wizard;
 

@@ -46,7 +46,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ElectronicBillingIdInvalid | UserIdInvalid | OfficeNumberInvalid | PasswordMissing | PasswordTooShort | PasswordTooLong | PasswordInvalidCharacters | PasswordTooFewKinds | PasswordTooCommon | PasswordContainsUserId | PasswordConfirmationMismatch | PasswordUnchanged | EmailInvalid | PhoneInvalid | ContactMissing | NameInvalid | ServiceTypesMissing | ServiceTypeUnknown | ServiceTypePast | JobCategoryUnknown | OneTimeCodeFormat | SecurityCodeFormat | TerminalNameInvalid | TerminalKeyInvalid | ActivationCodeInvalid | TerminalKindInvalid | DeliveryChannelUnavailable | SecurityCodeRequired | IdempotencyKeyReused | TerminalSignatureInvalid | JoinCodeFormat | CertificateRequestInvalid | CertificateRequestKeyWeak | ClassSeatsInvalid | ClassEndInvalid => StatusCode::UNPROCESSABLE_ENTITY,
         // The desktop app's own findings: the service never answers them,
         // and one that did would be a fault of the service.
-        CertificateFileInvalid | CertificateFileMissing | CertificatePasswordIncorrect | KeychainUnavailable | CertificateNotChosen | CertificateNotFound | CertificateKeyUnavailable | ServiceUrlInvalid | NoTerminalLinked | ActivationLinkInvalid | StepOutOfOrder | ClassPinFormat | ClassPinMismatch | ClassLinkInvalid | ProxyAddressInvalid => StatusCode::INTERNAL_SERVER_ERROR,
+        CertificateFileInvalid | CertificateFileMissing | CertificatePasswordIncorrect | KeychainUnavailable | CertificateNotChosen | CertificateNotFound | CertificateKeyUnavailable | ServiceUrlInvalid | NoTerminalLinked | ActivationLinkInvalid | StepOutOfOrder | ClassPinFormat | ClassPinMismatch | ClassLinkInvalid | ProxyAddressInvalid
+        | UpdateEndpointInvalid | UpdateNotConfigured | UpdateUnreachable | UpdateManifestInvalid | UpdateNotForThisPc | UpdateSignatureInvalid
+        | UpdateVersionMismatch | UpdateWaitsForStep | UpdateInstallFailed => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
