@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Debian package with Tauri's own bundler (tauri-cli) and prints
-# its path. KAIGO_DEB_PROFILE picks release (the default) or debug.
+# its path. KAIGO_DEB_PROFILE picks release (the default) or debug. The
+# program carries the update key (scripts/signing/update-key.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/lib.sh
+kaigo_update_config
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 PROFILE="${KAIGO_DEB_PROFILE:-release}"
 if [ "$PROFILE" = release ]; then BUILD=(--release); BUNDLE=(); else BUILD=(); BUNDLE=(--debug); fi

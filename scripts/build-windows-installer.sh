@@ -5,10 +5,13 @@
 # (release by default). Everything is signed (scripts/signing/sign-pe.sh: the
 # program before it is packed, the uninstaller and the installer as makensis
 # writes them); without a certificate in the environment, by the build's own
-# test CA in KAIGO_SIGN_TEST_CA_DIR.
+# test CA in KAIGO_SIGN_TEST_CA_DIR. The program carries the update key
+# (scripts/signing/update-key.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 . scripts/windows/env.sh
+kaigo_update_config
 PROFILE="${KAIGO_WINDOWS_PROFILE:-release}"
 
 windows_cargo build --locked --profile "$PROFILE" -p kaigo-onboard-app --bin kaigo-onboard >&2

@@ -7,6 +7,8 @@
 #   kaigo_display                    starts Xvfb on a free display (DISPLAY)
 #   timed NAME COMMAND…              runs COMMAND; `phase_times` prints them all
 #   as_root COMMAND…                 sudo unless already root
+#   kaigo_update_config              builds the update key (and address) in:
+#                                    TAURI_CONFIG from scripts/signing/update-key.sh
 
 KAIGO_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -53,4 +55,12 @@ timed() {
 
 phase_times() {
   printf '%s\n' "${KAIGO_TIMES[@]}"
+}
+
+kaigo_update_config() {
+  export KAIGO_UPDATE_TEST_KEY_DIR="${KAIGO_UPDATE_TEST_KEY_DIR:-${CARGO_TARGET_DIR:-$KAIGO_REPO/target}/update-test-key}"
+  if [ -z "${TAURI_CONFIG:-}" ]; then
+    TAURI_CONFIG="$("$KAIGO_REPO/scripts/signing/update-key.sh")"
+    export TAURI_CONFIG
+  fi
 }

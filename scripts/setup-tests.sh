@@ -23,6 +23,7 @@ TEST_PACKAGES=(
   # mingw linker, Wine to run the tests and the installer, NSIS to make it.
   rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 nsis
   osslsigncode          # Authenticode signatures of the Windows build, and their check
+  minisign              # signs the update bundle (tauri-plugin-updater checks it)
   python3 python3-venv  # zig (from PyPI) for the macOS check, schemathesis
 )
 install_packages "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"

@@ -58,6 +58,11 @@ timed "Wine prefix" windows_prefix
 export KAIGO_SIGN_TEST_CA_DIR="$E2E_DIR/signing-ca"
 scripts/signing/test-ca.sh "$KAIGO_SIGN_TEST_CA_DIR"
 
+# The update key the app is built with from here on (the same for every
+# build of the run: scripts/signing/update-key.sh), and that the update
+# bundle is signed with.
+kaigo_update_config
+
 # The packages the package tests install, built with the dev profile: what
 # they test is the packaging, not the optimiser (the release build is the
 # last phase's).
@@ -65,7 +70,10 @@ timed "Windows installer (dev)" env KAIGO_WINDOWS_PROFILE=dev scripts/build-wind
 timed ".deb (dev)" env KAIGO_DEB_PROFILE=debug scripts/build-deb.sh >"$E2E_DIR/deb"
 KAIGO_WINDOWS_INSTALLER="$(cat "$E2E_DIR/installer")"
 KAIGO_DEB="$(cat "$E2E_DIR/deb")"
-export KAIGO_WINDOWS_INSTALLER KAIGO_DEB
+# Their update bundle (signed installer and .deb, minisign signatures, the
+# manifest), which the package tests verify.
+KAIGO_UPDATE_BUNDLE="$(scripts/publish-update.sh "$KAIGO_WINDOWS_INSTALLER" "$KAIGO_DEB")"
+export KAIGO_WINDOWS_INSTALLER KAIGO_DEB KAIGO_UPDATE_BUNDLE
 
 # The end-to-end test drives the built app in a real window: a private X
 # display, tauri-driver in front of WebKitWebDriver, and a data folder and

@@ -183,6 +183,73 @@ async fn second_run(app: &std::path::Path) -> E2eResult<()> {
     w.close().await
 }
 
+/// An update server of the test's own: every request answered with a
+/// manifest offering 0.2.0 (the app only shows the offer here; verifying
+/// and installing are the shell's update tests).
+async fn update_server() -> E2eResult<String> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = format!("http://{}/latest.json", listener.local_addr()?);
+    let manifest = serde_json::json!({
+        "version": "0.2.0",
+        "notes": "受付時間の案内を新しくしました。",
+        "pub_date": "2026-12-06T00:00:00Z",
+        "platforms": Object::from_iter(["linux-x86_64", "linux-x86_64-deb", "windows-x86_64"].map(|k| {
+            (k.to_owned(), serde_json::json!({ "signature": "", "url": "http://127.0.0.1:9/none" }))
+        })),
+    })
+    .to_string();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                manifest.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(manifest.as_bytes()).await;
+        }
+    });
+    Ok(address)
+}
+
+type Object = serde_json::Map<String, serde_json::Value>;
+
+/// 設定 →「アプリの更新」: the version in use, an operator's update address
+/// kept, the offer and what is new shown, 「あとで」 leaving all as it was.
+async fn update_offer(app: &std::path::Path) -> E2eResult<()> {
+    let endpoint = update_server().await?;
+    let w = Window::open(app).await?;
+    w.wait_screen("finished").await?;
+    w.click("#settings-btn").await?;
+    w.wait_screen("settings").await?;
+    let current = w.visible("#update-current").await?.text().await?;
+    assert!(current.contains(env!("CARGO_PKG_VERSION")), "{current}");
+    w.type_into("#update-endpoint", "http://updates.example.jp/latest.json").await?;
+    w.click("#settings-save").await?;
+    let err = w.visible(".field-error[data-for=update_endpoint]").await?.text().await?;
+    assert!(err.contains("https://"), "{err}");
+    w.type_into("#update-endpoint", &endpoint).await?;
+    w.click("#settings-save").await?;
+    w.wait_screen("finished").await?;
+    w.click("#settings-btn").await?;
+    w.wait_screen("settings").await?;
+    w.click("#update-check").await?;
+    w.wait_true("document.getElementById('update-result').textContent.includes('0.2.0')").await?;
+    let offer = w.visible("#update-offer").await?.text().await?;
+    assert!(offer.contains("新しい版 0.2.0 があります") && offer.contains("受付時間の案内を新しくしました。"), "{offer}");
+    w.client.execute("window.scrollTo(0, 0)", vec![]).await?;
+    w.shot("13-update-offer").await?;
+    w.click("#update-later").await?;
+    w.wait_true("document.getElementById('update-offer').hidden").await?;
+    // Back to the build's own address (none here): later runs see no offer.
+    w.type_into("#update-endpoint", "").await?;
+    w.click("#settings-save").await?;
+    w.wait_screen("finished").await?;
+    w.close().await
+}
+
 /// Visible Japanese sentences on the current screen, the header and the
 /// error line. Official names kept in Japanese are marked `lang="ja"` and
 /// skipped; every sentence of the app has hiragana, names and data such as
@@ -325,6 +392,7 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
     let Some(app) = app_under_test() else { return };
     first_run(&app).await.unwrap();
     second_run(&app).await.unwrap();
+    update_offer(&app).await.unwrap();
     english_run(&app).await.unwrap();
     let dir = kaigo_e2e::screenshot_dir();
     for name in [
@@ -336,6 +404,7 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
         "11b-terminal-qr",
         "11c-card-test",
         "12-finished",
+        "13-update-offer",
         "21-en-preflight",
         "24-en-terminal",
         "25-en-report",

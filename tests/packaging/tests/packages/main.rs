@@ -3,4 +3,5 @@
 //! would. One test binary: each extra one is a slow link.
 
 mod deb;
+mod update_bundle;
 mod windows_installer;
