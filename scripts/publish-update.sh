@@ -20,8 +20,9 @@ VERSION="$(python3 -c 'import json; print(json.load(open("tauri.conf.json"))["ve
 NOTES="installer/release-notes/$VERSION.txt"
 [ -s "$NOTES" ] || { echo "$NOTES is missing: say what is new in $VERSION for staff" >&2; exit 1; }
 BASE_URL="${KAIGO_UPDATE_BASE_URL:-https://updates.invalid/kaigo-onboard}"
-if [ -n "${KAIGO_UPDATE_SECRET_KEY:-}" ]; then
-  KEY="$KAIGO_UPDATE_SECRET_KEY"
+# The publisher's key pair, both halves, or the test key: never one of each.
+if [ -n "${KAIGO_UPDATE_SECRET_KEY:-}" ] || [ -n "${KAIGO_UPDATE_PUBKEY:-}" ]; then
+  KEY="${KAIGO_UPDATE_SECRET_KEY:?KAIGO_UPDATE_SECRET_KEY names the secret key that goes with KAIGO_UPDATE_PUBKEY}"
   PUB="${KAIGO_UPDATE_PUBKEY:?KAIGO_UPDATE_PUBKEY names the public key that goes with KAIGO_UPDATE_SECRET_KEY}"
 else
   KEY="$KAIGO_UPDATE_TEST_KEY_DIR/update.key"

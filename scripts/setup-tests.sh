@@ -3,8 +3,8 @@
 # not root; each part only when missing, so a second run takes seconds):
 # PostgreSQL, a virtual card reader, Chromium, WebDriver and a virtual
 # display, Wine, mingw and NSIS for the Windows build, zig for the macOS
-# check, and the tools tauri-driver, tauri-cli, cargo-fuzz, cargo-machete
-# and schemathesis.
+# check, the tools tauri-driver, tauri-cli, cargo-fuzz, cargo-machete
+# and schemathesis, and axe-core (npm) for the accessibility checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -29,6 +29,10 @@ TEST_PACKAGES=(
 install_packages "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_toolchain
 
+# axe-core, which the end-to-end test injects into the window and the
+# trainer's page (tests/e2e/package.json, its lock pinning the version).
+command -v npm >/dev/null 2>&1 || install_packages npm
+(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 # Drives the app's window for the end-to-end test (WebDriver).
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
 # Makes the .deb (tauri-cli's bundler); 2.x, as the app.

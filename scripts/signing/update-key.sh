@@ -13,6 +13,12 @@
 #   scripts/signing/update-key.sh
 set -euo pipefail
 if [ -z "${KAIGO_UPDATE_PUBKEY:-}" ]; then
+  # The test key's secret half lies unencrypted in a build folder: a build
+  # that names a real update server must carry the publisher's key.
+  if [ -n "${KAIGO_UPDATE_ENDPOINT:-}" ]; then
+    echo "KAIGO_UPDATE_ENDPOINT is set: KAIGO_UPDATE_PUBKEY must name the publisher's key too" >&2
+    exit 1
+  fi
   DIR="${KAIGO_UPDATE_TEST_KEY_DIR:?KAIGO_UPDATE_TEST_KEY_DIR or KAIGO_UPDATE_PUBKEY must be set}"
   if [ ! -s "$DIR/update.pub" ] || [ ! -s "$DIR/update.key" ]; then
     mkdir -p "$DIR"

@@ -10,6 +10,7 @@ use kaigo_app_core::updates::{UpdateChannel, UpdateOffer, UpdateSource};
 use kaigo_app_core::{AppError, AppResult};
 use kaigo_client::Network;
 use kaigo_domain::ErrorCode;
+use std::sync::Mutex;
 use std::time::Duration;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_updater::{Error as UpdaterError, Update, UpdaterBuilder, UpdaterExt as _};
@@ -26,11 +27,13 @@ pub struct PluginUpdates<R: Runtime> {
     /// The program file an update replaces where the update is a single
     /// program (an AppImage); `None`: the running one.
     program: Option<std::path::PathBuf>,
+    /// The verified download, until it is installed.
+    downloaded: Mutex<Option<(Update, Vec<u8>)>>,
 }
 
 impl<R: Runtime> PluginUpdates<R> {
     pub fn new(app: AppHandle<R>) -> Self {
-        PluginUpdates { app, program: None }
+        PluginUpdates { app, program: None, downloaded: Mutex::new(None) }
     }
 
     /// Updates `program` in place of the running one.
@@ -50,10 +53,7 @@ impl<R: Runtime> PluginUpdates<R> {
         if let Some(program) = &self.program {
             builder = builder.executable_path(program);
         }
-        Ok(match proxy_url(&source.network) {
-            Some(proxy) => builder.proxy(proxy),
-            None => builder.no_proxy(),
-        })
+        route(builder, &source.network)
     }
 
     /// The release the server offers, if newer than this version.
@@ -64,11 +64,12 @@ impl<R: Runtime> PluginUpdates<R> {
 
     /// `version`'s file, downloaded and verified (signature and signed
     /// version), not yet installed.
-    pub async fn download(&self, source: &UpdateSource, version: &str) -> AppResult<(Update, Vec<u8>)> {
-        let Some(mut update) = self.find(source).await? else { return Err(AppError::new(ErrorCode::UpdateVersionMismatch)) };
+    pub async fn fetch(&self, source: &UpdateSource, version: &str) -> AppResult<(Update, Vec<u8>)> {
+        // What staff agreed to is no longer what is offered.
+        let changed = || AppError::new(ErrorCode::UpdateOfferChanged);
+        let mut update = self.find(source).await?.ok_or_else(changed)?;
         if update.version != version {
-            // What staff agreed to is no longer what is offered.
-            return Err(AppError::new(ErrorCode::UpdateVersionMismatch));
+            return Err(changed());
         }
         update.timeout = Some(DOWNLOAD_TIMEOUT);
         let bytes = update.download(|_, _| {}, || {}).await.map_err(refusal)?;
@@ -96,24 +97,34 @@ impl<R: Runtime> UpdateChannel for PluginUpdates<R> {
         }))
     }
 
-    async fn install(&self, source: &UpdateSource, version: &str) -> AppResult<()> {
-        let (update, bytes) = self.download(source, version).await?;
-        // Verified again before anything is written; on Windows this starts
-        // the installer and ends the app.
-        update.install(bytes).map_err(refusal)
+    async fn download(&self, source: &UpdateSource, version: &str) -> AppResult<()> {
+        let downloaded = self.fetch(source, version).await?;
+        *self.downloaded.lock().unwrap_or_else(|p| p.into_inner()) = Some(downloaded);
+        Ok(())
+    }
+
+    async fn install_downloaded(&self) -> AppResult<()> {
+        let taken = self.downloaded.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let (update, bytes) = taken.ok_or_else(|| AppError::new(ErrorCode::UpdateOfferChanged))?;
+        // Verified again before anything is written. dpkg (through pkexec)
+        // waits for the password, off the async workers; on Windows this
+        // starts the installer and ends the app.
+        let installed = tauri::async_runtime::spawn_blocking(move || update.install(bytes)).await.map_err(AppError::internal)?;
+        installed.map_err(refusal)
     }
 }
 
-/// The proxy as the plugin's client takes it, credentials in the URL;
-/// `None`: straight out (never the plugin's own reading of the system).
-pub fn proxy_url(network: &Network) -> Option<url::Url> {
-    let Network::Proxy { address, credentials } = network else { return None };
-    let mut url = url::Url::parse(&address.url()).ok()?;
+/// Staff's way out for the plugin's client: straight out (never the
+/// plugin's own reading of the system), or the proxy with its credentials
+/// given to the client, never written into a URL the plugin logs.
+fn route(builder: UpdaterBuilder, network: &Network) -> AppResult<UpdaterBuilder> {
+    let builder = builder.no_proxy();
+    let Network::Proxy { address, credentials } = network else { return Ok(builder) };
+    let mut proxy = reqwest::Proxy::all(address.url()).map_err(|_| AppError::new(ErrorCode::ProxyAddressInvalid))?;
     if let Some(c) = credentials {
-        url.set_username(&c.user).ok()?;
-        url.set_password(Some(&c.password)).ok()?;
+        proxy = proxy.basic_auth(&c.user, &c.password);
     }
-    Some(url)
+    Ok(builder.configure_client(move |client| client.proxy(proxy.clone())))
 }
 
 /// The plugin's error as staff are told it.

@@ -21,4 +21,8 @@ pub mod webview_runtime;
 pub mod wizard;
 
 pub use error::{AppError, AppResult};
+
+/// This app's version (「アプリの更新」 shows it; the updater compares
+/// `tauri.conf.json`'s, which a test holds to this).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use wizard::AppCore;

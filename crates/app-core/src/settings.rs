@@ -52,16 +52,23 @@ pub fn check_service_url(url: &str) -> AppResult<()> {
     }
 }
 
-/// An update server's manifest address: HTTPS, or plain HTTP to this PC
-/// itself (a rehearsal's or a test's own server: nothing on the network can
-/// change what it says, and the files it names are signed either way).
-pub fn check_update_endpoint(url: &str) -> AppResult<()> {
-    let after = |scheme: &str| url.strip_prefix(scheme).filter(|rest| !rest.is_empty());
-    let local = after("http://").is_some() && kaigo_domain::proxy::is_loopback_host(&crate::network::host_of(url));
-    if !url.contains(char::is_whitespace) && (after("https://").is_some() || local) {
+/// An update server's manifest address: HTTPS, read by the same URL rules
+/// the updater's client follows. A development build also takes plain HTTP
+/// to this PC itself (a test's own server), with nothing before the host;
+/// a release build never does (the updater refuses it as well).
+pub fn check_update_endpoint(endpoint: &str) -> AppResult<()> {
+    let invalid = || AppError::field(ErrorCode::UpdateEndpointInvalid, FormField::UpdateEndpoint);
+    let url = url::Url::parse(endpoint).map_err(|_| invalid())?;
+    let host = url.host_str().filter(|h| !h.is_empty()).ok_or_else(invalid)?;
+    let this_pc = url.scheme() == "http"
+        && cfg!(debug_assertions)
+        && url.username().is_empty()
+        && url.password().is_none()
+        && kaigo_domain::proxy::is_loopback_host(host);
+    if url.scheme() == "https" || this_pc {
         Ok(())
     } else {
-        Err(AppError::field(ErrorCode::UpdateEndpointInvalid, FormField::UpdateEndpoint))
+        Err(invalid())
     }
 }
 

@@ -43,10 +43,12 @@ pub trait UpdateChannel: Send + Sync {
     fn has_key(&self) -> bool;
     /// Asks `source` for a version newer than this one.
     async fn check(&self, source: &UpdateSource) -> AppResult<Option<UpdateOffer>>;
-    /// Downloads `version`, verifies its signature and signed version
-    /// against the build's key, and installs it. On Windows the installer
-    /// takes over and the app ends; elsewhere the caller restarts it.
-    async fn install(&self, source: &UpdateSource, version: &str) -> AppResult<()>;
+    /// Downloads `version` and verifies its signature and signed version
+    /// against the build's key; keeps it for [`Self::install_downloaded`].
+    async fn download(&self, source: &UpdateSource, version: &str) -> AppResult<()>;
+    /// Installs what was downloaded (verified again first). On Windows the
+    /// installer takes over and the app ends; elsewhere the caller restarts it.
+    async fn install_downloaded(&self) -> AppResult<()>;
 }
 
 /// Whether an update may be installed now. Sessions live only as long as
@@ -60,14 +62,15 @@ pub fn may_install_now(signed_in: SignedIn, open: OpenInThisRun) -> Result<(), E
     }
 }
 
-/// The pre-flight check's line for updates: an offer is worth knowing,
-/// and no answer from the update server never stops the procedure.
+/// The pre-flight check's line for updates: an offer is worth knowing;
+/// the update server never stops the procedure, and no answer is no line.
 pub fn update_check(found: &AppResult<Option<UpdateOffer>>) -> Option<Check> {
     let policy = Policy::default();
     let (status, said) = match found {
         Ok(Some(offer)) => (CheckStatus::Warning, Text::CheckUpdateAvailable.said(&policy, &[("version", &offer.version)])),
         Ok(None) => (CheckStatus::Ok, Text::CheckUpdateCurrent.said(&policy, &[])),
-        Err(e) if e.code() == ErrorCode::UpdateNotConfigured => return None,
+        // Nothing to say when there is nothing to ask, or no answer (offline).
+        Err(e) if matches!(e.code(), ErrorCode::UpdateNotConfigured | ErrorCode::UpdateUnreachable) => return None,
         Err(e) => (CheckStatus::Warning, crate::catalogue::Said { message: e.0.message.clone(), message_en: e.0.message_en.clone() }),
     };
     Some(Check::new("update", status, said))

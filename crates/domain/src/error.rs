@@ -351,6 +351,10 @@ error_codes! {
     UpdateVersionMismatch = "update_version_mismatch" {
         ja: "更新ファイルの版が案内と一致しないため、更新を取りやめました。アプリは何も変わっていません。続くときは配布元に連絡してください。",
         en: "The update's signed version differs from the version offered: nothing was installed." }
+    /// What the server offers changed between 「確かめる」 and 「いま更新する」.
+    UpdateOfferChanged = "update_offer_changed" {
+        ja: "更新の案内が変わりました。設定の「アプリの更新」で、もう一度「新しい版があるか確かめる」を押してください。",
+        en: "The update on offer changed: check for a new version again in Settings." }
     UpdateWaitsForStep = "update_waits_for_step" {
         ja: "ログイン中のため、いまは更新しません（更新するとログインし直しになります）。次にアプリを起動したときに更新できます。",
         en: "A sign-in is in progress, so the update waits: it is offered again the next time the app starts." }

@@ -4,6 +4,7 @@
 //! `KAIGO_E2E_WEBDRIVER` (tauri-driver's URL, default http://127.0.0.1:4444)
 //! and a display; `scripts/test.sh` starts Xvfb and tauri-driver for it.
 
+pub mod axe;
 mod browser;
 pub use browser::Browser;
 
@@ -194,11 +195,16 @@ impl Window {
         Ok(())
     }
 
-    /// Saves a screenshot of the window as `<n>-<name>.png`.
+    /// Saves a screenshot of the window as `<name>.png`, and checks the
+    /// page as shown against the WCAG A/AA rules (axe-core): every state
+    /// the test shows is checked, and any violation fails it.
     pub async fn shot(&self, name: &str) -> E2eResult<PathBuf> {
         let png = self.client.screenshot().await?;
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
+        if !is_failure_shot(name) {
+            axe::check(&self.client, &self.shots, name).await?;
+        }
         Ok(path)
     }
 
@@ -225,6 +231,11 @@ impl Window {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+/// A screenshot kept to explain a failure: not itself checked.
+pub(crate) fn is_failure_shot(name: &str) -> bool {
+    name.contains("failure")
 }
 
 /// The first run of six digits.

@@ -67,10 +67,17 @@ async function test() {
   for (const note of outcome.notes) result.append(el("p", { className: "small" }, said(note)));
 }
 
+// 「新しい版があるか確かめる」 with the address on the form: saved first.
+async function checkUpdate() {
+  if (!(await act($("update-check"), saveAll, $("screen-settings")))) return;
+  await act($("update-check"), update.checkNow, $("screen-settings"));
+}
+
 export function wire() {
   $("settings-btn").addEventListener("click", open);
   $("settings-save").addEventListener("click", save);
   $("settings-cancel").addEventListener("click", () => refresh());
   $("connection-test").addEventListener("click", test);
+  $("update-check").addEventListener("click", checkUpdate);
   for (const m of ["system", "manual", "direct"]) $(`proxy-${m}`).addEventListener("change", showManualFields);
 }

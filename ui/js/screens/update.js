@@ -8,37 +8,44 @@ import { said, text, write } from "../texts.js";
 
 let offered = null;
 
-function showOffer(offer) {
+// Shows the offer; `focus` when staff asked for it (from 設定), so that
+// they land on it. Either way a screen reader hears of it.
+function showOffer(offer, focus) {
   offered = offer;
-  write($("update-offer-title"), text("update_offer_title", { version: offer.version }));
+  const title = text("update_offer_title", { version: offer.version });
+  write($("update-offer-title"), title);
   $("update-notes-block").hidden = !offer.notes;
   $("update-notes").textContent = offer.notes || "";
   $("update-state").textContent = "";
   $("update-offer").hidden = false;
+  $("update-announce").textContent = title;
+  if (focus) $("update-offer-title").focus();
 }
 
-// At start: an offer is shown; no answer (no network, no update server
+function hideOffer() {
+  $("update-offer").hidden = true;
+  offered = null;
+}
+
+// At start: an offer is shown; no answer (offline, no update server
 // configured) says nothing, as nothing is wrong with the app.
 export async function checkQuietly() {
   try {
     const offer = await invoke("check_update");
-    if (offer) showOffer(offer);
-  } catch (_) { /* said in 設定 and the pre-flight check, never here */ }
+    if (offer) showOffer(offer, false);
+  } catch (_) { /* said in 設定 when staff ask, never at start */ }
 }
 
-// From 設定: every answer said.
-async function checkNow() {
+// From 設定 (the address on the form saved first): every answer said.
+export async function checkNow() {
   const result = $("update-result");
-  $("update-check").disabled = true;
   result.textContent = "";
   try {
     const offer = await invoke("check_update");
-    if (offer) showOffer(offer);
+    if (offer) showOffer(offer, true); else hideOffer();
     result.textContent = offer ? text("update_offer_title", { version: offer.version }) : text("update_up_to_date");
   } catch (err) {
     result.textContent = said(err);
-  } finally {
-    $("update-check").disabled = false;
   }
 }
 
@@ -49,13 +56,21 @@ async function install() {
   $("update-later").disabled = true;
   state.textContent = text("update_installing");
   try {
+    // The app closes (and opens again as the new version) when it is done.
     await invoke("install_update", { version: offered.version });
-    state.textContent = text("update_installed");
   } catch (err) {
     state.textContent = said(err);
+  } finally {
     $("update-later").disabled = false;
     $("update-install").disabled = false;
   }
+}
+
+// 「あとで」: the offer put away, focus back where staff were.
+function later() {
+  hideOffer();
+  const back = document.querySelector(".screen:not([hidden]) h2");
+  if (!$("screen-settings").hidden) $("update-check").focus(); else if (back) { back.tabIndex = -1; back.focus(); }
 }
 
 // 設定 opened: the version in use, the operator's address.
@@ -66,7 +81,6 @@ export function fill(status) {
 }
 
 export function wire() {
-  $("update-check").addEventListener("click", checkNow);
   $("update-install").addEventListener("click", install);
-  $("update-later").addEventListener("click", () => { $("update-offer").hidden = true; });
+  $("update-later").addEventListener("click", later);
 }

@@ -49,6 +49,18 @@ impl AppCore {
     }
 
     pub async fn preflight(&self) -> AppResult<PreflightReport> {
+        // The update server is asked alongside, never holding the rest up.
+        let (checks, update) = tokio::join!(self.preflight_checks(), self.update_preflight());
+        let mut checks = checks?;
+        checks.extend(update);
+        let report = PreflightReport::new(checks);
+        if report.can_continue {
+            self.update_progress(|p| p.reach(Step::OfficeLogin))?;
+        }
+        Ok(report)
+    }
+
+    async fn preflight_checks(&self) -> AppResult<Vec<Check>> {
         let mut checks = Vec::new();
         let chosen = lock(&self.progress).certificate_id.clone();
         let summary = chosen.as_deref().and_then(|id| self.certificate_list().into_iter().find(|c| c.id == id));
@@ -73,11 +85,6 @@ impl AppCore {
         checks.push(keychain_check(self.secrets.as_ref()));
         checks.extend(signature_check(&crate::program_signature::running_program()));
         checks.push(card_reader_check());
-        checks.extend(self.update_preflight().await);
-        let report = PreflightReport::new(checks);
-        if report.can_continue {
-            self.update_progress(|p| p.reach(Step::OfficeLogin))?;
-        }
-        Ok(report)
+        Ok(checks)
     }
 }

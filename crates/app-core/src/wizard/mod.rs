@@ -289,7 +289,7 @@ impl AppCore {
             }),
             join_link: lock(&self.join_link).clone(),
             settings,
-            app_version: env!("CARGO_PKG_VERSION"),
+            app_version: crate::VERSION,
             progress,
             code_step,
             review,

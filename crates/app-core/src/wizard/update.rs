@@ -29,16 +29,24 @@ impl AppCore {
     }
 
     /// Installs `version`, the one staff agreed to, if no step is in
-    /// progress. The connection stays locked meanwhile, so that nothing
-    /// starts half-way through.
+    /// progress: asked before the download (which may take minutes, the
+    /// window free meanwhile) and again, the connection locked, before
+    /// installing, so that nothing starts half-way through.
     pub async fn install_update(&self, version: &str) -> AppResult<()> {
+        self.at_rest().await?;
+        let (channel, source) = self.update_source()?;
+        channel.download(&source, version).await?;
         let conn = self.conn.lock().await;
         may_install_now(conn.signed_in(), conn.open()).map_err(AppError::new)?;
-        let (channel, source) = self.update_source()?;
         tracing::info!(version, "installing an update");
-        let installed = channel.install(&source, version).await;
+        let installed = channel.install_downloaded().await;
         drop(conn);
         installed
+    }
+
+    async fn at_rest(&self) -> AppResult<()> {
+        let conn = self.conn.lock().await;
+        may_install_now(conn.signed_in(), conn.open()).map_err(AppError::new)
     }
 
     pub(super) async fn update_preflight(&self) -> Option<Check> {

@@ -30,6 +30,9 @@ fn an_update_address_is_https_or_this_pc() {
         "updates.example.jp",
         "https://a b/c",
         "http://127.0.0.1.example.jp/x",
+        // `\` reads as `/` in an http URL: the host is evil.example.
+        "http://evil.example\\@127.0.0.1/latest.json",
+        "http://user:pw@127.0.0.1/latest.json",
         "",
     ] {
         let e = check_update_endpoint(bad).unwrap_err();

@@ -108,8 +108,23 @@ fn the_packaged_program_carries_the_update_key() {
     let program = std::fs::read(dir.join("usr/bin").join(app_config()["mainBinaryName"].as_str().unwrap())).unwrap();
     let encoded = Command::new("base64").arg("-w0").arg(public_key()).output().expect("base64").stdout;
     assert!(encoded.len() > 100, "a minisign public key file");
-    assert!(program.windows(encoded.len()).any(|w| w == encoded.as_slice()), "the .deb's program carries the run's update key");
+    assert!(contains(&program, &encoded), "the .deb's program carries the run's update key");
+    // Marked by Tauri's bundler as a .deb's: the updater asks the manifest
+    // for `linux-x86_64-deb` and installs with dpkg.
+    assert!(contains(&program, b"__TAURI_BUNDLE_TYPE_VAR_DEB"), "the .deb's program is marked as a .deb's");
     std::fs::remove_dir_all(dir).unwrap();
+
+    // Our NSIS installer's program is unmarked: the updater asks for
+    // `windows-x86_64` and runs what it downloads as an NSIS installer.
+    let Some(installer) = built_package("KAIGO_WINDOWS_INSTALLER") else { return };
+    let windows_program =
+        std::fs::read(installer.with_file_name(format!("{}.exe", app_config()["mainBinaryName"].as_str().unwrap()))).unwrap();
+    assert!(contains(&windows_program, &encoded), "the Windows program carries the run's update key");
+    assert!(contains(&windows_program, b"__TAURI_BUNDLE_TYPE_VAR_UNK"), "the Windows program is unmarked");
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn tempfile_dir() -> PathBuf {
