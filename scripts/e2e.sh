@@ -5,7 +5,7 @@
 # Needs scripts/setup-tests.sh's packages; no card reader (the card test
 # then checks the "no reader" answer). Arguments go to `cargo test`.
 #   scripts/e2e.sh            # both tests
-#   scripts/e2e.sh wizard     # the wizard's only
+#   scripts/e2e.sh --test wizard   # the wizard's only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh

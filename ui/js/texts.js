@@ -9,6 +9,9 @@ export function useTexts(status) {
   texts = status.texts;
   language = status.settings.language;
   document.documentElement.lang = language;
+  // 文字の大きさ: the root size (style.css sizes everything in rem, so the
+  // system's text size carries through as well).
+  document.documentElement.dataset.textSize = status.settings.text_size || "standard";
 }
 
 export const english = () => language === "en";

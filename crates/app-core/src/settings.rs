@@ -25,6 +25,24 @@ pub enum ServiceSetting {
     Class { url: String, ca_pem: String },
 }
 
+/// 文字の大きさ: the app's own text size, on top of the system's (the
+/// window follows Windows' 「テキストのサイズ」 by itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSize {
+    /// 標準
+    #[default]
+    Standard,
+    /// 大 (150 %)
+    Large,
+    /// 特大 (200 %)
+    ExtraLarge,
+}
+
+impl TextSize {
+    pub const ALL: [TextSize; 3] = [TextSize::Standard, TextSize::Large, TextSize::ExtraLarge];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Settings {
     #[serde(default)]
@@ -39,6 +57,9 @@ pub struct Settings {
     /// the build names (`None`: the build's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_endpoint: Option<String>,
+    /// 文字の大きさ
+    #[serde(default)]
+    pub text_size: TextSize,
 }
 
 /// A service's address as staff type it (settings, a class's 接続先):

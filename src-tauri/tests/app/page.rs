@@ -222,3 +222,24 @@ fn the_reader_finds_names_where_the_page_writes_them() {
     assert_eq!(key_prefixes(scripts), set(["pre_"]));
     assert_eq!(attribute_values(r#"<p data-for="a"></p><p data-for="b">"#, "data-for"), set(["a", "b"]));
 }
+
+/// 文字の大きさ: the page's choices (its radio buttons and the list its
+/// script reads them by) are the sizes the settings keep.
+#[test]
+fn the_text_size_choices_are_the_sizes_the_settings_keep() {
+    let page = page();
+    let kept: BTreeSet<String> = kaigo_app_core::settings::TextSize::ALL
+        .iter()
+        .map(|size| serde_json::to_value(size).unwrap().as_str().unwrap().to_owned())
+        .collect();
+    let radios: BTreeSet<String> = page
+        .html
+        .split("name=\"text-size\"")
+        .skip(1)
+        .map(|rest| rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(radios, kept, "index.html's text-size radios");
+    let list = page.scripts.split("const TEXT_SIZES = [").nth(1).expect("settings.js lists TEXT_SIZES").split(']').next().unwrap();
+    let listed: BTreeSet<String> = list.split(',').map(|s| s.trim().trim_matches('"').to_owned()).filter(|s| !s.is_empty()).collect();
+    assert_eq!(listed, kept, "settings.js's TEXT_SIZES");
+}

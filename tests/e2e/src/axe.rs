@@ -12,9 +12,6 @@ use std::path::Path;
 /// The rule sets run: WCAG 2.0/2.1/2.2, levels A and AA.
 pub const WCAG_TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
-/// Set to measure without failing (the figures before a fix).
-const REPORT_ONLY: &str = "KAIGO_E2E_AXE_REPORT_ONLY";
-
 fn source() -> E2eResult<String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(path).map_err(|e| format!("{path}: {e} (scripts/setup-tests.sh installs axe-core with npm ci)").into())
@@ -28,7 +25,7 @@ axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes:
 
 /// Runs the rules on the page in `client`; writes `<dir>/<name>.axe.json`
 /// and adds a line to `<dir>/axe-summary.tsv` (name, violations, rules).
-/// Fails on any violation, naming each (unless `KAIGO_E2E_AXE_REPORT_ONLY`).
+/// Fails on any violation, naming each (unless [`crate::report_only`]).
 pub async fn check(client: &Client, dir: &Path, name: &str) -> E2eResult<()> {
     let loaded = client.execute("return typeof window.axe === 'object'", vec![]).await?;
     if loaded.as_bool() != Some(true) {
@@ -46,7 +43,7 @@ pub async fn check(client: &Client, dir: &Path, name: &str) -> E2eResult<()> {
     use std::io::Write as _;
     let mut summary = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("axe-summary.tsv"))?;
     writeln!(summary, "{name}\t{count}\t{}", rules.join(" "))?;
-    if count == 0 || std::env::var_os(REPORT_ONLY).is_some() {
+    if count == 0 || crate::report_only() {
         return Ok(());
     }
     let detail: Vec<String> = violations.iter().flat_map(describe).collect();

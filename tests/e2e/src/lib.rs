@@ -6,6 +6,7 @@
 
 pub mod axe;
 mod browser;
+pub mod layout;
 pub use browser::Browser;
 
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
@@ -170,10 +171,13 @@ impl Window {
         }
     }
 
+    /// Empties the field and types `text` (nothing, to leave it empty).
     pub async fn type_into(&self, css: &str, text: &str) -> E2eResult<()> {
         let e = self.visible(css).await?;
         e.clear().await?;
-        e.send_keys(text).await?;
+        if !text.is_empty() {
+            e.send_keys(text).await?;
+        }
         Ok(())
     }
 
@@ -196,14 +200,16 @@ impl Window {
     }
 
     /// Saves a screenshot of the window as `<name>.png`, and checks the
-    /// page as shown against the WCAG A/AA rules (axe-core): every state
-    /// the test shows is checked, and any violation fails it.
+    /// page as shown against the WCAG A/AA rules (axe-core) and for its
+    /// layout (no sideways scrolling or cut-off text, 44 px targets):
+    /// every state the test shows is checked, and any fault fails it.
     pub async fn shot(&self, name: &str) -> E2eResult<PathBuf> {
         let png = self.client.screenshot().await?;
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         if !is_failure_shot(name) {
             axe::check(&self.client, &self.shots, name).await?;
+            layout::check(&self.client, &self.shots, name).await?;
         }
         Ok(path)
     }
@@ -231,6 +237,12 @@ impl Window {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     }
+}
+
+/// `KAIGO_E2E_REPORT_ONLY`: the accessibility and layout checks record what
+/// they find without failing (to measure the figures before a fix).
+pub fn report_only() -> bool {
+    std::env::var_os("KAIGO_E2E_REPORT_ONLY").is_some()
 }
 
 /// A screenshot kept to explain a failure: not itself checked.

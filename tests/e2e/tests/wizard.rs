@@ -183,6 +183,50 @@ async fn second_run(app: &std::path::Path) -> E2eResult<()> {
     w.close().await
 }
 
+/// 文字の大きさ 「特大」 (200 %), in Japanese: the screens measured (no
+/// sideways scrolling, nothing cut off, 44 px targets: every screenshot
+/// checks them) and photographed at that size.
+async fn large_text_run(app: &std::path::Path) -> E2eResult<()> {
+    let w = Window::open(app).await?;
+    w.wait_screen("finished").await?;
+    w.click("#settings-btn").await?;
+    w.wait_screen("settings").await?;
+    w.click("#lang-ja").await?;
+    w.click("#text-size-extra_large").await?;
+    w.click("#settings-save").await?;
+    w.wait_screen("finished").await?;
+    w.wait_true("document.documentElement.dataset.textSize === 'extra_large'").await?;
+    let root = w.client.execute("return getComputedStyle(document.documentElement).fontSize", vec![]).await?;
+    assert_eq!(root.as_str(), Some("32px"), "200 % of 16 px");
+    w.shot("50-large-finished").await?;
+    w.click("#settings-btn").await?;
+    w.wait_screen("settings").await?;
+    w.shot("51-large-settings").await?;
+    w.click("#settings-cancel").await?;
+    w.wait_screen("finished").await?;
+    w.click("#restart-btn").await?;
+    w.wait_screen("preflight").await?;
+    w.visible("#certificates input[type=radio]").await?;
+    w.shot("52-large-preflight").await?;
+    w.click("#certificates input[type=radio]").await?;
+    w.click("#preflight-btn").await?;
+    w.visible("#checks .check-ok").await?;
+    w.shot("53-large-preflight-checked").await?;
+    w.click("#preflight-next").await?;
+    w.wait_screen("office-login").await?;
+    w.type_into("#kj-id", KJ).await?;
+    w.type_into("#office-password", "Wrong-pass-1").await?;
+    w.click("#office-login-btn").await?;
+    w.visible("#error").await?;
+    w.shot("54-large-office-login-error").await?;
+    w.click("#settings-btn").await?;
+    w.wait_screen("settings").await?;
+    w.click("#text-size-standard").await?;
+    w.click("#settings-save").await?;
+    w.wait_true("document.documentElement.dataset.textSize === 'standard'").await?;
+    w.close().await
+}
+
 /// An update server of the test's own: every request answered with a
 /// manifest offering 0.2.0 (the app only shows the offer here; verifying
 /// and installing are the shell's update tests).
@@ -394,6 +438,7 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
     second_run(&app).await.unwrap();
     update_offer(&app).await.unwrap();
     english_run(&app).await.unwrap();
+    large_text_run(&app).await.unwrap();
     let dir = kaigo_e2e::screenshot_dir();
     for name in [
         "01-preflight",
@@ -408,6 +453,8 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
         "21-en-preflight",
         "24-en-terminal",
         "25-en-report",
+        "50-large-finished",
+        "54-large-office-login-error",
     ] {
         let bytes = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
         let (w, h) = png_size(&bytes).expect("a PNG");

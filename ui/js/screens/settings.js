@@ -13,8 +13,11 @@ function showManualFields() {
   $("proxy-manual-fields").hidden = proxyMode() !== "manual";
 }
 
+const TEXT_SIZES = ["standard", "large", "extra_large"];
+
 function open() {
   const { settings } = current();
+  for (const size of TEXT_SIZES) $(`text-size-${size}`).checked = (settings.text_size || "standard") === size;
   $("lang-ja").checked = settings.language !== "en";
   $("lang-en").checked = settings.language === "en";
   $("mode-practice").checked = settings.service.mode === "practice";
@@ -43,7 +46,8 @@ async function saveAll() {
     ? { ...(before.mode === "remote" ? before : {}), mode: "remote", url: $("service-url").value.trim() }
     : { mode: "practice" };
   const endpoint = $("update-endpoint").value.trim();
-  const settings = { service, language: $("lang-en").checked ? "en" : "ja", proxy: saved.proxy };
+  const textSize = TEXT_SIZES.find((size) => $(`text-size-${size}`).checked) || "standard";
+  const settings = { service, language: $("lang-en").checked ? "en" : "ja", proxy: saved.proxy, text_size: textSize };
   if (endpoint) settings.update_endpoint = endpoint;
   return invoke("save_settings", { settings });
 }

@@ -52,7 +52,8 @@ async function updateChecklist() {
   document.querySelectorAll("#password-checklist li").forEach((li) => {
     const ok = candidate !== "" && report[li.dataset.rule] === true;
     li.classList.toggle("ok", ok);
-    li.setAttribute("aria-checked", ok ? "true" : "false");
+    // Said in words too (the tick is drawn, not read).
+    li.querySelector(".rule-state").textContent = text(ok ? "password_rule_met" : "password_rule_unmet");
   });
 }
 

@@ -1,0 +1,53 @@
+//! The page measured as staff see it, at any text size: nothing scrolls
+//! sideways, no text is cut off by its box, and every click target is at
+//! least 44 × 44 px (a choice's whole line counts for its radio button).
+
+use crate::E2eResult;
+use fantoccini::Client;
+
+/// The smallest click target, in CSS pixels (WCAG 2.5.5's 44 px).
+pub const MIN_TARGET: f64 = 44.0;
+
+const MEASURE: &str = "const min = arguments[0];
+const problems = [];
+const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+  (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+  ' \"' + (el.innerText || el.value || '').trim().slice(0, 40) + '\"';
+const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+const page = document.documentElement;
+if (page.scrollWidth > window.innerWidth + 1) problems.push(`the page scrolls sideways: ${page.scrollWidth} px in ${window.innerWidth} px`);
+for (const el of document.querySelectorAll('body *')) {
+  if (!shown(el) || el.classList.contains('sr-only')) continue;
+  const overflow = getComputedStyle(el).overflowX;
+  if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+    if (overflow === 'hidden' || overflow === 'clip') problems.push('text cut off: ' + name(el));
+    if (overflow === 'auto' || overflow === 'scroll') problems.push('scrolls sideways: ' + name(el));
+  }
+}
+for (const control of document.querySelectorAll('button, select, summary, input:not([type=hidden])')) {
+  // A radio button's or a check box's target is its whole label.
+  const el = control.matches('[type=radio], [type=checkbox]') ? (control.closest('label') || control) : control;
+  if (!shown(el)) continue;
+  const r = el.getBoundingClientRect();
+  if (r.width < min - 0.5 || r.height < min - 0.5) problems.push(`target ${Math.round(r.width)}x${Math.round(r.height)} px: ` + name(el));
+}
+return problems;";
+
+/// What is wrong with the page's layout now, in words; empty when nothing.
+pub async fn problems(client: &Client) -> E2eResult<Vec<String>> {
+    let found = client.execute(MEASURE, vec![serde_json::json!(MIN_TARGET)]).await?;
+    Ok(serde_json::from_value(found)?)
+}
+
+/// Fails, naming each problem, when the page has any; each is also
+/// listed in `<dir>/layout-summary.tsv`.
+pub async fn check(client: &Client, dir: &std::path::Path, name: &str) -> E2eResult<()> {
+    let found = problems(client).await?;
+    use std::io::Write as _;
+    let mut summary = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("layout-summary.tsv"))?;
+    writeln!(summary, "{name}\t{}\t{}", found.len(), found.join(" | "))?;
+    if found.is_empty() || crate::report_only() {
+        return Ok(());
+    }
+    Err(format!("layout of {name}:\n  {}", found.join("\n  ")).into())
+}
