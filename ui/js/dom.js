@@ -24,8 +24,12 @@ export function show(screen, step) {
       li.setAttribute("aria-current", i === current ? "step" : "false");
     });
   }
-  const first = document.querySelector(`#screen-${screen} input:not([type=hidden]):not([disabled]):not(.no-autofocus), #screen-${screen} button.primary:not([disabled])`);
-  if (first) first.focus();
+  // A new screen: focus on its heading, so that a screen reader says where
+  // staff are and the next Tab goes to the screen's first control.
+  if (document.body.dataset.screen !== screen) {
+    const heading = document.querySelector(`#screen-${screen} h2`);
+    if (heading) { heading.tabIndex = -1; heading.focus(); }
+  }
   document.body.dataset.screen = screen;
 }
 
@@ -42,8 +46,14 @@ export function showError(err, scope) {
   const target = field && (scope || document).querySelector(`.field-error[data-for="${field}"]`);
   if (target) {
     target.textContent = message;
+    // The field at fault gets the focus, its error read with it.
     const input = (scope || document).querySelector(`[name="${field}"]`);
-    if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+    if (input) {
+      target.id = target.id || `error-for-${field}`;
+      input.setAttribute("aria-describedby", target.id);
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
   } else {
     $("error").textContent = message;
     $("error").hidden = false;

@@ -1,6 +1,7 @@
 //! The desktop app's logic, with no Tauri in it: the Tauri commands are one
 //! line each over [`AppCore`]. Everything here is tested without a window.
 
+pub mod accessibility;
 pub mod card_check;
 pub mod catalogue;
 pub mod certificates;

@@ -78,7 +78,7 @@ impl CompletionReport {
                 format!("<tr><td>{}</td><td>{}</td><td class=\"id\">{}</td></tr>", html(name), t(kind_name(*kind)), html(id))
             })
             .collect();
-        let steps: String = [Text::ReportStepUsers, Text::ReportStepApp, Text::ReportStepConsent]
+        let steps: String = [Text::ReportStepUsers, Text::ReportStepApp, Text::ReportStepConsent, Text::ReportStepEdge]
             .into_iter()
             .map(|s| format!("<li>{}</li>\n", t(s)))
             .collect();
@@ -167,6 +167,10 @@ mod tests {
         assert!(html.contains("<td>2026年11月26日</td>"), "16:30 UTC is the next morning in Japan");
         assert!(html.contains("さくら&lt;介護&gt;センター"), "names are escaped");
         assert!(html.contains("hanako01") && html.contains("受付PC1") && html.contains("このPC"));
+        assert!(
+            html.contains("ERR_BAD_SSL_CLIENT_AUTH_CERT") && html.contains("Edgeの画面をすべて閉じてから"),
+            "what Edge does with a wrong pick"
+        );
         let en = r.to_html(Language::English);
         assert!(en.contains("<td>26 November 2026</td>") && en.contains("This PC") && en.contains("general user"), "{en}");
         assert!(CompletionReport::from_progress(&Progress::default()).is_none());

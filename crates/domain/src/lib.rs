@@ -11,7 +11,8 @@
 //! the sources and fails on a cycle):
 //! - `error`, `language`, `policy`, `normalize`, `newtype`: the vocabulary;
 //! - the values staff type (`ids`, `contact`, `names`, `password`,
-//!   `one_time_code`, `activation`, `proxy`) and the lists (`reference`, `readiness`);
+//!   `one_time_code`, `activation`, `proxy`) and the lists (`reference`, `readiness`,
+//!   `glossary`);
 //! - `refusal`, then the rules of each step (`login`, `challenge`, `session`,
 //!   `registration`, `terminal`, `certificate`, `class`);
 //! - `messages`, the words of all of them, on top.
@@ -22,6 +23,7 @@ pub mod challenge;
 pub mod class;
 pub mod contact;
 pub mod error;
+pub mod glossary;
 pub mod ids;
 pub mod language;
 pub mod login;

@@ -6,6 +6,7 @@
 
 pub mod axe;
 mod browser;
+pub mod keyboard;
 pub mod layout;
 pub use browser::Browser;
 

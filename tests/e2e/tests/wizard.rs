@@ -3,6 +3,7 @@
 //! resume where it was. A screenshot of every step is saved.
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 
+use fantoccini::key::Key;
 use kaigo_e2e::{app_under_test, code_in, png_size, E2eResult, Window};
 
 const KJ: &str = "KJ0000000001";
@@ -39,6 +40,14 @@ async fn first_run(app: &std::path::Path) -> E2eResult<()> {
     }
     assert!(note.text().await?.contains("取り込みました"));
 
+    // The card test is there from the first screen (the reader is often
+    // connected before anything else).
+    w.click("#early-card-box summary").await?;
+    w.click("#early-card-btn").await?;
+    w.visible("#early-card-result").await?;
+    w.shot("01c-card-test-early").await?;
+    w.click("#early-card-box summary").await?;
+
     w.click("#certificates input[type=radio]").await?;
     w.click("#preflight-btn").await?;
     w.visible("#checks .check-ok").await?;
@@ -52,6 +61,17 @@ async fn first_run(app: &std::path::Path) -> E2eResult<()> {
     assert!(advice.contains("セキュリティ用メールアドレス") || advice.contains("ワンタイム認証コード"), "{advice}");
     assert!(advice.contains("0570-059-402"), "the help desk is named: {advice}");
     w.shot("02b-readiness").await?;
+    // ことばの説明 is a key away: F1 lists the screen's words with what they
+    // mean; Esc puts it away and focus back where it was.
+    w.visible("#kj-id").await?.send_keys(&char::from(Key::F1).to_string()).await?;
+    w.wait_true("!document.getElementById('glossary').hidden && document.activeElement.id === 'glossary-title'").await?;
+    let words = w.visible("#glossary-list").await?.text().await?;
+    for word in ["電子請求受付システム", "セキュリティコード"] {
+        assert!(words.contains(word), "{word} explained: {words}");
+    }
+    w.shot("02c-glossary").await?;
+    w.client.active_element().await?.send_keys(&char::from(Key::Escape).to_string()).await?;
+    w.wait_true("document.getElementById('glossary').hidden && document.activeElement.id === 'kj-id'").await?;
     w.type_into("#kj-id", "KJ12").await?;
     // A password typed in full-width is flagged while typing, before any try is spent.
     w.type_into("#office-password", "ｘ").await?;
@@ -176,10 +196,174 @@ async fn second_run(app: &std::path::Path) -> E2eResult<()> {
     w.wait_screen("finished").await?;
     w.wait_true("document.querySelector('#report .report-sheet') !== null").await?;
     let report = w.visible("#report").await?.text().await?;
-    for fact in ["完了報告書", "hanako01", "受付PC1", "職員スマホ1", "一般ユーザ"] {
+    for fact in ["完了報告書", "hanako01", "受付PC1", "職員スマホ1", "一般ユーザ", "ERR_BAD_SSL_CLIENT_AUTH_CERT"] {
         assert!(report.contains(fact), "{fact} missing: {report}");
     }
     w.shot("12-finished").await?;
+    w.close().await
+}
+
+/// The practice mailbox's newest message to `recipient` beyond `seen`,
+/// read through the app's own command (the test's way of reading mail;
+/// staff's hands stay on the keyboard).
+async fn mail_read(w: &Window, recipient: &str, seen: usize) -> E2eResult<String> {
+    for _ in 0..100 {
+        let v = w
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI__.core.invoke('mailbox').then((m) => done(m.filter((x) => x.recipient === arguments[0]).map((x) => x.subject + '\\n' + x.body)), () => done([]));",
+                vec![serde_json::json!(recipient)],
+            )
+            .await?;
+        let list: Vec<String> = serde_json::from_value(v)?;
+        if list.len() > seen {
+            return Ok(list[0].clone());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    Err(format!("no mail to {recipient}").into())
+}
+
+/// How many practice mails `recipient` has had.
+async fn mail_count(w: &Window, recipient: &str) -> E2eResult<usize> {
+    let v = w
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke('mailbox').then((m) => done(m.filter((x) => x.recipient === arguments[0]).length), () => done(0));",
+            vec![serde_json::json!(recipient)],
+        )
+        .await?;
+    Ok(v.as_u64().unwrap_or(0) as usize)
+}
+
+/// Step 3 once more with the keyboard alone: Tab and Shift+Tab to move,
+/// typing, Enter to send a form or press a button, Space for a check box,
+/// arrow keys in radio groups and lists, Esc and F1 — nothing clicked. On
+/// each screen the focus starts on its heading and Tab reaches every
+/// control in order (`Window::keyboard_screen`); a mistake is announced and
+/// the focus goes to the field at fault.
+async fn keyboard_run(app: &std::path::Path) -> E2eResult<()> {
+    let w = Window::open(app).await?;
+    w.keyboard_screen("finished").await?;
+    w.tab_to("#restart-btn").await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("preflight").await?;
+    w.tab_to("#certificates input[type=radio]").await?;
+    w.press(Key::Space).await?;
+    w.tab_to("#preflight-btn").await?;
+    w.press(Key::Enter).await?;
+    w.visible("#checks .check-ok").await?;
+    // The check moves the focus on to 次へ when all is well.
+    w.wait_true("document.activeElement.id === 'preflight-next'").await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("office-login").await?;
+    w.tab_to("#kj-id").await?;
+    w.type_here("KJ12").await?;
+    w.tab_to("#office-password").await?;
+    w.type_here(OFFICE_PASSWORD).await?;
+    w.press(Key::Enter).await?;
+    // Said where it is wrong, the focus on that field, the words tied to it.
+    w.wait_true(
+        "document.activeElement.id === 'kj-id' && document.activeElement.getAttribute('aria-invalid') === 'true' \
+         && document.getElementById(document.activeElement.getAttribute('aria-describedby')).textContent.includes('KJ')",
+    )
+    .await?;
+    w.shot("60-keyboard-field-at-fault").await?;
+    for _ in 0.."KJ12".len() {
+        w.press(Key::Backspace).await?;
+    }
+    w.type_here(KJ).await?;
+    let seen = mail_count(&w, OFFICE_MAIL).await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("office-code").await?;
+    let code = code_in(&mail_read(&w, OFFICE_MAIL, seen).await?).unwrap();
+    w.tab_to("#security-code").await?;
+    w.type_here(SECURITY_CODE).await?;
+    w.tab_to("#office-code").await?;
+    w.type_here(&code).await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("admin-form").await?;
+    w.tab_to("#admin-name").await?;
+    w.type_here("介護 次郎").await?;
+    w.tab_to("#admin-email").await?;
+    w.type_here("jiro@example.jp").await?;
+    w.tab_to("#service-type-groups input[value='43']").await?;
+    w.press(Key::Space).await?;
+    w.tab_to("#job-category").await?;
+    for _ in 0..3 {
+        if w.client.execute("return document.getElementById('job-category').value", vec![]).await?.as_str() == Some("01") {
+            break;
+        }
+        w.press(Key::Down).await?;
+    }
+    w.tab_to("#admin-user-id").await?;
+    w.type_here("jiro0303").await?;
+    w.shot("61-keyboard-admin-form").await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("admin-confirm").await?;
+    w.tab_to("#admin-register-btn").await?;
+    w.press(Key::Enter).await?;
+    w.keyboard_screen("admin-done").await?;
+    w.tab_to("#admin-done-next").await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("admin-login").await?;
+    let mail = mail_read(&w, "jiro@example.jp", 0).await?;
+    let initial = mail.split("初期パスワード：").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    w.tab_to("#login-password").await?;
+    w.type_here(&initial).await?;
+    // Shift+Tab back to the user ID, filled in with the one registered.
+    w.tab_back().await?;
+    w.wait_true("document.activeElement.id === 'login-user-id' && document.activeElement.value === 'jiro0303'").await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("admin-code").await?;
+    // The channels are a radio group: the arrow keys choose in it.
+    w.tab_to("#channels input:checked").await?;
+    for _ in 0..3 {
+        if w.client.execute("return document.querySelector('#channels input:checked').value", vec![]).await?.as_str() == Some("email") {
+            break;
+        }
+        w.press(Key::Down).await?;
+    }
+    w.tab_to("#send-code-btn").await?;
+    w.press(Key::Enter).await?;
+    let code = code_in(&mail_read(&w, "jiro@example.jp", 1).await?).unwrap();
+    w.tab_to("#admin-code").await?;
+    w.type_here(&code).await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("password").await?;
+    w.tab_to("#new-password").await?;
+    w.type_here("Jiro-2026-kaigo").await?;
+    w.tab_to("#new-password-again").await?;
+    w.type_here("Jiro-2026-kaigo").await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("terminal").await?;
+    w.tab_to("#terminal-name").await?;
+    w.type_here("受付PC3").await?;
+    w.press(Key::Enter).await?;
+    w.wait_true("[...document.querySelectorAll('#terminal-list tr[data-status=linked]')].some((r) => r.textContent.includes('受付PC3'))")
+        .await?;
+    w.tab_to("#card-btn").await?;
+    w.press(Key::Enter).await?;
+    w.visible("#card-result").await?;
+    w.tab_to("#finish-btn").await?;
+    w.press(Key::Enter).await?;
+
+    w.keyboard_screen("finished").await?;
+    w.wait_true("document.querySelector('#report .report-sheet') !== null").await?;
+    let report = w.visible("#report").await?.text().await?;
+    assert!(report.contains("jiro0303") && report.contains("受付PC3"), "{report}");
+    w.shot("62-keyboard-finished").await?;
     w.close().await
 }
 
@@ -214,10 +398,10 @@ async fn large_text_run(app: &std::path::Path) -> E2eResult<()> {
     w.shot("53-large-preflight-checked").await?;
     w.click("#preflight-next").await?;
     w.wait_screen("office-login").await?;
-    w.type_into("#kj-id", KJ).await?;
+    w.type_into("#kj-id", "KJ12").await?;
     w.type_into("#office-password", "Wrong-pass-1").await?;
     w.click("#office-login-btn").await?;
-    w.visible("#error").await?;
+    w.visible(".field-error[data-for=electronic_billing_id]").await?;
     w.shot("54-large-office-login-error").await?;
     w.click("#settings-btn").await?;
     w.wait_screen("settings").await?;
@@ -270,6 +454,13 @@ async fn update_offer(app: &std::path::Path) -> E2eResult<()> {
     w.wait_screen("settings").await?;
     let current = w.visible("#update-current").await?.text().await?;
     assert!(current.contains(env!("CARGO_PKG_VERSION")), "{current}");
+    // The accessibility statement, from ACCESSIBILITY.md.
+    w.click("#accessibility-box summary").await?;
+    let statement = w.visible("#accessibility-statement").await?.text().await?;
+    assert!(statement.contains("対応度") && statement.contains("NVDA"), "{statement}");
+    w.scroll_to("#accessibility-box").await?;
+    w.shot("13a-accessibility-statement").await?;
+    w.click("#accessibility-box summary").await?;
     w.type_into("#update-endpoint", "http://updates.example.jp/latest.json").await?;
     w.click("#settings-save").await?;
     let err = w.visible(".field-error[data-for=update_endpoint]").await?.text().await?;
@@ -438,11 +629,13 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
     second_run(&app).await.unwrap();
     update_offer(&app).await.unwrap();
     english_run(&app).await.unwrap();
+    keyboard_run(&app).await.unwrap();
     large_text_run(&app).await.unwrap();
     let dir = kaigo_e2e::screenshot_dir();
     for name in [
         "01-preflight",
         "02b-readiness",
+        "02c-glossary",
         "04-office-code",
         "07-admin-done",
         "08-resumed-admin-login",
@@ -455,6 +648,8 @@ async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() 
         "25-en-report",
         "50-large-finished",
         "54-large-office-login-error",
+        "60-keyboard-field-at-fault",
+        "62-keyboard-finished",
     ] {
         let bytes = std::fs::read(dir.join(format!("{name}.png"))).unwrap();
         let (w, h) = png_size(&bytes).expect("a PNG");

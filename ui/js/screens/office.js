@@ -51,7 +51,7 @@ function enterCode(status) {
   $("security-code-box").hidden = !codeStep.security_code_required;
   delivered("office-code-sent", codeStep.delivery);
   countdown("office-countdown", codeStep.delivery.code_expires_at);
-  (codeStep.security_code_required && !$("security-code").value ? $("security-code") : $("office-code")).focus();
+  // Focus stays on the screen's heading (dom.js show): the fields follow it.
 }
 
 export function wire() {

@@ -1,7 +1,7 @@
 // 設定: the language, the service, the proxy and updates, over whichever screen was open.
 import { invoke } from "../ipc.js";
 import { $, act, el, show } from "../dom.js";
-import { said } from "../texts.js";
+import { said, write } from "../texts.js";
 import { current, refresh } from "../wizard.js";
 import * as update from "./update.js";
 
@@ -31,6 +31,7 @@ function open() {
   $("connection-result").replaceChildren();
   showManualFields();
   update.fill(current());
+  write($("accessibility-statement"), current().accessibility_statement);
   show("settings");
 }
 

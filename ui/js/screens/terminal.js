@@ -1,8 +1,8 @@
 // 3-4 マイナ資格確認アプリの事前設定: this PC (linked by the app itself), a
-// phone or tablet (its code and QR code, waited for), the card test.
+// phone or tablet (its code and QR code, waited for). (The card test: card.js.)
 import { invoke } from "../ipc.js";
 import { $, act, countdown, el, every, liveCheck, showError, stopTimer } from "../dom.js";
-import { said, text, write } from "../texts.js";
+import { text } from "../texts.js";
 import { onEnter, step } from "../wizard.js";
 
 let activation = null;
@@ -114,16 +114,6 @@ async function simulateDevice() {
   if (settings) activationDone(name);
 }
 
-async function cardCheck() {
-  const result = await act($("card-btn"), () => invoke("card_check"));
-  if (!result) return;
-  const p = $("card-result");
-  p.hidden = false;
-  p.className = `card-result ${result.passed ? "ok" : "ng"}`;
-  p.dataset.outcome = result.outcome;
-  write(p, result.reader ? `${said(result)}（${result.reader}）` : said(result));
-}
-
 async function finish() {
   if (await step($("finish-btn"), "finish_terminals")) hideActivation();
 }
@@ -135,7 +125,6 @@ export function wire() {
   $("kind-mobile").addEventListener("change", kindChanged);
   $("reissue-btn").addEventListener("click", reissueActivation);
   $("simulate-btn").addEventListener("click", simulateDevice);
-  $("card-btn").addEventListener("click", cardCheck);
   $("finish-btn").addEventListener("click", finish);
   liveCheck($("terminal-name"), "terminal_name");
 }

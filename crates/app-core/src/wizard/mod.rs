@@ -111,6 +111,31 @@ impl Connection {
     }
 }
 
+/// A word of the glossary as the page finds and explains it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GlossaryEntry {
+    pub id: &'static str,
+    pub term: &'static str,
+    /// Every form the page looks for, the longest first.
+    pub forms: Vec<&'static str>,
+    pub explanation: &'static str,
+}
+
+fn glossary_in(language: kaigo_domain::Language) -> Vec<GlossaryEntry> {
+    kaigo_domain::glossary::glossary()
+        .iter()
+        .map(|t| GlossaryEntry {
+            id: &t.id,
+            term: match language {
+                kaigo_domain::Language::Japanese => &t.term,
+                kaigo_domain::Language::English => &t.term_en,
+            },
+            forms: t.forms(language),
+            explanation: t.explanation(language),
+        })
+        .collect()
+}
+
 /// A notice with its words.
 #[derive(Debug, Clone, Serialize)]
 pub struct NoticeView {
@@ -143,6 +168,11 @@ pub struct AppStatus {
     pub settings: Settings,
     /// The version in use (「アプリの更新」).
     pub app_version: &'static str,
+    /// ことばの説明, in the language chosen: the page lists those found on
+    /// the screen shown.
+    pub glossary: Vec<GlossaryEntry>,
+    /// アクセシビリティ方針 (ACCESSIBILITY.md), in the language chosen.
+    pub accessibility_statement: &'static str,
     /// The rehearsal office's sign-in data, in practice mode.
     pub practice: Option<RehearsalSignIn>,
     /// On a code screen: where the code went and what is asked.
@@ -270,6 +300,8 @@ impl AppCore {
         let settings = lock(&self.settings).clone();
         let policy = lock(&self.policy).clone();
         let seat = self.class_seat();
+        let glossary = glossary_in(settings.language);
+        let accessibility_statement = crate::accessibility::statement(settings.language);
         AppStatus {
             step: progress.step,
             screen,
@@ -290,6 +322,8 @@ impl AppCore {
             join_link: lock(&self.join_link).clone(),
             settings,
             app_version: crate::VERSION,
+            glossary,
+            accessibility_statement,
             progress,
             code_step,
             review,

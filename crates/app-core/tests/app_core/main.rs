@@ -8,6 +8,7 @@ mod class;
 mod keychain;
 mod nss;
 mod pkcs12_ber;
+mod plain_words;
 mod proxy;
 mod report_pdf;
 mod updates;

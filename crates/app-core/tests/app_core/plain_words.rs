@@ -1,0 +1,200 @@
+#![allow(clippy::unwrap_used)] // tests: failing loudly is right
+//! Plain words, measured: for every text the app shows (the page's texts,
+//! the sentences it composes, every error message) in Japanese, how long
+//! its sentences are, and how many of its technical words have an
+//! explanation in the glossary (ことばの説明). The figures are printed
+//! (`cargo test -p kaigo-app-core plain_words -- --nocapture`) and held to
+//! the limits below.
+
+use kaigo_app_core::catalogue::Text;
+use kaigo_domain::glossary::glossary;
+use kaigo_domain::{ErrorCode, Language, Policy};
+use std::collections::BTreeMap;
+
+/// The longest sentence a screen may show, in characters (values of the
+/// moment counted as four).
+const LONGEST_SENTENCE: usize = 75;
+/// The share of the screens' technical words that must have an explanation.
+const EXPLAINED_AT_LEAST: f64 = 0.9;
+
+/// Words in katakana everyone knows: not technical.
+const EVERYDAY: &[&str] = &[
+    "パスワード",
+    "メール",
+    "メールアドレス",
+    "パソコン",
+    "ボタン",
+    "ファイル",
+    "アプリ",
+    "サポート",
+    "スマートフォン",
+    "タブレット",
+    "インターネット",
+    "ログイン",
+    "ログアウト",
+    "チェック",
+    "リンク",
+    "コード",
+    "サービス",
+    "ケアマネジャー",
+    "マイナンバーカード",
+    "カード",
+    "リスト",
+    "メッセージ",
+    "ダウンロード",
+    "アドレス",
+    "センター",
+    "ヘルプデスク",
+    "ユーザ",
+    "モード",
+    "ステップ",
+    "テスト",
+    "ページ",
+    "エラー",
+    "コピー",
+    "シート",
+    "スタッフ",
+    "メモ",
+    "ネットワーク",
+    "セキュリティ",
+    "ユーザ名",
+    "ホーム",
+    "ハイフン",
+    "ケーブル",
+];
+
+/// Technical abbreviations (capital letters elsewhere are codes and
+/// examples, or ID, PC and the KJ of an ID, which everyone knows).
+const ABBREVIATIONS: &[&str] =
+    &["HTTP", "HTTPS", "IC", "IP", "NFC", "OS", "QR", "SMS", "SOCKS", "SSL", "TLS", "URL", "USB", "PAC", "WPAD", "CSV", "PDF"];
+
+/// Technical words written in kanji that the detector cannot see by their
+/// script: each either has an explanation or counts against the share.
+const KANJI_TERMS: &[&str] = &[
+    "職種区分",
+    "職種",
+    "事業所番号",
+    "資格確認端末",
+    "事前設定",
+    "利用開始",
+    "電子請求受付システム",
+    "初期パスワード",
+    "事業所ユーザ",
+    "管理者ユーザ",
+    "一般ユーザ",
+    "完了報告書",
+    "練習モード",
+    "研修",
+    "署名",
+    "失効",
+    "暗号化",
+    "中継サーバー",
+    "認証",
+    "発行元",
+];
+
+/// Every text in Japanese, by name.
+fn screen_texts() -> BTreeMap<String, String> {
+    let policy = Policy::default();
+    let mut texts = BTreeMap::new();
+    for t in Text::PAGE.iter().chain(Text::COMPOSED) {
+        texts.insert(format!("text:{}", t.key()), t.render(&policy, Language::Japanese));
+    }
+    for code in ErrorCode::ALL {
+        texts.insert(format!("error:{}", code.as_str()), code.message_ja(&policy));
+    }
+    texts
+}
+
+/// Sentences, with `**` marks dropped and values of the moment as four characters.
+fn sentences(text: &str) -> Vec<String> {
+    let mut plain = text.replace("**", "");
+    while let (Some(open), Some(close)) = (plain.find('{'), plain.find('}')) {
+        if close < open {
+            break;
+        }
+        plain.replace_range(open..=close, "〇〇〇〇");
+    }
+    plain.split(['。', '！', '？', '\n']).map(str::trim).filter(|s| s.chars().count() > 1).map(str::to_owned).collect()
+}
+
+fn is_katakana(c: char) -> bool {
+    ('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー'
+}
+
+/// The technical words of `text`: long katakana words that are not
+/// everyday ones, the abbreviations below, and the kanji terms.
+fn technical_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut run = String::new();
+    let mut latin = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if is_katakana(c) {
+            run.push(c);
+        } else {
+            if run.chars().count() >= 4 && !EVERYDAY.contains(&run.as_str()) {
+                words.push(run.clone());
+            }
+            run.clear();
+        }
+        if c.is_ascii_uppercase() {
+            latin.push(c);
+        } else {
+            if ABBREVIATIONS.contains(&latin.as_str()) {
+                words.push(latin.clone());
+            }
+            latin.clear();
+        }
+    }
+    words.extend(KANJI_TERMS.iter().filter(|k| text.contains(*k)).map(|k| (*k).to_owned()));
+    words
+}
+
+/// Whether the glossary explains `word`: one of its forms is the word or
+/// contains it (クライアント in クライアント証明書).
+fn explained(word: &str) -> bool {
+    glossary().iter().any(|t| t.forms(Language::Japanese).iter().any(|f| f.contains(word)))
+}
+
+#[test]
+fn screen_texts_have_short_sentences_and_their_technical_words_are_explained() {
+    let texts = screen_texts();
+    let all: Vec<(String, String)> = texts.iter().flat_map(|(name, t)| sentences(t).into_iter().map(move |s| (name.clone(), s))).collect();
+    let lengths: Vec<usize> = all.iter().map(|(_, s)| s.chars().count()).collect();
+    let mean = lengths.iter().sum::<usize>() as f64 / lengths.len() as f64;
+    let over_50 = lengths.iter().filter(|l| **l > 50).count();
+    let (longest_name, longest) = all.iter().max_by_key(|(_, s)| s.chars().count()).unwrap();
+
+    let mut words: BTreeMap<String, bool> = BTreeMap::new();
+    for t in texts.values() {
+        for w in technical_words(t) {
+            words.insert(w.clone(), explained(&w));
+        }
+    }
+    let explained_count = words.values().filter(|e| **e).count();
+    let share = explained_count as f64 / words.len() as f64;
+    let unexplained: Vec<&String> = words.iter().filter(|(_, e)| !**e).map(|(w, _)| w).collect();
+    eprintln!(
+        "plain words: {} texts, {} sentences, mean {:.1} characters, {} over 50, longest {} ({longest_name}: {longest}); \
+         {} technical words, {} explained ({:.0} %); not explained: {unexplained:?}",
+        texts.len(),
+        lengths.len(),
+        mean,
+        over_50,
+        longest.chars().count(),
+        words.len(),
+        explained_count,
+        share * 100.0
+    );
+    assert!(longest.chars().count() <= LONGEST_SENTENCE, "{longest_name}: {longest}");
+    assert!(share >= EXPLAINED_AT_LEAST, "{:.0} % explained; not: {unexplained:?}", share * 100.0);
+}
+
+#[test]
+fn the_detector_finds_technical_words_and_skips_everyday_ones() {
+    let words = technical_words("クライアント証明書をパソコンに入れて、QRコードをSMSで送り、職種区分を選びます。");
+    assert_eq!(words, ["クライアント", "QR", "SMS", "職種区分", "職種"]);
+    assert!(explained("クライアント") && explained("職種区分"));
+    assert!(!explained("ファイアウォール"));
+    assert_eq!(sentences("**太字**の{name}です。次に進む！"), ["太字の〇〇〇〇です", "次に進む"]);
+}
