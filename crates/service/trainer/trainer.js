@@ -49,11 +49,13 @@ const WORDS = {
   action_failed: ["操作できませんでした: ", "The action failed: "],
   unlocked: ["席 {n} のロックを解除しました。", "Seat {n} unlocked."],
   reset_done: ["席 {n} を最初からやり直せるようにしました。", "Seat {n} starts over."],
+  glossary: ["ことばの説明", "Words explained"],
 };
 
 let english = localStorage.getItem("kaigo-trainer-lang") === "en";
 let session = null;
 let lastGrid = null;
+let glossary = [];
 
 const say = (key, n) => WORDS[key][english ? 1 : 0].replace("{n}", n);
 const $ = (id) => document.getElementById(id);
@@ -75,6 +77,31 @@ function applyWords() {
     button.lang = english ? "ja" : "en";
   }
   if (lastGrid) draw(lastGrid);
+  drawGlossary();
+}
+
+// ことばの説明: the glossary the app uses (served from kaigo_domain), its
+// words found on this page, in the language shown.
+function drawGlossary() {
+  const main = document.querySelector("main");
+  if (!main || glossary.length === 0) return;
+  let box = $("glossary");
+  if (!box) {
+    box = el("details", undefined, { id: "glossary" });
+    box.append(el("summary"), el("dl"));
+    main.append(box);
+  }
+  box.querySelector("summary").textContent = say("glossary");
+  const shown = main.innerText;
+  const words = glossary.filter((t) => [english ? t.term_en : t.term, ...(english ? t.also_en : t.also)].some((f) => f && shown.includes(f)));
+  box.querySelector("dl").replaceChildren(...words.flatMap((t) => [el("dt", english ? t.term_en : t.term), el("dd", english ? t.en : t.ja)]));
+  box.hidden = words.length === 0;
+}
+
+async function loadGlossary() {
+  const resp = await fetch("/trainer/assets/glossary.json");
+  if (resp.ok) glossary = await resp.json();
+  drawGlossary();
 }
 
 function drawCounts(grid) {
@@ -136,6 +163,7 @@ function draw(grid) {
   }
   const taken = $("taken-at");
   if (taken) taken.textContent = time(grid.at);
+  drawGlossary();
   // For tests and the benchmark: the moment the page drew this grid.
   document.body.dataset.drawnAt = String(Date.now());
   document.body.dataset.gridAt = grid.at;
@@ -197,6 +225,7 @@ async function start() {
     applyWords();
   });
   $("print")?.addEventListener("click", () => window.print());
+  loadGlossary();
   const page = document.body.dataset.page;
   if (page === "summary" && new URLSearchParams(location.search).has("closed")) {
     const kept = sessionStorage.getItem("kaigo-last-grid");

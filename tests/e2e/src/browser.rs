@@ -65,13 +65,15 @@ impl Browser {
     }
 
     /// Saves a screenshot of the page as `<name>.png` and checks the page
-    /// against the WCAG A/AA rules (axe-core), as the app's window is.
+    /// against the WCAG A/AA rules (axe-core) and for its layout, as the
+    /// app's window is.
     pub async fn shot(&self, name: &str) -> E2eResult<PathBuf> {
         let png = self.client.screenshot().await?;
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         if !crate::is_failure_shot(name) {
             crate::axe::check(&self.client, &self.shots, name).await?;
+            crate::layout::check(&self.client, &self.shots, name).await?;
         }
         Ok(path)
     }

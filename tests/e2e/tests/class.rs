@@ -147,6 +147,11 @@ async fn attend(w: &Window, class: &OpenedClass, trainer: &Browser) -> E2eResult
     w.shot("32-class-admin-form").await?;
     // The trainer sees the seat at 3-2 while it is there.
     trainer.wait_true(&format!("{} === 1", seat_step(&kj))).await?;
+    // The app's glossary, on the trainer's page too.
+    trainer
+        .wait_true("document.querySelector('#glossary dl') && document.querySelector('#glossary dl').textContent.includes('CSV')")
+        .await?;
+    trainer.client.execute("document.querySelector('#glossary').open = true", vec![]).await?;
     trainer.shot("40-trainer-grid").await?;
     w.click("#admin-confirm-btn").await?;
     w.wait_screen("admin-confirm").await?;

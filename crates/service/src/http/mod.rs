@@ -115,6 +115,7 @@ fn trainer_routes() -> Router<AppState> {
         .route("/trainer/summary", get(trainer_page::summary))
         .route("/trainer/assets/trainer.js", get(trainer_page::script))
         .route("/trainer/assets/trainer.css", get(trainer_page::style))
+        .route("/trainer/assets/glossary.json", get(trainer_page::glossary))
         .route("/trainer/sign-in", get(classes::sign_in))
         .route("/v1/trainer/session", get(classes::session))
         .route("/v1/trainer/grid", get(classes::grid))

@@ -54,6 +54,12 @@ pub async fn script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response()
 }
 
+/// ことばの説明: the app's glossary (kaigo_domain), both languages; the
+/// page lists the words it shows.
+pub async fn glossary() -> Response {
+    axum::Json(kaigo_domain::glossary::glossary()).into_response()
+}
+
 pub async fn style() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
 }
