@@ -45,7 +45,7 @@ error_codes! {
     // ---- input format (checked before anything is sent) ----
     /// 電子請求受付システムのユーザID (KJ + 10 or 12 characters).
     ElectronicBillingIdInvalid = "electronic_billing_id_invalid" {
-        ja: "ユーザIDは「KJ」で始まる{kj_short}桁または{kj_long}桁の半角英数字で入力してください（例：KJ1234567890、KJ123456789012）。",
+        ja: "ユーザIDは「KJ」で始まる{kj_short}桁または{kj_long}桁の半角英数字で入力してください。例：KJ1234567890、KJ123456789012",
         en: "The electronic-billing user ID is {kj_short} or {kj_long} half-width alphanumerics starting with KJ (e.g. KJ1234567890, KJ123456789012)." }
     UserIdInvalid = "user_id_invalid" {
         ja: "ユーザIDは{user_id_min}文字以上{user_id_max}文字以内の半角英数字で入力してください。",
@@ -154,7 +154,7 @@ error_codes! {
         ja: "プロキシ（社内ネットワークの中継サーバー）がユーザ名とパスワードを求めています。設定の「プロキシ」で入力するか、正しいか確かめてください。",
         en: "The proxy asks for a user name and password: enter them in the settings, or check them." }
     ProxyAddressInvalid = "proxy_address_invalid" {
-        ja: "プロキシのアドレスは「proxy.example.jp:8080」のように、名前（またはIPアドレス）とポート番号を「:」でつないで入力してください。",
+        ja: "プロキシのアドレスは、名前（またはIPアドレス）とポート番号を「:」でつないで入力してください。例：proxy.example.jp:8080",
         en: "Enter the proxy as host:port (e.g. proxy.example.jp:8080)." }
     ServiceUnreachable = "service_unreachable" {
         ja: "介護WEBサービスに接続できません。インターネット接続と設定の接続先を確かめてください。",

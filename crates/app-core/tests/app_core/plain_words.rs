@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 
 /// The longest sentence a screen may show, in characters (values of the
 /// moment counted as four).
-const LONGEST_SENTENCE: usize = 75;
-/// The share of the screens' technical words that must have an explanation.
-const EXPLAINED_AT_LEAST: f64 = 0.9;
+const LONGEST_SENTENCE: usize = 65;
+/// The share of the screens' technical words that must have an explanation: all.
+const EXPLAINED_AT_LEAST: f64 = 1.0;
 
 /// Words in katakana everyone knows: not technical.
 const EVERYDAY: &[&str] = &[
@@ -186,6 +186,11 @@ fn screen_texts_have_short_sentences_and_their_technical_words_are_explained() {
         explained_count,
         share * 100.0
     );
+    let mut by_length: Vec<&(String, String)> = all.iter().collect();
+    by_length.sort_by_key(|(_, s)| std::cmp::Reverse(s.chars().count()));
+    for (name, sentence) in by_length.iter().take(8) {
+        eprintln!("  {} {name}: {sentence}", sentence.chars().count());
+    }
     assert!(longest.chars().count() <= LONGEST_SENTENCE, "{longest_name}: {longest}");
     assert!(share >= EXPLAINED_AT_LEAST, "{:.0} % explained; not: {unexplained:?}", share * 100.0);
 }
