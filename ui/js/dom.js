@@ -27,6 +27,12 @@ export function show(screen, step) {
   // A new screen: focus on its heading, so that a screen reader says where
   // staff are and the next Tab goes to the screen's first control.
   if (document.body.dataset.screen !== screen) {
+    // A glossary of the screen left behind is put away.
+    const glossary = $("glossary");
+    if (glossary && !glossary.hidden) {
+      glossary.hidden = true;
+      $("glossary-btn").setAttribute("aria-expanded", "false");
+    }
     const heading = document.querySelector(`#screen-${screen} h2`);
     if (heading) { heading.tabIndex = -1; heading.focus(); }
   }
@@ -37,6 +43,7 @@ export function clearError() {
   $("error").hidden = true;
   document.querySelectorAll(".field-error").forEach((p) => { p.textContent = ""; });
   document.querySelectorAll("[aria-invalid=true]").forEach((e) => e.removeAttribute("aria-invalid"));
+  document.querySelectorAll("[data-error-described]").forEach((e) => { e.removeAttribute("aria-describedby"); e.removeAttribute("data-error-described"); });
 }
 
 // Shows an error body: under the field at fault, or above the screen.
@@ -49,8 +56,10 @@ export function showError(err, scope) {
     // The field at fault gets the focus, its error read with it.
     const input = (scope || document).querySelector(`[name="${field}"]`);
     if (input) {
-      target.id = target.id || `error-for-${field}`;
+      // Ids by the input's own (a field name recurs across forms).
+      target.id = target.id || `error-for-${input.id || field}`;
       input.setAttribute("aria-describedby", target.id);
+      input.setAttribute("data-error-described", "");
       input.setAttribute("aria-invalid", "true");
       input.focus();
     }

@@ -92,7 +92,8 @@ function drawGlossary() {
     main.append(box);
   }
   box.querySelector("summary").textContent = say("glossary");
-  const shown = main.innerText;
+  // What the page shows, the glossary's own words left out.
+  const shown = [...main.children].filter((c) => c !== box).map((c) => c.innerText).join("\n");
   const words = glossary.filter((t) => [english ? t.term_en : t.term, ...(english ? t.also_en : t.also)].some((f) => f && shown.includes(f)));
   box.querySelector("dl").replaceChildren(...words.flatMap((t) => [el("dt", english ? t.term_en : t.term), el("dd", english ? t.en : t.ja)]));
   box.hidden = words.length === 0;

@@ -69,6 +69,8 @@ async fn first_run(app: &std::path::Path) -> E2eResult<()> {
     for word in ["電子請求受付システム", "セキュリティコード"] {
         assert!(words.contains(word), "{word} explained: {words}");
     }
+    // Only what is on view: the Edge note of the hidden first screen is not.
+    assert!(!words.contains("ブラウザ"), "a hidden screen's words listed: {words}");
     w.shot("02c-glossary").await?;
     w.client.active_element().await?.send_keys(&char::from(Key::Escape).to_string()).await?;
     w.wait_true("document.getElementById('glossary').hidden && document.activeElement.id === 'kj-id'").await?;

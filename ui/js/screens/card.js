@@ -1,6 +1,6 @@
 // カードの読み取りテスト: a My Number card on the reader, read without its
-// PIN. Offered on the terminal step and from the first screen (in the
-// field the reader is often connected first).
+// PIN. Offered on the terminal step, on the first screen (in the field
+// the reader is often connected first) and in 設定, from any screen.
 import { invoke } from "../ipc.js";
 import { $, act } from "../dom.js";
 import { said, write } from "../texts.js";
@@ -18,4 +18,5 @@ async function check(button, result) {
 export function wire() {
   $("card-btn").addEventListener("click", () => check("card-btn", "card-result"));
   $("early-card-btn").addEventListener("click", () => check("early-card-btn", "early-card-result"));
+  $("settings-card-btn").addEventListener("click", () => check("settings-card-btn", "settings-card-result"));
 }

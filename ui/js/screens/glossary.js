@@ -6,10 +6,13 @@ import { current } from "../wizard.js";
 
 let openedFrom = null;
 
-// The words of the glossary found in what the screen shows now.
+// The words of the glossary found in what is shown now: the screen and
+// the notes and messages above it, only those on view (innerText leaves
+// out what is hidden inside a shown element).
 function wordsOnScreen() {
-  const parts = ["#screen-loading", ".screen:not([hidden])", "#error", "#update-offer:not([hidden])", ".note:not([hidden])"]
-    .flatMap((css) => [...document.querySelectorAll(css)]);
+  const parts = ["screen-loading", "error", "update-offer", "class-note", "resume-note", "join-link-note"].map((id) => $(id))
+    .concat([...document.querySelectorAll(".screen")])
+    .filter((p) => p && p.getClientRects().length > 0);
   const shown = parts.map((p) => p.innerText).join("\n");
   return (current().glossary || []).filter((t) => t.forms.some((f) => f && shown.includes(f)));
 }
@@ -28,7 +31,8 @@ function close() {
   if ($("glossary").hidden) return;
   $("glossary").hidden = true;
   $("glossary-btn").setAttribute("aria-expanded", "false");
-  (openedFrom && document.body.contains(openedFrom) ? openedFrom : $("glossary-btn")).focus();
+  const back = openedFrom && openedFrom.getClientRects().length > 0 ? openedFrom : $("glossary-btn");
+  back.focus();
 }
 
 export function wire() {
