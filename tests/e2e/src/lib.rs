@@ -149,7 +149,14 @@ impl Window {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                let error = self.client.execute("return document.getElementById('error').textContent", vec![]).await?;
+                let _ = self.shot(&format!("failure-screen-{name}")).await;
+                let error = self
+                    .client
+                    .execute(
+                        "return [document.getElementById('error').textContent, ...[...document.querySelectorAll('.field-error')].map((e) => e.textContent)].filter((t) => t).join(' / ')",
+                        vec![],
+                    )
+                    .await?;
                 return Err(format!("expected screen {name}, still on {now}; error shown: {error}").into());
             }
             tokio::time::sleep(Duration::from_millis(150)).await;

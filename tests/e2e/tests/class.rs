@@ -125,6 +125,9 @@ async fn attend(w: &Window, class: &OpenedClass, trainer: &Browser) -> E2eResult
     w.click("#office-login-btn").await?;
 
     w.wait_screen("office-code").await?;
+    // The screen drawn for this code (its countdown running, the security
+    // code's box shown or not) before its fields are read.
+    w.wait_true("document.getElementById('office-code-sent').textContent !== ''").await?;
     let code = code_in(&w.mail_to("kaigo-onboard.invalid", 0).await?).unwrap();
     if w.client.execute("return !document.getElementById('security-code-box').hidden", vec![]).await?.as_bool() == Some(true) {
         w.type_into("#security-code", &value("セキュリティコード").unwrap()).await?;
