@@ -33,9 +33,20 @@ windows_prefix() {
     x86_64-w64-mingw32-gcc -O2 -shared -o "$shim" \
       "$KAIGO_REPO/scripts/windows/processprng.c" "$KAIGO_REPO/scripts/windows/processprng.def" -ladvapi32
   fi
-  if [ ! -f "$WINEPREFIX/system.reg" ]; then
-    /usr/lib/wine/wine64 wineboot --init >/dev/null 2>&1 || true
-    wineserver -w
+  # wineboot has been seen to leave no prefix at all once in a CI run (its
+  # output hidden): try again after stopping any wineserver, and say why.
+  local try log="$KAIGO_WINDOWS_TARGET_DIR/wineboot.log"
+  for try in 1 2 3; do
+    [ -d "$WINEPREFIX/drive_c/windows/system32" ] && [ -f "$WINEPREFIX/system.reg" ] && break
+    wineserver -k >/dev/null 2>&1 || true
+    [ "$try" = 1 ] || rm -rf "$WINEPREFIX"
+    /usr/lib/wine/wine64 wineboot --init >"$log" 2>&1 || true
+    wineserver -w || true
+  done
+  if [ ! -d "$WINEPREFIX/drive_c/windows/system32" ]; then
+    echo "windows_prefix: wineboot made no prefix at $WINEPREFIX; its output:" >&2
+    cat "$log" >&2
+    return 1
   fi
   # Wine links Desktop, Documents, Downloads… to the Linux home folder:
   # make them the prefix's own, so that tests (the installer's shortcuts)
