@@ -42,6 +42,14 @@ impl ClientError {
         }
     }
 
+    /// The request field the service named as at fault.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ClientError::Api { body, .. } => body.field.as_deref(),
+            ClientError::Local { .. } => None,
+        }
+    }
+
     pub fn retry_after_seconds(&self) -> Option<u64> {
         match self {
             ClientError::Api { body, .. } => body.retry_after_seconds,

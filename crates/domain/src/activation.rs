@@ -17,7 +17,8 @@ impl ActivationCode {
     /// 32 symbols, 5 bits each, so 12 of them carry 60 bits.
     pub const ALPHABET: &'static [u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     pub const LEN: usize = 12;
-    const GROUP: usize = 4;
+    /// Symbols per group in the form shown (`ABCD-EFGH-JKLM`).
+    pub const GROUP: usize = 4;
 
     /// Accepts the code as people type it: lower case, full-width, spaces
     /// and hyphens between the groups.

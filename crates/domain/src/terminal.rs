@@ -105,6 +105,14 @@ pub fn wrong_activation_code(wrong_entries: u32, policy: &Policy) -> Refusal {
     }
 }
 
+/// An ID no terminal has, judged as a terminal waiting for its device since
+/// the first wrong code sent for it (`first_try`, or `now` for the first):
+/// its answers count down and expire as a real one's do, so they never tell
+/// which IDs exist.
+pub fn unknown_terminal(first_try: Option<OffsetDateTime>, wrong_entries: u32, policy: &Policy, now: OffsetDateTime) -> TerminalLink {
+    TerminalLink::AwaitingDevice(Activation { expires_at: terminal_activation_expiry(policy, first_try.unwrap_or(now)), wrong_entries })
+}
+
 pub fn terminal_activation_expiry(policy: &Policy, now: OffsetDateTime) -> OffsetDateTime {
     now.saturating_add(policy.terminal_activation_lifetime)
 }

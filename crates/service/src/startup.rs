@@ -23,6 +23,23 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tracing::{info, warn};
 
+/// Connections the kernel queues before they are accepted. Tokio's (and
+/// std's) 128 made a burst of new connections — a class of PCs starting at
+/// once — wait a second each for a SYN retry once the queue was full; the
+/// kernel caps the number at `net.core.somaxconn` (4096 on current Linux).
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listening socket with [`LISTEN_BACKLOG`].
+pub fn listen(at: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if at.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    // As tokio's own `bind`: a restarted service rebinds at once; on
+    // Windows the flag would let another program take the port over.
+    #[cfg(not(windows))]
+    socket.set_reuseaddr(true)?;
+    socket.bind(at)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
@@ -42,7 +59,7 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config, clock: SharedClock) -> anyhow::Result<Application> {
         let db = Db::connect(&config.database).await.context("opening the database")?;
-        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+        let listener = listen(config.listen).with_context(|| format!("listening on {}", config.listen))?;
         let addr = listener.local_addr()?;
         let acceptor = TlsAcceptor::from(Arc::new(server_config(&config.tls)?));
         let wakeup = Arc::new(Notify::new());
@@ -114,7 +131,7 @@ impl Application {
         let trainer = match config.classes.as_ref().and_then(|c| c.trainer_listen) {
             Some(at) => {
                 anyhow::ensure!(at.ip().is_loopback(), "the trainer's plain-HTTP page listens on a loopback address only, not {at}");
-                let listener = TcpListener::bind(at).await.with_context(|| format!("listening on {at} for the trainer's page"))?;
+                let listener = listen(at).with_context(|| format!("listening on {at} for the trainer's page"))?;
                 let router = crate::http::trainer_router(AppState {
                     ob: onboarding.clone(),
                     #[cfg(feature = "rate-limit")]

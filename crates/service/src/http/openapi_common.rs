@@ -95,9 +95,23 @@ pub fn one_time_code_pattern() -> String {
     format!("^[0-9]{{{}}}$", OneTimeCode::DIGITS)
 }
 
+/// An activation code as sent: the grouped form the service hands out
+/// (`ABCD-EFGH-JKLM`) or its symbols alone. (`ActivationCode::parse` takes
+/// more — lower case, full width, spaces — as people type it; a client
+/// sends one of these two.)
 pub fn activation_code_pattern() -> String {
+    activation_code_groups("-?")
+}
+
+/// An activation code as the service answers it: grouped.
+pub fn issued_activation_code_pattern() -> String {
+    activation_code_groups("-")
+}
+
+fn activation_code_groups(separator: &str) -> String {
     let alphabet = std::str::from_utf8(ActivationCode::ALPHABET).unwrap_or_default();
-    format!("^[{alphabet}]{{{}}}$", ActivationCode::LEN)
+    let group = ActivationCode::GROUP;
+    format!("^[{alphabet}]{{{group}}}({separator}[{alphabet}]{{{group}}}){{{}}}$", ActivationCode::LEN / group - 1)
 }
 
 /// A property of a component schema, when it is a plain object schema.
@@ -133,6 +147,7 @@ impl Modify for Formats {
         constrain(openapi, "UserLoginRequest", "user_id", &user);
         constrain(openapi, "AdminRegistrationRequest", "user_id", &user);
         constrain(openapi, "ActivationRedeemRequest", "activation_code", &activation_code_pattern());
+        constrain(openapi, "TerminalActivation", "code", &issued_activation_code_pattern());
         constrain(openapi, "ActivationRedeemRequest", "terminal_id", UUID_PATTERN);
         // Ed25519: a 32-byte key and a 64-byte signature, base64 (padded).
         constrain(openapi, "ActivationRedeemRequest", "public_key", "^[A-Za-z0-9+/]{43}=$");
@@ -211,6 +226,8 @@ mod tests {
         assert_eq!(electronic_billing_id_pattern(), "^KJ[0-9A-Za-z]{10}([0-9A-Za-z]{2})?$");
         assert_eq!(user_id_pattern(), "^[0-9A-Za-z]{6,32}$");
         assert_eq!(one_time_code_pattern(), "^[0-9]{6}$");
-        assert_eq!(activation_code_pattern(), "^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{12}$");
+        let a = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        assert_eq!(activation_code_pattern(), format!("^[{a}]{{4}}(-?[{a}]{{4}}){{2}}$"));
+        assert_eq!(issued_activation_code_pattern(), format!("^[{a}]{{4}}(-[{a}]{{4}}){{2}}$"));
     }
 }

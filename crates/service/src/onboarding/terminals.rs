@@ -17,9 +17,21 @@ use kaigo_api::terminal::{
     parse_terminal_public_key, parse_terminal_signature, terminal_link_message, ActivationLink, Terminal, TerminalActivation,
     TerminalChallenge, TerminalIssued, TerminalSettings, TerminalStatus,
 };
-use kaigo_domain::terminal::{terminal_activation_expiry, terminal_challenge_expiry, wrong_activation_code, TerminalKind, TerminalLink};
+use kaigo_domain::terminal::{
+    terminal_activation_expiry, terminal_challenge_expiry, unknown_terminal, wrong_activation_code, TerminalKind, TerminalLink,
+};
 use kaigo_domain::{ActivationCode, ErrorCode, TerminalName};
 use rand::RngCore;
+use time::OffsetDateTime;
+
+/// How long the wrong codes sent for an unknown terminal ID are counted:
+/// well past an activation code's lifetime, over which a real terminal's
+/// answers say "expired" too.
+const UNKNOWN_TRIES_KEPT: time::Duration = time::Duration::days(30);
+
+/// The longest terminal ID whose wrong codes are counted (the service
+/// issues 36-character UUIDs).
+const MAX_TRACKED_ID_LEN: usize = 64;
 
 /// Sync interval written into the terminal's settings.
 const SYNC_INTERVAL_SECONDS: u32 = 300;
@@ -120,9 +132,10 @@ impl Onboarding {
         parse_field("public_key", parse_terminal_public_key(public_key))?;
         let now = self.now();
         let mut conn = self.db.acquire().await?;
-        // An unknown terminal reads like a wrong code: IDs are not for probing.
+        // An unknown terminal reads like a waiting one given a wrong code:
+        // IDs are not for probing.
         let Some(row) = terminals::find_by_id(&mut conn, terminal_id).await? else {
-            return Err(Failure::field(ErrorCode::ActivationCodeIncorrect, "activation_code"));
+            return Err(self.refuse_unknown_terminal(&mut conn, terminal_id, now).await?);
         };
         row.link.activation_redeemable(&self.policy, now)?;
         let mac = self.activation_mac(&row.id, &code);
@@ -150,6 +163,20 @@ impl Onboarding {
         )
         .await?;
         Ok(TerminalChallenge { challenge, expires_at })
+    }
+
+    /// The answer to a code sent for an ID no terminal has: the one a
+    /// terminal waiting since the first such code would give.
+    async fn refuse_unknown_terminal(&self, conn: &mut Conn, terminal_id: &str, now: OffsetDateTime) -> OnboardingResult<Failure> {
+        // Longer than any ID the service issues: judged afresh, never stored.
+        let tracked = terminal_id.len() <= MAX_TRACKED_ID_LEN;
+        let tries = if tracked { terminals::unknown_tries(conn, terminal_id, now - UNKNOWN_TRIES_KEPT).await? } else { None };
+        let link = unknown_terminal(tries.map(|t| t.first_at), tries.map_or(0, |t| t.wrong_entries), &self.policy, now);
+        if let Err(code) = link.activation_redeemable(&self.policy, now) {
+            return Ok(code.into());
+        }
+        let count = if tracked { terminals::count_wrong_unknown(conn, terminal_id, now).await? } else { 1 };
+        Ok(Failure::from(wrong_activation_code(count, &self.policy)).on_field("activation_code"))
     }
 
     /// The device's signature over its challenge: the terminal is linked

@@ -155,6 +155,39 @@ pub async fn count_wrong_activation(conn: &mut Conn, id: &str) -> StoreResult<u3
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// The wrong codes sent for an ID no terminal has (`unknown_terminal_tries`):
+/// how many, and when the first came.
+#[derive(Debug, Clone, Copy)]
+pub struct UnknownTries {
+    pub wrong_entries: u32,
+    pub first_at: OffsetDateTime,
+}
+
+/// The wrong codes counted for an unknown ID, forgetting first every
+/// record begun before `forget_before`.
+pub async fn unknown_tries(conn: &mut Conn, id: &str, forget_before: OffsetDateTime) -> StoreResult<Option<UnknownTries>> {
+    sqlx::query("DELETE FROM unknown_terminal_tries WHERE first_at < $1").bind(millis(forget_before)).execute(&mut *conn).await?;
+    let row: Option<(i64, i64)> = sqlx::query_as("SELECT wrong_entries, first_at FROM unknown_terminal_tries WHERE terminal_id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(n, first)| UnknownTries { wrong_entries: u32::try_from(n).unwrap_or(u32::MAX), first_at: instant(first) }))
+}
+
+/// Counts a wrong code sent for an unknown ID; returns the count now.
+pub async fn count_wrong_unknown(conn: &mut Conn, id: &str, now: OffsetDateTime) -> StoreResult<u32> {
+    let (n,): (i64,) = sqlx::query_as(
+        "INSERT INTO unknown_terminal_tries (terminal_id, wrong_entries, first_at) VALUES ($1, 1, $2)
+         ON CONFLICT (terminal_id) DO UPDATE SET wrong_entries = unknown_terminal_tries.wrong_entries + 1
+         RETURNING wrong_entries",
+    )
+    .bind(id)
+    .bind(millis(now))
+    .fetch_one(conn)
+    .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// Redeems the activation code (once: only the request that still finds
 /// the same code does it) and sets the device's key and challenge.
 pub async fn redeem_activation(

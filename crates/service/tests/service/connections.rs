@@ -299,6 +299,21 @@ async fn a_slow_body_a_body_too_large_and_a_malformed_request_are_each_answered_
     assert_eq!(r.status, 400, "{}", r.head);
     assert!(closed_within(&mut bad, Duration::from_secs(5)).await, "the request after a malformed one was read");
 
+    // Too many headers: hyper refuses before there is a request, too — a
+    // bare 431, as SECURITY.md says, and the connection closed.
+    let mut crowded = tls_connection(addr, &app.pki.ca_pem, Some(&app.b.cert)).await;
+    let headers: String = (0..150).map(|i| format!("X-Filler-{i}: {i}\r\n")).collect();
+    crowded.write_all(format!("GET /v1/health HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n").as_bytes()).await.unwrap();
+    crowded.flush().await.unwrap();
+    let r = read_response(&mut crowded).await.expect("an answer to too many headers");
+    assert_eq!(r.status, 431, "{}", r.head);
+    assert!(r.body.is_empty(), "{}", r.body);
+    assert!(closed_within(&mut crowded, Duration::from_secs(5)).await);
+    let security = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../SECURITY.md")).unwrap().replace('\n', " ");
+    for said in ["bare 400", "bare 431"] {
+        assert!(security.contains(said), "SECURITY.md must say that the parser answers a {said}");
+    }
+
     // The service goes on serving.
     assert_eq!(app.client(&app.b).health().await.unwrap().status, "ok");
 }
@@ -399,4 +414,19 @@ async fn under_a_low_hard_open_file_limit_surplus_connections_wait_without_faile
     let log = tokio::time::timeout(Duration::from_secs(10), log).await.unwrap().unwrap();
     assert!(log.contains("the open-file limit caps the connections"), "{log}");
     assert!(!log.contains("accept failed"), "the connections outran the descriptors:\n{log}");
+}
+
+/// The kernel queues as many new connections as it allows (not tokio's
+/// 128): read back from the listening socket with `ss`, whose Send-Q of a
+/// listener is its backlog.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listening_socket_queues_as_many_connections_as_the_kernel_allows() {
+    let app = spawn_app().await;
+    let port = app.service.addr.port();
+    let out = std::process::Command::new("ss").args(["-ltnH", &format!("sport = :{port}")]).output().expect("ss (iproute2)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let backlog: u32 = text.split_whitespace().nth(2).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("ss said: {text}"));
+    let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn").unwrap().trim().parse().unwrap();
+    assert_eq!(backlog, kaigo_service::startup::LISTEN_BACKLOG.min(somaxconn), "{text}");
+    assert!(backlog > 128, "backlog {backlog}");
 }

@@ -182,3 +182,25 @@ fn each_operations_refusals_are_listed_once_and_documented_under_their_status() 
         "operations::REFUSALS names an operation the API lacks"
     );
 }
+
+/// The document's pattern for an activation code takes the code the
+/// service hands out (grouped, `ABCD-EFGH-JKLM`), and its symbols alone;
+/// the answer's own pattern describes the grouped form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_activation_code_handed_out_meets_the_documents_pattern() {
+    let app = spawn_app().await;
+    let session = app.ready_admin(&app.b, "patternadmin", "Pattern-pass-2026").await;
+    let issued =
+        app.client(&app.b).issue_terminal(&session.session_token, "受付PC", kaigo_domain::terminal::TerminalKind::ThisPc).await.unwrap();
+    let doc = committed_document();
+    let pattern = |schema: &str, property: &str| {
+        let p = doc["components"]["schemas"][schema]["properties"][property]["pattern"].as_str();
+        regex::Regex::new(p.unwrap_or_else(|| panic!("{schema}.{property} has no pattern"))).unwrap()
+    };
+    let code = &issued.activation.code;
+    let request = pattern("ActivationRedeemRequest", "activation_code");
+    assert!(request.is_match(code), "{code} against {request}");
+    assert!(request.is_match(&code.replace('-', "")), "{code} without hyphens against {request}");
+    assert!(pattern("TerminalActivation", "code").is_match(code), "{code}");
+    assert!(!request.is_match("ABCD-EFGH-JKL0"), "0 is not in the alphabet");
+}

@@ -116,6 +116,49 @@ async fn an_activation_code_works_once_within_its_lifetime_and_wrong_ones_count_
     expect_code(phone.prove_terminal("no-such-terminal", &B64.encode([0u8; 64])).await, ErrorCode::TerminalNotFound);
 }
 
+/// SECURITY.md: whether a terminal exists and waits for its device cannot
+/// be told from the answers. Wrong codes for a waiting terminal and for an
+/// ID no terminal has get the same answers, try for try — the same codes,
+/// fields and tries left — down to "expired", and again after the
+/// activation code's lifetime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_terminal_answers_as_a_waiting_one_does() {
+    let app = spawn_app().await;
+    let session = app.ready_admin(&app.b, "termadmin9", "Term-pass-2026").await;
+    let admin = app.client(&app.b);
+    let phone = app.client_with(None);
+    let policy = kaigo_domain::Policy::default();
+    let waiting = admin.issue_terminal(&session.session_token, "受付PC9", TerminalKind::ThisPc).await.unwrap().terminal.terminal_id;
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let answer = |r: Result<kaigo_api::terminal::TerminalChallenge, kaigo_client::ClientError>| {
+        let e = r.unwrap_err();
+        (e.code(), e.field().map(str::to_owned), e.tries_left())
+    };
+    let mut seen = Vec::new();
+    for _ in 0..policy.terminal_activation_max_attempts + 2 {
+        let w = answer(phone.redeem_terminal_activation(&waiting, "AAAA-AAAA-AAAA", &public(&key())).await);
+        let u = answer(phone.redeem_terminal_activation(&unknown, "AAAA-AAAA-AAAA", &public(&key())).await);
+        assert_eq!(w, u, "try {}", seen.len() + 1);
+        seen.push(w);
+    }
+    assert_eq!(
+        seen[0],
+        (ErrorCode::ActivationCodeIncorrect, Some("activation_code".to_owned()), Some(policy.terminal_activation_max_attempts - 1))
+    );
+    assert_eq!(seen.last().unwrap().0, ErrorCode::ActivationCodeExpired);
+
+    // A fresh pair, past the code's lifetime: both expired.
+    let waiting = admin.issue_terminal(&session.session_token, "受付PC10", TerminalKind::ThisPc).await.unwrap().terminal.terminal_id;
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let w = answer(phone.redeem_terminal_activation(&waiting, "AAAA-AAAA-AAAA", &public(&key())).await);
+    let u = answer(phone.redeem_terminal_activation(&unknown, "AAAA-AAAA-AAAA", &public(&key())).await);
+    assert_eq!(w, u);
+    app.clock.advance(policy.terminal_activation_lifetime + time::Duration::SECOND);
+    let w = answer(phone.redeem_terminal_activation(&waiting, "AAAA-AAAA-AAAA", &public(&key())).await);
+    let u = answer(phone.redeem_terminal_activation(&unknown, "AAAA-AAAA-AAAA", &public(&key())).await);
+    assert_eq!((w.clone(), u), (w.clone(), (ErrorCode::ActivationCodeExpired, None, None)));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_challenge_expires_and_a_reissued_code_starts_over() {
     let app = spawn_app().await;
