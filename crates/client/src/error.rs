@@ -119,8 +119,9 @@ pub(crate) fn tls_code(e: &rustls::Error) -> ErrorCode {
         }
         rustls::Error::AlertReceived(A::CertificateRequired) => ErrorCode::ClientCertificateRequired,
         rustls::Error::AlertReceived(A::CertificateExpired) => ErrorCode::ClientCertificateExpired,
+        rustls::Error::AlertReceived(A::CertificateRevoked) => ErrorCode::ClientCertificateRevoked,
         rustls::Error::AlertReceived(
-            A::UnknownCA | A::BadCertificate | A::CertificateUnknown | A::CertificateRevoked | A::AccessDenied | A::UnsupportedCertificate,
+            A::UnknownCA | A::BadCertificate | A::CertificateUnknown | A::AccessDenied | A::UnsupportedCertificate,
         ) => ErrorCode::ClientCertificateRejected,
         rustls::Error::AlertReceived(A::HandshakeFailure) => ErrorCode::ClientCertificateRequired,
         rustls::Error::InvalidCertificate(_) => ErrorCode::ServerCertificateUntrusted,

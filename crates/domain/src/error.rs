@@ -136,6 +136,11 @@ error_codes! {
     ClientCertificateExpired = "client_certificate_expired" {
         ja: "クライアント証明書の有効期限が切れています。新しい証明書を取得して選び直してください。",
         en: "The client certificate has expired." }
+    /// Revoked by the operator (a lost or stolen PC) or listed in the CRL
+    /// the service reads: refused in the handshake or at every call.
+    ClientCertificateRevoked = "client_certificate_revoked" {
+        ja: "この証明書は失効しています。パソコンの紛失などで、使えないようにされた証明書です。新しい証明書の発行を申し込み、届いた証明書を選び直してください。",
+        en: "The client certificate has been revoked (after a lost or stolen PC, for example). Apply for a new certificate and choose it." }
     ServerCertificateUntrusted = "server_certificate_untrusted" {
         ja: "接続先のサーバーを確認できませんでした。設定の接続先を確かめてください。",
         en: "The server's certificate is not trusted." }

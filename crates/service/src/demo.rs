@@ -115,6 +115,7 @@ pub fn config(files: &DemoFiles, listen: SocketAddr) -> anyhow::Result<Config> {
         server_cert_chain_pem: std::fs::read_to_string(&files.server_cert)?,
         server_key_pem: std::fs::read_to_string(&files.server_key)?,
         client_ca_pem: std::fs::read_to_string(&files.ca_cert)?,
+        client_crl: None,
     };
     let mut config = config_for(files.database.clone(), tls, listen);
     config.code_key = CodeKey::from_hex(&std::fs::read_to_string(&files.code_key)?)?;

@@ -14,6 +14,7 @@ pub mod offices;
 pub mod onboarding;
 pub mod password_hashing;
 pub mod pki;
+pub mod revocation;
 pub mod secrets;
 pub mod startup;
 pub mod store;

@@ -59,6 +59,10 @@ enum Command {
     /// attendees type, and run it. Everything of the class is deleted when
     /// it ends; no mail or SMS ever leaves the service.
     OpenClass(OpenClassArgs),
+    /// 失効: revoke an office's client certificate (a lost or stolen PC).
+    /// Every instance on the database refuses it from its next call on,
+    /// and the sessions opened with it end.
+    RevokeCertificate(RevokeArgs),
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -117,6 +121,10 @@ struct ServeArgs {
     /// CA whose client certificates are accepted.
     #[arg(long, env = "KAIGO_CLIENT_CA")]
     client_ca: PathBuf,
+    /// That CA's certificate revocation list (PEM or DER), checked in every
+    /// handshake and read again when the file changes.
+    #[arg(long, env = "KAIGO_CLIENT_CRL")]
+    client_crl: Option<PathBuf>,
     /// File with the 32-byte service key (hex); shared by all instances.
     #[arg(long, env = "KAIGO_SERVICE_KEY_FILE")]
     service_key_file: PathBuf,
@@ -171,6 +179,26 @@ struct ServeArgs {
 }
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["office", "certificate", "fingerprint"])))]
+struct RevokeArgs {
+    /// The SQLite file, or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "onboarding.db")]
+    database_url: DatabaseLocation,
+    /// Every certificate of this office (its KJ ID or 事業所番号).
+    #[arg(long)]
+    office: Option<String>,
+    /// This certificate (a PEM file).
+    #[arg(long)]
+    certificate: Option<PathBuf>,
+    /// The certificate with this SHA-256 fingerprint (hex).
+    #[arg(long)]
+    fingerprint: Option<String>,
+    /// Why, kept with the revocation (e.g. "PC stolen 2026-12-06").
+    #[arg(long)]
+    reason: String,
+}
+
+#[derive(Args)]
 struct AddOfficeArgs {
     /// The SQLite file (made if missing), or `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = "onboarding.db")]
@@ -211,6 +239,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(a) => serve(a).await,
         Command::InitCa { dir, hosts } => init_ca(&dir, &hosts),
         Command::AddOffice(a) => add_office_cmd(a).await,
+        Command::RevokeCertificate(a) => revoke_cmd(a).await,
         Command::Demo { dir, listen, rate_per_second, class_seats } => demo_cmd(&dir, listen, rate_per_second, class_seats).await,
         Command::OpenClass(a) => open_class_cmd(a).await,
         Command::Openapi => {
@@ -238,6 +267,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             server_cert_chain_pem: read(&a.tls_cert)?,
             server_key_pem: read(&a.tls_key)?,
             client_ca_pem: read(&a.client_ca)?,
+            client_crl: a.client_crl,
         },
         code_key: CodeKey::from_hex(&read(&a.service_key_file)?)?,
         delivery: DeliveryConfig {
@@ -310,6 +340,26 @@ async fn add_office_cmd(a: AddOfficeArgs) -> anyhow::Result<()> {
     std::fs::write(base.with_extension("pem"), &client.cert_pem)?;
     write_private(&a.out.join(format!("{}-key.pem", kj.as_str())), client.key_pem.as_bytes())?;
     println!("office {} added; client certificate: {}", kj.as_str(), p12.display());
+    Ok(())
+}
+
+async fn revoke_cmd(a: RevokeArgs) -> anyhow::Result<()> {
+    use kaigo_service::offices::{revoke_certificates, CertificatesToRevoke};
+    let which = match (a.office, a.certificate, a.fingerprint) {
+        (Some(office), _, _) => CertificatesToRevoke::OfOffice(office),
+        (_, Some(pem), _) => {
+            let der = kaigo_service::tls::certs_from_pem(&read(&pem)?)?.remove(0);
+            CertificatesToRevoke::Fingerprint(kaigo_service::pki::fingerprint(&der))
+        }
+        (_, _, Some(fingerprint)) => CertificatesToRevoke::Fingerprint(fingerprint),
+        _ => anyhow::bail!("say which certificate: --office, --certificate or --fingerprint"),
+    };
+    let db = Db::connect(&a.database_url).await?;
+    let revoked = revoke_certificates(&db, &which, &a.reason, SystemClock.now()).await?;
+    for c in &revoked {
+        println!("revoked {} ({})", c.fingerprint, c.subject);
+    }
+    db.close().await;
     Ok(())
 }
 
@@ -391,6 +441,7 @@ async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
             server_cert_chain_pem: read(&files.server_cert)?,
             server_key_pem: read(&files.server_key)?,
             client_ca_pem: read(&files.ca_cert)?,
+            client_crl: None,
         },
         code_key: key,
         delivery: DeliveryConfig { practice_mailbox: true, poll: std::time::Duration::from_millis(200), ..DeliveryConfig::default() },

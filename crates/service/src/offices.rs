@@ -1,5 +1,6 @@
 //! Operator actions on offices: register an office of the electronic billing
-//! system and the client certificate that proves it.
+//! system and the client certificate that proves it, and revoke that
+//! certificate when the PC holding it is lost.
 
 use crate::secrets::PasswordHasher;
 use crate::store::{new_id, offices, Db};
@@ -78,4 +79,58 @@ pub async fn add_certificate(
         .ok_or_else(|| anyhow::anyhow!("no office with KJ ID {electronic_billing_id}"))?;
     offices::add_certificate(&mut conn, &office.id, &crate::pki::fingerprint(cert_der), subject, not_after, now).await?;
     Ok(())
+}
+
+/// Which certificates an operator revokes.
+#[derive(Debug, Clone)]
+pub enum CertificatesToRevoke {
+    /// Every certificate in force of the office with this KJ ID or 事業所番号.
+    OfOffice(String),
+    /// One certificate, by its SHA-256 fingerprint (hex, any case, colons allowed).
+    Fingerprint(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    #[error("no office with KJ ID or office number {0}")]
+    NoSuchOffice(String),
+    #[error("no certificate in force matches: {0}")]
+    NothingToRevoke(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Revokes certificates (失効), with the operator's reason; returns those
+/// revoked now. Nothing in force to revoke is an error: the operator has
+/// named the wrong office or file.
+pub async fn revoke_certificates(
+    db: &Db, which: &CertificatesToRevoke, reason: &str, now: OffsetDateTime,
+) -> Result<Vec<offices::OfficeCertificate>, RevokeError> {
+    let mut tx = db.begin().await?;
+    let candidates = match which {
+        CertificatesToRevoke::OfOffice(key) => {
+            let key = key.trim();
+            let office = match ElectronicBillingId::parse(key) {
+                Ok(kj) => offices::find_by_billing_id(&mut tx, kj.as_str()).await?,
+                Err(_) => offices::find_by_number(&mut tx, key).await?,
+            }
+            .ok_or_else(|| RevokeError::NoSuchOffice(key.to_owned()))?;
+            offices::certificates_of(&mut tx, &office.id).await?
+        }
+        CertificatesToRevoke::Fingerprint(fp) => {
+            let fp = fp.trim().replace(':', "").to_ascii_lowercase();
+            offices::certificate(&mut tx, &fp).await?.into_iter().collect()
+        }
+    };
+    let mut revoked = Vec::new();
+    for c in candidates.into_iter().filter(|c| c.revoked_at.is_none()) {
+        if offices::revoke_certificate(&mut tx, &c.fingerprint, reason, now).await? {
+            revoked.push(offices::OfficeCertificate { revoked_at: Some(now), ..c });
+        }
+    }
+    if revoked.is_empty() {
+        return Err(RevokeError::NothingToRevoke(format!("{which:?}")));
+    }
+    tx.commit().await.map_err(crate::store::StoreError::from)?;
+    Ok(revoked)
 }

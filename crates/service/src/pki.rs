@@ -125,6 +125,33 @@ impl CertificateAuthority {
         Ok(IssuedCertificate { cert_pem: cert.pem(), cert_der: cert.der().to_vec(), not_after })
     }
 
+    /// A certificate revocation list (CRL, PEM) naming `revoked` — DER
+    /// certificates this CA issued — as revoked at `now` (key compromise:
+    /// a lost or stolen PC), valid for `valid_days`.
+    pub fn revocation_list(&self, revoked: &[&[u8]], crl_number: u64, now: OffsetDateTime, valid_days: i64) -> anyhow::Result<String> {
+        let revoked_certs = revoked
+            .iter()
+            .map(|der| {
+                let (_, cert) = x509_parser::parse_x509_certificate(der).context("a certificate to revoke")?;
+                Ok(rcgen::RevokedCertParams {
+                    serial_number: rcgen::SerialNumber::from_slice(cert.raw_serial()),
+                    revocation_time: now,
+                    reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: now,
+            next_update: now + Duration::days(valid_days),
+            crl_number: rcgen::SerialNumber::from(crl_number),
+            issuing_distribution_point: None,
+            revoked_certs,
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        Ok(params.signed_by(&self.cert, &self.key)?.pem()?)
+    }
+
     fn sign(&self, params: CertificateParams) -> anyhow::Result<IssuedIdentity> {
         let key = KeyPair::generate()?;
         let not_after = params.not_after;

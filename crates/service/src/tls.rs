@@ -5,7 +5,6 @@
 //! office a certificate proves is decided later, from the database.
 
 use anyhow::Context as _;
-use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::sync::Arc;
@@ -31,6 +30,8 @@ pub struct TlsMaterial {
     pub server_key_pem: String,
     /// CA(s) whose client certificates are accepted.
     pub client_ca_pem: String,
+    /// A CRL file of that CA (PEM or DER), read again when it changes.
+    pub client_crl: Option<std::path::PathBuf>,
 }
 
 pub fn server_config(m: &TlsMaterial) -> anyhow::Result<ServerConfig> {
@@ -40,7 +41,7 @@ pub fn server_config(m: &TlsMaterial) -> anyhow::Result<ServerConfig> {
     }
     // A phone or tablet redeeming its activation code has no office
     // certificate; a certificate that is sent must still verify.
-    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider()).allow_unauthenticated().build()?;
+    let verifier = crate::revocation::client_verifier(Arc::new(roots), m.client_crl.as_deref())?;
     let mut config = ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(verifier)

@@ -35,6 +35,7 @@ async fn class_service() -> ClassService {
             server_cert_chain_pem: server.cert_pem,
             server_key_pem: server.key_pem,
             client_ca_pem: ca.cert_pem(),
+            client_crl: None,
         },
         ([127, 0, 0, 1], 0).into(),
     );

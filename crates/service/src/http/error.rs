@@ -30,7 +30,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         InvalidRequest | IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
-        ClientCertificateRequired | JoinCodeWrong | TrainerSignInRequired | ClientCertificateRejected | ClientCertificateExpired | InvalidCredentials | Unauthenticated | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
+        ClientCertificateRequired | JoinCodeWrong | TrainerSignInRequired | ClientCertificateRejected | ClientCertificateExpired | ClientCertificateRevoked | InvalidCredentials | Unauthenticated | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
         CertificateOfficeMismatch | PasswordChangeRequired | CsrfTokenInvalid => StatusCode::FORBIDDEN,
         NotFound | ChallengeNotFound | TerminalNotFound | PracticeModeOnly | ClassesNotOffered => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

@@ -23,11 +23,17 @@ pub struct PeerCertificate {
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAddress(pub std::net::IpAddr);
 
-/// Refuses every request of a connection without a client certificate: put
-/// on all routes but the device's redemption of its activation code.
-pub async fn require_certificate(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    if req.extensions().get::<PeerCertificate>().is_none() {
+/// Refuses every request of a connection without a client certificate, or
+/// with one an operator has revoked: put on all routes but the device's
+/// redemption of its activation code.
+pub async fn require_certificate(
+    axum::extract::State(state): axum::extract::State<AppState>, req: axum::extract::Request, next: axum::middleware::Next,
+) -> Response {
+    let Some(peer) = req.extensions().get::<PeerCertificate>() else {
         return error_response(ErrorCode::ClientCertificateRequired, None, None);
+    };
+    if let Err(refused) = state.ob.certificate_in_force(&Caller { cert_fingerprint: peer.fingerprint.clone() }).await {
+        return ApiError(refused).into_response();
     }
     next.run(req).await
 }

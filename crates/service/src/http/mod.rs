@@ -83,7 +83,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/terminals/{terminal_id}/activation", post(terminals::reissue_activation))
         .route("/v1/practice/mailbox", get(practice::mailbox))
         // Everything above needs the office's client certificate …
-        .route_layer(axum::middleware::from_fn(extract::require_certificate))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), extract::require_certificate))
         // … the device redeeming its activation code does not.
         .route("/v1/terminal-activations", post(terminals::redeem))
         .route("/v1/terminal-activations/{terminal_id}/proof", post(terminals::prove))

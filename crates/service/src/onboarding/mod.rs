@@ -93,6 +93,16 @@ impl Onboarding {
         Ok(())
     }
 
+    /// Refuses a certificate an operator has revoked (失効): asked at every
+    /// call that needs one, so a revocation holds at once on every instance.
+    pub async fn certificate_in_force(&self, caller: &Caller) -> Result<(), Failure> {
+        let mut conn = self.db.acquire().await?;
+        if crate::store::offices::certificate_revoked(&mut conn, &caller.cert_fingerprint).await? {
+            return Err(kaigo_domain::ErrorCode::ClientCertificateRevoked.into());
+        }
+        Ok(())
+    }
+
     pub(crate) async fn audit(&self, conn: &mut Conn, event: audit::AuditEvent<'_>) -> Result<(), Failure> {
         audit::record(conn, event, self.now()).await?;
         Ok(())

@@ -1,6 +1,6 @@
 //! 事業所 and the client certificates that prove them.
 
-use super::{failure_record, millis, on_unique, Conn, StoreResult};
+use super::{failure_record, instant, millis, on_unique, Conn, StoreResult};
 use kaigo_domain::FailureRecord;
 use time::OffsetDateTime;
 
@@ -93,13 +93,77 @@ pub async fn add_certificate(
     Ok(())
 }
 
-pub async fn revoke_certificate(conn: &mut Conn, fingerprint: &str, now: OffsetDateTime) -> StoreResult<bool> {
-    let r = sqlx::query("UPDATE office_certificates SET revoked_at = $1 WHERE fingerprint = $2 AND revoked_at IS NULL")
+/// Revokes one certificate (a lost or stolen PC) and ends the sessions
+/// opened with it. False: unknown, or revoked already.
+pub async fn revoke_certificate(conn: &mut Conn, fingerprint: &str, reason: &str, now: OffsetDateTime) -> StoreResult<bool> {
+    let r =
+        sqlx::query("UPDATE office_certificates SET revoked_at = $1, revocation_reason = $2 WHERE fingerprint = $3 AND revoked_at IS NULL")
+            .bind(millis(now))
+            .bind(reason)
+            .bind(fingerprint)
+            .execute(&mut *conn)
+            .await?;
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE cert_fingerprint = $2 AND revoked_at IS NULL")
+        .bind(millis(now))
+        .bind(fingerprint)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE device_trusts SET revoked_at = $1 WHERE cert_fingerprint = $2 AND revoked_at IS NULL")
         .bind(millis(now))
         .bind(fingerprint)
         .execute(conn)
         .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// A client certificate of an office, as registered.
+#[derive(Debug, Clone)]
+pub struct OfficeCertificate {
+    pub fingerprint: String,
+    pub subject: String,
+    pub not_after: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// fingerprint, subject, not_after, revoked_at.
+type CertificateRow = (String, String, i64, Option<i64>);
+
+impl From<CertificateRow> for OfficeCertificate {
+    fn from((fingerprint, subject, not_after, revoked_at): CertificateRow) -> Self {
+        OfficeCertificate { fingerprint, subject, not_after: instant(not_after), revoked_at: revoked_at.map(instant) }
+    }
+}
+
+/// The certificates registered for an office, revoked ones too.
+pub async fn certificates_of(conn: &mut Conn, office_id: &str) -> StoreResult<Vec<OfficeCertificate>> {
+    let rows: Vec<CertificateRow> = sqlx::query_as(
+        "SELECT fingerprint, subject, not_after, revoked_at FROM office_certificates WHERE office_id = $1 ORDER BY created_at, fingerprint",
+    )
+    .bind(office_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(OfficeCertificate::from).collect())
+}
+
+/// One registered certificate, by fingerprint.
+pub async fn certificate(conn: &mut Conn, fingerprint: &str) -> StoreResult<Option<OfficeCertificate>> {
+    let row: Option<CertificateRow> =
+        sqlx::query_as("SELECT fingerprint, subject, not_after, revoked_at FROM office_certificates WHERE fingerprint = $1")
+            .bind(fingerprint)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(OfficeCertificate::from))
+}
+
+/// Whether a certificate is registered and revoked: asked at every call
+/// that needs a certificate, so a revocation holds at once on every
+/// instance sharing the database.
+pub async fn certificate_revoked(conn: &mut Conn, fingerprint: &str) -> StoreResult<bool> {
+    let revoked: Option<Option<i64>> = sqlx::query_scalar("SELECT revoked_at FROM office_certificates WHERE fingerprint = $1")
+        .bind(fingerprint)
+        .fetch_optional(conn)
+        .await?;
+    Ok(matches!(revoked, Some(Some(_))))
 }
 
 /// The office a (not revoked) client certificate belongs to.
@@ -121,6 +185,12 @@ pub async fn find_by_billing_id(conn: &mut Conn, electronic_billing_id: &str) ->
 pub async fn find(conn: &mut Conn, id: &str) -> StoreResult<Option<Office>> {
     let row: Option<OfficeRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(Office::from))
+}
+
+pub async fn find_by_number(conn: &mut Conn, office_number: &str) -> StoreResult<Option<Office>> {
+    let row: Option<OfficeRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM offices WHERE office_number = $1")).bind(office_number).fetch_optional(conn).await?;
     Ok(row.map(Office::from))
 }
 

@@ -43,6 +43,7 @@ impl TestPki {
             server_cert_chain_pem: self.server.cert_pem.clone(),
             server_key_pem: self.server.key_pem.clone(),
             client_ca_pem: self.ca_pem.clone(),
+            client_crl: None,
         }
     }
 
@@ -110,6 +111,8 @@ pub struct Options {
     pub policy: kaigo_domain::Policy,
     /// Run classes (研修) with the test CA, the trainer's page on loopback.
     pub classes: bool,
+    /// A CRL file of the test CA, read in the handshake.
+    pub client_crl: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -122,6 +125,7 @@ impl Default for Options {
             sms_webhook: None,
             policy: kaigo_domain::Policy::default(),
             classes: false,
+            client_crl: None,
         }
     }
 }
@@ -207,7 +211,7 @@ pub fn test_config(pki: &TestPki, database: DatabaseLocation, opts: &Options) ->
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database,
-        tls: pki.tls(),
+        tls: TlsMaterial { client_crl: opts.client_crl.clone(), ..pki.tls() },
         code_key: CodeKey::generate(),
         delivery: DeliveryConfig {
             practice_mailbox: matches!(opts.delivery, Delivery::Practice),

@@ -17,6 +17,7 @@ mod passwords;
 mod process;
 mod proxy;
 mod registration;
+mod revocation;
 mod smtp;
 mod step3;
 mod store;

@@ -41,8 +41,14 @@ async fn contract(db: Db) {
     offices::add_certificate(c, "office-1", "fp1", "CN=x", at(10), at(1)).await.unwrap();
     assert!(matches!(offices::add_certificate(c, "office-1", "fp1", "CN=x", at(10), at(1)).await, Err(StoreError::Conflict(_))));
     assert_eq!(offices::office_of_certificate(c, "fp1").await.unwrap().as_deref(), Some("office-1"));
-    assert!(offices::revoke_certificate(c, "fp1", at(2)).await.unwrap());
+    assert!(!offices::certificate_revoked(c, "fp1").await.unwrap());
+    assert!(offices::revoke_certificate(c, "fp1", "lost PC", at(2)).await.unwrap());
+    assert!(!offices::revoke_certificate(c, "fp1", "lost PC", at(3)).await.unwrap(), "once");
     assert_eq!(offices::office_of_certificate(c, "fp1").await.unwrap(), None);
+    assert!(offices::certificate_revoked(c, "fp1").await.unwrap());
+    assert!(!offices::certificate_revoked(c, "unknown").await.unwrap());
+    let certs = offices::certificates_of(c, "office-1").await.unwrap();
+    assert_eq!((certs.len(), certs[0].revoked_at), (1, Some(at(2))));
 
     // A try is taken only from the record it was judged on.
     let fresh = FailureRecord::default();
