@@ -2,6 +2,10 @@
 # A throw-away PostgreSQL server for the tests, on 127.0.0.1:$PGPORT.
 #   scripts/pg-test-server.sh start   -> prints the URL to use
 #   scripts/pg-test-server.sh stop
+#   scripts/pg-test-server.sh halt    -> stops it as a crash would (immediate
+#                                        shutdown), keeping its data: `start`
+#                                        brings it back with crash recovery
+# KAIGO_PG_PORT and KAIGO_PG_DIR give a server of its own (the fault tests').
 set -euo pipefail
 PGPORT="${KAIGO_PG_PORT:-55432}"
 DATA="${KAIGO_PG_DIR:-/tmp/kaigo-pg-test}"
@@ -28,5 +32,8 @@ case "${1:-}" in
     [ -f "$DATA/postmaster.pid" ] && as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
     rm -rf "$DATA"
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  halt)
+    as_owner "$BIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null
+    ;;
+  *) echo "usage: $0 start|stop|halt" >&2; exit 2 ;;
 esac

@@ -113,6 +113,7 @@ impl Application {
             retry_base: d.retry_base,
             max_retry: d.max_retry,
             poll: d.poll,
+            lease_to_give_back: Default::default(),
         };
         #[cfg(feature = "rate-limit")]
         let limiter = rate_limit::limiter(config.rate_limit);

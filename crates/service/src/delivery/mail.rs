@@ -11,7 +11,16 @@ use std::sync::Arc;
 
 #[async_trait::async_trait]
 pub trait MailSender: Send + Sync {
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), DeliveryError>;
+    /// `id` is the outbox message's: the same on every retry, so the mail's
+    /// `Message-ID` lets a receiver drop a copy sent twice (an answer lost
+    /// after the server had taken the mail).
+    async fn send(&self, id: &str, to: &str, subject: &str, body: &str) -> Result<(), DeliveryError>;
+}
+
+/// The `Message-ID` of the outbox message `id` sent from `from`'s domain.
+pub fn message_id(id: &str, from: &str) -> String {
+    let domain = from.rsplit_once('@').map_or("kaigo-onboard.invalid", |(_, d)| d.trim_end_matches('>').trim());
+    format!("<{id}@{domain}>")
 }
 
 /// The mail sender for an SMTP URL. A build without the `smtp` feature (the
@@ -43,12 +52,13 @@ impl SmtpMailer {
 #[cfg(feature = "smtp")]
 #[async_trait::async_trait]
 impl MailSender for SmtpMailer {
-    async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), DeliveryError> {
+    async fn send(&self, id: &str, to: &str, subject: &str, body: &str) -> Result<(), DeliveryError> {
         let to: Mailbox = to.parse().map_err(|e: lettre::address::AddressError| DeliveryError::Permanent(e.to_string()))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(subject)
+            .message_id(Some(message_id(id, self.from.email.as_ref())))
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_owned())
             .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
@@ -57,5 +67,14 @@ impl MailSender for SmtpMailer {
             Err(e) if e.is_permanent() => Err(DeliveryError::Permanent(e.to_string())),
             Err(e) => Err(DeliveryError::Temporary(e.to_string())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_message_id_is_the_outbox_ids_at_the_senders_domain() {
+        assert_eq!(super::message_id("0b1c", "no-reply@example.jp"), "<0b1c@example.jp>");
+        assert_eq!(super::message_id("0b1c", "nobody"), "<0b1c@kaigo-onboard.invalid>");
     }
 }

@@ -9,6 +9,7 @@ pub mod sms;
 use crate::clock::SharedClock;
 use crate::store::{instances, outbox, Db};
 use kaigo_domain::DeliveryChannel;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -59,6 +60,12 @@ pub struct Worker {
     /// How often the outbox is looked at when nothing wakes the worker
     /// (messages queued by another instance, retries falling due).
     pub poll: Duration,
+    /// A message was taken but what became of it could not be written (the
+    /// database went away, its disk filled): its lease is given back as soon
+    /// as the database answers, so it goes out then rather than when the
+    /// lease runs out minutes later. (A mail that did go out is then sent
+    /// again, with the same `Message-ID`.)
+    pub lease_to_give_back: std::sync::atomic::AtomicBool,
 }
 
 /// How long one attempt to send may take in all (connection, every SMTP
@@ -116,6 +123,16 @@ impl Worker {
 
     /// Delivers every message due now.
     async fn deliver_due(&self) {
+        if self.lease_to_give_back.load(Ordering::Relaxed) {
+            // One message at a time: no lease of ours is in use now.
+            match self.db.acquire().await {
+                Ok(mut conn) => match outbox::release_leases_of(&mut conn, &self.instance).await {
+                    Ok(_) => self.lease_to_give_back.store(false, Ordering::Relaxed),
+                    Err(e) => return warn!(error = %e, "outbox: storage error"),
+                },
+                Err(e) => return warn!(error = %e, "outbox: storage error"),
+            }
+        }
         loop {
             match self.deliver_one().await {
                 Ok(true) => continue,
@@ -132,7 +149,14 @@ impl Worker {
     pub async fn deliver_one(&self) -> Result<bool, crate::store::StoreError> {
         let now = self.clock.now();
         let mut conn = self.db.acquire().await?;
-        let Some(msg) = outbox::claim_due(&mut conn, now, now + LEASE, &self.instance).await? else { return Ok(false) };
+        // A claim whose answer was lost on the way back may still have
+        // taken a row: until the row's fate is written, our leases are
+        // given back at the next round.
+        self.lease_to_give_back.store(true, Ordering::Relaxed);
+        let Some(msg) = outbox::claim_due(&mut conn, now, now + LEASE, &self.instance).await? else {
+            self.lease_to_give_back.store(false, Ordering::Relaxed);
+            return Ok(false);
+        };
         drop(conn);
         // A body sealed under another key stays queued (and is logged): the
         // operator has the wrong service key, and fixing it loses nothing.
@@ -147,11 +171,11 @@ impl Worker {
                 (Channels::Practice, Ok(_)) => Ok(()),
                 (Channels::Real { mail, sms }, Ok(body)) => match msg.channel {
                     DeliveryChannel::Email => match mail {
-                        Some(m) => m.send(&msg.recipient, &msg.subject, &body).await,
+                        Some(m) => m.send(&msg.id, &msg.recipient, &msg.subject, &body).await,
                         None => Err(DeliveryError::NotConfigured("mail")),
                     },
                     DeliveryChannel::Sms => match sms {
-                        Some(s) => s.send(&msg.recipient, &body).await,
+                        Some(s) => s.send(&msg.id, &msg.recipient, &body).await,
                         None => Err(DeliveryError::NotConfigured("SMS")),
                     },
                 },
@@ -160,12 +184,19 @@ impl Worker {
         let result = tokio::time::timeout(SEND_BUDGET, attempt)
             .await
             .unwrap_or_else(|_| Err(DeliveryError::Temporary(format!("no answer within {} s", SEND_BUDGET.as_secs()))));
+        self.record(&msg, result).await?;
+        self.lease_to_give_back.store(false, Ordering::Relaxed);
+        Ok(true)
+    }
+
+    /// Writes what became of a message taken for sending.
+    async fn record(&self, msg: &outbox::Outgoing, result: Result<(), DeliveryError>) -> Result<(), crate::store::StoreError> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         match result {
             Ok(()) => {
                 if matches!(self.channels, Channels::Practice) {
-                    outbox::put_in_mailbox(&mut tx, &msg, now).await?;
+                    outbox::put_in_mailbox(&mut tx, msg, now).await?;
                 }
                 outbox::mark_delivered(&mut tx, &msg.id, now).await?;
                 // Recipient and body are personal data or secrets: only the id is logged.
@@ -179,7 +210,7 @@ impl Worker {
             }
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(())
     }
 
     fn retry_delay(&self, attempts: u32) -> Duration {

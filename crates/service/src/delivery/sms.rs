@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 #[async_trait::async_trait]
 pub trait SmsGateway: Send + Sync {
-    /// `to` is an E.164 number (+81…).
-    async fn send(&self, to: &str, body: &str) -> Result<(), DeliveryError>;
+    /// `to` is an E.164 number (+81…); `id` the outbox message's, the same
+    /// on every retry (the webhook gets it as `Idempotency-Key`).
+    async fn send(&self, id: &str, to: &str, body: &str) -> Result<(), DeliveryError>;
 }
 
 /// The SMS gateway for a webhook URL. A build without the `sms-webhook`
@@ -45,8 +46,8 @@ impl WebhookSms {
 #[cfg(feature = "sms-webhook")]
 #[async_trait::async_trait]
 impl SmsGateway for WebhookSms {
-    async fn send(&self, to: &str, body: &str) -> Result<(), DeliveryError> {
-        let mut req = self.client.post(&self.url).json(&serde_json::json!({ "to": to, "body": body }));
+    async fn send(&self, id: &str, to: &str, body: &str) -> Result<(), DeliveryError> {
+        let mut req = self.client.post(&self.url).header("Idempotency-Key", id).json(&serde_json::json!({ "to": to, "body": body }));
         if let Some(token) = &self.bearer {
             req = req.bearer_auth(token);
         }

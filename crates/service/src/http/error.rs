@@ -134,7 +134,11 @@ impl IntoResponse for ApiError {
         match self.0 {
             Failure::Refused { code, field, retry_after, tries_left } => refusal_response(code, field, retry_after, tries_left),
             Failure::Store(e) => {
-                tracing::error!(error = %e, "storage failure");
+                if e.is_disk_full() {
+                    tracing::error!(error = %e, "storage failure: the database's disk is full; nothing was written — free space, the service goes on by itself");
+                } else {
+                    tracing::error!(error = %e, "storage failure");
+                }
                 error_response(ErrorCode::ServiceUnavailable, None, Some(time::Duration::seconds(5)))
             }
             Failure::Internal(e) => {

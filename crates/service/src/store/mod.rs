@@ -39,6 +39,20 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+impl StoreError {
+    /// The database's disk is full (SQLite's SQLITE_FULL, PostgreSQL's
+    /// `disk_full`): nothing was written, and an operator must free space.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StoreError::Sqlx(e) => match e.as_database_error() {
+                Some(db) => matches!(db.code().as_deref(), Some("13" | "53100")) || db.message().contains("database or disk is full"),
+                None => false,
+            },
+            _ => false,
+        }
+    }
+}
+
 /// Turns a unique-constraint violation into [`StoreError::Conflict`].
 pub(crate) fn on_unique(e: sqlx::Error) -> StoreError {
     match e.as_database_error() {
@@ -46,6 +60,19 @@ pub(crate) fn on_unique(e: sqlx::Error) -> StoreError {
             StoreError::Conflict(db.constraint().unwrap_or_else(|| db.message()).to_owned())
         }
         _ => StoreError::Sqlx(e),
+    }
+}
+
+/// How long a request waits for a database connection before it is
+/// answered 503 `service_unavailable` with `Retry-After`: well inside the
+/// request timeout (30 s), so that a PostgreSQL server gone away is said
+/// as such, not as a request that timed out. (sqlx's default, 30 s, equal
+/// to the request timeout, made every such answer a 408.) SQLite, a local
+/// file, waits longer: its only wait is for the one writer.
+pub fn acquire_timeout(backend: Backend) -> std::time::Duration {
+    match backend {
+        Backend::Sqlite => std::time::Duration::from_secs(10),
+        Backend::Postgres => std::time::Duration::from_secs(5),
     }
 }
 
@@ -76,6 +103,23 @@ impl Db {
             .max_connections(match backend {
                 Backend::Sqlite => 4,
                 Backend::Postgres => 16,
+            })
+            .acquire_timeout(acquire_timeout(backend))
+            .after_release(move |conn, _meta| {
+                Box::pin(async move {
+                    // A transaction whose COMMIT failed (SQLite on a full
+                    // disk rolls it back itself, so sqlx's ROLLBACK fails
+                    // too) leaves sqlx counting a transaction that is not
+                    // there: the connection's next "transaction" would be a
+                    // savepoint whose writes were never committed, while the
+                    // caller was told they were. Such a connection is closed,
+                    // never reused. (SQLite's rollback is queued to its
+                    // worker thread: the ping waits for it first.)
+                    if backend == Backend::Sqlite {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(!sqlx::Connection::is_in_transaction(conn))
+                })
             })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {

@@ -419,6 +419,7 @@ async fn under_a_low_hard_open_file_limit_surplus_connections_wait_without_faile
 /// The kernel queues as many new connections as it allows (not tokio's
 /// 128): read back from the listening socket with `ss`, whose Send-Q of a
 /// listener is its backlog.
+#[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_listening_socket_queues_as_many_connections_as_the_kernel_allows() {
     let app = spawn_app().await;

@@ -247,6 +247,11 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_with(opts: Options) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
     let database = fresh_database(opts.backend, dir.path()).await?;
+    Some(spawn_on(database, dir, opts).await)
+}
+
+/// The service on a database the test made (in `dir`, or a server of its own).
+pub async fn spawn_on(database: DatabaseLocation, dir: tempfile::TempDir, opts: Options) -> TestApp {
     let pki = TestPki::new();
     let clock = Arc::new(OffsetClock::default());
     let config = test_config(&pki, database, &opts);
@@ -255,7 +260,7 @@ pub async fn spawn_with(opts: Options) -> Option<TestApp> {
     let b = office(&pki, 2, None);
     register_office(&app.onboarding.db, &a).await;
     register_office(&app.onboarding.db, &b).await;
-    Some(TestApp { service: app.spawn(), clock, pki, a, b, dir, config, others: Default::default() })
+    TestApp { service: app.spawn(), clock, pki, a, b, dir, config, others: Default::default() }
 }
 
 /// The first run of six digits in a message.

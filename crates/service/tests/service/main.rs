@@ -7,6 +7,11 @@ mod cli;
 mod codes;
 mod connections;
 mod delivery;
+// Faults need Linux's parts (pg_ctl, mount, SIGKILL): not run under Wine.
+#[cfg(target_os = "linux")]
+mod fault_proxy;
+#[cfg(target_os = "linux")]
+mod faults;
 mod harness;
 mod instances;
 mod lockouts;
