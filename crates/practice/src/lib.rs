@@ -22,10 +22,29 @@ impl PracticeService {
     /// Makes the demo office's files in `folder` (once; reused after) and
     /// serves them on a loopback port of the system's choosing.
     pub async fn start(folder: PathBuf) -> AppResult<PracticeService> {
+        Self::start_at(folder, 0).await
+    }
+
+    /// The same on `port` of loopback when it is free (a restart keeps the
+    /// address the app knows), else on one of the system's choosing.
+    pub async fn start_at(folder: PathBuf, port: u16) -> AppResult<PracticeService> {
         let started = std::time::Instant::now();
         let files = demo::prepare(&folder).await.map_err(AppError::internal)?;
-        let config = demo::config(&files, ([127, 0, 0, 1], 0).into()).map_err(AppError::internal)?;
-        let app = Application::build(config, demo::clock()).await.map_err(AppError::internal)?;
+        let build = |port: u16| {
+            let files = &files;
+            async move {
+                let config = demo::config(files, ([127, 0, 0, 1], port).into())?;
+                Application::build(config, demo::clock()).await
+            }
+        };
+        let app = match build(port).await {
+            Err(e) if port != 0 => {
+                tracing::warn!(error = %e, port, "practice service: its former port is taken");
+                build(0).await
+            }
+            built => built,
+        }
+        .map_err(AppError::internal)?;
         let service = app.spawn();
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "practice service started");
         Ok(PracticeService { service, files })
@@ -48,12 +67,23 @@ impl PracticeService {
 pub struct PracticeMode {
     folder: PathBuf,
     running: tokio::sync::Mutex<Option<PracticeService>>,
+    /// The port it last ran on (0: none yet).
+    port: std::sync::atomic::AtomicU16,
 }
 
 impl PracticeMode {
     /// `folder`: where the demo office's files are kept (the app's `practice` folder).
     pub fn new(folder: PathBuf) -> PracticeMode {
-        PracticeMode { folder, running: tokio::sync::Mutex::new(None) }
+        PracticeMode { folder, running: tokio::sync::Mutex::new(None), port: Default::default() }
+    }
+
+    /// Stops the practice service (as if it had died); the next call that
+    /// needs it starts it again, on the same port when it can, with its
+    /// database — so sessions and the steps done are still there.
+    pub async fn stop(&self) {
+        if let Some(running) = self.running.lock().await.take() {
+            running.service.shutdown().await;
+        }
     }
 }
 
@@ -72,7 +102,10 @@ impl Rehearsal for PracticeMode {
     async fn reach(&self) -> AppResult<ServiceEndpoint> {
         let mut running = self.running.lock().await;
         if running.is_none() {
-            *running = Some(PracticeService::start(self.folder.clone()).await?);
+            let port = self.port.load(std::sync::atomic::Ordering::Relaxed);
+            let started = PracticeService::start_at(self.folder.clone(), port).await?;
+            self.port.store(started.service.addr.port(), std::sync::atomic::Ordering::Relaxed);
+            *running = Some(started);
         }
         match running.as_ref() {
             Some(service) => service.endpoint(),

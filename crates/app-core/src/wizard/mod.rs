@@ -186,6 +186,25 @@ pub struct AppStatus {
     pub join_link: Option<String>,
 }
 
+/// Faults of this PC the steps went on through.
+#[derive(Debug, Default)]
+struct LocalFaults {
+    progress_not_saved: bool,
+    keychain_not_used: bool,
+}
+
+impl LocalFaults {
+    fn notice(&self) -> Option<plan::Notice> {
+        if self.progress_not_saved {
+            Some(plan::Notice::ProgressNotSaved)
+        } else if self.keychain_not_used {
+            Some(plan::Notice::KeychainNotUsed)
+        } else {
+            None
+        }
+    }
+}
+
 pub struct AppCore {
     paths: AppPaths,
     secrets: Arc<dyn SecretStore>,
@@ -199,6 +218,11 @@ pub struct AppCore {
     practice: Option<Arc<dyn Rehearsal>>,
     /// Whether the practice office's certificate was put in the list this run.
     practice_identity_offered: tokio::sync::Mutex<bool>,
+    /// Faults of this PC the steps went on through (said as a notice).
+    local_faults: Mutex<LocalFaults>,
+    /// The service could not be reached on the last call: the next one
+    /// asks again where it is (a practice service is started again).
+    client_stale: std::sync::atomic::AtomicBool,
     /// A join link received, until it is used.
     join_link: Mutex<Option<String>>,
     /// The updater, when the shell plugged one in (`with_updates`).
@@ -233,6 +257,8 @@ impl AppCore {
             conn: tokio::sync::Mutex::new(Connection::default()),
             practice: None,
             practice_identity_offered: tokio::sync::Mutex::new(false),
+            local_faults: Mutex::new(LocalFaults::default()),
+            client_stale: Default::default(),
             join_link: Mutex::new(None),
             updates: None,
             clock,
@@ -260,11 +286,25 @@ impl AppCore {
         (self.clock)()
     }
 
+    /// Moves the progress on and saves it. A data folder that cannot be
+    /// written does not undo a step the service has done: the progress is
+    /// kept in memory, staff are told, and every later step tries again.
     fn update_progress(&self, f: impl FnOnce(&mut Progress)) -> AppResult<Progress> {
         let mut p = lock(&self.progress);
         f(&mut p);
-        p.save(&self.paths.progress())?;
+        let saved = p.save(&self.paths.progress());
+        if let Err(e) = &saved {
+            tracing::warn!(error = %e.0.message_en, "progress not saved: kept in memory");
+        }
+        lock(&self.local_faults).progress_not_saved = saved.is_err();
         Ok(p.clone())
+    }
+
+    /// The keychain failed where it only saves staff typing: said, and
+    /// the step goes on.
+    fn keychain_not_used(&self, e: &AppError) {
+        tracing::warn!(code = e.0.code.as_str(), "keychain not used");
+        lock(&self.local_faults).keychain_not_used = true;
     }
 
     fn is_practice(&self) -> bool {
@@ -306,7 +346,9 @@ impl AppCore {
             step: progress.step,
             screen,
             progress_bar: screen.step().unwrap_or(progress.step),
-            notice: notice.map(|code| NoticeView { code, said: code.text().said(&policy, &[]) }),
+            notice: notice
+                .or_else(|| lock(&self.local_faults).notice())
+                .map(|code| NoticeView { code, said: code.text().said(&policy, &[]) }),
             texts: page_texts(&policy, settings.language),
             practice: match &seat {
                 Some(seat) => Some(seat.sign_in.clone()),
@@ -339,7 +381,12 @@ impl AppCore {
 
     /// Awaits a call of the service; a refusal is explained.
     async fn call<T>(&self, answer: impl std::future::Future<Output = Result<T, ClientError>>) -> AppResult<T> {
-        answer.await.map_err(|e| self.refused(e))
+        answer.await.map_err(|e| {
+            if matches!(e, ClientError::Local { code: ErrorCode::ServiceUnreachable | ErrorCode::ServiceUnavailable, .. }) {
+                self.client_stale.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            self.refused(e)
+        })
     }
 
     // ---- the service ----
@@ -382,6 +429,9 @@ impl AppCore {
     /// The client for the chosen certificate; on first connecting, the
     /// service's policy is asked so the screen states its numbers.
     async fn client(&self) -> AppResult<OnboardingClient> {
+        if self.client_stale.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            self.conn.lock().await.client = None;
+        }
         if let Some(c) = &self.conn.lock().await.client {
             return Ok(c.clone());
         }

@@ -37,9 +37,15 @@ impl AppCore {
         let client = self.client().await?;
         let answer = client.office_login(electronic_billing_id, password.expose_secret()).await;
         let refused = answer.as_ref().err().map(|e| e.code());
-        let kept_for = self.saved_office_login()?;
-        let keep = plan::kept_password_plan(refused, source, remember, electronic_billing_id, kept_for.as_deref());
-        self.apply_kept_password_plan(&keep, electronic_billing_id, &password, kept_for.as_deref())?;
+        // Keeping (or forgetting) the password only saves typing: a keychain
+        // that fails here is said, and the login goes on.
+        let kept = self.saved_office_login().and_then(|kept_for| {
+            let keep = plan::kept_password_plan(refused, source, remember, electronic_billing_id, kept_for.as_deref());
+            self.apply_kept_password_plan(&keep, electronic_billing_id, &password, kept_for.as_deref())
+        });
+        if let Err(e) = kept {
+            self.keychain_not_used(&e);
+        }
         let challenge = answer.map_err(|e| self.refused(e))?;
         self.conn.lock().await.office_challenge = Some(challenge.clone());
         Ok(challenge)

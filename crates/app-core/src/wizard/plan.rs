@@ -81,6 +81,11 @@ pub enum Notice {
     OfficeLoginAgain,
     /// The admin's session ended with the app: log in again to go on.
     AdminLoginAgain,
+    /// The data folder could not be written: the steps go on in memory.
+    ProgressNotSaved,
+    /// The keychain failed where it was only a convenience (remember this
+    /// PC, keep the office password): the step went on without it.
+    KeychainNotUsed,
 }
 
 impl Notice {
@@ -88,6 +93,8 @@ impl Notice {
         match self {
             Notice::OfficeLoginAgain => Text::NoticeOfficeLoginAgain,
             Notice::AdminLoginAgain => Text::NoticeAdminLoginAgain,
+            Notice::ProgressNotSaved => Text::NoticeProgressNotSaved,
+            Notice::KeychainNotUsed => Text::NoticeKeychainNotUsed,
         }
     }
 }

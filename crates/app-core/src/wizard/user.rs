@@ -38,7 +38,11 @@ fn device_trust_key(user_id: &str) -> String {
 impl AppCore {
     pub async fn user_login(&self, user_id: &str, password: &SecretString) -> AppResult<UserLoginView> {
         kaigo_domain::UserId::parse(user_id).map_err(|c| AppError::field(c, FormField::UserId))?;
-        let trust = self.secrets.get(&device_trust_key(user_id))?;
+        // A keychain that cannot be read: no remembered PC, a code instead.
+        let trust = self.secrets.get(&device_trust_key(user_id)).unwrap_or_else(|e| {
+            self.keychain_not_used(&e);
+            None
+        });
         let client = self.client().await?;
         let outcome = self.call(client.user_login(user_id, password.expose_secret(), trust.as_ref().map(|t| t.expose_secret()))).await?;
         self.conn.lock().await.admin_password = Some(password.clone());
@@ -72,8 +76,12 @@ impl AppCore {
         let UserChallenge { id, user_id, .. } = self.user_challenge().await?;
         let client = self.client().await?;
         let verified = self.call(client.user_verify(&id, code, remember_device)).await?;
+        // The code is spent: a keychain that fails now must not undo the
+        // login; this PC is just not remembered.
         if let Some(trust) = verified.device_trust {
-            self.secrets.set(&device_trust_key(&user_id), &SecretString::from(trust.token))?;
+            if let Err(e) = self.secrets.set(&device_trust_key(&user_id), &SecretString::from(trust.token)) {
+                self.keychain_not_used(&e);
+            }
         }
         let must = verified.session.must_change_password;
         self.conn.lock().await.user_challenge = None;

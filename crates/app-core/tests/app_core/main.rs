@@ -5,6 +5,7 @@
 
 mod card_reader;
 mod class;
+mod faults;
 mod keychain;
 mod nss;
 mod pkcs12_ber;
@@ -37,6 +38,14 @@ pub fn practice_core(dir: &Path, secrets: Arc<dyn SecretStore>) -> AppCore {
     let paths = AppPaths::new(dir).unwrap();
     let practice = Arc::new(PracticeMode::new(paths.practice()));
     AppCore::new(paths, secrets).with_rehearsal(practice)
+}
+
+/// The same, with its practice mode at hand (to stop the service under it).
+pub fn practice_core_and_mode(dir: &Path, secrets: Arc<dyn SecretStore>) -> (AppCore, Arc<PracticeMode>) {
+    #[allow(clippy::unwrap_used)] // tests: failing loudly is right
+    let paths = AppPaths::new(dir).unwrap();
+    let practice = Arc::new(PracticeMode::new(paths.practice()));
+    (AppCore::new(paths, secrets).with_rehearsal(practice.clone()), practice)
 }
 
 /// The same, reading the time from `clock`.
