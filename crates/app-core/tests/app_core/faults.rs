@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // tests: failing loudly is right
 //! The app under faults: the service vanishing in the middle of a step, a
 //! keychain that is locked, a data folder that cannot be written. Each gives
 //! staff a plain message and a way on, and the wizard goes on where it was
