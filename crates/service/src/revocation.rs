@@ -56,20 +56,24 @@ fn build(roots: Arc<RootCertStore>, crls: Vec<CertificateRevocationListDer<'stat
 }
 
 /// Client certificates checked against a CRL file, read again when it
-/// changes. A file that cannot be read any more keeps the lists last read
-/// (and says so in the log): revocations are never dropped by a bad copy.
+/// changes (replace it by renaming a finished copy over it). A file that
+/// cannot be read keeps the lists last read (and says so in the log):
+/// revocations are never dropped by a bad copy.
 #[derive(Debug)]
 struct CrlVerifier {
     roots: Arc<RootCertStore>,
     path: PathBuf,
     hints: Vec<DistinguishedName>,
     current: RwLock<Arc<dyn ClientCertVerifier>>,
-    /// When the file was last looked at, and its modification time then.
-    looked: Mutex<(Instant, Option<SystemTime>)>,
+    /// When the file was last looked at, and the stamp of the copy in force.
+    looked: Mutex<(Instant, Option<Stamp>)>,
 }
 
-fn modified(path: &Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+/// What tells one copy of the file from another without reading it.
+type Stamp = (SystemTime, u64);
+
+fn modified(path: &Path) -> Option<Stamp> {
+    std::fs::metadata(path).and_then(|m| Ok((m.modified()?, m.len()))).ok()
 }
 
 impl CrlVerifier {
@@ -103,11 +107,16 @@ impl CrlVerifier {
         match read_crls(&self.path).and_then(|crls| build(self.roots.clone(), crls)) {
             Ok(inner) => {
                 *self.current.write().unwrap_or_else(|e| e.into_inner()) = inner;
-                looked.1 = stamp;
+                // A file still being written when it was read is read again
+                // at the next look.
+                if modified(&self.path) == stamp {
+                    looked.1 = stamp;
+                }
                 tracing::info!(file = %self.path.display(), "client certificates: the CRL was read again");
             }
+            // Not recorded: looked at again (and said again) each second
+            // until a good copy is there.
             Err(e) => {
-                looked.1 = stamp;
                 tracing::error!(file = %self.path.display(), error = %e, "client certificates: the changed CRL could not be read; the lists read before stay in force");
             }
         }

@@ -114,6 +114,7 @@ impl Application {
             max_retry: d.max_retry,
             poll: d.poll,
             lease_to_give_back: Default::default(),
+            unrecorded: Default::default(),
         };
         #[cfg(feature = "rate-limit")]
         let limiter = rate_limit::limiter(config.rate_limit);

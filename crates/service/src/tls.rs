@@ -47,5 +47,11 @@ pub fn server_config(m: &TlsMaterial) -> anyhow::Result<ServerConfig> {
         .with_client_cert_verifier(verifier)
         .with_single_cert(certs_from_pem(&m.server_cert_chain_pem).context("server certificate")?, key_from_pem(&m.server_key_pem)?)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    if m.client_crl.is_some() {
+        // A resumed session skips the client certificate's check: with a
+        // revocation list every connection is verified against it anew.
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+        config.send_tls13_tickets = 0;
+    }
     Ok(config)
 }

@@ -374,6 +374,7 @@ impl AppCore {
 
     /// A refusal of the service, explained with the policy it stated.
     fn refused(&self, e: ClientError) -> AppError {
+        self.note_unreached(&e);
         let (code, refused) = Refused::from_client(e);
         let policy = lock(&self.policy).clone();
         AppError(explain(code, refused, &policy, Some(self.now())))
@@ -381,12 +382,14 @@ impl AppCore {
 
     /// Awaits a call of the service; a refusal is explained.
     async fn call<T>(&self, answer: impl std::future::Future<Output = Result<T, ClientError>>) -> AppResult<T> {
-        answer.await.map_err(|e| {
-            if matches!(e, ClientError::Local { code: ErrorCode::ServiceUnreachable | ErrorCode::ServiceUnavailable, .. }) {
-                self.client_stale.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            self.refused(e)
-        })
+        answer.await.map_err(|e| self.refused(e))
+    }
+
+    /// A call that found no service: the next asks again where it is.
+    fn note_unreached(&self, e: &ClientError) {
+        if matches!(e, ClientError::Local { code: ErrorCode::ServiceUnreachable | ErrorCode::ServiceUnavailable, .. }) {
+            self.client_stale.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     // ---- the service ----
@@ -443,7 +446,10 @@ impl AppCore {
         match client.policy().await {
             Ok(policy) => *lock(&self.policy) = policy,
             // The call that follows meets the same fault and explains it.
-            Err(e) => tracing::warn!(code = e.code().as_str(), "service policy not read"),
+            Err(e) => {
+                self.note_unreached(&e);
+                tracing::warn!(code = e.code().as_str(), "service policy not read")
+            }
         }
         self.conn.lock().await.client = Some(client.clone());
         Ok(client)

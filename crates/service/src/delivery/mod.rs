@@ -60,12 +60,15 @@ pub struct Worker {
     /// How often the outbox is looked at when nothing wakes the worker
     /// (messages queued by another instance, retries falling due).
     pub poll: Duration,
-    /// A message was taken but what became of it could not be written (the
-    /// database went away, its disk filled): its lease is given back as soon
-    /// as the database answers, so it goes out then rather than when the
-    /// lease runs out minutes later. (A mail that did go out is then sent
-    /// again, with the same `Message-ID`.)
+    /// A claim whose answer was lost (the database went away mid-call) may
+    /// have taken a row: this instance's leases are given back as soon as
+    /// the database answers, so the message goes out then rather than when
+    /// the lease runs out minutes later.
     pub lease_to_give_back: std::sync::atomic::AtomicBool,
+    /// A message whose fate is known (sent, or failed) but could not be
+    /// written (the database went away, its disk filled): written first
+    /// at every round until it is, so a mail that went out is not sent again.
+    pub unrecorded: std::sync::Mutex<Option<(outbox::Outgoing, Result<(), DeliveryError>)>>,
 }
 
 /// How long one attempt to send may take in all (connection, every SMTP
@@ -83,7 +86,7 @@ impl Worker {
     /// (the service is stopping: mail queued by its last requests goes out
     /// now rather than at the next start) and returns.
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
-        let _alive = loop {
+        let mut alive = loop {
             match instances::hold(&self.db, &self.instance).await {
                 Ok(lock) => break lock,
                 Err(e) => {
@@ -97,6 +100,15 @@ impl Worker {
         };
         let mut at_start = true;
         loop {
+            if !alive.still_held().await {
+                match instances::hold(&self.db, &self.instance).await {
+                    Ok(lock) => {
+                        alive = lock;
+                        info!("outbox: this instance is announced alive again (its database session had ended)");
+                    }
+                    Err(e) => warn!(error = %e, "outbox: storage error"),
+                }
+            }
             match instances::free_leases_of_the_dead(&self.db, &self.instance, at_start).await {
                 Ok(0) => {}
                 Ok(n) => info!(messages = n, "outbox: took over the messages of a stopped instance"),
@@ -123,6 +135,13 @@ impl Worker {
 
     /// Delivers every message due now.
     async fn deliver_due(&self) {
+        let pending = self.unrecorded.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((msg, result)) = pending {
+            if let Err(e) = self.record(&msg, &result).await {
+                *self.unrecorded.lock().unwrap_or_else(|e| e.into_inner()) = Some((msg, result));
+                return warn!(error = %e, "outbox: storage error");
+            }
+        }
         if self.lease_to_give_back.load(Ordering::Relaxed) {
             // One message at a time: no lease of ours is in use now.
             match self.db.acquire().await {
@@ -153,10 +172,10 @@ impl Worker {
         // taken a row: until the row's fate is written, our leases are
         // given back at the next round.
         self.lease_to_give_back.store(true, Ordering::Relaxed);
-        let Some(msg) = outbox::claim_due(&mut conn, now, now + LEASE, &self.instance).await? else {
-            self.lease_to_give_back.store(false, Ordering::Relaxed);
-            return Ok(false);
-        };
+        let claimed = outbox::claim_due(&mut conn, now, now + LEASE, &self.instance).await?;
+        // The claim's answer came: which row is ours (if any) is known.
+        self.lease_to_give_back.store(false, Ordering::Relaxed);
+        let Some(msg) = claimed else { return Ok(false) };
         drop(conn);
         // A body sealed under another key stays queued (and is logged): the
         // operator has the wrong service key, and fixing it loses nothing.
@@ -184,13 +203,15 @@ impl Worker {
         let result = tokio::time::timeout(SEND_BUDGET, attempt)
             .await
             .unwrap_or_else(|_| Err(DeliveryError::Temporary(format!("no answer within {} s", SEND_BUDGET.as_secs()))));
-        self.record(&msg, result).await?;
-        self.lease_to_give_back.store(false, Ordering::Relaxed);
+        if let Err(e) = self.record(&msg, &result).await {
+            *self.unrecorded.lock().unwrap_or_else(|e| e.into_inner()) = Some((msg, result));
+            return Err(e);
+        }
         Ok(true)
     }
 
     /// Writes what became of a message taken for sending.
-    async fn record(&self, msg: &outbox::Outgoing, result: Result<(), DeliveryError>) -> Result<(), crate::store::StoreError> {
+    async fn record(&self, msg: &outbox::Outgoing, result: &Result<(), DeliveryError>) -> Result<(), crate::store::StoreError> {
         let now = self.clock.now();
         let mut tx = self.db.begin().await?;
         match result {
@@ -205,7 +226,7 @@ impl Worker {
             Err(e) => {
                 let delay = self.retry_delay(msg.attempts);
                 let next_attempt = now + time::Duration::try_from(delay).unwrap_or(time::Duration::MAX);
-                outbox::mark_failed(&mut tx, &msg.id, next_attempt, &e.to_string()).await?;
+                outbox::mark_failed(&mut tx, &msg.id, &self.instance, next_attempt, &e.to_string()).await?;
                 warn!(message = %msg.id, channel = msg.channel.as_str(), attempts = msg.attempts, retry_in_ms = delay.as_millis() as u64, error = %e, "outbox: delivery failed, will retry");
             }
         }

@@ -72,10 +72,7 @@ pub const REFUSALS: &[(&str, &[&[ErrorCode]])] = &[
         "terminal_activation_redeem",
         &[&[ActivationCodeInvalid, TerminalKeyInvalid, ActivationCodeIncorrect, ActivationCodeExpired, ActivationCodeUsed]],
     ),
-    (
-        "terminal_activation_prove",
-        &[&[TerminalSignatureInvalid, TerminalKeyInvalid, TerminalNotFound, TerminalAlreadyLinked, TerminalChallengeExpired]],
-    ),
+    ("terminal_activation_prove", &[&[TerminalSignatureInvalid, TerminalKeyInvalid, TerminalAlreadyLinked, TerminalChallengeExpired]]),
     ("terminal_list", &[&[PasswordChangeRequired]]),
     ("terminal_unlink", &[&[PasswordChangeRequired, TerminalNotFound]]),
     ("practice_mailbox", &[&[PracticeModeOnly]]),

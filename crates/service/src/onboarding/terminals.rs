@@ -29,10 +29,6 @@ use time::OffsetDateTime;
 /// answers say "expired" too.
 const UNKNOWN_TRIES_KEPT: time::Duration = time::Duration::days(30);
 
-/// The longest terminal ID whose wrong codes are counted (the service
-/// issues 36-character UUIDs).
-const MAX_TRACKED_ID_LEN: usize = 64;
-
 /// Sync interval written into the terminal's settings.
 const SYNC_INTERVAL_SECONDS: u32 = 300;
 
@@ -168,8 +164,9 @@ impl Onboarding {
     /// The answer to a code sent for an ID no terminal has: the one a
     /// terminal waiting since the first such code would give.
     async fn refuse_unknown_terminal(&self, conn: &mut Conn, terminal_id: &str, now: OffsetDateTime) -> OnboardingResult<Failure> {
-        // Longer than any ID the service issues: judged afresh, never stored.
-        let tracked = terminal_id.len() <= MAX_TRACKED_ID_LEN;
+        // Not an ID the service could have issued (a UUID): judged afresh,
+        // never stored, so junk cannot fill the table.
+        let tracked = uuid::Uuid::try_parse(terminal_id).is_ok();
         let tries = if tracked { terminals::unknown_tries(conn, terminal_id, now - UNKNOWN_TRIES_KEPT).await? } else { None };
         let link = unknown_terminal(tries.map(|t| t.first_at), tries.map_or(0, |t| t.wrong_entries), &self.policy, now);
         if let Err(code) = link.activation_redeemable(&self.policy, now) {
@@ -187,7 +184,12 @@ impl Onboarding {
         let signature = parse_field("signature", parse_terminal_signature(signature))?;
         let now = self.now();
         let mut conn = self.db.acquire().await?;
-        let row = terminals::find_by_id(&mut conn, terminal_id).await?.ok_or(ErrorCode::TerminalNotFound)?;
+        // An unknown terminal answers as one whose device has not redeemed
+        // its code yet: no challenge open.
+        let Some(row) = terminals::find_by_id(&mut conn, terminal_id).await? else {
+            unknown_terminal(None, 0, &self.policy, now).proof_acceptable(now)?;
+            return Err(ErrorCode::TerminalChallengeExpired.into());
+        };
         row.link.proof_acceptable(now)?;
         let challenge = row.challenge.clone().ok_or(ErrorCode::TerminalChallengeExpired)?;
         let key = parse_terminal_public_key(row.public_key.as_deref().unwrap_or_default()).map_err(Failure::from)?;

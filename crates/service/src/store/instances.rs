@@ -24,6 +24,18 @@ fn lock_key(instance: &str) -> i64 {
     i64::from_be_bytes(first)
 }
 
+impl InstanceLock {
+    /// Whether the lock is still held: its session may have died with a
+    /// PostgreSQL restart, and then the others take this instance for dead
+    /// until it takes the lock again.
+    pub async fn still_held(&mut self) -> bool {
+        match &mut self._session {
+            None => true,
+            Some(session) => sqlx::query("SELECT 1").execute(session).await.is_ok(),
+        }
+    }
+}
+
 /// Announces `instance` as alive until the returned lock is dropped.
 pub async fn hold(db: &Db, instance: &str) -> StoreResult<InstanceLock> {
     match db.backend() {

@@ -121,13 +121,20 @@ pub async fn mark_delivered(conn: &mut Conn, id: &str, now: OffsetDateTime) -> S
     Ok(())
 }
 
-pub async fn mark_failed(conn: &mut Conn, id: &str, next_attempt: OffsetDateTime, error: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, leased_by = NULL, last_error = $2 WHERE id = $3")
-        .bind(millis(next_attempt))
-        .bind(error)
-        .bind(id)
-        .execute(conn)
-        .await?;
+/// A failed attempt of `instance`'s: retried at `next_attempt`. A lease
+/// taken over since (by another instance, after this one seemed dead) is
+/// left to its new holder.
+pub async fn mark_failed(conn: &mut Conn, id: &str, instance: &str, next_attempt: OffsetDateTime, error: &str) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE outbox SET next_attempt_at = $1, locked_until = NULL, leased_by = NULL, last_error = $2
+         WHERE id = $3 AND (leased_by = $4 OR leased_by IS NULL) AND delivered_at IS NULL",
+    )
+    .bind(millis(next_attempt))
+    .bind(error)
+    .bind(id)
+    .bind(instance)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -195,7 +202,8 @@ pub struct MailboxEntry {
 
 pub async fn put_in_mailbox(conn: &mut Conn, m: &Outgoing, now: OffsetDateTime) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO practice_mailbox (id, office_id, channel, recipient, subject, body, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO practice_mailbox (id, office_id, channel, recipient, subject, body, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO NOTHING",
     )
     .bind(&m.id)
     .bind(&m.office_id)

@@ -424,10 +424,14 @@ async fn under_a_low_hard_open_file_limit_surplus_connections_wait_without_faile
 async fn the_listening_socket_queues_as_many_connections_as_the_kernel_allows() {
     let app = spawn_app().await;
     let port = app.service.addr.port();
-    let out = std::process::Command::new("ss").args(["-ltnH", &format!("sport = :{port}")]).output().expect("ss (iproute2)");
+    let Ok(out) = std::process::Command::new("ss").args(["-ltnH", &format!("sport = :{port}")]).output() else {
+        assert!(std::env::var_os("KAIGO_FULL_SUITE").is_none(), "the full suite needs ss (iproute2)");
+        return eprintln!("ss (iproute2) missing: the backlog is not read back");
+    };
     let text = String::from_utf8_lossy(&out.stdout);
     let backlog: u32 = text.split_whitespace().nth(2).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("ss said: {text}"));
     let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn").unwrap().trim().parse().unwrap();
     assert_eq!(backlog, kaigo_service::startup::LISTEN_BACKLOG.min(somaxconn), "{text}");
-    assert!(backlog > 128, "backlog {backlog}");
+    // Where the kernel allows no more than 128 (before Linux 5.4), that is all.
+    assert!(backlog > 128 || somaxconn <= 128, "backlog {backlog}");
 }

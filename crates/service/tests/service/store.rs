@@ -178,7 +178,9 @@ async fn contract(db: Db) {
     let m = outbox::claim_due(c, at(10), at(100), "i1").await.unwrap().unwrap();
     assert_eq!((m.id.as_str(), m.attempts, m.body.as_str(), m.channel), (id.as_str(), 1, "本文", DeliveryChannel::Email));
     assert!(outbox::claim_due(c, at(50), at(150), "i2").await.unwrap().is_none(), "leased");
-    outbox::mark_failed(c, &id, at(200), "451").await.unwrap();
+    outbox::mark_failed(c, &id, "i2", at(120), "late").await.unwrap();
+    assert!(outbox::claim_due(c, at(50), at(150), "i2").await.unwrap().is_none(), "another's failure leaves i1's lease");
+    outbox::mark_failed(c, &id, "i1", at(200), "451").await.unwrap();
     assert!(outbox::claim_due(c, at(199), at(300), "i1").await.unwrap().is_none(), "waits for its retry time");
     let m = outbox::claim_due(c, at(200), at(300), "i1").await.unwrap().unwrap();
     assert_eq!(m.attempts, 2);

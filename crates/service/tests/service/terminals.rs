@@ -113,7 +113,7 @@ async fn an_activation_code_works_once_within_its_lifetime_and_wrong_ones_count_
         phone.redeem_terminal_activation("no-such-terminal", &fresh.activation.code, &public(&key())).await,
         ErrorCode::ActivationCodeIncorrect,
     );
-    expect_code(phone.prove_terminal("no-such-terminal", &B64.encode([0u8; 64])).await, ErrorCode::TerminalNotFound);
+    expect_code(phone.prove_terminal("no-such-terminal", &B64.encode([0u8; 64])).await, ErrorCode::TerminalChallengeExpired);
 }
 
 /// SECURITY.md: whether a terminal exists and waits for its device cannot
@@ -156,7 +156,15 @@ async fn an_unknown_terminal_answers_as_a_waiting_one_does() {
     app.clock.advance(policy.terminal_activation_lifetime + time::Duration::SECOND);
     let w = answer(phone.redeem_terminal_activation(&waiting, "AAAA-AAAA-AAAA", &public(&key())).await);
     let u = answer(phone.redeem_terminal_activation(&unknown, "AAAA-AAAA-AAAA", &public(&key())).await);
-    assert_eq!((w.clone(), u), (w.clone(), (ErrorCode::ActivationCodeExpired, None, None)));
+    assert_eq!(w, u);
+    assert_eq!(u, (ErrorCode::ActivationCodeExpired, None, None));
+
+    // The device's proof: a waiting terminal and an unknown one alike.
+    let proof = |id: String| {
+        let phone = &phone;
+        async move { phone.prove_terminal(&id, &B64.encode([0u8; 64])).await.unwrap_err().code() }
+    };
+    assert_eq!(proof(waiting).await, proof(unknown).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
