@@ -649,7 +649,7 @@ async fn the_service_killed_at_random_points_of_step_3_loses_and_doubles_nothing
     };
     let t = Instant::now();
     walk(&client_of(&service.url, &pki, &office), &warm_up, &AtomicU8::new(0), &Mutex::new(None)).await.unwrap();
-    let script_takes = t.elapsed();
+    let mut script_takes = t.elapsed();
     let mut registered = vec![warm_up.user.clone()];
     let mut slowest_restart = Duration::ZERO;
     let started = Instant::now();
@@ -696,14 +696,18 @@ async fn the_service_killed_at_random_points_of_step_3_loses_and_doubles_nothing
         // The script, run again from its start, finishes the same Step 3.
         if outcome.is_err() || step.load(Ordering::Relaxed) < 7 {
             let again = (AtomicU8::new(0), Mutex::new(None));
+            let t = Instant::now();
             walk(&client, &script, &again.0, &again.1).await.unwrap_or_else(|e| panic!("trial {trial} (seed {seed}): resumed: {e}"));
+            // On a service just started the script runs slower than on a
+            // warm one: the kills spread over the longest run seen.
+            script_takes = script_takes.max(t.elapsed());
         }
         registered.push(script.user.clone());
         outbox_drained(&db, Duration::from_secs(20)).await;
         registrations_whole(&db, &registered, true).await;
     }
     eprintln!(
-        "SIGKILL (seed {seed}): {trials} trials in {:?} (the script alone {script_takes:?}), killed during {killed_at:?}; slowest restart {slowest_restart:?}; every trial whole",
+        "SIGKILL (seed {seed}): {trials} trials in {:?} (the longest uninterrupted script {script_takes:?}), killed during {killed_at:?}; slowest restart {slowest_restart:?}; every trial whole",
         started.elapsed()
     );
     assert!(trials < 20 || killed_at.len() >= 4, "the kills fell at too few points: {killed_at:?}");
