@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 TEST_PACKAGES=(
   postgresql            # the second database backend, for its tests
-  iproute2              # ss: the listening socket's backlog, read back by a test
+  iproute2              # ss: the listening socket's backlog (a test), the virtual reader ready (reader.sh)
   vsmartcard-vpcd vsmartcard-vpicc python3-pycryptodome  # a virtual reader and card for the card-reading test
   chromium poppler-utils  # the completion report's PDF test (headless Chromium, pdftotext)
   chromium-driver       # the trainer's page in a real browser (研修 end-to-end test)

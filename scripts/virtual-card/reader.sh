@@ -24,8 +24,14 @@ CHANNELID    $PORT
 CONF
     pcscd --foreground --config "$STATE/conf" >"$STATE/pcscd.log" 2>&1 &
     echo $! >"$STATE/pid"
-    for _ in $(seq 50); do
-      (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && { echo "$PORT"; exit 0; }
+    # Ready once vpcd listens for cards and pcscd for programs. Looked at with
+    # ss rather than by connecting: a connection to vpcd is a card put on.
+    for _ in $(seq 100); do
+      if ss -Hltn "sport = :$PORT" | grep -q . && [ -S /run/pcscd/pcscd.comm ]; then
+        echo "$PORT"
+        exit 0
+      fi
+      kill -0 "$(cat "$STATE/pid")" 2>/dev/null || break
       sleep 0.1
     done
     echo "the virtual reader did not start; see $STATE/pcscd.log" >&2
