@@ -24,6 +24,7 @@ TEST_PACKAGES=(
   # mingw linker, Wine to run the tests and the installer, NSIS to make it.
   rustc-web cargo-web rust-web-src gcc-mingw-w64-x86-64 wine wine64 nsis
   osslsigncode          # Authenticode signatures of the Windows build, and their check
+  softhsm2 libengine-pkcs11-openssl  # a PKCS#11 token for the test of signing with a token's key
   minisign              # signs the update bundle (tauri-plugin-updater checks it)
   python3 python3-venv  # zig (from PyPI) for the macOS check, schemathesis
 )

@@ -3,5 +3,6 @@
 //! would. One test binary: each extra one is a slow link.
 
 mod deb;
+mod signing;
 mod update_bundle;
 mod windows_installer;
