@@ -23,18 +23,25 @@ axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes:
       nodes: v.nodes.map(n => ({ target: n.target, html: n.html, summary: n.failureSummary })) })) }))
   .catch(e => done({ error: String(e) }));";
 
-/// Runs the rules on the page in `client`; writes `<dir>/<name>.axe.json`
-/// and adds a line to `<dir>/axe-summary.tsv` (name, violations, rules).
-/// Fails on any violation, naming each (unless [`crate::report_only`]).
-pub async fn check(client: &Client, dir: &Path, name: &str) -> E2eResult<()> {
+/// Runs the rules on the page in `client`: `{"violations": [{id, impact,
+/// help, nodes}]}`.
+pub async fn run(client: &Client) -> E2eResult<Value> {
     let loaded = client.execute("return typeof window.axe === 'object'", vec![]).await?;
     if loaded.as_bool() != Some(true) {
         client.execute(&source()?, vec![]).await?;
     }
     let result = client.execute_async(RUN, vec![json!(WCAG_TAGS)]).await?;
     if let Some(error) = result.get("error") {
-        return Err(format!("axe-core failed on {name}: {error}").into());
+        return Err(format!("axe-core failed: {error}").into());
     }
+    Ok(result)
+}
+
+/// Runs the rules on the page in `client`; writes `<dir>/<name>.axe.json`
+/// and adds a line to `<dir>/axe-summary.tsv` (name, violations, rules).
+/// Fails on any violation, naming each (unless [`crate::report_only`]).
+pub async fn check(client: &Client, dir: &Path, name: &str) -> E2eResult<()> {
+    let result = run(client).await.map_err(|e| format!("{name}: {e}"))?;
     std::fs::write(dir.join(format!("{name}.axe.json")), serde_json::to_vec_pretty(&result)?)?;
     let violations = result["violations"].as_array().cloned().unwrap_or_default();
     let rules: Vec<String> =

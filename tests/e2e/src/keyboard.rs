@@ -99,7 +99,8 @@ impl Window {
     }
 
     /// A screen just shown: its heading has the focus, and one round of
-    /// Tab from there reaches every control of it, in the page's order.
+    /// Tab from there reaches every control of it, in the page's order;
+    /// then its screenshot (`keyboard-<screen>`, with the page checks).
     pub async fn keyboard_screen(&self, screen: &str) -> E2eResult<()> {
         self.wait_screen(screen).await?;
         let heading = format!("#screen-{screen} h2");
@@ -134,6 +135,8 @@ impl Window {
             let _ = self.shot(&format!("keyboard-failure-order-{screen}")).await;
             return Err(format!("{screen}: Tab reached {reached:?}, the page has {expected:?}").into());
         }
+        // Photographed, checked by axe-core and measured as it is reached.
+        self.shot(&format!("keyboard-{screen}")).await?;
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! The page measured as staff see it, at any text size: nothing scrolls
-//! sideways, no text is cut off by its box, and every click target is at
-//! least 44 × 44 px (a choice's whole line counts for its radio button).
+//! sideways, no text is cut off by its box, no text is drawn over other
+//! text, and every click target is at least 44 × 44 px (a choice's whole
+//! line counts for its radio button).
 
 use crate::E2eResult;
 use fantoccini::Client;
@@ -24,6 +25,37 @@ for (const el of document.querySelectorAll('body *')) {
     if (overflow === 'auto' || overflow === 'scroll') problems.push('scrolls sideways: ' + name(el));
   }
 }
+// Text over text: the line boxes of every text shown, compared within a
+// layer (a dialog or a positioned box lies over the page on purpose; a
+// list box draws its options itself); lines
+// may touch, but not cross by a quarter of their height.
+const layerOf = (el) => {
+  for (let e = el; e; e = e.parentElement) {
+    if (e.tagName === 'DIALOG' || ['fixed', 'absolute', 'sticky'].includes(getComputedStyle(e).position)) return e;
+  }
+  return null;
+};
+const lines = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const el = node.parentElement;
+  if (!node.textContent.trim() || !el || !shown(el) || el.closest('.sr-only, script, style, select, textarea')) continue;
+  const range = document.createRange();
+  range.selectNodeContents(node);
+  const layer = layerOf(el);
+  for (const r of range.getClientRects()) if (r.width > 1 && r.height > 1) lines.push({ node, el, layer, r });
+}
+const crossings = new Set();
+for (let i = 0; i < lines.length; i++) {
+  for (let j = i + 1; j < lines.length; j++) {
+    const a = lines[i], b = lines[j];
+    if (a.node === b.node || a.layer !== b.layer) continue;
+    const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+    const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+    if (w > 2 && h > Math.min(a.r.height, b.r.height) / 4) crossings.add(`text over text: ${name(a.el)} / ${name(b.el)}`);
+  }
+}
+problems.push(...crossings);
 for (const control of document.querySelectorAll('button, select, summary, input:not([type=hidden])')) {
   // A radio button's or a check box's target is its whole label.
   const el = control.matches('[type=radio], [type=checkbox]') ? (control.closest('label') || control) : control;
