@@ -14,7 +14,10 @@ const problems = [];
 const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
   (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
   ' \"' + (el.innerText || el.value || '').trim().slice(0, 40) + '\"';
-const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+// A closed <details>' content keeps its boxes in WebKit (content-visibility:
+// hidden) though nothing of it is drawn.
+const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' &&
+  !el.closest('details:not([open]) > :not(summary)') && (!el.checkVisibility || el.checkVisibility());
 const page = document.documentElement;
 if (page.scrollWidth > window.innerWidth + 1) problems.push(`the page scrolls sideways: ${page.scrollWidth} px in ${window.innerWidth} px`);
 for (const el of document.querySelectorAll('body *')) {
