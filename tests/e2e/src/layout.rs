@@ -30,8 +30,19 @@ for (const el of document.querySelectorAll('body *')) {
 }
 // Text over text: the line boxes of every text shown, compared within a
 // layer (a dialog or a positioned box lies over the page on purpose; a
-// list box draws its options itself); lines
-// may touch, but not cross by a quarter of their height.
+// list box draws its options itself) and cut to the boxes that clip them
+// (a scrolled panel's hidden lines are not drawn); lines may touch, but
+// not cross by a quarter of their height.
+const clipOf = (el) => {
+  let c = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
+  for (let e = el; e && e !== document.body; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+    const b = e.getBoundingClientRect();
+    c = { left: Math.max(c.left, b.left), top: Math.max(c.top, b.top), right: Math.min(c.right, b.right), bottom: Math.min(c.bottom, b.bottom) };
+  }
+  return c;
+};
 const layerOf = (el) => {
   for (let e = el; e; e = e.parentElement) {
     if (e.tagName === 'DIALOG' || ['fixed', 'absolute', 'sticky'].includes(getComputedStyle(e).position)) return e;
@@ -45,8 +56,11 @@ for (let node = walker.nextNode(); node; node = walker.nextNode()) {
   if (!node.textContent.trim() || !el || !shown(el) || el.closest('.sr-only, script, style, select, textarea')) continue;
   const range = document.createRange();
   range.selectNodeContents(node);
-  const layer = layerOf(el);
-  for (const r of range.getClientRects()) if (r.width > 1 && r.height > 1) lines.push({ node, el, layer, r });
+  const layer = layerOf(el), clip = clipOf(el);
+  for (const line of range.getClientRects()) {
+    const r = { left: Math.max(line.left, clip.left), top: Math.max(line.top, clip.top), right: Math.min(line.right, clip.right), bottom: Math.min(line.bottom, clip.bottom), height: line.height };
+    if (r.right - r.left > 1 && r.bottom - r.top > 1) lines.push({ node, el, layer, r });
+  }
 }
 const crossings = new Set();
 for (let i = 0; i < lines.length; i++) {
