@@ -18,7 +18,10 @@ as_root() {
 }
 
 kaigo_keyring_session() {
-  local script="$1"
+  # The caller has changed to the repository's root: its own "$0" may have
+  # been relative to where it was started.
+  local script
+  script="$KAIGO_REPO/scripts/$(basename "$1")"
   shift
   if [ -z "${KAIGO_IN_KEYRING_SESSION:-}" ]; then
     export KAIGO_IN_KEYRING_SESSION=1

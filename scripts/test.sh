@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite. First the fast gate (scripts/check.sh: style, lints,
-# unused dependencies, unit and SQLite tests); then, with what they need
-# installed (scripts/setup-tests.sh) and started here — a private D-Bus
-# session with its own keychain, a throw-away PostgreSQL (unless
+# The whole test suite. First what the tests need is installed
+# (scripts/setup-tests.sh), then the fast gate runs (scripts/check.sh: style,
+# lints, unused dependencies, unit and SQLite tests); then, with what they
+# need started here — a private D-Bus session with its own keychain, a
+# throw-away PostgreSQL (unless
 # KAIGO_TEST_POSTGRES_URL names one), a virtual card reader (root or sudo),
 # a virtual display and tauri-driver — every test again with all of it:
 # PostgreSQL, the OS keychain, the card reader, the report's PDF, the

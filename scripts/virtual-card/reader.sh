@@ -7,7 +7,8 @@
 # The test puts cards on it with scripts/virtual-card/card.py.
 set -euo pipefail
 PORT=40059 # 0x9C7B
-STATE="${TMPDIR:-/tmp}/kaigo-virtual-reader"
+# A fixed place: sudo drops TMPDIR, and the card-reader test reads the log here.
+STATE=/tmp/kaigo-virtual-reader
 
 case "${1:-}" in
   start)

@@ -31,8 +31,8 @@ for (const el of document.querySelectorAll('body *')) {
 // Text over text: the line boxes of every text shown, compared within a
 // layer (a dialog or a positioned box lies over the page on purpose; a
 // list box draws its options itself) and cut to the boxes that clip them
-// (a scrolled panel's hidden lines are not drawn); lines may touch, but
-// not cross by a quarter of their height.
+// (a scrolled panel's hidden lines are not drawn); lines, a text's own
+// lines too, may touch, but not cross by a quarter of their height.
 const clipOf = (el) => {
   let c = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
   for (let e = el; e && e !== document.body; e = e.parentElement) {
@@ -66,7 +66,7 @@ const crossings = new Set();
 for (let i = 0; i < lines.length; i++) {
   for (let j = i + 1; j < lines.length; j++) {
     const a = lines[i], b = lines[j];
-    if (a.node === b.node || a.layer !== b.layer) continue;
+    if (a.layer !== b.layer) continue;
     const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
     const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
     if (w > 2 && h > Math.min(a.r.height, b.r.height) / 4) crossings.add(`text over text: ${name(a.el)} / ${name(b.el)}`);

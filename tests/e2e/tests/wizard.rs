@@ -394,6 +394,14 @@ async fn large_text_run(app: &std::path::Path) -> E2eResult<()> {
     let w = Window::open(app).await?;
     w.wait_screen("finished").await?;
     the_checks_find_a_spoilt_page(&w).await?;
+    // The keyboard pass left 特大 saved: 標準 first, so that what follows
+    // shows choosing 特大 with the mouse.
+    w.click("#settings-btn").await?;
+    w.wait_screen("settings").await?;
+    w.click("#text-size-standard").await?;
+    w.click("#settings-save").await?;
+    w.wait_screen("finished").await?;
+    w.wait_true("document.documentElement.dataset.textSize === 'standard'").await?;
     w.click("#settings-btn").await?;
     w.wait_screen("settings").await?;
     w.click("#lang-ja").await?;
@@ -453,13 +461,18 @@ add(d, 'div', 'cut off words here', { width: '60px', overflow: 'hidden', whiteSp
 const p = add(d, 'p', '', {});
 add(p, 'span', 'underneath', {});
 add(p, 'span', 'drawn over', { marginLeft: '-60px' });
+add(d, 'p', 'lines squeezed into one narrow box', { width: '120px', lineHeight: '10px' });
 add(d, 'button', '', { width: '20px', height: '20px', minWidth: '0', minHeight: '0', padding: '0' });
 add(d, 'img', '', { width: '40px', height: '40px' }).src = 'data:,';";
     w.client.execute(SPOIL, vec![]).await?;
     let found = kaigo_e2e::layout::problems(&w.client).await?;
-    for expected in
-        ["the page scrolls sideways", "text cut off: div \"cut off words", "text over text: span \"underneath", "target 20x20 px: button"]
-    {
+    for expected in [
+        "the page scrolls sideways",
+        "text cut off: div \"cut off words",
+        "text over text: span \"underneath",
+        "text over text: p \"lines squeezed",
+        "target 20x20 px: button",
+    ] {
         assert!(found.iter().any(|p| p.starts_with(expected)), "the layout check missed {expected:?}: {found:?}");
     }
     let axe = kaigo_e2e::axe::run(&w.client).await?;
@@ -468,7 +481,9 @@ add(d, 'img', '', { width: '40px', height: '40px' }).src = 'data:,';";
         assert!(rules.contains(&expected), "axe-core missed {expected}: {rules:?}");
     }
     w.client.execute("document.getElementById('spoilt').remove()", vec![]).await?;
-    assert_eq!(kaigo_e2e::layout::problems(&w.client).await?, Vec::<String>::new());
+    if !kaigo_e2e::report_only() {
+        assert_eq!(kaigo_e2e::layout::problems(&w.client).await?, Vec::<String>::new());
+    }
     Ok(())
 }
 

@@ -45,7 +45,8 @@ fn check_until(expected: CardOutcome) -> (kaigo_app_core::card_check::CardCheck,
             return (c, String::new());
         }
         if start.elapsed() > Duration::from_secs(30) {
-            let log = std::env::temp_dir().join("kaigo-virtual-reader/pcscd.log");
+            // Where scripts/virtual-card/reader.sh keeps it.
+            let log = std::path::PathBuf::from("/tmp/kaigo-virtual-reader/pcscd.log");
             let log = std::fs::read_to_string(&log).unwrap_or_else(|e| format!("{}: {e}", log.display()));
             let tail: Vec<&str> = log.lines().rev().take(40).collect();
             let seen = kaigo_app_core::card_check::observe();

@@ -80,7 +80,7 @@ fn time_stamping_service(ca: &Path) -> (String, Arc<AtomicUsize>) {
     let stamps = Arc::new(AtomicUsize::new(0));
     let (ca, given) = (ca.to_owned(), stamps.clone());
     std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
+        for (n, stream) in listener.incoming().flatten().enumerate() {
             let mut reader = BufReader::new(stream);
             let mut length = 0;
             loop {
@@ -98,7 +98,6 @@ fn time_stamping_service(ca: &Path) -> (String, Arc<AtomicUsize>) {
             if reader.read_exact(&mut query).is_err() {
                 continue;
             }
-            let n = given.fetch_add(1, Ordering::SeqCst);
             let (query_file, reply_file) = (ca.join(format!("q{n}.tsq")), ca.join(format!("r{n}.tsr")));
             std::fs::write(&query_file, &query).unwrap();
             let made = Command::new("openssl")
@@ -117,8 +116,12 @@ fn time_stamping_service(ca: &Path) -> (String, Arc<AtomicUsize>) {
                 .output()
                 .unwrap();
             let mut stream = reader.into_inner();
-            let head = if made.status.success() { "200 OK" } else { "500 Internal Server Error" };
             let body = std::fs::read(&reply_file).unwrap_or_default();
+            let stamped = made.status.success() && !body.is_empty();
+            if stamped {
+                given.fetch_add(1, Ordering::SeqCst);
+            }
+            let head = if stamped { "200 OK" } else { "500 Internal Server Error" };
             let _ = write!(
                 stream,
                 "HTTP/1.1 {head}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -134,6 +137,10 @@ fn time_stamping_service(ca: &Path) -> (String, Arc<AtomicUsize>) {
 fn sign(file: &Path, env: &[(&str, String)]) -> Output {
     let mut command = Command::new(repo().join("scripts/signing/sign-pe.sh"));
     for var in SIGNING_VARIABLES {
+        command.env_remove(var);
+    }
+    // The time stamp is asked of a service on loopback: never through a proxy.
+    for var in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
         command.env_remove(var);
     }
     command.envs(env.iter().map(|(k, v)| (*k, v.as_str()))).arg(file);
