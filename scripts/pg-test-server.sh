@@ -24,8 +24,18 @@ case "${1:-}" in
       [ "$(id -u)" -eq 0 ] && chown postgres "$DATA"
       as_owner "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
-    as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
-      -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+    # The port lies in the kernel's range for outgoing connections: one of
+    # the tests' may hold it for a moment (seen in CI: "Address already in
+    # use" straight after the gate). A few tries, then the server's log.
+    for try in 1 2 3 4 5 6; do
+      as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
+        -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null && break
+      if [ "$try" = 6 ]; then
+        tail -n 20 "$DATA/server.log" >&2
+        exit 1
+      fi
+      sleep 5
+    done
     echo "postgres://postgres@127.0.0.1:$PGPORT/postgres"
     ;;
   stop)
