@@ -31,8 +31,8 @@ return { what: nameOf(e), visible, matches: arguments[0] ? e.matches(arguments[0
 /// actually reached in one round of Tab from the heading, in order.
 const SCREEN_CONTROLS: &str = concat!(
     name_of!(),
+    shown_js!(),
     "const screen = document.querySelector(arguments[0]);
-const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[hidden]') && !el.closest('details:not([open]) > :not(summary)');
 const seen = new Set();
 const controls = [];
 for (const el of screen.querySelectorAll('input:not([type=hidden]), select, textarea, button, summary, a[href], [tabindex]:not([tabindex=\"-1\"])')) {
@@ -91,6 +91,23 @@ impl Window {
         }
         let _ = self.shot("keyboard-failure-unreachable").await;
         Err(format!("{css} not reached with Tab in {MOST_TABS} presses").into())
+    }
+
+    /// Tabs into the radio group whose inputs `group` selects and chooses
+    /// `value` in it with the arrow `key`, as staff do; fails when the
+    /// arrows do not reach it.
+    pub async fn choose_with_arrows(&self, group: &str, value: &str, key: Key) -> E2eResult<()> {
+        let checked = format!("{group}:checked");
+        self.tab_to(&checked).await?;
+        let options = self.client.execute("return document.querySelectorAll(arguments[0]).length", vec![json!(group)]).await?;
+        for _ in 0..=options.as_u64().unwrap_or(0) {
+            let now = self.client.execute("return document.querySelector(arguments[0]).value", vec![json!(checked)]).await?;
+            if now.as_str() == Some(value) {
+                return Ok(());
+            }
+            self.press(key).await?;
+        }
+        Err(format!("{value} not chosen in {group} with the arrow keys").into())
     }
 
     /// Shift+Tab once, for going back a field.

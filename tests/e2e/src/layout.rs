@@ -9,15 +9,13 @@ use fantoccini::Client;
 /// The smallest click target, in CSS pixels (WCAG 2.5.5's 44 px).
 pub const MIN_TARGET: f64 = 44.0;
 
-const MEASURE: &str = "const min = arguments[0];
+const MEASURE: &str = concat!(
+    shown_js!(),
+    "const min = arguments[0];
 const problems = [];
 const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
   (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
   ' \"' + (el.innerText || el.value || '').trim().slice(0, 40) + '\"';
-// A closed <details>' content keeps its boxes in WebKit (content-visibility:
-// hidden) though nothing of it is drawn.
-const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' &&
-  !el.closest('details:not([open]) > :not(summary)') && (!el.checkVisibility || el.checkVisibility());
 const page = document.documentElement;
 if (page.scrollWidth > window.innerWidth + 1) problems.push(`the page scrolls sideways: ${page.scrollWidth} px in ${window.innerWidth} px`);
 for (const el of document.querySelectorAll('body *')) {
@@ -80,7 +78,8 @@ for (const control of document.querySelectorAll('button, select, summary, input:
   const r = el.getBoundingClientRect();
   if (r.width < min - 0.5 || r.height < min - 0.5) problems.push(`target ${Math.round(r.width)}x${Math.round(r.height)} px: ` + name(el));
 }
-return problems;";
+return problems;"
+);
 
 /// What is wrong with the page's layout now, in words; empty when nothing.
 pub async fn problems(client: &Client) -> E2eResult<Vec<String>> {

@@ -4,6 +4,17 @@
 //! `KAIGO_E2E_WEBDRIVER` (tauri-driver's URL, default http://127.0.0.1:4444)
 //! and a display; `scripts/test.sh` starts Xvfb and tauri-driver for it.
 
+/// Whether staff can see an element, as the page scripts judge it (one
+/// rule for the keyboard pass and the layout measurement): it has boxes, is
+/// not hidden, and lies in no closed `<details>` — WebKitGTK keeps boxes for
+/// a closed details' content (content-visibility: hidden) though nothing of
+/// it is drawn, which `checkVisibility()` also says where it exists.
+macro_rules! shown_js {
+    () => {
+        "const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[hidden]') &&\n  !el.closest('details:not([open]) > :not(summary)') && (!el.checkVisibility || el.checkVisibility());\n"
+    };
+}
+
 pub mod axe;
 mod browser;
 pub mod keyboard;

@@ -255,22 +255,8 @@ async fn keyboard_run(app: &std::path::Path) -> E2eResult<()> {
     w.tab_to("#settings-btn").await?;
     w.press(Key::Enter).await?;
     w.keyboard_screen("settings").await?;
-    w.tab_to("input[name=language]:checked").await?;
-    for _ in 0..2 {
-        if w.client.execute("return document.querySelector('input[name=language]:checked').value", vec![]).await?.as_str() == Some("ja") {
-            break;
-        }
-        w.press(Key::Up).await?;
-    }
-    w.tab_to("#text-size-settings input:checked").await?;
-    for _ in 0..3 {
-        if w.client.execute("return document.querySelector('#text-size-settings input:checked').value", vec![]).await?.as_str()
-            == Some("extra_large")
-        {
-            break;
-        }
-        w.press(Key::Down).await?;
-    }
+    w.choose_with_arrows("input[name=language]", "ja", Key::Up).await?;
+    w.choose_with_arrows("#text-size-settings input", "extra_large", Key::Down).await?;
     w.tab_to("#settings-save").await?;
     w.press(Key::Enter).await?;
     w.keyboard_screen("finished").await?;
@@ -354,13 +340,7 @@ async fn keyboard_run(app: &std::path::Path) -> E2eResult<()> {
 
     w.keyboard_screen("admin-code").await?;
     // The channels are a radio group: the arrow keys choose in it.
-    w.tab_to("#channels input:checked").await?;
-    for _ in 0..3 {
-        if w.client.execute("return document.querySelector('#channels input:checked').value", vec![]).await?.as_str() == Some("email") {
-            break;
-        }
-        w.press(Key::Down).await?;
-    }
+    w.choose_with_arrows("#channels input", "email", Key::Down).await?;
     w.tab_to("#send-code-btn").await?;
     w.press(Key::Enter).await?;
     let code = code_in(&mail_read(&w, "jiro@example.jp", 1).await?).unwrap();
