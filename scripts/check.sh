@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 unset KAIGO_FULL_SUITE KAIGO_TEST_POSTGRES_URL KAIGO_TEST_VPCD_PORT KAIGO_E2E_APP
 
 if ! command -v cargo-machete >/dev/null 2>&1; then
-  cargo install cargo-machete --version '^0.9' --locked
+  tool_install cargo-machete --version '^0.9'
 fi
 
 timed "rustfmt" cargo fmt --all --check
@@ -22,5 +22,9 @@ timed "clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
 timed "clippy (practice service)" cargo clippy -p kaigo-service --no-default-features --locked -- -D warnings
 timed "unused dependencies" cargo machete
 # The kill test's 100 trials are the full suite's; the gate tries 20.
-timed "unit and SQLite tests" env KAIGO_FAULT_TRIALS="${KAIGO_FAULT_TRIALS:-20}" cargo test --workspace --locked --exclude kaigo-e2e --exclude kaigo-packaging "$@"
+# The whole workspace, as the full suite builds it: leaving out the window
+# and package tests (they skip themselves here) would unify other features
+# of shared dependencies, and the full suite would then build most of the
+# tree a second time (2 min 16 s on a cold two-core machine).
+timed "unit and SQLite tests" env KAIGO_FAULT_TRIALS="${KAIGO_FAULT_TRIALS:-20}" cargo test --workspace --locked "$@"
 phase_times

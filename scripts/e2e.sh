@@ -27,7 +27,8 @@ export KAIGO_ONBOARD_DATA_DIR="$E2E_DIR/data" KAIGO_ONBOARD_KEYCHAIN_SERVICE="jp
 # A port of its own, so that it can run beside the full suite.
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 NATIVE_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-tauri-driver --port "$PORT" --native-port "$NATIVE_PORT" >"$E2E_DIR/tauri-driver.log" 2>&1 &
+export KAIGO_E2E_DRIVER_LOG="$E2E_DIR/tauri-driver.log"
+tauri-driver --port "$PORT" --native-port "$NATIVE_PORT" >"$KAIGO_E2E_DRIVER_LOG" 2>&1 &
 DRIVER_PID=$!
 SHOTS="$PWD/target/e2e-screenshots"
 rm -rf "$SHOTS"

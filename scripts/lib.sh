@@ -7,6 +7,7 @@
 #   kaigo_display                    starts Xvfb on a free display (DISPLAY)
 #   timed NAME COMMAND…              runs COMMAND; `phase_times` prints them all
 #   as_root COMMAND…                 sudo unless already root
+#   tool_install CRATE [ARGS…]       cargo install of a test tool, built quickly
 #   kaigo_update_config              builds the update key (and address) in:
 #                                    TAURI_CONFIG from scripts/signing/update-key.sh
 
@@ -58,6 +59,17 @@ timed() {
 
 phase_times() {
   printf '%s\n' "${KAIGO_TIMES[@]}"
+}
+
+# A cargo tool of the tests is built once per machine, quickly rather than
+# small: without link-time optimisation, in parallel pieces, lightly
+# optimised. tauri-cli's own release profile (fat LTO, one piece) took
+# 9 min 20 s on a new two-core machine — a sixth of a cold CI run — and
+# none of these tools does enough work for its speed to matter.
+tool_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
+    cargo install --locked "$@"
 }
 
 kaigo_update_config() {

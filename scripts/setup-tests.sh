@@ -36,13 +36,13 @@ ensure_toolchain
 command -v npm >/dev/null 2>&1 || install_packages npm
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 # Drives the app's window for the end-to-end test (WebDriver).
-command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
+command -v tauri-driver >/dev/null 2>&1 || tool_install tauri-driver
 # Makes the .deb (tauri-cli's bundler); 2.x, as the app.
-cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2\.' || cargo install tauri-cli --version '^2' --locked
+cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2\.' || tool_install tauri-cli --version '^2'
 # Coverage-guided fuzzing of the rules and the API's bodies (scripts/fuzz.sh).
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+command -v cargo-fuzz >/dev/null 2>&1 || tool_install cargo-fuzz
 # Unused dependencies (scripts/check.sh).
-command -v cargo-machete >/dev/null 2>&1 || cargo install cargo-machete --version '^0.9' --locked
+command -v cargo-machete >/dev/null 2>&1 || tool_install cargo-machete --version '^0.9'
 # zig, a C compiler that carries macOS's headers (scripts/check-macos.sh).
 ZIG_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/zig-venv"
 if [ ! -x "$ZIG_VENV/bin/python-zig" ]; then

@@ -97,7 +97,9 @@ KAIGO_BENCH_READY_FILE="$E2E_DIR/ready" timeout 120 cargo run --locked -q -p kai
 [ -s "$E2E_DIR/ready" ] || { echo "cargo run did not start the app" >&2; exit 1; }
 rm -rf "$E2E_DIR/data"
 
-tauri-driver --port 4444 >"$E2E_DIR/tauri-driver.log" 2>&1 &
+# A part of the end-to-end test that hangs fails with this log's last lines.
+export KAIGO_E2E_DRIVER_LOG="$E2E_DIR/tauri-driver.log"
+tauri-driver --port 4444 >"$KAIGO_E2E_DRIVER_LOG" 2>&1 &
 DRIVER_PID=$!
 rm -rf "$SHOTS"
 export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SERVICE="$TARGET/debug/kaigo-onboard-service" KAIGO_E2E_SCREENSHOTS="$SHOTS" KAIGO_E2E_WEBDRIVER="http://127.0.0.1:4444"

@@ -1,5 +1,10 @@
 //! The Tauri commands: each one line over `AppCore`, translating only
 //! (secret strings are wrapped as soon as they arrive).
+//!
+//! A command that is a plain `fn` runs on the window's own thread, which
+//! then draws nothing and answers nothing until it returns: one that reads
+//! the keychain or the disk is `async` (a keychain waiting for its unlock
+//! prompt would otherwise freeze the window). Only pure rules stay plain.
 
 use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge};
 use kaigo_api::service::MailboxMessage;
@@ -62,7 +67,7 @@ pub fn readiness_checklist() -> Vec<ReadinessItem> {
     kaigo_domain::readiness_checklist()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn saved_office_login(core: Core<'_>) -> AppResult<Option<String>> {
     core.saved_office_login()
 }
@@ -172,13 +177,13 @@ pub async fn card_check() -> AppResult<CardCheck> {
     tokio::task::spawn_blocking(kaigo_app_core::card_check::check_card).await.map_err(kaigo_app_core::AppError::internal)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn completion_report(core: Core<'_>) -> AppResult<String> {
     core.completion_report()
 }
 
 /// Writes the completion report into the Downloads folder; returns its path.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn save_completion_report(core: Core<'_>) -> AppResult<String> {
     core.save_completion_report().map(|dest| dest.display().to_string())
 }
@@ -232,7 +237,7 @@ pub fn check_field(kind: FieldKind, value: String) -> AppResult<()> {
 }
 
 /// Writes the support bundle into the Downloads folder; returns its path.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn support_bundle(core: Core<'_>) -> AppResult<String> {
     core.support_bundle().map(|dest| dest.display().to_string())
 }

@@ -181,3 +181,28 @@ fn every_command_is_registered_allowed_and_called_in_the_contract() {
         }
     }
 }
+
+/// A plain (not `async`) command runs on the window's own thread, which
+/// draws and answers nothing until it returns: only pure rules may be one.
+/// A command reading the keychain or the disk there froze the window
+/// whenever the keychain was slow to answer.
+#[test]
+fn only_pure_rules_run_on_the_windows_thread() {
+    // ui_ready only notes that the first screen is drawn (the start-up benchmark).
+    const PURE: [&str; 4] = ["readiness_checklist", "password_report", "check_field", "ui_ready"];
+    let source = include_str!("../../src/commands.rs");
+    let mut plain = Vec::new();
+    let mut lines = source.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.trim() != "#[tauri::command]" {
+            continue;
+        }
+        let signature = lines.find(|l| !l.trim_start().starts_with("#[") && !l.trim_start().starts_with("///")).unwrap_or_default();
+        if let Some(rest) = signature.trim_start().strip_prefix("pub fn ") {
+            plain.push(rest.split(['(', '<']).next().unwrap_or_default().to_owned());
+        }
+    }
+    assert!(plain.contains(&"check_field".to_owned()), "the scan finds plain commands: {plain:?}");
+    let unexpected: Vec<_> = plain.iter().filter(|name| !PURE.contains(&name.as_str())).collect();
+    assert!(unexpected.is_empty(), "plain commands that are not pure rules (make them async): {unexpected:?}");
+}

@@ -68,6 +68,7 @@ impl Browser {
     /// against the WCAG A/AA rules (axe-core) and for its layout, as the
     /// app's window is.
     pub async fn shot(&self, name: &str) -> E2eResult<PathBuf> {
+        crate::note_shot(name);
         let png = self.client.screenshot().await?;
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;

@@ -22,7 +22,9 @@ pub mod layout;
 pub use browser::Browser;
 
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub type E2eResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -223,6 +225,7 @@ impl Window {
     /// layout (no sideways scrolling or cut-off text, 44 px targets):
     /// every state the test shows is checked, and any fault fails it.
     pub async fn shot(&self, name: &str) -> E2eResult<PathBuf> {
+        note_shot(name);
         let png = self.client.screenshot().await?;
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
@@ -255,6 +258,57 @@ impl Window {
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
+    }
+}
+
+/// The screenshot taken last: where a part that hangs had got to.
+static LAST_SHOT: Mutex<String> = Mutex::new(String::new());
+
+/// How long one part of an end-to-end test may take: about ten times what
+/// the longest takes on a loaded two-core machine.
+pub const PART_LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs one part of an end-to-end test within [`PART_LIMIT`]. A WebDriver
+/// call has no time limit of its own, so a window or driver that stops
+/// answering would otherwise hold the suite until CI's own limit ends it
+/// without a word; here the part fails, naming itself, the last screenshot
+/// and the last lines of the driver's log (`KAIGO_E2E_DRIVER_LOG`) and the app's.
+pub async fn within<T>(part: &str, run: impl Future<Output = E2eResult<T>>) -> E2eResult<T> {
+    within_limit(part, PART_LIMIT, run).await
+}
+
+async fn within_limit<T>(part: &str, limit: Duration, run: impl Future<Output = E2eResult<T>>) -> E2eResult<T> {
+    match tokio::time::timeout(limit, run).await {
+        Ok(result) => result,
+        Err(_) => Err(overdue(part, limit).into()),
+    }
+}
+
+/// Notes `name` as the screenshot taken last.
+pub(crate) fn note_shot(name: &str) {
+    name.clone_into(&mut LAST_SHOT.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+fn overdue(part: &str, limit: Duration) -> String {
+    let last = LAST_SHOT.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let driver = std::env::var_os("KAIGO_E2E_DRIVER_LOG")
+        .map(|p| last_lines(&PathBuf::from(p)))
+        .unwrap_or_else(|| "(KAIGO_E2E_DRIVER_LOG not set)".into());
+    let app = std::env::var_os("KAIGO_ONBOARD_DATA_DIR").map(|dir| last_lines(&PathBuf::from(dir).join("logs/app.log")));
+    format!(
+        "{part} did not finish within {limit:?}; last screenshot: {last:?}; the driver's last lines:\n{driver}\nthe app's last lines:\n{}",
+        app.unwrap_or_else(|| "(KAIGO_ONBOARD_DATA_DIR not set)".into())
+    )
+}
+
+/// A log file's last 40 lines (or why there are none).
+fn last_lines(file: &std::path::Path) -> String {
+    match std::fs::read_to_string(file) {
+        Ok(log) => {
+            let lines: Vec<&str> = log.lines().collect();
+            lines[lines.len().saturating_sub(40)..].join("\n")
+        }
+        Err(e) => format!("({}: {e})", file.display()),
     }
 }
 
@@ -294,4 +348,20 @@ pub fn free_port() -> std::io::Result<u16> {
 /// Where the screenshots go (`KAIGO_E2E_SCREENSHOTS`, set by scripts/test.sh).
 pub fn screenshot_dir() -> PathBuf {
     std::env::var_os("KAIGO_E2E_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/e2e-screenshots"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_part_that_hangs_fails_naming_itself_and_where_it_had_got_to() {
+        note_shot("07-admin-done");
+        let hung = within_limit("second run", Duration::from_millis(50), std::future::pending::<E2eResult<()>>()).await;
+        let said = hung.unwrap_err().to_string();
+        assert!(said.starts_with("second run did not finish within 50ms"), "{said}");
+        assert!(said.contains("\"07-admin-done\""), "{said}");
+        let done = within_limit("first run", Duration::from_secs(5), async { Ok(7) }).await;
+        assert_eq!(done.unwrap(), 7);
+    }
 }

@@ -6,7 +6,7 @@
 //! moving; then the app leaves the class and the trainer ends it.
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 
-use kaigo_e2e::{app_under_test, code_in, png_size, screenshot_dir, Browser, E2eResult, Launch, Window};
+use kaigo_e2e::{app_under_test, code_in, png_size, screenshot_dir, within, Browser, E2eResult, Launch, Window};
 use std::time::Duration;
 use tokio::io::AsyncBufReadExt as _;
 
@@ -287,11 +287,11 @@ async fn an_office_joins_a_class_and_the_trainer_sees_its_seat_move() {
     assert_eq!((cookie.http_only(), cookie.secure()), (Some(true), Some(true)), "the session cookie is HttpOnly and Secure");
 
     let launch = Launch::with_own_data(&app, dir.path(), KEYCHAIN).unwrap();
-    let w = Window::open_as(&launch).await.unwrap();
-    let kj = attend(&w, &class, &trainer).await.unwrap();
-    leave(&w).await.unwrap();
-    join_by_link(w, &launch, &class).await.unwrap();
-    trainer_pages(&trainer, &class, &kj).await.unwrap();
+    let w = within("opening the window", Window::open_as(&launch)).await.unwrap();
+    let kj = within("attending the class", attend(&w, &class, &trainer)).await.unwrap();
+    within("leaving the seat", leave(&w)).await.unwrap();
+    within("joining by link", join_by_link(w, &launch, &class)).await.unwrap();
+    within("the trainer's pages", trainer_pages(&trainer, &class, &kj)).await.unwrap();
     trainer.close().await.unwrap();
 
     for name in ["30-class-join", "31-class-joined", "32-class-admin-form", "40-trainer-grid", "42-trainer-projector", "43-trainer-summary"]

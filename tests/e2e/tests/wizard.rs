@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 
 use fantoccini::key::Key;
-use kaigo_e2e::{app_under_test, code_in, png_size, E2eResult, Window};
+use kaigo_e2e::{app_under_test, code_in, png_size, within, E2eResult, Window};
 
 const KJ: &str = "KJ0000000001";
 const OFFICE_PASSWORD: &str = "Demo-pass-2026";
@@ -689,12 +689,12 @@ async fn english_run(app: &std::path::Path) -> E2eResult<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_complete_step_3_in_the_real_window_and_resume_after_closing_it() {
     let Some(app) = app_under_test() else { return };
-    first_run(&app).await.unwrap();
-    second_run(&app).await.unwrap();
-    update_offer(&app).await.unwrap();
-    english_run(&app).await.unwrap();
-    keyboard_run(&app).await.unwrap();
-    large_text_run(&app).await.unwrap();
+    within("first run", first_run(&app)).await.unwrap();
+    within("second run", second_run(&app)).await.unwrap();
+    within("update offer", update_offer(&app)).await.unwrap();
+    within("English run", english_run(&app)).await.unwrap();
+    within("keyboard pass", keyboard_run(&app)).await.unwrap();
+    within("large-text pass", large_text_run(&app)).await.unwrap();
     let dir = kaigo_e2e::screenshot_dir();
     for name in [
         "01-preflight",
