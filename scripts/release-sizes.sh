@@ -7,29 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 . scripts/windows/env.sh
-# Both packages are built side by side: each build ends in a whole-program
-# optimisation that keeps one core busy for minutes and leaves the other
-# idle. The update key is made first, once, for both.
-kaigo_update_config
-logs="$(mktemp -d)"
-trap 'rm -rf "$logs"' EXIT
-scripts/build-windows-installer.sh >"$logs/installer" 2>"$logs/installer.log" &
-windows=$!
-scripts/build-deb.sh >"$logs/deb" 2>"$logs/deb.log" &
-linux=$!
-built() { # PID NAME: waits for one build, and shows its log if it failed
-  if wait "$1"; then tail -n 2 "$logs/$2.log" >&2; else
-    echo "building the $2 failed:" >&2
-    cat "$logs/$2.log" >&2
-    return 1
-  fi
-}
-failed=0
-built "$windows" installer || failed=1
-built "$linux" deb || failed=1
-[ "$failed" = 0 ] || exit 1
-installer="$(cat "$logs/installer")"
-deb="$(cat "$logs/deb")"
+installer="$(scripts/build-windows-installer.sh)"
+deb="$(scripts/build-deb.sh)"
 # Debian's checker on the package as offices get it: any error or warning fails.
 lintian --fail-on error,warning --display-level '>=warning' "$deb"
 # The update bundle of this release (signed by the update key, checked as made).
