@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_BUDGET="${1:-60}"
-ST="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/schemathesis-venv/bin/schemathesis"
+. scripts/lib.sh
+ST="$KAIGO_TOOLS_VENV/bin/schemathesis"
 [ -x "$ST" ] || { echo "schemathesis is missing: run scripts/setup-tests.sh" >&2; exit 1; }
 
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"

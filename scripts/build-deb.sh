@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Debian package with Tauri's own bundler (tauri-cli) and prints
+# Builds the Debian package with Tauri's own bundler (tauri-cli, tools/) and prints
 # its path. KAIGO_DEB_PROFILE picks release (the default) or debug. The
 # program carries the update key (scripts/signing/update-key.sh).
 set -euo pipefail
@@ -40,7 +40,7 @@ c = json.load(open("installer/linux/deb.conf.json"))
 c["bundle"]["linux"]["deb"]["files"]["/usr/share/man/man1/kaigo-onboard.1.gz"] = sys.argv[1]
 json.dump(c, open(sys.argv[2], "w"), ensure_ascii=False, indent=2)
 PY
-(cd src-tauri && cargo tauri bundle "${BUNDLE[@]}" --bundles deb --ci --config "$DEB_CONF" >&2)
+(cd src-tauri && tauri bundle "${BUNDLE[@]}" --bundles deb --ci --config "$DEB_CONF" >&2)
 VERSION="$(python3 -c 'import json; print(json.load(open("tauri.conf.json"))["version"])')"
 [ "$PROFILE" = release ] && DIR=release || DIR=debug
 echo "$TARGET/$DIR/bundle/deb/kaigo-onboard_${VERSION}_amd64.deb"

@@ -5,7 +5,8 @@
 # with macOS's headers. Nothing is linked: that needs Apple's SDK.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export KAIGO_ZIG="${KAIGO_ZIG:-${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/zig-venv/bin/python-zig}"
+. scripts/lib.sh
+export KAIGO_ZIG="${KAIGO_ZIG:-$KAIGO_TOOLS_VENV/bin/python-zig}"
 [ -x "$KAIGO_ZIG" ] || { echo "zig not found at $KAIGO_ZIG (run scripts/setup-tests.sh)" >&2; exit 1; }
 TARGET_DIR="${KAIGO_MACOS_TARGET_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/cross-macos}"
 env RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc CARGO_TARGET_DIR="$TARGET_DIR" \

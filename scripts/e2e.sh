@@ -24,14 +24,11 @@ cargo build --locked -p kaigo-onboard-app
 cargo build --locked -p kaigo-service --bin kaigo-onboard-service
 kaigo_display
 export KAIGO_ONBOARD_DATA_DIR="$E2E_DIR/data" KAIGO_ONBOARD_KEYCHAIN_SERVICE="jp.kaigo-onboard.e2e-$$"
-# A port of its own, so that it can run beside the full suite.
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-NATIVE_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# Ports of its own, so that it can run beside the full suite.
 export KAIGO_E2E_DRIVER_LOG="$E2E_DIR/tauri-driver.log"
-tauri-driver --port "$PORT" --native-port "$NATIVE_PORT" >"$KAIGO_E2E_DRIVER_LOG" 2>&1 &
-DRIVER_PID=$!
+start_tauri_driver "$KAIGO_E2E_DRIVER_LOG"
 SHOTS="$PWD/target/e2e-screenshots"
 rm -rf "$SHOTS"
-export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SERVICE="$TARGET/debug/kaigo-onboard-service" KAIGO_E2E_SCREENSHOTS="$SHOTS" KAIGO_E2E_WEBDRIVER="http://127.0.0.1:$PORT"
+export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SERVICE="$TARGET/debug/kaigo-onboard-service" KAIGO_E2E_SCREENSHOTS="$SHOTS"
 cargo test --locked -p kaigo-e2e "$@" -- --test-threads=1
 echo "end-to-end screenshots: $SHOTS"

@@ -19,13 +19,13 @@
 # seconds-per-target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+. scripts/lib.sh
 
 PER_TARGET="${1:-15}"
 case "$PER_TARGET" in '' | *[!0-9]*) echo "usage: $0 [seconds-per-target]" >&2; exit 2 ;; esac
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
-  echo "cargo-fuzz is not installed: run scripts/setup-tests.sh (or: cargo install cargo-fuzz --locked)" >&2
+  echo "cargo-fuzz is not installed: run scripts/setup-tests.sh (tools/requirements.txt)" >&2
   exit 1
 fi
 
@@ -58,6 +58,8 @@ cargo fuzz build --sanitizer "$SANITIZER" --target-dir "$FUZZ_TARGET_DIR"
 echo "fuzz: built in $((SECONDS - build_start)) s"
 
 TARGETS="${FUZZ_TARGETS:-$(cargo fuzz list)}"
+# No target is a broken list, not a pass.
+[ -n "${TARGETS//[[:space:]]/}" ] || { echo "fuzz: no target to run (cargo fuzz list is empty)" >&2; exit 1; }
 failed=()
 for target in $TARGETS; do
   [ -x "$BIN/$target" ] || { echo "fuzz: no such target: $target" >&2; exit 2; }

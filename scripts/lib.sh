@@ -1,18 +1,28 @@
+# shellcheck shell=bash
 # Sourced by the scripts: the set-up they share, written once.
 #   . scripts/lib.sh
-# Puts rustup's cargo on PATH, and offers:
+# Puts rustup's cargo and the prebuilt tools of tools/ on PATH, and offers:
 #   kaigo_keyring_session "$0" "$@"  re-runs the calling script inside a
 #                                    private D-Bus session with an unlocked
 #                                    gnome-keyring of its own (the OS keychain)
 #   kaigo_display                    starts Xvfb on a free display (DISPLAY)
+#   kaigo_run_start                  starts the whole run's clock, notes cold or warm
 #   timed NAME COMMAND…              runs COMMAND; `phase_times` prints them all
+#                                    (and keeps them in target/ci-times.txt)
 #   as_root COMMAND…                 sudo unless already root
-#   tool_install CRATE [ARGS…]       cargo install of a test tool, built quickly
+#   kaigo_tools                      the prebuilt tools of tools/ (npm and PyPI),
+#                                    installed when missing or out of date
+#   free_port                        prints a TCP port the kernel chose (never a
+#                                    fixed one: tests/house checks)
+#   start_tauri_driver LOG           tauri-driver (and WebKitWebDriver behind it)
+#                                    on free ports: KAIGO_E2E_WEBDRIVER, DRIVER_PID
 #   kaigo_update_config              builds the update key (and address) in:
 #                                    TAURI_CONFIG from scripts/signing/update-key.sh
 
 KAIGO_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$HOME/.cargo/bin:$PATH"
+# The tools of tools/: prebuilt, from the npm registry and PyPI.
+KAIGO_TOOLS_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/tools-venv"
+export PATH="$KAIGO_REPO/tools/node_modules/.bin:$KAIGO_TOOLS_VENV/bin:$HOME/.cargo/bin:$PATH"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -40,7 +50,10 @@ kaigo_keyring_session() {
   secret-tool clear kaigo-probe ready 2>/dev/null || true
 }
 
+# The scripts that start a display stop it by KAIGO_XVFB_PID.
+# shellcheck disable=SC2034
 KAIGO_XVFB_PID=""
+# shellcheck disable=SC2034
 kaigo_display() {
   local n=93
   while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
@@ -49,27 +62,116 @@ kaigo_display() {
   export DISPLAY=":$n"
 }
 
+# The whole run's clock and whether its target folder was new, taken once by
+# the outermost script (before set-up) and handed on through the
+# environment (the keyring session starts the script again).
+kaigo_run_start() {
+  if [ -z "${KAIGO_RUN_STARTED:-}" ]; then
+    KAIGO_RUN_STARTED="$(date +%s)"
+    if [ -d "${CARGO_TARGET_DIR:-$KAIGO_REPO/target}/debug" ]; then KAIGO_RUN_STATE=warm; else KAIGO_RUN_STATE=cold; fi
+    export KAIGO_RUN_STARTED KAIGO_RUN_STATE
+  fi
+}
+
+# Where the phase table is kept (written after every phase, so that a run
+# that is stopped leaves it behind too) by the script that owns the run's
+# table (scripts/test.sh: KAIGO_TIMES_OWNED); a script it calls keeps its own
+# table to itself.
+if [ -z "${KAIGO_TIMES_OWNED:-}" ]; then KAIGO_TIMES_FILE="$KAIGO_REPO/target/ci-times.txt"; else KAIGO_TIMES_FILE=""; fi
+# CI stops a run at 90 minutes: past this, say so before the next phase.
+KAIGO_LATE_SECONDS="${KAIGO_LATE_SECONDS:-$((70 * 60))}"
 KAIGO_TIMES=()
+KAIGO_LATE_SAID=""
 timed() {
-  local name="$1" start=$SECONDS
+  local name="$1" start=$SECONDS elapsed
   shift
+  if [ -n "${KAIGO_RUN_STARTED:-}" ] && [ -n "$KAIGO_TIMES_FILE" ] && [ -z "$KAIGO_LATE_SAID" ]; then
+    elapsed=$(($(date +%s) - KAIGO_RUN_STARTED))
+    if [ "$elapsed" -gt "$KAIGO_LATE_SECONDS" ]; then
+      KAIGO_LATE_SAID=1
+      {
+        echo "WARNING: this run has taken $((elapsed / 60)) min before \"$name\"."
+        echo "CI stops a run at 90 min: this one may not land. The phases so far:"
+        phase_times
+      } >&2
+    fi
+  fi
   "$@"
   KAIGO_TIMES+=("$name: $((SECONDS - start)) s")
+  phase_times >/dev/null
 }
 
+# Prints the phase table — and, for the run's own table, the whole run's
+# time and whether it was cold, written to target/ci-times.txt too.
 phase_times() {
-  printf '%s\n' "${KAIGO_TIMES[@]}"
+  local table state
+  table="$(printf '%s\n' "${KAIGO_TIMES[@]}")"
+  if [ -n "${KAIGO_RUN_STARTED:-}" ] && [ -n "$KAIGO_TIMES_FILE" ]; then
+    if [ "${KAIGO_RUN_STATE:-}" = cold ]; then state="cold: the target folder was new"; else state="warm: the target folder was there"; fi
+    table+=$'\n'"total: $(($(date +%s) - KAIGO_RUN_STARTED)) s ($state)"
+    mkdir -p "$(dirname "$KAIGO_TIMES_FILE")"
+    printf '%s\n' "$table" >"$KAIGO_TIMES_FILE"
+  fi
+  printf '%s\n' "$table"
 }
 
-# A cargo tool of the tests is built once per machine, quickly rather than
-# small: without link-time optimisation, in parallel pieces, lightly
-# optimised. tauri-cli's own release profile (fat LTO, one piece) took
-# 9 min 20 s on a new two-core machine — a sixth of a cold CI run — and
-# none of these tools does enough work for its speed to matter.
-tool_install() {
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false \
-    cargo install --locked "$@"
+# The tools of tools/, each as pinned there, installed again only when their
+# list changed: nothing is compiled (tauri-cli from source alone took 8–9
+# minutes of every cold run).
+kaigo_tools() {
+  local stamp="$KAIGO_REPO/tools/node_modules/.kaigo-lock"
+  if ! cmp -s "$KAIGO_REPO/tools/package-lock.json" "$stamp" 2>/dev/null; then
+    (cd "$KAIGO_REPO/tools" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$KAIGO_REPO/tools/package-lock.json" "$stamp"
+  fi
+  kaigo_python_tools
+}
+
+# The PyPI half alone (the fast gate needs only cargo-shear from it).
+kaigo_python_tools() {
+  local python=/usr/bin/python3
+  [ -x "$python" ] || python=python3
+  if ! cmp -s "$KAIGO_REPO/tools/requirements.txt" "$KAIGO_TOOLS_VENV/requirements.txt" 2>/dev/null; then
+    rm -rf "$KAIGO_TOOLS_VENV"
+    "$python" -m venv "$KAIGO_TOOLS_VENV"
+    "$KAIGO_TOOLS_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$KAIGO_REPO/tools/requirements.txt"
+    # zig as one program, for the C compiler of scripts/macos/zig-cc.sh.
+    # shellcheck disable=SC2016 # "$@" is the wrapper's own
+    printf '#!/bin/sh\nexec "%s/bin/python" -m ziglang "$@"\n' "$KAIGO_TOOLS_VENV" >"$KAIGO_TOOLS_VENV/bin/python-zig"
+    chmod +x "$KAIGO_TOOLS_VENV/bin/python-zig"
+    cp "$KAIGO_REPO/tools/requirements.txt" "$KAIGO_TOOLS_VENV/requirements.txt"
+  fi
+}
+
+# A port the kernel chose among its free ones: bound, read and let go, for a
+# program that cannot be told to take port 0 (PostgreSQL, pcscd's vpcd,
+# tauri-driver). A caller that finds it taken all the same asks again.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# tauri-driver in front of WebKitWebDriver, both on ports the kernel chose;
+# ready once it listens (a few tries with new ports, then its log).
+start_tauri_driver() {
+  local log="$1" port native _try
+  for _try in 1 2 3; do
+    port="$(free_port)"
+    native="$(free_port)"
+    tauri-driver --port "$port" --native-port "$native" >"$log" 2>&1 &
+    DRIVER_PID=$!
+    for _ in $(seq 50); do
+      if ss -Hltn "sport = :$port" | grep -q .; then
+        export KAIGO_E2E_WEBDRIVER="http://127.0.0.1:$port"
+        return 0
+      fi
+      kill -0 "$DRIVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$DRIVER_PID" 2>/dev/null || true
+  done
+  echo "tauri-driver did not start:" >&2
+  tail -n 20 "$log" >&2
+  return 1
 }
 
 kaigo_update_config() {

@@ -3,8 +3,9 @@
 # not root; each part only when missing, so a second run takes seconds):
 # PostgreSQL, a virtual card reader, Chromium, WebDriver and a virtual
 # display, Wine, mingw and NSIS for the Windows build, zig for the macOS
-# check, the tools tauri-driver, tauri-cli, cargo-fuzz, cargo-machete
-# and schemathesis, and axe-core (npm) for the accessibility checks.
+# check, the prebuilt tools of tools/ (tauri-driver, tauri-cli, cargo-fuzz,
+# cargo-shear, zig, schemathesis), and axe-core (npm) for the accessibility
+# checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -26,7 +27,8 @@ TEST_PACKAGES=(
   osslsigncode          # Authenticode signatures of the Windows build, and their check
   softhsm2 libengine-pkcs11-openssl  # a PKCS#11 token for the test of signing with a token's key
   minisign              # signs the update bundle (tauri-plugin-updater checks it)
-  python3 python3-venv  # zig (from PyPI) for the macOS check, schemathesis
+  python3 python3-venv  # the prebuilt tools of tools/requirements.txt (PyPI)
+  shellcheck            # the fast gate lints every script
 )
 install_packages "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_toolchain
@@ -35,27 +37,9 @@ ensure_toolchain
 # trainer's page (tests/e2e/package.json, its lock pinning the version).
 command -v npm >/dev/null 2>&1 || install_packages npm
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
-# Drives the app's window for the end-to-end test (WebDriver).
-command -v tauri-driver >/dev/null 2>&1 || tool_install tauri-driver
-# Makes the .deb (tauri-cli's bundler); 2.x, as the app.
-cargo tauri --version 2>/dev/null | grep -q '^tauri-cli 2\.' || tool_install tauri-cli --version '^2'
-# Coverage-guided fuzzing of the rules and the API's bodies (scripts/fuzz.sh).
-command -v cargo-fuzz >/dev/null 2>&1 || tool_install cargo-fuzz
-# Unused dependencies (scripts/check.sh).
-command -v cargo-machete >/dev/null 2>&1 || tool_install cargo-machete --version '^0.9'
-# zig, a C compiler that carries macOS's headers (scripts/check-macos.sh).
-ZIG_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/zig-venv"
-if [ ! -x "$ZIG_VENV/bin/python-zig" ]; then
-  /usr/bin/python3 -m venv "$ZIG_VENV"
-  "$ZIG_VENV/bin/pip" install --quiet ziglang==0.14.1
-  printf '#!/bin/sh\nexec "%s/bin/python" -m ziglang "$@"\n' "$ZIG_VENV" >"$ZIG_VENV/bin/python-zig"
-  chmod +x "$ZIG_VENV/bin/python-zig"
-fi
-# Schemathesis, which tests the service against its OpenAPI document
-# (scripts/api-test.sh).
-ST_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/kaigo-onboard/schemathesis-venv"
-if ! "$ST_VENV/bin/schemathesis" --version 2>/dev/null | grep -q '4\.32\.5'; then
-  /usr/bin/python3 -m venv "$ST_VENV"
-  "$ST_VENV/bin/pip" install --quiet schemathesis==4.32.5
-fi
-echo "test set-up complete: $(cargo --version), $(tauri-driver --version 2>/dev/null || echo tauri-driver)"
+# The tools, prebuilt and pinned (tools/): tauri-driver drives the app's
+# window, tauri-cli's bundler makes the .deb, cargo-fuzz fuzzes, cargo-shear
+# finds unused dependencies, zig carries macOS's headers for the macOS
+# check, schemathesis tests the service against its OpenAPI document.
+kaigo_tools
+echo "test set-up complete: $(cargo --version), $(tauri --version)"

@@ -7,22 +7,29 @@
 # KAIGO_TEST_POSTGRES_URL names one), a virtual card reader (root or sudo),
 # a virtual display and tauri-driver — every test again with all of it:
 # PostgreSQL, the OS keychain, the card reader, the report's PDF, the
-# end-to-end test in the real window, the Windows installer and the .deb
-# installed and removed; then the service against its OpenAPI document,
-# the fuzz smoke, the Windows build's tests under Wine, the macOS check, and
-# last the release packages as offices get them, with their sizes. Prints
-# each phase's time at the end. Arguments go to the Linux `cargo test`.
+# end-to-end test in the real window, the release Windows installer and
+# .deb — the packages offices get, built once — installed, updated and
+# removed, their signatures checked; then the service against its OpenAPI
+# document, the fuzz smoke, the Windows build's tests under Wine, the macOS
+# check, and the packages' sizes. Prints each phase's time at the end and
+# keeps them in target/ci-times.txt, with the whole run's and whether the
+# target folder was new (cold) or not (warm). Arguments go to the Linux
+# `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 # The packages first: the keychain session below needs gnome-keyring, which a
 # new machine does not have yet.
 if [ -z "${KAIGO_IN_KEYRING_SESSION:-}" ]; then
+  kaigo_run_start
   setup_start=$SECONDS
   scripts/setup-tests.sh
   export KAIGO_SETUP_SECONDS=$((SECONDS - setup_start))
 fi
 kaigo_keyring_session "$0" "$@"
+# This script's table is the run's (target/ci-times.txt); the scripts it
+# calls keep theirs to themselves.
+export KAIGO_TIMES_OWNED=1
 KAIGO_TIMES+=("set-up: ${KAIGO_SETUP_SECONDS:-0} s")
 
 # The update key every build of the run carries (scripts/signing/update-key.sh;
@@ -70,11 +77,11 @@ timed "Wine prefix" windows_prefix
 export KAIGO_SIGN_TEST_CA_DIR="$E2E_DIR/signing-ca"
 scripts/signing/test-ca.sh "$KAIGO_SIGN_TEST_CA_DIR"
 
-# The packages the package tests install, built with the dev profile: what
-# they test is the packaging, not the optimiser (the release build is the
-# last phase's).
-timed "Windows installer (dev)" env KAIGO_WINDOWS_PROFILE=dev scripts/build-windows-installer.sh >"$E2E_DIR/installer"
-timed ".deb (dev)" env KAIGO_DEB_PROFILE=debug scripts/build-deb.sh >"$E2E_DIR/deb"
+# The packages offices get (release profile), built once: the package tests
+# install, update and remove these very files and check their signatures,
+# and the last phase reports their sizes.
+timed "release Windows installer" scripts/build-windows-installer.sh >"$E2E_DIR/installer"
+timed "release .deb" scripts/build-deb.sh >"$E2E_DIR/deb"
 KAIGO_WINDOWS_INSTALLER="$(cat "$E2E_DIR/installer")"
 KAIGO_DEB="$(cat "$E2E_DIR/deb")"
 # Their update bundle (signed installer and .deb, minisign signatures, the
@@ -99,10 +106,9 @@ rm -rf "$E2E_DIR/data"
 
 # A part of the end-to-end test that hangs fails with this log's last lines.
 export KAIGO_E2E_DRIVER_LOG="$E2E_DIR/tauri-driver.log"
-tauri-driver --port 4444 >"$KAIGO_E2E_DRIVER_LOG" 2>&1 &
-DRIVER_PID=$!
+start_tauri_driver "$KAIGO_E2E_DRIVER_LOG"
 rm -rf "$SHOTS"
-export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SERVICE="$TARGET/debug/kaigo-onboard-service" KAIGO_E2E_SCREENSHOTS="$SHOTS" KAIGO_E2E_WEBDRIVER="http://127.0.0.1:4444"
+export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SERVICE="$TARGET/debug/kaigo-onboard-service" KAIGO_E2E_SCREENSHOTS="$SHOTS"
 
 timed "Linux tests (all parts)" cargo test --workspace --locked "$@"
 echo "end-to-end screenshots: $SHOTS"
@@ -113,7 +119,7 @@ timed "API test (schemathesis)" scripts/api-test.sh 60
 timed "Fuzz smoke" scripts/fuzz.sh 10
 timed "Windows tests (Wine)" scripts/test-windows.sh
 timed "macOS check" scripts/check-macos.sh
-# What offices get: the release profile (small, whole-program optimised).
-timed "Release packages" scripts/release-sizes.sh
+# What offices get, as built above: their sizes.
+timed "release sizes" scripts/release-sizes.sh "$KAIGO_WINDOWS_INSTALLER" "$KAIGO_DEB" "$KAIGO_UPDATE_BUNDLE"
 
 phase_times

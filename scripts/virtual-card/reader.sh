@@ -6,7 +6,8 @@
 #   reader.sh stop
 # The test puts cards on it with scripts/virtual-card/card.py.
 set -euo pipefail
-PORT=40059 # 0x9C7B
+cd "$(dirname "$0")/../.."
+. scripts/lib.sh
 # A fixed place: sudo drops TMPDIR, and the card-reader test reads the log here.
 STATE=/tmp/kaigo-virtual-reader
 
@@ -17,23 +18,30 @@ case "${1:-}" in
       exit 1
     fi
     mkdir -p "$STATE/conf"
-    cat >"$STATE/conf/vpcd" <<CONF
+    # A port the kernel chose, a new one each try: one it just gave may be
+    # taken again before vpcd binds it.
+    for _try in 1 2 3; do
+      PORT="$(free_port)"
+      cat >"$STATE/conf/vpcd" <<CONF
 FRIENDLYNAME "Kaigo Virtual Reader"
 DEVICENAME   /dev/null:$PORT
 LIBPATH      /usr/lib/pcsc/drivers/serial/libifdvpcd.so
 CHANNELID    $PORT
 CONF
-    pcscd --foreground --config "$STATE/conf" >"$STATE/pcscd.log" 2>&1 &
-    echo $! >"$STATE/pid"
-    # Ready once vpcd listens for cards and pcscd for programs. Looked at with
-    # ss rather than by connecting: a connection to vpcd is a card put on.
-    for _ in $(seq 100); do
-      if ss -Hltn "sport = :$PORT" | grep -q . && [ -S /run/pcscd/pcscd.comm ]; then
-        echo "$PORT"
-        exit 0
-      fi
-      kill -0 "$(cat "$STATE/pid")" 2>/dev/null || break
-      sleep 0.1
+      pcscd --foreground --config "$STATE/conf" >"$STATE/pcscd.log" 2>&1 &
+      echo $! >"$STATE/pid"
+      # Ready once vpcd listens for cards and pcscd for programs. Looked at with
+      # ss rather than by connecting: a connection to vpcd is a card put on.
+      for _ in $(seq 100); do
+        if ss -Hltn "sport = :$PORT" | grep -q . && [ -S /run/pcscd/pcscd.comm ]; then
+          echo "$PORT"
+          exit 0
+        fi
+        kill -0 "$(cat "$STATE/pid")" 2>/dev/null || break
+        sleep 0.1
+      done
+      kill "$(cat "$STATE/pid")" 2>/dev/null || true
+      wait "$(cat "$STATE/pid")" 2>/dev/null || true
     done
     echo "the virtual reader did not start; see $STATE/pcscd.log" >&2
     exit 1

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced: the environment for building the workspace for Windows
 # (x86_64-pc-windows-gnu) on this Debian machine and running what it builds
 # under Wine. Debian's Rust 1.96 (rustc-web, cargo-web) ships the standard

@@ -40,9 +40,9 @@
 //! (every call of an attendee goes to its instance), the trainer on the
 //! first one, which must see every seat. PostgreSQL is the server named by
 //! `KAIGO_TEST_POSTGRES_URL`; without it, one is started with
-//! `scripts/pg-test-server.sh start` on a port and in a folder of this run's
-//! own (`KAIGO_PG_PORT`, `KAIGO_PG_DIR`, so that another user of the
-//! script is not disturbed) and stopped at the end; if neither works, (b) is
+//! `scripts/pg-test-server.sh start` in a folder of this run's own
+//! (`KAIGO_PG_DIR`, so that another user of the script is not disturbed; the
+//! port is one the kernel chose) and stopped at the end; if neither works, (b) is
 //! printed as skipped with the reason.
 //!
 //! The floor is the password hashing the class's Step 3 needs, measured on
@@ -886,7 +886,7 @@ fn postgres() -> Result<(String, Option<StartedPostgres>), String> {
         }
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-test-server.sh");
-    let env = [("KAIGO_PG_PORT", free_port().to_string()), ("KAIGO_PG_DIR", format!("/tmp/kaigo-pg-bench-class-{}", std::process::id()))];
+    let env = [("KAIGO_PG_DIR", format!("/tmp/kaigo-pg-bench-class-{}", std::process::id()))];
     let out = std::process::Command::new(&script)
         .arg("start")
         .envs(env.iter().cloned())

@@ -1,8 +1,9 @@
 //! Helpers for driving the app's window through WebDriver.
 //!
 //! The test needs, in its environment: `KAIGO_E2E_APP` (the built app),
-//! `KAIGO_E2E_WEBDRIVER` (tauri-driver's URL, default http://127.0.0.1:4444)
-//! and a display; `scripts/test.sh` starts Xvfb and tauri-driver for it.
+//! `KAIGO_E2E_WEBDRIVER` (tauri-driver's URL: it listens on a port the
+//! kernel chose) and a display; `scripts/test.sh` starts Xvfb and
+//! tauri-driver for it.
 
 /// Whether staff can see an element, as the page scripts judge it (one
 /// rule for the keyboard pass and the layout measurement): it has boxes, is
@@ -99,7 +100,8 @@ impl Window {
 
     /// Starts the app through tauri-driver as `launch` says.
     pub async fn open_as(launch: &Launch) -> E2eResult<Window> {
-        let url = std::env::var("KAIGO_E2E_WEBDRIVER").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
+        let url = std::env::var("KAIGO_E2E_WEBDRIVER")
+            .map_err(|_| "KAIGO_E2E_WEBDRIVER must name tauri-driver's URL (scripts/test.sh and scripts/e2e.sh start it)")?;
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), serde_json::json!({ "application": launch.program, "args": launch.args }));
         caps.insert("browserName".into(), "wry".into());

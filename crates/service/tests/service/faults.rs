@@ -258,7 +258,6 @@ async fn answers_while_gone(client: &OnboardingClient, office: &TestOffice, last
 
 /// A PostgreSQL server of the test's own (the shared one must not stop).
 struct PrivatePostgres {
-    port: u16,
     dir: String,
 }
 
@@ -270,7 +269,6 @@ impl PrivatePostgres {
     fn run(&self, action: &str) -> String {
         let out = std::process::Command::new(Self::script())
             .arg(action)
-            .env("KAIGO_PG_PORT", self.port.to_string())
             .env("KAIGO_PG_DIR", &self.dir)
             .output()
             .unwrap();
@@ -281,8 +279,7 @@ impl PrivatePostgres {
     /// None where PostgreSQL is not installed (the full suite has it).
     fn start() -> Option<(PrivatePostgres, String)> {
         postgres_url()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let pg = PrivatePostgres { port, dir: format!("/tmp/kaigo-pg-fault-{}", uuid::Uuid::new_v4().simple()) };
+        let pg = PrivatePostgres { dir: format!("/tmp/kaigo-pg-fault-{}", uuid::Uuid::new_v4().simple()) };
         let url = pg.run("start");
         Some((pg, url))
     }
@@ -292,7 +289,6 @@ impl Drop for PrivatePostgres {
     fn drop(&mut self) {
         let _ = std::process::Command::new(Self::script())
             .arg("stop")
-            .env("KAIGO_PG_PORT", self.port.to_string())
             .env("KAIGO_PG_DIR", &self.dir)
             .output();
     }

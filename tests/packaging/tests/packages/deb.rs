@@ -86,6 +86,14 @@ fn the_deb_installs_with_dpkg_with_a_valid_desktop_entry_that_starts_the_install
     assert_eq!(programs[0], program.trim_start_matches('/'));
 
     if !is_root() || installed(&package) {
+        // The full suite installs for real: an unpack check there would
+        // pass without the package ever being installed.
+        assert!(
+            std::env::var_os("KAIGO_FULL_SUITE").is_none(),
+            "the full suite installs the .deb for real: run it as root, with no kaigo-onboard installed (root: {}, installed: {})",
+            is_root(),
+            installed(&package)
+        );
         // Unpacked instead: installing needs root, and a copy already
         // installed on this machine is not ours to remove.
         eprintln!("not installing {package} for real (needs root and no earlier install); checking it unpacked");
@@ -109,10 +117,10 @@ fn the_deb_installs_with_dpkg_with_a_valid_desktop_entry_that_starts_the_install
     assert!(!installed(&package) && !Path::new(&program).exists() && !desktop.exists(), "removal left files");
 }
 
-/// Debian's own checker: no error and no warning. The dev package's
-/// program keeps its debug symbols (the release package's is stripped and
-/// is checked whole by scripts/release-sizes.sh), so that one tag is
-/// allowed for it only.
+/// Debian's own checker: no error and no warning, on the release package
+/// (scripts/test.sh). A dev package's program keeps its debug symbols, so
+/// that one tag is allowed for a package built with KAIGO_DEB_PROFILE=debug
+/// only.
 #[test]
 fn lintian_finds_no_error_or_warning() {
     let Some(deb) = built_package("KAIGO_DEB") else { return };
