@@ -5,8 +5,8 @@
 #
 #   scripts/fuzz.sh [seconds-per-target]     (default 15: a smoke run)
 #
-# Builds every target, then runs each in turn for that long from its
-# committed seed corpus (fuzz/corpus/<target>, read only). Fails when any
+# Builds every target, then runs each for that long (one on each core at a
+# time) from its committed seed corpus (fuzz/corpus/<target>, read only). Fails when any
 # target crashes (a panic, a broken assertion, a sanitizer report, a
 # timeout or running out of memory); the failing input and the log are
 # named at the end. Needs no display, no input, and no network once the
@@ -60,30 +60,47 @@ echo "fuzz: built in $((SECONDS - build_start)) s"
 TARGETS="${FUZZ_TARGETS:-$(cargo fuzz list)}"
 # No target is a broken list, not a pass.
 [ -n "${TARGETS//[[:space:]]/}" ] || { echo "fuzz: no target to run (cargo fuzz list is empty)" >&2; exit 1; }
-failed=()
-for target in $TARGETS; do
-  [ -x "$BIN/$target" ] || { echo "fuzz: no such target: $target" >&2; exit 2; }
-  dir="$RUNS/$target"
-  rm -rf "$dir"
-  mkdir -p "$dir/found" "$dir/artifacts"
-  args=(-max_total_time="$PER_TARGET" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/artifacts/")
+# One target on each core at a time (libFuzzer runs one process a target):
+# FUZZ_JOBS overrides.
+JOBS="${FUZZ_JOBS:-$(nproc)}"
+# Runs one target; its exit status and time go to $dir/status.
+run_target() {
+  local target="$1" dir="$RUNS/$1" start=$SECONDS status
+  local args=(-max_total_time="$PER_TARGET" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/artifacts/")
   case "$target" in api_* | reference_lists) args+=(-dict=fuzz/json.dict) ;; esac
   # shellcheck disable=SC2206 # FUZZ_ARGS is a list of flags
   args+=(${FUZZ_ARGS:-})
-  start=$SECONDS
   # New inputs go to $dir/found (first corpus); the committed seeds are only read.
-  set +e
-  seeds=()
+  local seeds=()
   [ -d "fuzz/corpus/$target" ] && seeds=("fuzz/corpus/$target")
+  set +e
   timeout --kill-after=30 $((PER_TARGET * 2 + 300)) "$BIN/$target" "${args[@]}" "$dir/found" "${seeds[@]}" </dev/null >"$dir/log" 2>&1
   status=$?
   set -e
+  echo "$status $((SECONDS - start))" >"$dir/status"
+}
+
+for target in $TARGETS; do
+  [ -x "$BIN/$target" ] || { echo "fuzz: no such target: $target" >&2; exit 2; }
+  rm -rf "${RUNS:?}/$target"
+  mkdir -p "$RUNS/$target/found" "$RUNS/$target/artifacts"
+done
+for target in $TARGETS; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  run_target "$target" &
+done
+wait
+
+failed=()
+for target in $TARGETS; do
+  dir="$RUNS/$target"
+  read -r status took <"$dir/status" || { status=1; took=0; }
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)"
   if [ "$status" -eq 0 ]; then
-    printf 'fuzz: %-16s ok     %10s runs  %7s exec/s  %4d s\n' "$target" "${runs:-?}" "${rate:-?}" $((SECONDS - start))
+    printf 'fuzz: %-16s ok     %10s runs  %7s exec/s  %4d s\n' "$target" "${runs:-?}" "${rate:-?}" "$took"
   else
-    printf 'fuzz: %-16s FAILED (exit %d) after %d s; log: %s\n' "$target" "$status" $((SECONDS - start)) "$dir/log"
+    printf 'fuzz: %-16s FAILED (exit %d) after %d s; log: %s\n' "$target" "$status" "$took" "$dir/log"
     grep -m1 -A4 -E "panicked at|ERROR: (AddressSanitizer|libFuzzer)|==[0-9]+==ERROR" "$dir/log" | sed 's/^/    /' || tail -n 20 "$dir/log" | sed 's/^/    /'
     for a in "$dir"/artifacts/*; do [ -e "$a" ] && echo "    input: $a (replay: $BIN/$target $a)"; done
     failed+=("$target")

@@ -81,10 +81,8 @@ fn is_read(path: &Path) -> bool {
         let c = c.as_os_str();
         c == "target" || c == "node_modules" || c == "corpus" || c == "gen" || c == ".git"
     });
-    let by_extension = matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("rs" | "sh" | "py" | "toml" | "js" | "conf" | "nsi" | "nsh" | "service")
-    );
+    let by_extension =
+        matches!(path.extension().and_then(|e| e.to_str()), Some("rs" | "sh" | "py" | "toml" | "js" | "conf" | "nsi" | "nsh" | "service"));
     let script_without_extension = path.file_name().is_some_and(|n| n == "run");
     !skipped_folder && (by_extension || script_without_extension)
 }

@@ -267,11 +267,7 @@ impl PrivatePostgres {
     }
 
     fn run(&self, action: &str) -> String {
-        let out = std::process::Command::new(Self::script())
-            .arg(action)
-            .env("KAIGO_PG_DIR", &self.dir)
-            .output()
-            .unwrap();
+        let out = std::process::Command::new(Self::script()).arg(action).env("KAIGO_PG_DIR", &self.dir).output().unwrap();
         assert!(out.status.success(), "pg-test-server.sh {action}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
@@ -287,10 +283,7 @@ impl PrivatePostgres {
 
 impl Drop for PrivatePostgres {
     fn drop(&mut self) {
-        let _ = std::process::Command::new(Self::script())
-            .arg("stop")
-            .env("KAIGO_PG_DIR", &self.dir)
-            .output();
+        let _ = std::process::Command::new(Self::script()).arg("stop").env("KAIGO_PG_DIR", &self.dir).output();
     }
 }
 
