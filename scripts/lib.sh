@@ -121,7 +121,11 @@ phase_times() {
 kaigo_tools() {
   local stamp="$KAIGO_REPO/tools/node_modules/.kaigo-lock"
   if ! cmp -s "$KAIGO_REPO/tools/package-lock.json" "$stamp" 2>/dev/null; then
-    (cd "$KAIGO_REPO/tools" && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install` with the lock rather than `npm ci`: tauri-driver names
+    # builds for other platforms that the registry here lacks, which `npm
+    # ci` takes for a lock out of date; the versions and hashes are still
+    # the lock's, and --no-save leaves it as it is.
+    (cd "$KAIGO_REPO/tools" && npm install --no-audit --no-fund --no-save --loglevel=error)
     cp "$KAIGO_REPO/tools/package-lock.json" "$stamp"
   fi
   kaigo_python_tools
