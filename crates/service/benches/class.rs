@@ -869,7 +869,7 @@ async fn run_class(label: &str, dir: &Path, database: &str, instances: usize, fl
 /// A PostgreSQL server this run started, stopped when dropped.
 struct StartedPostgres {
     script: std::path::PathBuf,
-    env: [(&'static str, String); 2],
+    env: [(&'static str, String); 1],
 }
 
 impl Drop for StartedPostgres {
