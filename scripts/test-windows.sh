@@ -16,4 +16,7 @@ windows_cargo test --workspace --locked "${EXCLUDE[@]}" --no-run
 # build puts it in the profile folder, beside which the tests do not run.
 WINEPATH="$(winepath -w "$KAIGO_WINDOWS_TARGET_DIR/$KAIGO_WINDOWS_TARGET/debug" 2>/dev/null)"
 export WINEPATH
-windows_cargo test --workspace --locked "${EXCLUDE[@]}" "$@"
+# What Wine 8 cannot run at all is left out by name (and so reported as
+# filtered out, never as passed); each says why where it is written.
+WINDOWS_ONLY=(--skip an_office_pkcs12_imported_as_the_wizard_does_logs_in_with_its_key_left_in_windows)
+windows_cargo test --workspace --locked "${EXCLUDE[@]}" "$@" -- "${WINDOWS_ONLY[@]}"

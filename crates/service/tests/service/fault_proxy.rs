@@ -56,6 +56,8 @@ struct Shared {
     live: Mutex<Vec<watch::Sender<bool>>>,
     pub connections: AtomicUsize,
     pub faults: AtomicUsize,
+    /// Open connections cut by `reset_all`.
+    pub resets: AtomicUsize,
 }
 
 pub struct FaultProxy {
@@ -82,6 +84,7 @@ impl FaultProxy {
             live: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
             faults: AtomicUsize::new(0),
+            resets: AtomicUsize::new(0),
         });
         let s = shared.clone();
         let task = tokio::spawn(async move {
@@ -106,8 +109,15 @@ impl FaultProxy {
     /// Every open connection reset now (a server crash, a cable pulled).
     pub fn reset_all(&self) {
         for reset in self.shared.live.lock().unwrap().drain(..) {
-            let _ = reset.send(true);
+            if reset.send(true).is_ok() {
+                self.shared.resets.fetch_add(1, Ordering::Relaxed);
+            }
         }
+    }
+
+    /// Open connections cut by [`FaultProxy::reset_all`] so far.
+    pub fn resets(&self) -> usize {
+        self.shared.resets.load(Ordering::Relaxed)
     }
 
     pub fn connections(&self) -> usize {

@@ -342,7 +342,10 @@ async fn postgres_connections_reset_stalled_and_refused_lose_and_double_nothing(
     let probe = app.client(&app.a);
     let mut recoveries = BTreeMap::new();
     for _ in 0..scale() {
-        for (fault, lasting) in [("reset", 0), ("stall", 3000), ("refuse", 2000), ("reset", 0)] {
+        // The stall outlasts the request timeout, so that it is felt: the
+        // requests caught in it are cut and answered, never left hanging.
+        let stall = REQUEST_TIMEOUT.as_millis() as u64 + 2000;
+        for (fault, lasting) in [("reset", 0), ("stall", stall), ("refuse", 2000), ("reset", 0)] {
             tokio::time::sleep(Duration::from_millis(1000)).await;
             match fault {
                 "reset" => proxy.reset_all(),
@@ -371,6 +374,10 @@ async fn postgres_connections_reset_stalled_and_refused_lose_and_double_nothing(
     );
     assert!(a.wrong.is_empty(), "{:?}", a.wrong);
     assert!(a.slowest < REQUEST_TIMEOUT + Duration::from_secs(1), "{:?}", a.slowest);
+    // The faults landed: the stall cut requests, the resets cut open
+    // connections.
+    assert!(a.timed_out + a.unavailable > 0, "no request was cut by the stall: {a:?}");
+    assert!(proxy.resets() > 0, "the resets cut no open connection");
 }
 
 // ---- The mail server's connections broken ----
@@ -427,6 +434,10 @@ async fn every_mail_accepted_is_delivered_under_smtp_faults_each_copy_with_its_m
         proxy.faults(),
         proxy.connections()
     );
+    // The faults landed on the sending: connections were broken and mails
+    // had to be sent again.
+    assert!(proxy.faults() > 0 && proxy.connections() > 1, "{} faults over {} connections", proxy.faults(), proxy.connections());
+    assert!(attempts > n as i64, "seed {seed}: {attempts} send attempts for {n} mails: no fault landed on a send");
 }
 
 // ---- SQLite on a full disk ----
@@ -630,8 +641,8 @@ async fn the_service_killed_at_random_points_of_step_3_loses_and_doubles_nothing
     let db = Db::connect(&DatabaseLocation::sqlite_file(&database)).await.unwrap();
     let mut service = start_service_process(folder.path(), &database, &extra).await;
     let mut killed_at: BTreeMap<&str, usize> = BTreeMap::new();
-    // One run without a kill says how long the script takes: the kills fall
-    // anywhere within that time.
+    // One run without a kill first: the script works on this service, and
+    // how long it takes is reported.
     let warm_up = Script {
         office: office.clone(),
         user: "killwarmup".into(),
@@ -651,20 +662,35 @@ async fn the_service_killed_at_random_points_of_step_3_loses_and_doubles_nothing
             key: format!("kill-{seed}-{trial}"),
             new_password: format!("Kill-pass-{trial}-2026"),
         };
-        // Run the script and kill the service after a random delay.
+        // The kill point comes from the seed alone — the step the script
+        // has reached, then a delay — so that KAIGO_FAULT_SEED gives the
+        // same points again (a delay drawn over the script's measured
+        // length would not).
+        let at_step = rng.gen_range(0..7u8);
+        let after = Duration::from_micros(rng.gen_range(0..20_000));
         let step = Arc::new(AtomicU8::new(0));
         let used_code = Arc::new(Mutex::new(None));
         let client = client_of(&service.url, &pki, &office);
-        let delay = Duration::from_micros(rng.gen_range(0..script_takes.as_micros() as u64 + 1));
         let run = {
             let (step, used_code, script) = (step.clone(), used_code.clone(), script.clone());
             tokio::spawn(async move { walk(&client, &script, &step, &used_code).await })
         };
-        tokio::time::sleep(delay).await;
+        while step.load(Ordering::Relaxed) < at_step && !run.is_finished() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        tokio::time::sleep(after).await;
         service.child.start_kill().unwrap();
         let _ = service.child.wait().await;
         let outcome = run.await.unwrap();
         *killed_at.entry(STEPS[step.load(Ordering::Relaxed) as usize]).or_default() += 1;
+        // Only the kill may break the script: no answer from the service.
+        // Any other error (a refusal, a code not accepted) is a fault of its own.
+        if let Err(e) = &outcome {
+            assert!(
+                matches!(e, ClientError::Local { code: ErrorCode::ServiceUnreachable | ErrorCode::ServiceUnavailable, .. }),
+                "trial {trial} (seed {seed}, killed after step {at_step} + {after:?}): an error that is not the kill: {e:?}"
+            );
+        }
 
         // A new start on the same file: whole, and everything queued sent.
         let t = Instant::now();
@@ -689,8 +715,7 @@ async fn the_service_killed_at_random_points_of_step_3_loses_and_doubles_nothing
             let again = (AtomicU8::new(0), Mutex::new(None));
             let t = Instant::now();
             walk(&client, &script, &again.0, &again.1).await.unwrap_or_else(|e| panic!("trial {trial} (seed {seed}): resumed: {e}"));
-            // On a service just started the script runs slower than on a
-            // warm one: the kills spread over the longest run seen.
+            // Reported: how long a whole script took at most.
             script_takes = script_takes.max(t.elapsed());
         }
         registered.push(script.user.clone());

@@ -15,7 +15,9 @@ fn the_committed_openapi_document_matches_the_code() {
     let generated = kaigo_service::http::openapi::json();
     if generated != COMMITTED {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi.json");
-        if std::env::var("UPDATE_OPENAPI").is_ok() {
+        // Rewriting is a developer's step; in the full suite (CI) a document
+        // out of date fails whatever the environment says.
+        if std::env::var("UPDATE_OPENAPI").is_ok() && std::env::var_os("KAIGO_FULL_SUITE").is_none() {
             std::fs::write(path, &generated).unwrap();
         } else {
             panic!("openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p kaigo-service openapi` and commit it");

@@ -184,6 +184,22 @@ fn a_real_certificate_signs_from_a_pfx_file_or_a_pkcs11_token_with_a_timestamp_o
     assert!(said.contains("Kaigo Onboard (test signature)"), "{said}");
     assert_eq!(stamps.load(Ordering::SeqCst), 1, "the PFX signature was timestamped by the service over HTTP");
 
+    // The same certificate without a timestamp: a signature that dies with
+    // the certificate, which the check must refuse.
+    let unstamped = program("unstamped.exe");
+    run(Command::new("osslsigncode")
+        .args(["sign", "-h", "sha256", "-pkcs12"])
+        .arg(ca.join("signer.pfx"))
+        .arg("-readpass")
+        .arg(ca.join("signer.pass"))
+        .arg("-in")
+        .arg(&unstamped)
+        .arg("-out")
+        .arg(work.join("unstamped-signed.exe")));
+    let refused =
+        kaigo_packaging::verify_authenticode(&work.join("unstamped-signed.exe"), &root).expect_err("a signature without a timestamp");
+    assert!(refused.contains("no verified RFC 3161 timestamp"), "{refused}");
+
     // The same certificate's key inside a PKCS#11 token, never in a file.
     let conf = work.join("softhsm2.conf");
     std::fs::create_dir_all(work.join("tokens")).unwrap();
