@@ -50,26 +50,26 @@ pub struct ReadinessItem {
 const ITEMS: &[(&str, &str, &str, &str, &str, bool)] = &[
     (
         "electronic_billing_login",
-        "電子請求受付システムのユーザID（KJで始まるもの）と、いま使えるパスワードがありますか（仮パスワードや期限切れのパスワードではないもの）",
-        "仮パスワードや期限切れのパスワードは、先に電子請求受付システムで変更してください。ユーザIDやパスワードが分からないときは{help_desk}へお問い合わせください（再発行は郵送で届きます）。パスワードは3回まちがえると30分以上ログインできなくなります。",
+        "電子請求受付システムのユーザID（KJで始まるもの）と、いま使えるパスワード（仮や期限切れでないもの）がありますか",
+        "仮パスワードや期限切れのパスワードは、先に電子請求受付システムで変更してください。ユーザIDやパスワードが分からないときは{help_desk}へお問い合わせください。再発行は郵送で届きます。{hours}パスワードは3回まちがえると30分以上ログインできなくなります。",
         "Do you have the electronic-billing system's user ID (starting with KJ) and a password that works now (not a temporary or expired one)?",
-        "Change a temporary or expired password in the electronic-billing system first. If you do not know the user ID or password, ask {help_desk} (a new one comes by post). Three wrong passwords lock the login for 30 minutes or more.",
+        "Change a temporary or expired password in the electronic-billing system first. If you do not know the user ID or password, ask {help_desk} (a new one comes by post). {hours} Three wrong passwords lock the login for 30 minutes or more.",
         true,
     ),
     (
         "security_mail",
         "電子請求受付システムに「セキュリティ用メールアドレス」を登録していますか",
-        "3-1のワンタイム認証コードはこのメールアドレスに届きます。登録がないとコードが届かず、先に進めません。電子請求受付システムにログインして登録してから始めてください。分からないときは{help_desk}へ。",
+        "3-1のワンタイム認証コードはこのメールアドレスに届きます。登録がないとコードが届かず、先に進めません。電子請求受付システムにログインして登録してから始めてください。分からないときは{help_desk}へ。{hours}",
         "Is a security mail address (セキュリティ用メールアドレス) registered in the electronic-billing system?",
-        "The one-time code of 3-1 is sent to that address. Without it no code arrives and you cannot go on: log in to the electronic-billing system and register it first. If unsure, ask {help_desk}.",
+        "The one-time code of 3-1 is sent to that address. Without it no code arrives and you cannot go on: log in to the electronic-billing system and register it first. If unsure, ask {help_desk}. {hours}",
         true,
     ),
     (
         "certificate",
         "事業所のクライアント証明書がこのPCに入っていますか（または証明書ファイル .p12 とそのパスワードが手元にありますか）",
-        "証明書は事業所番号ごとに発行されます（介護保険証明書または介護DX証明書）。申請から届くまで1か月ほどかかります。{help_desk}に確認してください。",
+        "証明書は事業所番号ごとに発行されます（介護保険証明書または介護DX証明書）。申請から届くまで1か月ほどかかります。{help_desk}に確認してください。{hours}",
         "Is the office's client certificate installed on this PC (or do you have its .p12 file and password at hand)?",
-        "A certificate is issued per office number (介護保険証明書 or 介護DX証明書) and takes about a month to arrive after applying. Check with {help_desk}.",
+        "A certificate is issued per office number (介護保険証明書 or 介護DX証明書) and takes about a month to arrive after applying. Check with {help_desk}. {hours}",
         true,
     ),
     (
@@ -85,16 +85,20 @@ const ITEMS: &[(&str, &str, &str, &str, &str, bool)] = &[
 /// The checklist, in the order staff are asked.
 pub fn readiness_checklist() -> Vec<ReadinessItem> {
     let desk = electronic_billing_help_desk();
-    let help_desk = format!("{}（電話 {}、受付 {}）", desk.name, desk.phone, desk.hours);
-    let help_desk_en = format!("{} (phone {}, {})", desk.name_en, desk.phone, desk.hours_en);
+    // The desk and its number in the sentence, its hours in one of their
+    // own: together they made a sentence of over 100 characters.
+    let help_desk = format!("{}（電話 {}）", desk.name, desk.phone);
+    let hours = format!("ヘルプデスクの受付は{}です。", desk.hours);
+    let help_desk_en = format!("{} (phone {})", desk.name_en, desk.phone);
+    let hours_en = format!("The help desk answers {}.", desk.hours_en);
     ITEMS
         .iter()
         .map(|(id, question, if_not, question_en, if_not_en, needed_for_login)| ReadinessItem {
             id,
             question,
             question_en,
-            if_not: if_not.replace("{help_desk}", &help_desk),
-            if_not_en: if_not_en.replace("{help_desk}", &help_desk_en),
+            if_not: if_not.replace("{help_desk}", &help_desk).replace("{hours}", &hours),
+            if_not_en: if_not_en.replace("{help_desk}", &help_desk_en).replace("{hours}", &hours_en),
             needed_for_login: *needed_for_login,
         })
         .collect()
@@ -122,7 +126,7 @@ mod tests {
         for item in &items {
             assert!(!item.if_not.contains('{'), "{}", item.if_not);
         }
-        assert!(items[1].if_not.contains("0570-059-402"));
+        assert!(items[1].if_not.contains("0570-059-402") && items[1].if_not.contains("平日10時〜17時"), "{}", items[1].if_not);
         assert!(!items[3].needed_for_login, "a card reader is needed only in 3-4");
     }
 }

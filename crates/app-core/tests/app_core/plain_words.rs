@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 //! Plain words, measured: for every text the app shows (the page's texts,
-//! the sentences it composes, every error message) in Japanese, how long
+//! the sentences it composes, every error message, the checklist before
+//! 3-1 and the glossary's explanations) in Japanese, how long
 //! its sentences are, and how many of its technical words have an
 //! explanation in the glossary (ことばの説明). The figures are printed
 //! (`cargo test -p kaigo-app-core plain_words -- --nocapture`) and held to
@@ -103,6 +104,15 @@ fn screen_texts() -> BTreeMap<String, String> {
     }
     for code in ErrorCode::ALL {
         texts.insert(format!("error:{}", code.as_str()), code.message_ja(&policy));
+    }
+    // The checklist before 3-1, as shown (the help desk written in), and
+    // the glossary's explanations (F1, ことばの説明).
+    for item in kaigo_domain::readiness_checklist() {
+        texts.insert(format!("readiness:{}:question", item.id), item.question.to_owned());
+        texts.insert(format!("readiness:{}:if_not", item.id), item.if_not);
+    }
+    for term in kaigo_domain::glossary::glossary() {
+        texts.insert(format!("glossary:{}", term.forms(Language::Japanese)[0]), term.explanation(Language::Japanese).to_owned());
     }
     texts
 }
