@@ -75,8 +75,8 @@ struct OpenClassArgs {
     /// Seats (one practice office each).
     #[arg(long, default_value_t = 30)]
     seats: u32,
-    /// Hours until the class ends and is deleted.
-    #[arg(long, default_value_t = 3.0)]
+    /// Hours until the class ends and is deleted (more than 0, at most a year).
+    #[arg(long, default_value = "3", value_parser = class_hours)]
     hours: f64,
     /// Folder for the class's CA, service key and database (made once,
     /// reused by later classes).
@@ -400,7 +400,27 @@ async fn demo_cmd(dir: &std::path::Path, listen: SocketAddr, rate_per_second: u3
     app.run_until_stopped().await
 }
 
+/// `--hours`: a number of hours a class can last; anything else (not a
+/// number, `nan`, `inf`, zero or less, over a year) is refused before
+/// anything is made.
+fn class_hours(text: &str) -> Result<f64, String> {
+    const MAX: f64 = 24.0 * 366.0;
+    match text.trim().parse::<f64>() {
+        Ok(h) if h.is_finite() && h > 0.0 && h <= MAX => Ok(h),
+        _ => Err(format!("the class's length in hours: a number more than 0 and at most {MAX} (a year), not {text:?}")),
+    }
+}
+
 async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
+    // Refused before the class is opened in the database: a refused start
+    // must leave nothing behind.
+    if !a.no_serve {
+        anyhow::ensure!(
+            a.trainer_listen.ip().is_loopback(),
+            "the trainer's plain-HTTP page listens on a loopback address only, not {}",
+            a.trainer_listen
+        );
+    }
     let now = SystemClock.now();
     let files = kaigo_service::classes::room::prepare(&a.dir, &a.hosts, now)?;
     let database = a.database_url.clone().unwrap_or_else(|| DatabaseLocation::sqlite_file(a.dir.join("class.db")));
@@ -410,7 +430,7 @@ async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
     let request = kaigo_service::classes::ClassRequest {
         name: a.name.clone(),
         seats: a.seats,
-        ends_at: now + time::Duration::seconds_f64(a.hours.clamp(0.0, 24.0 * 366.0) * 3600.0),
+        ends_at: now + time::Duration::seconds_f64(a.hours * 3600.0),
     };
     let policy = kaigo_domain::class::ClassPolicy::default();
     let opened = kaigo_service::classes::open_class(&db, &hasher, &key, &policy, &request, now)

@@ -119,3 +119,27 @@ async fn a_flood_from_one_certificate_is_rate_limited_and_others_are_not() {
     assert!(e.retry_after_seconds().is_some());
     assert!(app.client(&app.b).health().await.is_ok(), "another office is not affected");
 }
+
+#[test]
+fn open_class_refuses_a_length_that_is_not_hours_and_a_public_trainer_page_before_opening_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let class_dir = dir.path().join("class");
+    let open_class = |extra: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .args(["open-class", "--dir", class_dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    for hours in ["nan", "inf", "-1", "0", "9000", "three"] {
+        let (status, said) = open_class(&["--hours", hours]);
+        assert!(!status.success(), "--hours {hours} accepted");
+        assert!(!said.contains("panicked"), "--hours {hours}: {said}");
+        assert!(said.contains("the class's length in hours"), "--hours {hours}: {said}");
+    }
+    let (status, said) = open_class(&["--hours", "1", "--trainer-listen", "0.0.0.0:0"]);
+    assert!(!status.success());
+    assert!(said.contains("loopback address only"), "{said}");
+    assert!(!class_dir.exists(), "a refused start made nothing: {:?}", std::fs::read_dir(&class_dir).map(|d| d.count()));
+}
