@@ -275,16 +275,34 @@ pub async fn wrong_joins(conn: &mut Conn, address: &str) -> StoreResult<FailureR
     Ok(row.map(|(n, at)| failure_record(n, Some(at))).unwrap_or_default())
 }
 
-pub async fn record_wrong_join(conn: &mut Conn, address: &str, count: u32, now: OffsetDateTime) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO wrong_joins (address, count, last_at) VALUES ($1, $2, $3)
-         ON CONFLICT (address) DO UPDATE SET count = excluded.count, last_at = excluded.last_at",
+/// One try of a join code taken for `address` before the code is judged, in
+/// one statement (joins sent at once each see the count the one before left):
+/// the count after it, or `None` when `allowed` tries counted after
+/// `lapse_before` are used up. A count last touched at or before
+/// `lapse_before` starts again at one (`ClassPolicy::wrong_joins_after`).
+pub async fn take_join_try(
+    conn: &mut Conn, address: &str, now: OffsetDateTime, lapse_before: OffsetDateTime, allowed: u32,
+) -> StoreResult<Option<u32>> {
+    let count: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO wrong_joins (address, count, last_at) VALUES ($1, 1, $2)
+         ON CONFLICT (address) DO UPDATE
+           SET count = CASE WHEN wrong_joins.last_at > $3 THEN wrong_joins.count + 1 ELSE 1 END,
+               last_at = excluded.last_at
+           WHERE wrong_joins.last_at <= $3 OR wrong_joins.count < $4
+         RETURNING count",
     )
     .bind(address)
-    .bind(i64::from(count))
     .bind(millis(now))
-    .execute(conn)
+    .bind(millis(lapse_before))
+    .bind(i64::from(allowed))
+    .fetch_optional(conn)
     .await?;
+    Ok(count.map(super::count))
+}
+
+/// The try taken for a join code that was right, given back.
+pub async fn give_back_join_try(conn: &mut Conn, address: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE wrong_joins SET count = count - 1 WHERE address = $1 AND count > 0").bind(address).execute(conn).await?;
     Ok(())
 }
 

@@ -288,6 +288,48 @@ async fn wrong_join_codes_are_counted_per_address_then_refused_for_a_while() {
     assert!(e.retry_after_seconds().is_some());
     app.clock.advance(kaigo_domain::class::ClassPolicy::default().wrong_join_window);
     assert_eq!(pc.join(&app, &class.join_code.display()).await.unwrap().seat_number, 1);
+    // A right code takes no try: one wrong one after it leaves all but one.
+    let e = pc.join(&app, wrong).await.unwrap_err();
+    assert_eq!((e.code(), e.tries_left()), (ErrorCode::JoinCodeWrong, Some(allowed - 1)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_join_codes_sent_all_at_once_are_judged_no_more_often_than_allowed() {
+    wrong_join_codes_all_at_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_join_codes_sent_all_at_once_are_judged_no_more_often_than_allowed_on_postgres() {
+    wrong_join_codes_all_at_once(Backend::Postgres).await;
+}
+
+/// 30 guesses from one address at the same moment: each judged guess is
+/// answered `join_code_wrong`, and no more are judged than the policy
+/// allows (the count was once read by all before any wrote it: 12 to 18).
+async fn wrong_join_codes_all_at_once(backend: Backend) {
+    let Some(app) = spawn_with(Options { classes: true, backend, ..Options::default() }).await else { return };
+    let class = open(&app, 2).await;
+    let allowed = kaigo_domain::class::ClassPolicy::default().wrong_joins_allowed;
+    let ca = fetch_class_authority(&app.url(), &pin(&app)).await.unwrap();
+    let wrong = if class.join_code.as_str() == "ZZZZZZZZ" { "YYYY-YYYY" } else { "ZZZZ-ZZZZ" };
+    let guesses: Vec<_> = (0..30)
+        .map(|_| {
+            let (url, ca) = (app.url(), ca.clone());
+            tokio::spawn(async move { OnboardingClient::for_joining(&url, &ca).unwrap().join_class(wrong, &Pc::new().request()).await })
+        })
+        .collect();
+    let mut answers: std::collections::HashMap<ErrorCode, usize> = std::collections::HashMap::new();
+    for guess in guesses {
+        *answers.entry(guess.await.unwrap().unwrap_err().code()).or_default() += 1;
+    }
+    let judged = answers.get(&ErrorCode::JoinCodeWrong).copied().unwrap_or_default();
+    assert_eq!(judged, allowed as usize, "{answers:?}");
+    assert_eq!(answers.get(&ErrorCode::JoinTriesExhausted).copied().unwrap_or_default(), 30 - allowed as usize, "{answers:?}");
+    // The right code waits too, then joins once the window has passed.
+    let e = Pc::new().join(&app, &class.join_code.display()).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JoinTriesExhausted);
+    app.clock.advance(kaigo_domain::class::ClassPolicy::default().wrong_join_window);
+    assert_eq!(Pc::new().join(&app, &class.join_code.display()).await.unwrap().seat_number, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
