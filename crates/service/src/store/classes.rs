@@ -352,6 +352,14 @@ pub async fn delete(conn: &mut Conn, class_id: &str) -> StoreResult<()> {
         for statement in OFFICE_ACTIVITY {
             sqlx::query(statement).bind(office_id).execute(&mut *conn).await?;
         }
+        // What was recorded over a seat's certificate without naming its
+        // office: an ID that is no one's, perhaps the attendee's real KJ ID.
+        sqlx::query(
+            "DELETE FROM audit_events WHERE cert_fingerprint IN (SELECT fingerprint FROM office_certificates WHERE office_id = $1)",
+        )
+        .bind(office_id)
+        .execute(&mut *conn)
+        .await?;
         sqlx::query("DELETE FROM office_certificates WHERE office_id = $1").bind(office_id).execute(&mut *conn).await?;
     }
     sqlx::query("DELETE FROM trainer_sessions WHERE class_id = $1").bind(class_id).execute(&mut *conn).await?;

@@ -510,8 +510,13 @@ async fn a_class_deleted_at_its_end_leaves_no_secret_in_the_database_files() {
     let info = trainer.session().await;
     let ob = &app.service.onboarding;
     let fingerprint = kaigo_service::pki::fingerprint(&office.cert.cert_der);
+    // An attendee types an ID that is no seat's (their office's real one).
+    let typed = "KJ9876543210";
+    let e = app.client(&office).office_login(typed, "Their-real-pass1").await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidCredentials);
     // What someone holding the files must not find afterwards.
     let secrets = [
+        typed.to_owned(),
         office.kj.clone(),
         office.number.clone(),
         office.email.clone(),
@@ -535,6 +540,7 @@ async fn a_class_deleted_at_its_end_leaves_no_secret_in_the_database_files() {
     let found = |bytes: &[u8], s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
     let before = files();
     assert!(found(&before, &office.kj), "the test looks where the data is");
+    assert!(found(&before, typed), "the ID typed was recorded (the audit trail)");
 
     app.clock.advance(time::Duration::hours(2));
     let deleted = kaigo_service::classes::delete_over(&ob.db, app.clock.now()).await.unwrap();
