@@ -23,11 +23,32 @@ pub fn check_request(pem: &str) -> Result<CheckedRequest, ErrorCode> {
     let (_, parsed) = x509_parser::certification_request::X509CertificationRequest::from_der(der.as_ref())
         .map_err(|_| ErrorCode::CertificateRequestInvalid)?;
     let spki = &parsed.certification_request_info.subject_pki;
-    request_key_acceptable(key_of(spki))?;
+    let key = key_of(spki);
+    request_key_acceptable(key)?;
     let key_fingerprint = hex::encode(Sha256::digest(spki.raw));
     // rcgen verifies the request's signature with its own key.
     let params = rcgen::CertificateSigningRequestParams::from_der(&der).map_err(|_| ErrorCode::CertificateRequestInvalid)?;
+    // rcgen takes the key's curve from the signature's algorithm (its issue
+    // 448): a P-384 key signed with SHA-256, which RFC 5480 allows, would be
+    // certified as a P-256 key, a certificate no one can use. Such a request
+    // is refused rather than answered with a broken certificate.
+    if !certifies_as_it_is(key, params.public_key.algorithm()) {
+        return Err(ErrorCode::CertificateRequestInvalid);
+    }
     Ok(CheckedRequest { params, key_fingerprint })
+}
+
+/// Whether rcgen would write the request's key as it is: the algorithm it
+/// read is the one that goes with the key's own type and curve.
+fn certifies_as_it_is(key: RequestKey, read_as: &rcgen::SignatureAlgorithm) -> bool {
+    match key {
+        RequestKey::EcdsaP256 => *read_as == rcgen::PKCS_ECDSA_P256_SHA256,
+        RequestKey::EcdsaP384 => *read_as == rcgen::PKCS_ECDSA_P384_SHA384,
+        RequestKey::Ed25519 => *read_as == rcgen::PKCS_ED25519,
+        // An RSA key's description is the same whatever hash signs with it.
+        RequestKey::Rsa { .. } => [&rcgen::PKCS_RSA_SHA256, &rcgen::PKCS_RSA_SHA384, &rcgen::PKCS_RSA_SHA512].contains(&read_as),
+        RequestKey::Other => false,
+    }
 }
 
 fn key_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> RequestKey {
@@ -83,6 +104,19 @@ mod tests {
         let broken = format!("-----BEGIN CERTIFICATE REQUEST-----\n{body}\n-----END CERTIFICATE REQUEST-----\n");
         assert_eq!(check_request(&broken).err(), Some(ErrorCode::CertificateRequestInvalid));
         assert_eq!(check_request("not a request").err(), Some(ErrorCode::CertificateRequestInvalid));
+    }
+
+    #[test]
+    fn a_p384_key_signed_with_sha256_is_refused_rather_than_certified_as_p256() {
+        // Made by OpenSSL (`openssl req -new -key <P-384 key> -sha256`): rcgen
+        // would read its key as P-256.
+        let mixed = include_str!("../../tests/data/p384-sha256.csr.pem");
+        assert_eq!(check_request(mixed).err(), Some(ErrorCode::CertificateRequestInvalid));
+        // P-384 signed as its curve goes, and the other kinds, pass.
+        for alg in [&rcgen::PKCS_ECDSA_P384_SHA384, &rcgen::PKCS_ECDSA_P256_SHA256, &rcgen::PKCS_ED25519] {
+            let key = rcgen::KeyPair::generate_for(alg).unwrap();
+            assert!(check_request(&request_for(&key)).is_ok(), "{alg:?}");
+        }
     }
 
     #[test]
