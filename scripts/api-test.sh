@@ -12,13 +12,18 @@ ST="$KAIGO_TOOLS_VENV/bin/schemathesis"
 [ -x "$ST" ] || { echo "schemathesis is missing: run scripts/setup-tests.sh" >&2; exit 1; }
 
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo build --quiet -p kaigo-service --bin kaigo-onboard-service
+# KAIGO_SERVICE_PROGRAM: a service program built already (scripts/test.sh's).
+SERVICE="${KAIGO_SERVICE_PROGRAM:-}"
+if [ -z "$SERVICE" ]; then
+  cargo build --quiet -p kaigo-service --bin kaigo-onboard-service
+  SERVICE="$TARGET/debug/kaigo-onboard-service"
+fi
 WORK="$(mktemp -d)"
 cleanup() { [ -n "${SERVICE_PID:-}" ] && kill "$SERVICE_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 # The demo on a free port; its first lines say where and with what.
-"$TARGET/debug/kaigo-onboard-service" demo --dir "$WORK/demo" --listen 127.0.0.1:0 --rate-per-second 1000 --class-seats 40 >"$WORK/demo.out" 2>"$WORK/demo.err" &
+"$SERVICE" demo --dir "$WORK/demo" --listen 127.0.0.1:0 --rate-per-second 1000 --class-seats 40 >"$WORK/demo.out" 2>"$WORK/demo.err" &
 SERVICE_PID=$!
 for _ in $(seq 100); do grep -q '^listening on ' "$WORK/demo.out" 2>/dev/null && break; sleep 0.1; done
 URL="$(sed -n 's/^listening on //p' "$WORK/demo.out")"
