@@ -9,6 +9,7 @@
 #   kaigo_run_start                  starts the whole run's clock, notes cold or warm
 #   timed NAME COMMAND…              runs COMMAND; `phase_times` prints them all
 #                                    (and keeps them in target/ci-times.txt)
+#   beside NAME COMMAND… / joined NAME  a computing phase run beside a waiting one
 #   as_root COMMAND…                 sudo unless already root
 #   kaigo_tools                      the prebuilt tools of tools/ (npm and PyPI),
 #                                    installed when missing or out of date
@@ -99,6 +100,32 @@ timed() {
   "$@"
   KAIGO_TIMES+=("$name: $((SECONDS - start)) s")
   phase_times >/dev/null
+}
+
+# A phase that only computes (a type-check) run beside one that mostly waits
+# (tests of windows, databases, processes): `beside NAME COMMAND…` starts
+# it with its output kept aside; `joined NAME` waits for it, prints its
+# output, records its time as "NAME (beside)" and fails as it failed.
+declare -A KAIGO_BESIDE_PID KAIGO_BESIDE_LOG KAIGO_BESIDE_START
+beside() {
+  local name="$1"
+  shift
+  KAIGO_BESIDE_LOG[$name]="$(mktemp)"
+  KAIGO_BESIDE_START[$name]=$SECONDS
+  "$@" >"${KAIGO_BESIDE_LOG[$name]}" 2>&1 &
+  KAIGO_BESIDE_PID[$name]=$!
+}
+joined() {
+  local name="$1" status=0
+  wait "${KAIGO_BESIDE_PID[$name]}" || status=$?
+  cat "${KAIGO_BESIDE_LOG[$name]}"
+  rm -f "${KAIGO_BESIDE_LOG[$name]}"
+  KAIGO_TIMES+=("$name (beside): $((SECONDS - KAIGO_BESIDE_START[$name])) s")
+  phase_times >/dev/null
+  if [ "$status" -ne 0 ]; then
+    echo "$name failed (exit $status)" >&2
+    return "$status"
+  fi
 }
 
 # Prints the phase table — and, for the run's own table, the whole run's

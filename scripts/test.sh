@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite. First what the tests need is installed
-# (scripts/setup-tests.sh), then the fast gate runs (scripts/check.sh: style,
-# lints, unused dependencies, unit and SQLite tests); then, with what they
-# need started here — a private D-Bus session with its own keychain, a
-# throw-away PostgreSQL (unless
-# KAIGO_TEST_POSTGRES_URL names one), a virtual card reader (root or sudo),
-# a virtual display and tauri-driver — every test again with all of it:
-# PostgreSQL, the OS keychain, the card reader, the report's PDF, the
-# end-to-end test in the real window, the release Windows installer and
-# .deb — the packages offices get, built once — installed, updated and
-# removed, their signatures checked; then the service against its OpenAPI
-# document, the fuzz smoke, the Windows build's tests under Wine, the macOS
-# check, and the packages' sizes. Prints each phase's time at the end and
-# keeps them in target/ci-times.txt, with the whole run's and whether the
+# (scripts/setup-tests.sh), then the fast gate's checks run and every test
+# is built (scripts/check.sh --no-run: script lint, style, lints, unused
+# dependencies); the release packages offices get — the Windows installer
+# and the .deb — are built once; then, with what they need started here — a
+# private D-Bus session with its own keychain, a throw-away PostgreSQL
+# (unless KAIGO_TEST_POSTGRES_URL names one), a virtual card reader (root or
+# sudo), a virtual display and tauri-driver — every test: PostgreSQL, the
+# OS keychain, the card reader, the report's PDF, the end-to-end test in the
+# real window, those very packages installed, updated and removed with their
+# signatures checked, and the macOS check beside them; then the service
+# against its OpenAPI document, the fuzz smoke, the Windows build's tests
+# under Wine, and the packages' sizes. Prints each phase's time at the end
+# and keeps them in target/ci-times.txt, with the whole run's and whether the
 # target folder was new (cold) or not (warm). Arguments go to the Linux
 # `cargo test`.
 set -euo pipefail
@@ -60,6 +60,8 @@ TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 SHOTS="$PWD/target/e2e-screenshots"
 E2E_DIR="$(mktemp -d)"
 cleanup() {
+  # Whatever still runs in the background (a phase beside another).
+  for pid in "${KAIGO_BESIDE_PID[@]}"; do kill "$pid" 2>/dev/null; done
   [ -n "${DRIVER_PID:-}" ] && kill "$DRIVER_PID" 2>/dev/null
   [ -n "${KAIGO_XVFB_PID:-}" ] && kill "$KAIGO_XVFB_PID" 2>/dev/null
   rm -rf "$E2E_DIR"
@@ -117,7 +119,12 @@ start_tauri_driver "$KAIGO_E2E_DRIVER_LOG"
 rm -rf "$SHOTS"
 export KAIGO_E2E_APP="$TARGET/debug/kaigo-onboard" KAIGO_E2E_SERVICE="$TARGET/debug/kaigo-onboard-service" KAIGO_E2E_SCREENSHOTS="$SHOTS"
 
+# The macOS check only type-checks (its own target folder): it runs beside
+# the Linux tests, which wait on windows, databases and processes much of
+# their time (a third to a half of both cores idle, measured).
+beside "macOS check" scripts/check-macos.sh
 timed "Linux tests (all parts)" cargo test --workspace --locked "$@"
+joined "macOS check"
 echo "end-to-end screenshots: $SHOTS"
 # The service against its own OpenAPI document (schemathesis, every check).
 timed "API test (schemathesis)" env KAIGO_SERVICE_PROGRAM="$TARGET/debug/kaigo-onboard-service" scripts/api-test.sh 60
@@ -125,7 +132,6 @@ timed "API test (schemathesis)" env KAIGO_SERVICE_PROGRAM="$TARGET/debug/kaigo-o
 # briefly from the committed seeds (scripts/fuzz.sh; a crash fails the run).
 timed "Fuzz smoke" scripts/fuzz.sh 10
 timed "Windows tests (Wine)" scripts/test-windows.sh
-timed "macOS check" scripts/check-macos.sh
 # What offices get, as built above: their sizes.
 timed "release sizes" scripts/release-sizes.sh "$KAIGO_WINDOWS_INSTALLER" "$KAIGO_DEB" "$KAIGO_UPDATE_BUNDLE"
 
