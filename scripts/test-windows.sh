@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/windows/env.sh
 windows_prefix
-# Run on the Linux side: the WebDriver test drives the Linux window, and the
-# package tests install what these builds produce.
-EXCLUDE=(--exclude kaigo-e2e --exclude kaigo-packaging)
+# Run on the Linux side: the WebDriver test drives the Linux window, the
+# package tests install what these builds produce, and the house checks read
+# the repository's scripts.
+EXCLUDE=(--exclude kaigo-e2e --exclude kaigo-packaging --exclude kaigo-house)
 windows_cargo test --workspace --locked "${EXCLUDE[@]}" --no-run
 # The gnu build of the WebView2 host loads WebView2Loader.dll at start; the
 # build puts it in the profile folder, beside which the tests do not run.

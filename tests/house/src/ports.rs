@@ -105,12 +105,17 @@ pub fn literal_ports_under(root: &Path) -> Vec<LiteralPort> {
     found
 }
 
+/// A path as the repository writes it, `/` between folders on every system.
+fn slashed(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
 /// The check's message: every fixed port found in the range, where.
 pub fn ephemeral_report(found: &[LiteralPort]) -> Option<String> {
     let bad: Vec<String> = found
         .iter()
         .filter(|p| p.is_ephemeral())
-        .map(|p| format!("  {}:{}: port {} ({})", p.file.display(), p.line, p.port, p.text))
+        .map(|p| format!("  {}:{}: port {} ({})", slashed(&p.file), p.line, p.port, p.text))
         .collect();
     (!bad.is_empty()).then(|| {
         format!(
