@@ -151,13 +151,6 @@ impl ClassPolicy {
         }
     }
 
-    /// Wrong join codes last counted before this no longer count: the
-    /// store applies [`ClassPolicy::wrong_joins_after`] atomically with it
-    /// (several joins at once must not all read the same count).
-    pub fn wrong_joins_lapse_before(&self, now: OffsetDateTime) -> OffsetDateTime {
-        now.saturating_sub(self.wrong_join_window)
-    }
-
     /// The count after one more wrong join code: a count whose window has
     /// passed starts again.
     pub fn wrong_joins_after(&self, wrong: FailureRecord, now: OffsetDateTime) -> u32 {

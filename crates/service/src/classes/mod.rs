@@ -12,7 +12,6 @@ use crate::secrets::{random_token, token_hash, CodeKey, PasswordHasher};
 use crate::store::{self, classes, new_id, offices, Db};
 use kaigo_api::class::{JoinedClass, SeatSignIn, TrainerGrid, TrainerSeat, TrainerStepCount};
 use kaigo_domain::class::{choose_seat, seat_progress, CaPin, ClassPolicy, ClassStep, JoinCode, SeatChoice};
-use kaigo_domain::refusal::Refusal;
 use kaigo_domain::{ErrorCode, Policy};
 use rand::{Rng as _, RngCore as _};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -203,21 +202,20 @@ impl Onboarding {
         let authority = self.class_authority()?;
         let now = self.now();
         let code = JoinCode::parse(join_code).map_err(|c| Failure::field(c, "join_code"))?;
-        let mut conn = self.db.acquire().await?;
-        // A try is taken before the code is judged: of many sent at once,
-        // no more than the policy allows are ever judged.
-        let policy = &self.class_policy;
-        let lapse_before = policy.wrong_joins_lapse_before(now);
-        let Some(count) = classes::take_join_try(&mut conn, address, now, lapse_before, policy.wrong_joins_allowed).await? else {
-            policy.join_gate(classes::wrong_joins(&mut conn, address).await?, now)?;
-            // The window ended between the two statements: try again at once.
-            return Err(Refusal::wait(ErrorCode::JoinTriesExhausted, Duration::seconds(1)).into());
+        // The address's turn: its count read, the code judged and a wrong one
+        // counted in one transaction, so that codes sent at once are judged
+        // one after another. A right code counts nothing (a room behind one
+        // address joins at once).
+        let mut tx = self.db.begin().await?;
+        let wrong = classes::join_turn(&mut tx, address, now).await?;
+        self.class_policy.join_gate(wrong, now)?;
+        let Some(class) = classes::find_by_join_code(&mut tx, &self.code_key.code_hash(JOIN_CODE_PURPOSE, code.as_str())).await? else {
+            let count = self.class_policy.wrong_joins_after(wrong, now);
+            classes::record_wrong_join(&mut tx, address, count, now).await?;
+            tx.commit().await.map_err(store::StoreError::from)?;
+            return Err(self.class_policy.wrong_join(count).into());
         };
-        let Some(class) = classes::find_by_join_code(&mut conn, &self.code_key.code_hash(JOIN_CODE_PURPOSE, code.as_str())).await? else {
-            return Err(policy.wrong_join(count).into());
-        };
-        classes::give_back_join_try(&mut conn, address).await?;
-        drop(conn);
+        tx.commit().await.map_err(store::StoreError::from)?;
         let request = request::check_request(request_pem).map_err(|c| Failure::field(c, "certificate_request_pem"))?;
         // PCs joining at once take turns (`take_turn`); should two still
         // reach for the same free seat, the one whose write lands takes it,

@@ -133,7 +133,8 @@ fn open_class_refuses_a_length_that_is_not_hours_and_a_public_trainer_page_befor
         (out.status, String::from_utf8_lossy(&out.stderr).into_owned())
     };
     for hours in ["nan", "inf", "-1", "0", "9000", "three"] {
-        let (status, said) = open_class(&["--hours", hours]);
+        let hours = &format!("--hours={hours}");
+        let (status, said) = open_class(&[hours]);
         assert!(!status.success(), "--hours {hours} accepted");
         assert!(!said.contains("panicked"), "--hours {hours}: {said}");
         assert!(said.contains("the class's length in hours"), "--hours {hours}: {said}");
