@@ -308,13 +308,16 @@ impl Onboarding {
         Ok(ClassInvitation::new(&self.public_url, &code, authority))
     }
 
-    /// Every seat of a class as the trainer's grid shows it.
+    /// Every seat of a class as the trainer's grid shows it, while the class
+    /// runs: a class closed or ended has no grid (`class_closed`), so that a
+    /// trainer's stream ends with it rather than sending empty grids.
     pub async fn class_grid(&self, class: &classes::Class) -> Result<TrainerGrid, Failure> {
         let now = self.now();
         let mut conn = self.db.acquire().await?;
+        let class = classes::find(&mut conn, &class.id).await?.filter(|c| c.state().open(now)).ok_or(ErrorCode::ClassClosed)?;
         let seats = classes::seats(&mut conn, &class.id).await?;
         let facts = classes::seat_facts(&mut conn, &class.id).await?;
-        Ok(grid(class, &seats, &facts, &self.policy, now))
+        Ok(grid(&class, &seats, &facts, &self.policy, now))
     }
 
     async fn seat_office(&self, class_id: &str, seat: u32) -> Result<String, Failure> {

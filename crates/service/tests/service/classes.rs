@@ -269,6 +269,28 @@ async fn the_trainers_stream_looks_at_the_grid_every_quarter_second_however_fast
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trainers_stream_ends_when_the_class_is_closed_without_an_empty_grid() {
+    let app = class_app().await;
+    let class = open(&app, 2).await;
+    let trainer = Trainer::sign_in(&app, class.trainer_secret.expose_secret()).await;
+    let csrf = trainer.session().await.csrf_token;
+    let mut events = trainer.get("/v1/trainer/events").send().await.unwrap();
+    let first = String::from_utf8(events.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(first.starts_with("event: grid\n"), "{first}");
+    assert!(trainer.post("/v1/trainer/close", Some(&csrf)).send().await.unwrap().status().is_success());
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        let mut rest = String::new();
+        while let Some(chunk) = events.chunk().await.unwrap() {
+            rest.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        rest
+    })
+    .await
+    .expect("the stream ends with its class");
+    assert!(!rest.contains("event: grid"), "a grid after the close: {rest}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_join_codes_are_counted_per_address_then_refused_for_a_while() {
     let app = class_app().await;
     let class = open(&app, 2).await;
