@@ -61,7 +61,7 @@ SHOTS="$PWD/target/e2e-screenshots"
 E2E_DIR="$(mktemp -d)"
 cleanup() {
   # Whatever still runs in the background (a phase beside another).
-  for pid in "${KAIGO_BESIDE_PID[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${KAIGO_BESIDE_PID[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -n "${DRIVER_PID:-}" ] && kill "$DRIVER_PID" 2>/dev/null
   [ -n "${KAIGO_XVFB_PID:-}" ] && kill "$KAIGO_XVFB_PID" 2>/dev/null
   rm -rf "$E2E_DIR"
