@@ -30,6 +30,14 @@ pg_start() {
 
 case "${1:-}" in
   start)
+    # A server a run left behind in this folder (a run stopped before its
+    # clean-up) is thrown away with its data, not met as a stranger. A
+    # halted one (`halt`) has no live postmaster and comes back below.
+    if [ -f "$DATA/postmaster.pid" ] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+      echo "pg-test-server: stopping the server left running in $DATA" >&2
+      as_owner "$BIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null
+      rm -rf "$DATA"
+    fi
     if [ ! -f "$DATA/PG_VERSION" ]; then
       mkdir -p "$DATA"
       [ "$(id -u)" -eq 0 ] && chown postgres "$DATA"

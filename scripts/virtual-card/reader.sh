@@ -13,6 +13,12 @@ STATE=/tmp/kaigo-virtual-reader
 
 case "${1:-}" in
   start)
+    # Ours, left by a run stopped before its clean-up: stopped first.
+    if [ -f "$STATE/pid" ] && kill "$(cat "$STATE/pid")" 2>/dev/null; then
+      echo "reader.sh: stopping the virtual reader left running" >&2
+      for _ in $(seq 50); do pgrep -x -r R,S,D pcscd >/dev/null || break; sleep 0.1; done
+      rm -f "$STATE/pid"
+    fi
     if pgrep -x -r R,S,D pcscd >/dev/null; then
       echo "a pcscd is already running; stop it first (the virtual reader needs its own)" >&2
       exit 1
