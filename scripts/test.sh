@@ -85,8 +85,13 @@ scripts/signing/test-ca.sh "$KAIGO_SIGN_TEST_CA_DIR"
 # The packages offices get (release profile), built once: the package tests
 # install, update and remove these very files and check their signatures,
 # and the last phase reports their sizes.
-timed "release Windows installer" scripts/build-windows-installer.sh >"$E2E_DIR/installer"
+# The two build with different compilers into their own target folders, and
+# each spends its last minutes in one single-threaded link (fat LTO): side
+# by side, each link has a core of its own.
+windows_installer() { scripts/build-windows-installer.sh >"$E2E_DIR/installer"; }
+beside "release Windows installer" windows_installer
 timed "release .deb" scripts/build-deb.sh >"$E2E_DIR/deb"
+joined "release Windows installer"
 KAIGO_WINDOWS_INSTALLER="$(cat "$E2E_DIR/installer")"
 KAIGO_DEB="$(cat "$E2E_DIR/deb")"
 # Their update bundle (signed installer and .deb, minisign signatures, the
@@ -127,10 +132,13 @@ timed "Linux tests (all parts)" cargo test --workspace --locked "$@"
 joined "macOS check"
 echo "end-to-end screenshots: $SHOTS"
 # The service against its own OpenAPI document (schemathesis, every check).
-timed "API test (schemathesis)" env KAIGO_SERVICE_PROGRAM="$TARGET/debug/kaigo-onboard-service" scripts/api-test.sh 60
+# Beside the fuzzing: both run for a set time (60 s of examples, 10 s a
+# target), so sharing the cores costs examples, not minutes.
+beside "API test (schemathesis)" env KAIGO_SERVICE_PROGRAM="$TARGET/debug/kaigo-onboard-service" scripts/api-test.sh 60
 # Every parser and rule of the domain and every request body, fuzzed
 # briefly from the committed seeds (scripts/fuzz.sh; a crash fails the run).
 timed "Fuzz smoke" scripts/fuzz.sh 10
+joined "API test (schemathesis)"
 timed "Windows tests (Wine)" scripts/test-windows.sh
 # What offices get, as built above: their sizes.
 timed "release sizes" scripts/release-sizes.sh "$KAIGO_WINDOWS_INSTALLER" "$KAIGO_DEB" "$KAIGO_UPDATE_BUNDLE"

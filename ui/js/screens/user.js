@@ -45,10 +45,14 @@ async function sendCode() {
 }
 
 // The live checklist: each rule of the policy, and the confirmation, judged in Rust.
+// Answers can come back out of order while staff type: only the latest one is drawn.
+let checklistAsked = 0;
 async function updateChecklist() {
+  const asked = ++checklistAsked;
   const candidate = $("new-password").value;
   const admin = current().progress.admin;
   const report = await invoke("password_report", { candidate, again: $("new-password-again").value, userId: admin ? admin.user_id : null });
+  if (asked !== checklistAsked) return;
   document.querySelectorAll("#password-checklist li").forEach((li) => {
     const ok = candidate !== "" && report[li.dataset.rule] === true;
     li.classList.toggle("ok", ok);
