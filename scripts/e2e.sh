@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 kaigo_keyring_session "$0" "$@"
 kaigo_update_config
+# tauri-driver (tools/, pinned), installed when missing.
+kaigo_tools
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 E2E_DIR="$(mktemp -d)"
 cleanup() {

@@ -11,6 +11,7 @@ use kaigo_api::service::MailboxMessage;
 use kaigo_api::terminal::{Terminal, TerminalSettings};
 use kaigo_app_core::card_check::CardCheck;
 use kaigo_app_core::certificates::CertificateSummary;
+use kaigo_app_core::class_network::ClassNetwork;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
 use kaigo_app_core::settings::Settings;
@@ -21,6 +22,7 @@ use kaigo_app_core::wizard::{
 };
 use kaigo_app_core::{AppCore, AppError, AppResult};
 use kaigo_domain::{DeliveryChannel, ReadinessItem, ReferenceLists};
+use kaigo_practice::class_host::{ClassHosting, ClassOpening, HostedClass, TrainerPage};
 use secrecy::SecretString;
 use tauri::{Runtime, State};
 
@@ -261,4 +263,49 @@ pub async fn check_update(core: Core<'_>) -> AppResult<Option<UpdateOffer>> {
 pub async fn install_update<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>, version: String) -> AppResult<()> {
     core.install_update(&version).await?;
     app.restart()
+}
+
+// ---- 研修を開く: the class this PC serves ----
+
+type Hosting<'a> = State<'a, std::sync::Arc<ClassHosting>>;
+
+/// The networks this PC can serve a class on, the default route's first.
+#[tauri::command]
+pub async fn class_networks() -> AppResult<Vec<ClassNetwork>> {
+    tauri::async_runtime::spawn_blocking(kaigo_app_core::class_network::this_pcs_class_networks).await.map_err(AppError::internal)
+}
+
+/// Opens a class, serves it, and opens the trainer's grid in a window.
+#[tauri::command]
+pub async fn open_class<R: Runtime>(
+    app: tauri::AppHandle<R>, core: Core<'_>, hosting: Hosting<'_>, opening: ClassOpening,
+) -> AppResult<HostedClass> {
+    let hosted = hosting.open(&opening).await?;
+    crate::trainer_windows::close_all(&app);
+    crate::trainer_windows::show(&app, &hosting, TrainerPage::Grid, core.language()).await?;
+    Ok(hosted)
+}
+
+/// The class this PC serves, if any (resumed after a restart).
+#[tauri::command]
+pub async fn hosted_class(hosting: Hosting<'_>) -> AppResult<Option<HostedClass>> {
+    hosting.current().await
+}
+
+/// Brings the grid's or the projector's window forward (opening it).
+#[tauri::command]
+pub async fn show_trainer_window<R: Runtime>(
+    app: tauri::AppHandle<R>, core: Core<'_>, hosting: Hosting<'_>, page: TrainerPage,
+) -> AppResult<()> {
+    crate::trainer_windows::show(&app, &hosting, page, core.language()).await
+}
+
+/// Closes the app after staff said so while a class runs: the class stops
+/// being served (it resumes when the app opens again), and the wizard's
+/// window goes without asking again — the trainer's windows with it, and
+/// with the last window the app.
+#[tauri::command]
+pub async fn close_app<R: Runtime>(window: tauri::WebviewWindow<R>, hosting: Hosting<'_>) -> AppResult<()> {
+    hosting.stop().await;
+    window.destroy().map_err(AppError::internal)
 }

@@ -5,12 +5,14 @@
 pub mod commands;
 pub mod fatal;
 pub mod startup_probe;
+pub mod trainer_windows;
 pub mod updates;
 
 use kaigo_app_core::keychain::{Keychain, SecretStore, SERVICE};
 use kaigo_app_core::paths::AppPaths;
 use kaigo_app_core::webview_runtime;
 use kaigo_app_core::AppCore;
+use kaigo_practice::class_host::ClassHosting;
 use kaigo_practice::PracticeMode;
 use std::sync::Arc;
 use tauri::{Manager as _, Runtime};
@@ -34,10 +36,15 @@ pub fn compose(paths: AppPaths, secrets: Arc<dyn SecretStore>) -> AppCore {
     AppCore::new(paths, secrets).with_rehearsal(practice)
 }
 
+/// 研修を開く: the class this PC serves, kept in the app's folder.
+pub fn class_hosting(paths: &AppPaths) -> Arc<ClassHosting> {
+    Arc::new(ClassHosting::new(paths.hosted_class()))
+}
+
 /// Adds the commands and the core to a builder.
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     let updater = tauri_plugin_updater::Builder::new().build();
-    builder.plugin(updater).invoke_handler(app_commands!(handlers)).setup(|app| {
+    builder.plugin(updater).invoke_handler(app_commands!(handlers)).on_window_event(main_window_closing).setup(|app| {
         // KAIGO_ONBOARD_DATA_DIR lets tests and support staff use a folder of their own.
         let paths = match std::env::var_os("KAIGO_ONBOARD_DATA_DIR") {
             Some(dir) => AppPaths::new(std::path::PathBuf::from(dir))?.with_user_folders(),
@@ -46,6 +53,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         init_logging(&paths);
         let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
         let updates = Arc::new(updates::PluginUpdates::new(app.handle().clone()));
+        app.manage(class_hosting(&paths));
         app.manage(compose(paths, Arc::new(Keychain::new(&service))).with_updates(updates));
         // Opened by a join link (研修): the system passes it as an argument.
         if let Some(link) = kaigo_api::class::join_link_in_args(std::env::args().skip(1)) {
@@ -62,6 +70,30 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         Ok(())
     })
 }
+
+/// Asks the page when the wizard's window is closed while this PC serves a
+/// class (`close_app` closes for good); the trainer's windows go with it.
+fn main_window_closing<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
+    if window.label() != "main" {
+        return;
+    }
+    match event {
+        tauri::WindowEvent::CloseRequested { api, .. } => {
+            let serving = window.try_state::<Arc<ClassHosting>>().is_some_and(|h| h.is_serving());
+            if serving {
+                api.prevent_close();
+                if let Some(main) = window.get_webview_window("main") {
+                    let _ = main.eval(CLOSE_ASKED_EVENT_SCRIPT);
+                }
+            }
+        }
+        tauri::WindowEvent::Destroyed => trainer_windows::close_all(window.app_handle()),
+        _ => {}
+    }
+}
+
+/// Tells the page the window is being closed during a class (`ui/js/screens/classhost.js`).
+const CLOSE_ASKED_EVENT_SCRIPT: &str = "window.dispatchEvent(new Event('kaigo-close-asked'))";
 
 /// Logs to `logs/app.log` in the data folder (ids and codes only, never secrets).
 fn init_logging(paths: &AppPaths) {

@@ -6,6 +6,7 @@ import { text } from "./texts.js";
 import { refresh, wordsOnly } from "./wizard.js";
 import * as admin from "./screens/admin.js";
 import * as card from "./screens/card.js";
+import * as classhost from "./screens/classhost.js";
 import * as classjoin from "./screens/classjoin.js";
 import * as finished from "./screens/finished.js";
 import * as glossary from "./screens/glossary.js";
@@ -28,7 +29,7 @@ window.addEventListener("error", (e) => showPageFault(e.message));
 window.addEventListener("unhandledrejection", (e) => showPageFault(e.reason && (e.reason.message || e.reason)));
 
 async function begin() {
-  for (const screen of [preflight, classjoin, office, admin, user, terminal, finished, settings, mailbox, update, glossary, card]) screen.wire();
+  for (const screen of [preflight, classjoin, classhost, office, admin, user, terminal, finished, settings, mailbox, update, glossary, card]) screen.wire();
   $("support-btn").addEventListener("click", async () => {
     const path = await act($("support-btn"), () => invoke("support_bundle"));
     if (path) $("footer-note").textContent = text("support_saved", { path });

@@ -77,6 +77,12 @@ impl AppPaths {
         self.root.join("practice")
     }
 
+    /// The class this PC serves (研修を開く): its folder (CA, keys,
+    /// database) and the record that lets it resume after a crash.
+    pub fn hosted_class(&self) -> PathBuf {
+        self.root.join("hosted-class")
+    }
+
     pub fn logs(&self) -> PathBuf {
         self.root.join("logs")
     }

@@ -136,7 +136,12 @@ pub struct ClassPolicy {
 
 impl Default for ClassPolicy {
     fn default() -> Self {
-        Self { wrong_joins_allowed: 10, wrong_join_window: Duration::minutes(10), max_seats: 1000, max_length: Duration::days(7) }
+        Self {
+            wrong_joins_allowed: 10,
+            wrong_join_window: Duration::minutes(10),
+            max_seats: crate::policy::CLASS_MAX_SEATS,
+            max_length: crate::policy::CLASS_MAX_LENGTH,
+        }
     }
 }
 

@@ -292,12 +292,21 @@ error_codes! {
     CertificateRequestKeyWeak = "certificate_request_key_weak" {
         ja: "このPCで作った鍵が弱すぎるため、証明書を発行できません。アプリを最新版にしてから、もう一度参加してください。",
         en: "The certificate signing request's key is too weak (RSA of 2048 bits or more, ECDSA P-256/P-384 or Ed25519)." }
+    ClassNameInvalid = "class_name_invalid" {
+        ja: "研修の名前を1文字以上{class_name_max}文字以内で入力してください（例：初期設定の研修）。",
+        en: "Enter a class name of 1 to {class_name_max} characters." }
+    ClassNetworkUnavailable = "class_network_unavailable" {
+        ja: "選んだネットワークでは研修を開けませんでした。PCがそのネットワークにつながっているか確かめて、一覧から選び直してください。",
+        en: "The class could not be served on the chosen network: check that this PC is connected to it and choose again." }
+    ClassAlreadyOpen = "class_already_open" {
+        ja: "このPCでは、もう研修を開いています。今の研修を終えてから、新しい研修を開いてください。",
+        en: "This PC already runs a class: end it before opening another." }
     ClassSeatsInvalid = "class_seats_invalid" {
-        ja: "席の数は1以上にしてください。",
-        en: "A class has at least one seat and at most the service's limit." }
+        ja: "席の数は1から{class_seats_max}までの数にしてください。",
+        en: "A class has 1 to {class_seats_max} seats." }
     ClassEndInvalid = "class_end_invalid" {
-        ja: "研修の終了時刻は、これから先の時刻にしてください。",
-        en: "A class ends in the future, within the service's longest class." }
+        ja: "研修の長さは、0時間より長く{class_length_max}以内にしてください。",
+        en: "A class lasts more than 0 hours and at most {class_length_max}." }
     TrainerSignInRequired = "trainer_sign_in_required" {
         ja: "講師用の画面を開くには、研修を開いたときに表示された講師用リンクを開いてください。",
         en: "Open the trainer's link printed when the class was opened." }

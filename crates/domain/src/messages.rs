@@ -8,7 +8,7 @@ use crate::activation::ActivationCode;
 use crate::error::ErrorCode;
 use crate::ids::{ElectronicBillingId, UserId};
 use crate::language::Language;
-use crate::names::{PersonName, TerminalName};
+use crate::names::{ClassName, PersonName, TerminalName};
 use crate::one_time_code::OneTimeCode;
 use crate::password;
 use crate::policy::Policy;
@@ -63,6 +63,9 @@ fn value(name: &str, policy: &Policy, language: Language) -> Option<String> {
         "user_id_max" => count(UserId::MAX_LEN),
         "name_max" => count(PersonName::MAX_CHARS),
         "terminal_name_max" => count(TerminalName::MAX_CHARS),
+        "class_name_max" => count(ClassName::MAX_CHARS),
+        "class_seats_max" => count(crate::policy::CLASS_MAX_SEATS as usize),
+        "class_length_max" => Some(span(crate::policy::CLASS_MAX_LENGTH, language)),
         "activation_lifetime" => Some(span(policy.terminal_activation_lifetime, language)),
         "activation_max_attempts" => count(policy.terminal_activation_max_attempts as usize),
         "activation_code_len" => count(ActivationCode::LEN),

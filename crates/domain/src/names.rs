@@ -39,6 +39,21 @@ impl TerminalName {
     }
 }
 
+/// 研修の名前: what the trainer calls a class (shown on the projector and
+/// to every attendee), e.g. 介護WEBサービス 初期設定の研修.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClassName(String);
+string_newtype!(ClassName);
+
+impl ClassName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        bounded_text(input, Self::MAX_CHARS).map(Self).ok_or(ErrorCode::ClassNameInvalid)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +65,9 @@ mod tests {
         assert_eq!(PersonName::parse(&"あ".repeat(51)), Err(ErrorCode::NameInvalid));
         assert_eq!(PersonName::parse("a\u{7}b"), Err(ErrorCode::NameInvalid));
         assert_eq!(TerminalName::parse("受付PC1").unwrap().as_str(), "受付PC1");
+        assert_eq!(ClassName::parse(" 初期設定の研修 ").unwrap().as_str(), "初期設定の研修");
+        // A class's name is not a person's: its own message says what to fix.
+        assert_eq!(ClassName::parse(""), Err(ErrorCode::ClassNameInvalid));
+        assert_eq!(ClassName::parse(&"研".repeat(101)), Err(ErrorCode::ClassNameInvalid));
     }
 }

@@ -4,6 +4,11 @@
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
+/// 研修: the most seats a class may have (`class::ClassPolicy`).
+pub const CLASS_MAX_SEATS: u32 = 1000;
+/// 研修: the longest a class may run before it is deleted.
+pub const CLASS_MAX_LENGTH: Duration = Duration::days(7);
+
 /// The time limits and counts of Step 3. `Default` is the real service's rule;
 /// operators may change the code lifetime (see SECURITY.md for why 30 min).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

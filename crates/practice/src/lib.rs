@@ -3,6 +3,8 @@
 //! into the app core through its `Rehearsal` seam; the app core knows
 //! nothing of the service.
 
+pub mod class_host;
+
 use kaigo_app_core::service_access::{ProvidedIdentity, Rehearsal, RehearsalSignIn, ServiceEndpoint};
 use kaigo_app_core::{AppError, AppResult};
 use kaigo_client::ServerTrust;

@@ -422,23 +422,21 @@ async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
         );
     }
     let now = SystemClock.now();
-    let files = kaigo_service::classes::room::prepare(&a.dir, &a.hosts, now)?;
-    let database = a.database_url.clone().unwrap_or_else(|| DatabaseLocation::sqlite_file(a.dir.join("class.db")));
-    let db = Db::connect(&database).await?;
-    let hasher = PasswordHasher::new(default_hashing_concurrency());
-    let key = CodeKey::from_hex(&read(&files.service_key)?)?;
+    let settings = kaigo_service::classes::host::HostSettings {
+        dir: a.dir.clone(),
+        listen: a.listen,
+        hosts: a.hosts.clone(),
+        trainer_listen: Some(a.trainer_listen),
+        database: a.database_url.clone(),
+        public_url: a.public_url.clone(),
+    };
     let request = kaigo_service::classes::ClassRequest {
         name: a.name.clone(),
         seats: a.seats,
         ends_at: now + time::Duration::seconds_f64(a.hours * 3600.0),
     };
-    let policy = kaigo_domain::class::ClassPolicy::default();
-    let opened = kaigo_service::classes::open_class(&db, &hasher, &key, &policy, &request, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}: {}", e.code().as_str(), e.code().template_en()))?;
-    db.close().await;
-    let host = a.hosts.first().cloned().unwrap_or_else(|| "127.0.0.1".to_owned());
-    let public_url = a.public_url.clone().unwrap_or_else(|| format!("https://{}:{}", bracket(&host), a.listen.port()));
+    let (files, opened) = kaigo_service::classes::host::open(&settings, &request, now).await?;
+    let public_url = settings.public_url(a.listen.port());
     let authority = kaigo_service::classes::ClassAuthority::from_pem(&read(&files.ca_cert)?, &read(&files.ca_key)?)?;
     let invitation = kaigo_service::classes::ClassInvitation::new(&public_url, &opened.join_code, &authority);
     let ends = request.ends_at.to_offset(kaigo_domain::messages::JAPAN_TIME);
@@ -454,43 +452,10 @@ async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
     if a.no_serve {
         return Ok(());
     }
-    let mut config = Config {
-        listen: a.listen,
-        database,
-        tls: TlsMaterial {
-            server_cert_chain_pem: read(&files.server_cert)?,
-            server_key_pem: read(&files.server_key)?,
-            client_ca_pem: read(&files.ca_cert)?,
-            client_crl: None,
-        },
-        code_key: key,
-        delivery: DeliveryConfig { practice_mailbox: true, poll: std::time::Duration::from_millis(200), ..DeliveryConfig::default() },
-        policy: kaigo_domain::Policy::default(),
-        rate_limit: Default::default(),
-        connections: Default::default(),
-        hashing_concurrency: default_hashing_concurrency(),
-        public_url: Some(public_url),
-        classes: Some(ClassesConfig {
-            ca_cert_pem: read(&files.ca_cert)?,
-            ca_key_pem: read(&files.ca_key)?,
-            trainer_listen: Some(a.trainer_listen),
-        }),
-    };
-    // A room shares a few addresses (one NAT): the limit is per certificate.
-    config.rate_limit.burst = config.rate_limit.burst.max(60);
-    let app = Application::build(config, Arc::new(SystemClock)).await?;
+    let app = kaigo_service::classes::host::build(&settings, &files, Arc::new(SystemClock)).await?;
     if let Some(at) = app.trainer_addr() {
         println!("trainer's page on http://{at}/trainer");
     }
     println!("listening on https://{}", app.addr());
     app.run_until_stopped().await
-}
-
-/// An IPv6 address in a URL is bracketed.
-fn bracket(host: &str) -> String {
-    if host.parse::<std::net::Ipv6Addr>().is_ok() {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    }
 }

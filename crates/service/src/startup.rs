@@ -81,6 +81,7 @@ impl Application {
                 None => None,
             },
             class_policy: Default::default(),
+            trainer_tickets: Default::default(),
         };
         anyhow::ensure!(
             config.classes.is_none() || config.delivery.practice_mailbox,

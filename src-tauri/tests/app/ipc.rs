@@ -16,9 +16,12 @@ use tauri::WebviewWindow;
 fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     // The mock runtime does not run `setup`: the core is managed here, as setup does.
-    let core = kaigo_onboard_app::compose(AppPaths::new(dir.path()).unwrap(), Arc::new(MemorySecrets::default()));
+    let paths = AppPaths::new(dir.path()).unwrap();
+    let hosting = kaigo_onboard_app::class_hosting(&paths);
+    let core = kaigo_onboard_app::compose(paths, Arc::new(MemorySecrets::default()));
     // The real context: the app's capability file decides what may be called.
-    let app = kaigo_onboard_app::app_builder(mock_builder().manage(core)).build(tauri::generate_context!("../tauri.conf.json")).unwrap();
+    let builder = mock_builder().manage(core).manage(hosting);
+    let app = kaigo_onboard_app::app_builder(builder).build(tauri::generate_context!("../tauri.conf.json")).unwrap();
     let window = match app.get_webview_window("main") {
         Some(w) => w,
         None => tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap(),
@@ -147,6 +150,12 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("support_bundle", json!({})),
         ("check_field", json!({"kind": "user_id", "value": "kaigo01"})),
         ("ui_ready", json!({})),
+        ("class_networks", json!({})),
+        ("open_class", json!({"opening": {"name": "", "seats": 3, "hours": 1, "address": "127.0.0.1"}})),
+        ("hosted_class", json!({})),
+        ("show_trainer_window", json!({"page": "grid"})),
+        // Last: it closes the window.
+        ("close_app", json!({})),
     ]
 }
 

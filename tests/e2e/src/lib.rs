@@ -187,7 +187,14 @@ impl Window {
             }
             if Instant::now() > deadline {
                 let _ = self.shot("failure").await;
-                let error = self.client.execute("return document.getElementById('error').textContent", vec![]).await?;
+                // The wizard's error line, or a trainer page's notice.
+                let error = self
+                    .client
+                    .execute(
+                        "const e = document.getElementById('error') || document.getElementById('notice'); return e ? e.textContent : ''",
+                        vec![],
+                    )
+                    .await?;
                 return Err(format!("never true: {script}; error shown: {error}").into());
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
@@ -337,10 +344,15 @@ pub(crate) fn is_failure_shot(name: &str) -> bool {
     name.contains("failure")
 }
 
-/// The first run of six digits.
+/// The first code of six digits standing alone: not part of a longer run
+/// or of a word — a mail's recipient (`seat001@class-1f123456.…`) may hold
+/// six digits in a row, and the code is never the first run of them.
 pub fn code_in(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();
-    chars.windows(6).find(|w| w.iter().all(|c| c.is_ascii_digit())).map(|w| w.iter().collect())
+    let alone = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_none_or(|c| !c.is_ascii_alphanumeric());
+    (0..chars.len().saturating_sub(5))
+        .find(|&i| chars[i..i + 6].iter().all(char::is_ascii_digit) && alone(i.checked_sub(1)) && alone(Some(i + 6)))
+        .map(|i| chars[i..i + 6].iter().collect())
 }
 
 /// Decodes a PNG's width and height (to check screenshots are real images).
@@ -367,6 +379,15 @@ pub fn screenshot_dir() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_code_is_the_six_digits_standing_alone_not_a_run_in_an_address() {
+        let mail = "seat001@class-1f123456.kaigo-onboard.invalid\n研修事業所 001 ご担当者様\n\n  654321\n\n有効期限：12:30 まで";
+        assert_eq!(code_in(mail).as_deref(), Some("654321"));
+        assert_eq!(code_in("seat001@class-12345678.kaigo-onboard.invalid コード：246810（12:30まで有効）").as_deref(), Some("246810"));
+        assert_eq!(code_in("事業所番号 9912345678 のみ"), None);
+        assert_eq!(code_in("123456").as_deref(), Some("123456"));
+    }
 
     #[tokio::test]
     async fn a_part_that_hangs_fails_naming_itself_and_where_it_had_got_to() {

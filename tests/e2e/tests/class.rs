@@ -284,7 +284,9 @@ async fn an_office_joins_a_class_and_the_trainer_sees_its_seat_move() {
     trainer.wait_true("location.pathname === '/trainer'").await.unwrap();
     trainer.wait_true("document.querySelectorAll('#grid tbody tr').length === 3").await.unwrap();
     let cookie = trainer.client.get_named_cookie("kaigo_trainer").await.unwrap();
-    assert_eq!((cookie.http_only(), cookie.secure()), (Some(true), Some(true)), "the session cookie is HttpOnly and Secure");
+    // HttpOnly; not Secure on the loopback page's plain HTTP, where WebKitGTK
+    // (the app's own trainer window) would not keep it.
+    assert_eq!(cookie.http_only(), Some(true), "the session cookie is HttpOnly");
 
     let launch = Launch::with_own_data(&app, dir.path(), KEYCHAIN).unwrap();
     let w = within("opening the window", Window::open_as(&launch)).await.unwrap();

@@ -4,6 +4,7 @@ import { $, act, el } from "../dom.js";
 import { dateOf, said, text } from "../texts.js";
 import { current, onEnter, refresh } from "../wizard.js";
 import { enter as enterClass } from "./classjoin.js";
+import { enter as enterHosting } from "./classhost.js";
 
 let asked = null;
 let choosing = null;
@@ -75,6 +76,7 @@ function forgetChecks() {
 export function wire() {
   onEnter("preflight", (status) => {
     enterClass(status);
+    enterHosting();
     forgetChecks();
     return loadCertificates();
   });

@@ -32,6 +32,8 @@ pub const VALUES_OF_THE_MOMENT: &[&str] = &[
     "email",
     "phone",
     "version",
+    "seats",
+    "until",
 ];
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));

@@ -49,6 +49,11 @@ names! {
         ProxyAddress = "proxy_address",
         /// 設定 →「更新」: the update server.
         UpdateEndpoint = "update_endpoint",
+        /// 研修を開く: the seats, the length in hours and the network
+        /// (the class's name is `Name`).
+        Seats = "seats",
+        Hours = "hours",
+        Address = "address",
     }
 }
 

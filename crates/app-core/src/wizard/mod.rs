@@ -311,6 +311,11 @@ impl AppCore {
         lock(&self.settings).service == ServiceSetting::Practice
     }
 
+    /// The language staff chose for the app's words.
+    pub fn language(&self) -> kaigo_domain::Language {
+        lock(&self.settings).language
+    }
+
     /// How calls to `url` leave the PC: the practice service is inside the
     /// app (always direct); otherwise staff's 「プロキシ」 choice.
     pub(crate) fn network(&self, url: &str) -> AppResult<(Route, Network)> {

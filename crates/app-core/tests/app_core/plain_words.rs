@@ -65,6 +65,11 @@ const EVERYDAY: &[&str] = &[
     "ホーム",
     "ハイフン",
     "ケーブル",
+    "アクセス",
+    "デスクトップ",
+    "メニュー",
+    // ユーザ and ログイン, as the real screen's button writes them together.
+    "ユーザログイン",
 ];
 
 /// Technical abbreviations (capital letters elsewhere are codes and
@@ -112,6 +117,18 @@ fn screen_texts() -> BTreeMap<String, String> {
     for item in kaigo_domain::readiness_checklist() {
         texts.insert(format!("readiness:{}:question", item.id), item.question.to_owned());
         texts.insert(format!("readiness:{}:if_not", item.id), item.if_not);
+    }
+    // 本番の日: the guide beside Edge, every step and hint.
+    let guide = kaigo_domain::real_day::guide();
+    for step in &guide.steps {
+        for (i, line) in step.asks.iter().chain(&step.ready).enumerate() {
+            texts.insert(format!("real_day:{}:{i}", step.id), line.clone());
+        }
+        texts.insert(format!("real_day:{}:next", step.id), step.next.clone());
+    }
+    for hint in &guide.hints {
+        texts.insert(format!("real_day:hint:{}:title", hint.id), hint.title.clone());
+        texts.insert(format!("real_day:hint:{}", hint.id), hint.what_to_do.join("\n"));
     }
     for term in kaigo_domain::glossary::glossary() {
         texts.insert(format!("glossary:{}", term.forms(Language::Japanese)[0]), term.explanation(Language::Japanese).to_owned());

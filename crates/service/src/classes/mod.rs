@@ -3,6 +3,7 @@
 //! code and a certificate request, the trainer follows and helps on a page
 //! of their own, and at its end everything of it is deleted.
 
+pub mod host;
 pub mod request;
 pub mod room;
 
@@ -16,7 +17,8 @@ use kaigo_domain::{ErrorCode, Policy};
 use rand::{Rng as _, RngCore as _};
 use secrecy::{ExposeSecret as _, SecretString};
 use sha2::{Digest as _, Sha256};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 use time::{Duration, OffsetDateTime};
 
 /// The CA of the classes a service runs: it signed the service's TLS
@@ -42,6 +44,32 @@ impl ClassAuthority {
     /// The pin typed from the projector (確認コード).
     pub fn short_pin(&self) -> String {
         CaPin::short_of(&self.ca_sha256)
+    }
+}
+
+/// How long a ticket to the trainer's pages is good for: the app's window
+/// opens it at once.
+pub const TICKET_LIFETIME: Duration = Duration::minutes(1);
+
+/// One-time tickets to the trainer's pages, which the app that runs a class
+/// hands to its own windows, so that the link's secret never goes into a
+/// URL a window's history could keep. Kept in memory by their hashes: the
+/// app serves its class from one process, and a ticket lost with it is
+/// asked for again.
+#[derive(Clone, Default)]
+pub struct TrainerTickets(Arc<Mutex<HashMap<String, (String, OffsetDateTime)>>>);
+
+impl TrainerTickets {
+    fn give(&self, hash: String, class_id: &str, now: OffsetDateTime) {
+        let mut tickets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        tickets.retain(|_, (_, until)| now < *until);
+        tickets.insert(hash, (class_id.to_owned(), now + TICKET_LIFETIME));
+    }
+
+    /// The class of a ticket still good; it is good no more.
+    fn take(&self, hash: &str, now: OffsetDateTime) -> Option<String> {
+        let mut tickets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        tickets.remove(hash).filter(|(_, until)| now < *until).map(|(class_id, _)| class_id)
     }
 }
 
@@ -110,10 +138,8 @@ async fn made_up_ids(conn: &mut store::Conn, n: u32) -> Result<Vec<(String, Stri
 pub async fn open_class(
     db: &Db, hasher: &PasswordHasher, key: &CodeKey, policy: &ClassPolicy, req: &ClassRequest, now: OffsetDateTime,
 ) -> Result<OpenedClass, Failure> {
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(Failure::field(ErrorCode::NameInvalid, "name"));
-    }
+    let name = kaigo_domain::ClassName::parse(&req.name).map_err(|c| Failure::field(c, "name"))?;
+    let name = name.as_str();
     policy.check_class(req.seats, req.ends_at, now)?;
     let class_id = new_id();
     let mut bytes = [0u8; 5];
@@ -280,9 +306,51 @@ impl Onboarding {
             .await?
             .filter(|c| c.state().open(now))
             .ok_or(Failure::from(ErrorCode::TrainerSignInRequired))?;
+        self.start_trainer_session(&mut conn, class, now).await
+    }
+
+    /// A ticket to the trainer's pages of a running class, for a window of
+    /// the app that runs it: good once, for [`TICKET_LIFETIME`].
+    pub async fn trainer_ticket(&self, class_id: &str) -> Result<SecretString, Failure> {
+        let now = self.now();
+        let mut conn = self.db.acquire().await?;
+        classes::find(&mut conn, class_id).await?.filter(|c| c.state().open(now)).ok_or(ErrorCode::ClassClosed)?;
+        let ticket = random_token();
+        self.trainer_tickets.give(token_hash(ticket.expose_secret()), class_id, now);
+        Ok(ticket)
+    }
+
+    /// A ticket handed in: a session as the trainer's link gives, once.
+    pub async fn trainer_sign_in_with_ticket(&self, ticket: &str) -> Result<(SecretString, classes::TrainerSession), Failure> {
+        let now = self.now();
+        let refused = || Failure::from(ErrorCode::TrainerSignInRequired);
+        let class_id = self.trainer_tickets.take(&token_hash(ticket.trim()), now).ok_or_else(refused)?;
+        let mut conn = self.db.acquire().await?;
+        let class = classes::find(&mut conn, &class_id).await?.filter(|c| c.state().open(now)).ok_or_else(refused)?;
+        self.start_trainer_session(&mut conn, class, now).await
+    }
+
+    /// Whether a class is still running (not closed, not over).
+    pub async fn class_running(&self, class_id: &str) -> Result<bool, Failure> {
+        let now = self.now();
+        let mut conn = self.db.acquire().await?;
+        Ok(classes::find(&mut conn, class_id).await?.is_some_and(|c| c.state().open(now)))
+    }
+
+    /// A running class's name, and what the room types to join it.
+    pub async fn invitation_of(&self, class_id: &str) -> Result<(String, ClassInvitation), Failure> {
+        let now = self.now();
+        let mut conn = self.db.acquire().await?;
+        let class = classes::find(&mut conn, class_id).await?.filter(|c| c.state().open(now)).ok_or(ErrorCode::ClassClosed)?;
+        Ok((class.name.clone(), self.class_invitation(&class)?))
+    }
+
+    async fn start_trainer_session(
+        &self, conn: &mut store::Conn, class: classes::Class, now: OffsetDateTime,
+    ) -> Result<(SecretString, classes::TrainerSession), Failure> {
         let token = random_token();
         let csrf_token = random_token().expose_secret().to_owned();
-        classes::insert_trainer_session(&mut conn, &token_hash(token.expose_secret()), &class.id, &csrf_token, now, class.ends_at).await?;
+        classes::insert_trainer_session(conn, &token_hash(token.expose_secret()), &class.id, &csrf_token, now, class.ends_at).await?;
         Ok((token, classes::TrainerSession { class_id: class.id, csrf_token, expires_at: class.ends_at }))
     }
 

@@ -84,27 +84,38 @@ impl FromRequestParts<AppState> for TrainerAction {
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SignInQuery {
-    /// The secret of the trainer's link.
-    pub secret: String,
+    /// The secret of the trainer's link (a class opened by the command).
+    pub secret: Option<String>,
+    /// A one-time ticket the app that runs the class gave its own window
+    /// (good once, for a minute): no secret stays in the window's history.
+    pub ticket: Option<String>,
+    /// `projector`: go on to the projector's page rather than the grid.
+    pub next: Option<String>,
 }
 
-/// The trainer's link: sets the session cookie (HttpOnly, Secure,
-/// SameSite=Strict) and sends the browser on to the page — by a page of
+/// The trainer's link: sets the session cookie (HttpOnly, SameSite=Strict,
+/// and Secure except over the loopback listener's plain HTTP) and sends the browser on to the page — by a page of
 /// its own, so that the cookie is sent even when the link was opened from
 /// another site (a mail reader), which a redirect would not do.
 #[utoipa::path(operation_id = "trainer_sign_in", get, path = "/trainer/sign-in", tag = "研修 trainer", params(SignInQuery),
     responses((status = 200, description = "Signed in; the page goes on to /trainer", content_type = "text/html")))]
-pub async fn sign_in(State(s): State<AppState>, Query(q): Query<SignInQuery>) -> ApiResult<Response> {
-    let (token, session) = s.ob.trainer_sign_in(&q.secret).await?;
+pub async fn sign_in(
+    State(s): State<AppState>, loopback: Option<axum::Extension<super::PlainLoopback>>, Query(q): Query<SignInQuery>,
+) -> ApiResult<Response> {
+    let (token, session) = match (&q.secret, &q.ticket) {
+        (Some(secret), None) => s.ob.trainer_sign_in(secret).await?,
+        (None, Some(ticket)) => s.ob.trainer_sign_in_with_ticket(ticket).await?,
+        _ => return Err(ErrorCode::TrainerSignInRequired.into()),
+    };
     let max_age = (session.expires_at - s.ob.now()).whole_seconds().max(0);
     let cookie = cookie::Cookie::build((TRAINER_COOKIE, secrecy::ExposeSecret::expose_secret(&token).to_owned()))
         .http_only(true)
-        .secure(true)
+        .secure(loopback.is_none())
         .same_site(cookie::SameSite::Strict)
         .path("/")
         .max_age(cookie::time::Duration::seconds(max_age))
         .build();
-    let mut resp = super::trainer_page::page(super::trainer_page::SIGNED_IN).into_response();
+    let mut resp = super::trainer_page::signed_in(q.next.as_deref());
     if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }

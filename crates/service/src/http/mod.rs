@@ -127,13 +127,20 @@ fn trainer_routes() -> Router<AppState> {
         .layer(axum::middleware::from_fn(trainer_page::protect))
 }
 
-/// The trainer's pages alone, for a loopback listener: a browser on the
-/// machine running the class opens `http://127.0.0.1:…/trainer` with no
-/// certificate warning (loopback is a secure context, so the cookie's
-/// Secure flag holds).
+/// Marks a request that came over the loopback listener's plain HTTP.
+#[derive(Clone, Copy, Debug)]
+pub struct PlainLoopback;
+
+/// The trainer's pages alone, for a loopback listener: a browser or the
+/// app's window on the machine running the class opens
+/// `http://127.0.0.1:…/trainer` with no certificate warning. Its session
+/// cookie goes without the Secure flag: WebKitGTK (the app's window on
+/// Linux) keeps no Secure cookie from plain HTTP, loopback or not, and
+/// the cookie never leaves the machine.
 pub fn trainer_router(state: AppState) -> Router {
     let policy = std::sync::Arc::new(state.ob.policy.clone());
     trainer_routes()
+        .layer(axum::Extension(PlainLoopback))
         .fallback(|| async { error::error_response(kaigo_domain::ErrorCode::NotFound, None, None) })
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(policy, error::explain))

@@ -38,6 +38,17 @@ pub fn page(html: &'static str) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
+/// The page a sign-in goes on to: the grid, or the projector's page when
+/// asked for (`next=projector`); nothing else, so that a link cannot send
+/// the trainer's window elsewhere.
+pub fn signed_in(next: Option<&str>) -> Response {
+    let to = match next {
+        Some("projector") => "/trainer/projector",
+        _ => "/trainer",
+    };
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], SIGNED_IN.replace("{{next}}", to)).into_response()
+}
+
 pub async fn grid() -> Response {
     page(GRID)
 }

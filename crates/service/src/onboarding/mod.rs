@@ -67,6 +67,8 @@ pub struct Onboarding {
     /// runs classes.
     pub classes: Option<Arc<crate::classes::ClassAuthority>>,
     pub class_policy: kaigo_domain::class::ClassPolicy,
+    /// 研修: one-time tickets to the trainer's pages (`classes::TrainerTickets`).
+    pub trainer_tickets: crate::classes::TrainerTickets,
 }
 
 impl Onboarding {

@@ -1,0 +1,138 @@
+#![allow(clippy::unwrap_used)] // tests: failing loudly is right
+//! 研修を開く in the app: a class opened, served, resumed after the app
+//! stopped, entered by the trainer's windows with one-time tickets, and
+//! gone — every file of it — once the trainer ends it.
+
+use kaigo_domain::ErrorCode;
+use kaigo_practice::class_host::{ClassHosting, ClassOpening, HostedClass, TrainerPage};
+use std::net::IpAddr;
+use std::path::Path;
+
+fn hosting(root: &Path) -> ClassHosting {
+    // The system chooses the port: tests never hold a fixed one.
+    ClassHosting::new(root.to_path_buf()).with_port(0)
+}
+
+fn opening(name: &str) -> ClassOpening {
+    ClassOpening { name: name.into(), seats: 3, hours: 2.0, address: IpAddr::from([127, 0, 0, 1]) }
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The trainer's window opening its ticket: the session cookie, or the refusal's status.
+async fn sign_in(url: &str) -> Result<(String, String), u16> {
+    let resp = http().get(url).send().await.unwrap();
+    if resp.status() != 200 {
+        return Err(resp.status().as_u16());
+    }
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    Ok((cookie, resp.text().await.unwrap()))
+}
+
+fn base(url: &str) -> String {
+    url.split("/trainer/").next().unwrap().to_owned()
+}
+
+fn nothing_left(root: &Path) -> bool {
+    !root.join("class.json").exists() && !root.join("class").exists()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_opened_in_the_app_resumes_after_a_restart_and_is_gone_once_ended() {
+    let root = tempfile::tempdir().unwrap();
+    let first = hosting(root.path());
+    assert_eq!(first.current().await.unwrap(), None);
+    let opened: HostedClass = first.open(&opening("初期設定の研修")).await.unwrap();
+    assert_eq!((opened.name.as_str(), opened.seats), ("初期設定の研修", 3));
+    assert!(opened.service_url.starts_with("https://127.0.0.1:"), "{}", opened.service_url);
+    assert!(opened.join_link.starts_with("kaigo-onboard://join?"), "{}", opened.join_link);
+    assert!(first.is_serving());
+    // The attendees' address answers (the class's own CA in front).
+    let port: u16 = opened.service_url.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok());
+
+    // A second class while one runs: refused, the first untouched.
+    let again = first.open(&opening("もう一つ")).await.unwrap_err();
+    assert_eq!(again.code(), ErrorCode::ClassAlreadyOpen);
+
+    // The trainer's window: a one-time ticket, no secret kept in its URL's history.
+    let grid = first.trainer_url(TrainerPage::Grid).await.unwrap();
+    assert!(grid.starts_with("http://127.0.0.1:") && grid.contains("ticket=") && !grid.contains("secret="), "{grid}");
+    let (cookie, page) = sign_in(&grid).await.unwrap();
+    assert!(page.contains("url=/trainer\""), "the grid's window goes on to the grid: {page}");
+    assert_eq!(sign_in(&grid).await.unwrap_err(), 401, "a ticket is good once");
+    // A second window beside an open one: the page itself, no new sign-in
+    // (its session would replace the one whose token the open page holds).
+    let beside = first.trainer_page_url(TrainerPage::Projector).await.unwrap();
+    assert!(beside == format!("{}/trainer/projector", base(&grid)), "{beside}");
+    let projector = first.trainer_url(TrainerPage::Projector).await.unwrap();
+    let (_, page) = sign_in(&projector).await.unwrap();
+    assert!(page.contains("url=/trainer/projector\""), "{page}");
+    let session: serde_json::Value =
+        http().get(format!("{}/v1/trainer/session", base(&grid))).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    assert_eq!(session["class_name"], "初期設定の研修", "{session}");
+
+    // The app stops (closed, or the PC restarted): the next start serves
+    // the same class — same codes — from its record.
+    first.stop().await;
+    assert!(!first.is_serving());
+    drop(first);
+    let second = hosting(root.path());
+    let resumed = second.current().await.unwrap().expect("the class resumes");
+    assert_eq!((resumed.join_code.as_str(), resumed.short_pin.as_str()), (opened.join_code.as_str(), opened.short_pin.as_str()));
+    assert!(second.is_serving());
+
+    // The trainer ends the class in the grid's window: everything of it goes.
+    let grid = second.trainer_url(TrainerPage::Grid).await.unwrap();
+    let (cookie, _) = sign_in(&grid).await.unwrap();
+    let http = http();
+    let session: serde_json::Value =
+        http.get(format!("{}/v1/trainer/session", base(&grid))).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap();
+    let closed =
+        http.post(format!("{}/v1/trainer/close", base(&grid))).header("cookie", &cookie).header("x-csrf-token", csrf).send().await.unwrap();
+    assert_eq!(closed.status(), 200);
+    assert_eq!(second.current().await.unwrap(), None);
+    assert!(!second.is_serving());
+    assert!(nothing_left(root.path()), "the class's folder (CA key, database) and record are deleted");
+    assert_eq!(second.trainer_url(TrainerPage::Grid).await.unwrap_err().code(), ErrorCode::ClassClosed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_opening_says_which_field_to_fix_and_leaves_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let hosting = hosting(root.path());
+    let cases: [(ClassOpening, ErrorCode, &str); 5] = [
+        (opening("   "), ErrorCode::ClassNameInvalid, "name"),
+        (ClassOpening { seats: 0, ..opening("研修") }, ErrorCode::ClassSeatsInvalid, "seats"),
+        (ClassOpening { hours: f64::NAN, ..opening("研修") }, ErrorCode::ClassEndInvalid, "hours"),
+        (ClassOpening { hours: 0.0, ..opening("研修") }, ErrorCode::ClassEndInvalid, "hours"),
+        // An address this PC does not have (TEST-NET-1): a network chosen
+        // on a screen before the PC moved.
+        (ClassOpening { address: IpAddr::from([192, 0, 2, 1]), ..opening("研修") }, ErrorCode::ClassNetworkUnavailable, "address"),
+    ];
+    for (asked, code, field) in cases {
+        let refused = hosting.open(&asked).await.unwrap_err();
+        assert_eq!((refused.code(), refused.field.as_deref()), (code, Some(field)), "{asked:?}");
+        assert!(!hosting.is_serving());
+        assert!(nothing_left(root.path()), "{asked:?} left something behind");
+    }
+    // The name's message is about the class's name, not a person's.
+    let refused = hosting.open(&opening("")).await.unwrap_err();
+    assert!(refused.message.contains("研修の名前"), "{}", refused.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_whose_time_is_over_is_deleted_at_the_next_start() {
+    let root = tempfile::tempdir().unwrap();
+    let first = hosting(root.path());
+    first.open(&ClassOpening { hours: 0.0005, ..opening("短い研修") }).await.unwrap();
+    first.stop().await;
+    // Two seconds: the class (1.8 s long) is over.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let second = hosting(root.path());
+    assert_eq!(second.current().await.unwrap(), None);
+    assert!(nothing_left(root.path()));
+}
