@@ -98,6 +98,16 @@ struct Serving {
     record: Record,
 }
 
+impl Serving {
+    /// Stops serving and closes the class's database: Windows deletes no
+    /// file still open, and the folder goes next when the class is over.
+    async fn end(self) {
+        let db = self.service.onboarding.db.clone();
+        self.service.shutdown().await;
+        db.close().await;
+    }
+}
+
 /// 研修を開く, for the app.
 pub struct ClassHosting {
     /// The app's `hosted-class` folder.
@@ -236,7 +246,7 @@ impl ClassHosting {
     /// Stops serving (the app closes); the class resumes on the next start.
     pub async fn stop(&self) {
         if let Some(s) = self.serving.lock().await.take() {
-            s.service.shutdown().await;
+            s.end().await;
         }
         self.serving_now.store(false, Ordering::Relaxed);
     }
@@ -267,7 +277,7 @@ impl ClassHosting {
         };
         if !still {
             if let Some(s) = serving.take() {
-                s.service.shutdown().await;
+                s.end().await;
             }
             self.serving_now.store(false, Ordering::Relaxed);
             self.forget().await?;
@@ -334,16 +344,26 @@ impl ClassHosting {
     /// Deletes everything of the class: its record, then its folder (CA
     /// key, service key, database).
     async fn forget(&self) -> AppResult<()> {
-        remove_if_there(&self.record_path(), false)?;
-        remove_if_there(&self.class_dir(), true)?;
+        remove_if_there(&self.record_path(), false).await?;
+        remove_if_there(&self.class_dir(), true).await?;
         Ok(())
     }
 }
 
-fn remove_if_there(path: &Path, folder: bool) -> std::io::Result<()> {
-    let removed = if folder { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
-    match removed {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        other => other,
+/// Removes a file or folder, trying again for a moment: on Windows a file
+/// just closed may still be held (a virus scanner reading it).
+async fn remove_if_there(path: &Path, folder: bool) -> std::io::Result<()> {
+    let mut tries = 0;
+    loop {
+        let removed = if folder { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+        match removed {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if tries < 20 => {
+                tracing::debug!(error = %e, path = %path.display(), "not removed yet");
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
     }
 }
