@@ -91,6 +91,10 @@ pub struct TrainerGrid {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub at: time::OffsetDateTime,
+    /// No attendee's PC has reached the class a few minutes after it
+    /// opened: the page lists what to check (firewall, network profile,
+    /// a guest Wi-Fi that keeps devices apart, a VPN).
+    pub nobody_reached: bool,
 }
 
 /// The scheme the app registers to open join links with.

@@ -182,6 +182,17 @@ impl ClassPolicy {
     }
 }
 
+/// How long after a class opened the grid says that no PC has reached it:
+/// by then a room that can reach it has joined at least one seat.
+pub const NOBODY_REACHED_AFTER: Duration = Duration::minutes(3);
+
+/// Whether the trainer is told that no attendee's PC has reached the class
+/// (the firewall, the network profile, a guest Wi-Fi that keeps devices
+/// apart, a VPN: what to check is the page's).
+pub fn nobody_has_reached(opened_at: OffsetDateTime, now: OffsetDateTime, seats_joined: usize) -> bool {
+    seats_joined == 0 && now - opened_at >= NOBODY_REACHED_AFTER
+}
+
 /// A class as joining sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassState {
@@ -439,6 +450,15 @@ pub fn made_up_admin(seat: u32) -> MadeUpAdmin {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_trainer_hears_that_no_pc_reached_the_class_only_after_a_while_and_only_while_none_has() {
+        let opened = datetime!(2026-12-07 10:00 UTC);
+        assert!(!nobody_has_reached(opened, opened + Duration::seconds(179), 0));
+        assert!(nobody_has_reached(opened, opened + NOBODY_REACHED_AFTER, 0));
+        assert!(!nobody_has_reached(opened, opened + Duration::hours(1), 1));
+    }
+
     use super::*;
 
     #[test]

@@ -43,6 +43,14 @@ const WORDS = {
   minutes: ["{n}分", "{n} min"],
   under_minute: ["1分未満", "under 1 min"],
   live: ["最新の状態を表示しています", "Showing the latest state"],
+  unreached: ["まだ、どの受講者のPCもつながっていません", "No attendee's PC has reached the class yet"],
+  unreached_lead: ["次のことを確かめてください。", "Check these:"],
+  unreached_firewall: ["このPCで、Windowsのファイアウォールがこのアプリの通信を許可しているか",
+    "that Windows Firewall on this PC allows the app on the network"],
+  unreached_profile: ["このPCのネットワークが「プライベート ネットワーク」になっているか", "that this PC's network is set to Private"],
+  unreached_guest: ["ゲスト用のWi-Fiではないか（PCどうしがつながらない設定のことがあります）",
+    "that it is not a guest Wi-Fi (they often keep devices apart)"],
+  unreached_vpn: ["講師か受講者のPCがVPNにつながっていないか", "that neither the trainer's nor an attendee's PC is on a VPN"],
   reconnecting: ["接続が切れました。つなぎ直しています…", "Connection lost, reconnecting…"],
   sign_in_needed: ["講師用の画面を開くには、研修を開いたときに表示された講師用リンクを開いてください。",
     "Open the trainer's link printed when the class was opened."],
@@ -164,6 +172,9 @@ function draw(grid) {
   }
   const taken = $("taken-at");
   if (taken) taken.textContent = time(grid.at);
+  // The service judges when to say that no PC has reached the class yet.
+  const unreached = $("unreached");
+  if (unreached) unreached.hidden = !grid.nobody_reached;
   drawGlossary();
   // For tests and the benchmark: the moment the page drew this grid.
   document.body.dataset.drawnAt = String(Date.now());

@@ -472,7 +472,9 @@ fn grid(
             seats: u32::try_from(rows.iter().filter(|r| r.step == step).count()).unwrap_or(u32::MAX),
         })
         .collect();
-    TrainerGrid { class_name: class.name.clone(), ends_at: class.ends_at, seats: rows, counts, at: now }
+    let joined = rows.iter().filter(|r| r.step != ClassStep::NotJoined).count();
+    let nobody_reached = kaigo_domain::class::nobody_has_reached(class.created_at, now, joined);
+    TrainerGrid { class_name: class.name.clone(), ends_at: class.ends_at, seats: rows, counts, at: now, nobody_reached }
 }
 
 /// What attendees need to join: shown on the projector, printed by the

@@ -526,6 +526,22 @@ async fn the_trainer_api_needs_the_session_of_its_class_and_the_csrf_token() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_grid_says_so_when_no_pc_has_reached_the_class_a_few_minutes_after_it_opened() {
+    let app = class_app().await;
+    let class = open(&app, 2).await;
+    let trainer = Trainer::sign_in(&app, class.trainer_secret.expose_secret()).await;
+    assert!(!trainer.grid().await.nobody_reached, "just opened");
+    app.clock.advance(kaigo_domain::class::NOBODY_REACHED_AFTER);
+    assert!(trainer.grid().await.nobody_reached, "three minutes and nobody");
+    let page = trainer.get("/trainer").send().await.unwrap().text().await.unwrap();
+    for check in ["ファイアウォール", "プライベート ネットワーク", "ゲスト用のWi-Fi", "VPN"] {
+        assert!(page.contains(check), "the grid lists {check}");
+    }
+    Pc::new().join(&app, &class.join_code.display()).await.unwrap();
+    assert!(!trainer.grid().await.nobody_reached, "one PC has reached it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seat_reset_starts_over_and_keeps_its_pc() {
     let app = class_app().await;
     let class = open(&app, 1).await;
