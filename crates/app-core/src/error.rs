@@ -91,7 +91,7 @@ impl Refused {
                     service_words: Some((body.message, body.message_en)),
                 },
             ),
-            ClientError::Local { code, detail } => {
+            ClientError::Local { code, detail, .. } => {
                 tracing::warn!(code = code.as_str(), %detail, "request failed");
                 (code, Refused::default())
             }

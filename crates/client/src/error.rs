@@ -9,12 +9,32 @@ pub enum ClientError {
     Api { status: u16, body: ErrorBody },
     /// No answer: TLS refused, connection failed, or a local problem.
     #[error("{}: {detail}", code.as_str())]
-    Local { code: ErrorCode, detail: String },
+    Local { code: ErrorCode, detail: String, unreached: Option<Unreached> },
+}
+
+/// Why a connection found no service, as far as this PC can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreached {
+    /// The address answered that nothing listens there (connection refused).
+    Refused,
+    /// Nothing answered in time: a firewall, a network that keeps devices
+    /// apart, or an address elsewhere.
+    NoAnswer,
+    /// The host name was not found.
+    NameNotFound,
 }
 
 impl ClientError {
     pub(crate) fn local(code: ErrorCode, detail: impl Into<String>) -> Self {
-        ClientError::Local { code, detail: detail.into() }
+        ClientError::Local { code, detail: detail.into(), unreached: None }
+    }
+
+    /// Why no service was reached, when that is what went wrong.
+    pub fn unreached(&self) -> Option<Unreached> {
+        match self {
+            ClientError::Local { unreached, .. } => *unreached,
+            ClientError::Api { .. } => None,
+        }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -92,7 +112,35 @@ impl ClientError {
         } else {
             ErrorCode::ServiceUnavailable
         };
-        ClientError::local(code, detail)
+        let unreached = if code == ErrorCode::ServiceUnreachable { Some(unreached_by(&e, &detail)) } else { None };
+        ClientError::Local { code, detail, unreached }
+    }
+}
+
+/// Why a direct connection failed: the kind of the I/O error under it, or
+/// the resolver's words (hyper-util's DNS error type is not exported).
+fn unreached_by(e: &reqwest::Error, detail: &str) -> Unreached {
+    if e.is_timeout() {
+        return Unreached::NoAnswer;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        let io = s.downcast_ref::<std::io::Error>();
+        match io.map(std::io::Error::kind) {
+            Some(std::io::ErrorKind::ConnectionRefused) => return Unreached::Refused,
+            Some(std::io::ErrorKind::TimedOut) => return Unreached::NoAnswer,
+            _ => {}
+        }
+        // io::Error hides what it wraps from `source()`: open it.
+        source = match io.and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => s.source(),
+        };
+    }
+    if detail.contains("dns error") || detail.contains("failed to lookup address") {
+        Unreached::NameNotFound
+    } else {
+        Unreached::NoAnswer
     }
 }
 

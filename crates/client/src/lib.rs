@@ -14,7 +14,7 @@ mod network;
 mod pkcs12_ber;
 mod trust;
 
-pub use error::ClientError;
+pub use error::{ClientError, Unreached};
 pub use identity::{describe, public_key_kind, CertificateInfo, ClientIdentity, PublicKeyKind};
 pub use kaigo_domain::ErrorCode;
 pub use methods::{OnboardingClient, Registration};

@@ -316,8 +316,17 @@ error_codes! {
     ClassPinFormat = "class_pin_format" {
         ja: "確認コードは、講師が画面に表示している英数字10文字を入力してください（例：AB12C-DE34F）。",
         en: "The check code is the 10 letters and digits the trainer shows." }
+    ClassNoAnswer = "class_no_answer" {
+        ja: "講師のPCから返事がありません。講師に「ファイアウォールの許可」と「プライベート ネットワーク」を確かめてもらってください。ゲスト用のWi-FiやVPNでは、つながらないことがあります。",
+        en: "The trainer's PC does not answer: ask the trainer to check the firewall and that the network is Private. Guest Wi-Fi and VPNs often keep PCs apart." }
+    ClassRefused = "class_refused" {
+        ja: "接続先のPCに、研修が開いていません。接続先のまちがいか、研修がまだ開いていないかです。講師に接続先を確かめてください。",
+        en: "No class is open at that address: the address is wrong, or the class is not open yet. Ask the trainer." }
+    ClassAddressNotFound = "class_address_not_found" {
+        ja: "接続先の名前が見つかりません。講師の画面の接続先を、もう一度そのまま入力してください。",
+        en: "The address's name was not found: type the address from the trainer's screen again." }
     ClassPinMismatch = "class_pin_mismatch" {
-        ja: "接続先が、講師の画面に表示された確認コードと一致しません。安全のため接続を中止しました。接続先と確認コードをもう一度確かめてください。",
+        ja: "接続先が、講師の画面に表示された確認コードと一致しません。安全のため接続を中止しました。別のネットワークにつながっているかもしれません。ここで止めて、講師に伝えてください。",
         en: "The service's certificate authority does not match the check code: the connection was refused." }
     ClassLinkInvalid = "class_link_invalid" {
         ja: "この参加用リンクは読み取れません。講師から届いたリンクをもう一度開くか、接続先と参加コードを手で入力してください。",

@@ -11,7 +11,7 @@ use crate::service_access::RehearsalSignIn;
 use crate::settings::ServiceSetting;
 use crate::{AppError, AppResult};
 use kaigo_client::class::fetch_class_authority_via;
-use kaigo_client::OnboardingClient;
+use kaigo_client::{OnboardingClient, Unreached};
 use kaigo_domain::class::{CaPin, JoinCode};
 use kaigo_domain::ErrorCode;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -115,9 +115,15 @@ impl AppCore {
         let code = JoinCode::parse(&form.join_code).map_err(|c| AppError::field(c, FormField::JoinCode))?;
         let pin = CaPin::parse(&form.check_code).map_err(|c| AppError::field(c, FormField::CheckCode))?;
         let (_, network) = self.network_to(&url)?;
-        let ca_pem = self
-            .call(fetch_class_authority_via(&url, &pin, &network))
+        // No class reached: which case it is, and what to tell the trainer.
+        let ca_pem = fetch_class_authority_via(&url, &pin, &network)
             .await
+            .map_err(|e| match e.unreached() {
+                Some(Unreached::NoAnswer) => AppError::field(ErrorCode::ClassNoAnswer, FormField::Url),
+                Some(Unreached::Refused) => AppError::field(ErrorCode::ClassRefused, FormField::Url),
+                Some(Unreached::NameNotFound) => AppError::field(ErrorCode::ClassAddressNotFound, FormField::Url),
+                None => self.refused(e),
+            })
             .map_err(|e| e.at_field_if(&[ErrorCode::ClassPinMismatch], FormField::CheckCode))?;
         // The same PC, the same key: joining again keeps the seat.
         let key = match self.secrets.get(&key_name(&url))? {

@@ -52,9 +52,15 @@ fn form(s: &ClassService, pin: &str) -> JoinForm {
     JoinForm { url: s.service.url(), join_code: s.class.join_code.display(), check_code: pin.to_owned() }
 }
 
+/// The code of six digits standing alone (a seat's mail address may hold
+/// six digits in a row, before the code).
 fn code_in(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    chars.windows(6).find(|w| w.iter().all(|c| c.is_ascii_digit())).map(|w| w.iter().collect()).expect("a code")
+    let alone = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_none_or(|c| !c.is_ascii_alphanumeric());
+    (0..chars.len().saturating_sub(5))
+        .find(|&i| chars[i..i + 6].iter().all(char::is_ascii_digit) && alone(i.checked_sub(1)) && alone(Some(i + 6)))
+        .map(|i| chars[i..i + 6].iter().collect())
+        .expect("a code")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,6 +81,14 @@ async fn the_app_joins_a_class_by_its_codes_signs_in_on_its_seat_and_leaves_it_c
     let other = CaPin::short_of(&[9; 32]);
     let e = core.join_class(form(&class, &other)).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ClassPinMismatch, Some(FormField::CheckCode.as_str())));
+    assert_eq!(core.status().await.class, None);
+    // An address where no class is open: said as such, at the address, with
+    // what to tell the trainer.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let nowhere = JoinForm { url: format!("https://127.0.0.1:{closed_port}"), ..form(&class, &class.short_pin) };
+    let e = core.join_class(nowhere).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ClassRefused, Some(FormField::Url.as_str())));
+    assert!(e.message.contains("講師"), "{}", e.message);
     assert_eq!(core.status().await.class, None);
     // A join code of the right shape but not the class's: said at its field.
     let mut wrong = form(&class, &class.short_pin);
