@@ -14,13 +14,16 @@ use kaigo_app_core::certificates::CertificateSummary;
 use kaigo_app_core::class_network::ClassNetwork;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
+use kaigo_app_core::real_day::PreparedValues;
 use kaigo_app_core::settings::Settings;
 use kaigo_app_core::updates::UpdateOffer;
+use kaigo_app_core::wizard::RealDayView;
 use kaigo_app_core::wizard::{
     check_field as check, AppStatus, ConnectionTest, DeviceActivation, FieldKind, FormField, JoinForm, PasswordChecklist, ProxyForm,
     RegistrationReview, UserLoginView,
 };
 use kaigo_app_core::{AppCore, AppError, AppResult};
+use kaigo_domain::real_day::DayClock;
 use kaigo_domain::{DeliveryChannel, ReadinessItem, ReferenceLists};
 use kaigo_practice::class_host::{ClassHosting, ClassOpening, HostedClass, TrainerPage};
 use secrecy::SecretString;
@@ -308,4 +311,32 @@ pub async fn show_trainer_window<R: Runtime>(
 pub async fn close_app<R: Runtime>(window: tauri::WebviewWindow<R>, hosting: Hosting<'_>) -> AppResult<()> {
     hosting.stop().await;
     window.destroy().map_err(AppError::internal)
+}
+
+// ---- 本番の日: the window beside Edge ----
+
+#[tauri::command]
+pub async fn real_day(core: Core<'_>) -> AppResult<RealDayView> {
+    Ok(core.real_day())
+}
+
+#[tauri::command]
+pub async fn save_real_day_values(core: Core<'_>, values: PreparedValues) -> AppResult<RealDayView> {
+    core.save_real_day_values(&values)
+}
+
+#[tauri::command]
+pub async fn tick_real_day_step(core: Core<'_>, step: String, done: bool) -> AppResult<RealDayView> {
+    core.tick_real_day_step(&step, done)
+}
+
+#[tauri::command]
+pub async fn start_day_clock(core: Core<'_>, clock: DayClock) -> AppResult<RealDayView> {
+    core.start_day_clock(clock)
+}
+
+/// Opens (or brings forward) the narrow 本番の日 window, to sit beside Edge.
+#[tauri::command]
+pub async fn open_real_day_window<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>) -> AppResult<()> {
+    crate::real_day_window::show(&app, core.language())
 }

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod fatal;
+pub mod real_day_window;
 pub mod startup_probe;
 pub mod trainer_windows;
 pub mod updates;

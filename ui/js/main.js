@@ -13,6 +13,7 @@ import * as glossary from "./screens/glossary.js";
 import * as mailbox from "./screens/mailbox.js";
 import * as office from "./screens/office.js";
 import * as preflight from "./screens/preflight.js";
+import * as realday from "./screens/realday.js";
 import * as settings from "./screens/settings.js";
 import * as terminal from "./screens/terminal.js";
 import * as update from "./screens/update.js";
@@ -29,7 +30,9 @@ window.addEventListener("error", (e) => showPageFault(e.message));
 window.addEventListener("unhandledrejection", (e) => showPageFault(e.reason && (e.reason.message || e.reason)));
 
 async function begin() {
-  for (const screen of [preflight, classjoin, classhost, office, admin, user, terminal, finished, settings, mailbox, update, glossary, card]) screen.wire();
+  // The 本番の日 window: the same page, its own view, nothing of the wizard.
+  if (new URLSearchParams(location.search).get("view") === "real-day") { await realday.begin(); return; }
+  for (const screen of [preflight, classjoin, classhost, realday, office, admin, user, terminal, finished, settings, mailbox, update, glossary, card]) screen.wire();
   $("support-btn").addEventListener("click", async () => {
     const path = await act($("support-btn"), () => invoke("support_bundle"));
     if (path) $("footer-note").textContent = text("support_saved", { path });

@@ -13,6 +13,7 @@ pub mod paths;
 pub mod preflight;
 pub mod program_signature;
 pub mod progress;
+pub mod real_day;
 pub mod report;
 pub mod service_access;
 pub mod settings;

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 
 /// A clock that matters on the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DayClock {
     /// The one-time code of 3-1 or 3-3 is good for 30 minutes from its sending (seed column, 3-1).

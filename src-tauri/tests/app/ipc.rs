@@ -154,6 +154,11 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("open_class", json!({"opening": {"name": "", "seats": 3, "hours": 1, "address": "127.0.0.1"}})),
         ("hosted_class", json!({})),
         ("show_trainer_window", json!({"page": "grid"})),
+        ("real_day", json!({})),
+        ("save_real_day_values", json!({"values": {"office_number": "12"}})),
+        ("tick_real_day_step", json!({"step": "3-1", "done": true})),
+        ("start_day_clock", json!({"clock": "code"})),
+        ("open_real_day_window", json!({})),
         // Last: it closes the window.
         ("close_app", json!({})),
     ]

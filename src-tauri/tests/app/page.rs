@@ -156,6 +156,7 @@ fn texts_built_from_a_value_exist_for_every_value() {
     ]
     .map(|s| name(serde_json::to_value(s).unwrap()));
     let sources = kaigo_app_core::certificates::source::ALL.map(str::to_owned);
+    let clocks = kaigo_domain::real_day::DayClock::ALL.map(|c| name(serde_json::to_value(c).unwrap()));
     let values_of = |prefix: &str| -> Vec<String> {
         match prefix {
             "channel_" | "channel_by_" => channels.to_vec(),
@@ -163,6 +164,7 @@ fn texts_built_from_a_value_exist_for_every_value() {
             "terminal_status_" => statuses.to_vec(),
             "certificate_status_" => certificate.to_vec(),
             "certificate_source_" => sources.to_vec(),
+            "real_day_over_" | "real_day_until_" => clocks.to_vec(),
             other => panic!("ui/js builds keys from {other:?}…: say here which values follow it"),
         }
     };

@@ -54,6 +54,10 @@ names! {
         Seats = "seats",
         Hours = "hours",
         Address = "address",
+        /// 本番の日: values prepared before the day (the others are
+        /// ElectronicBillingId, Name, Email and Phone).
+        OfficeNumber = "office_number",
+        OfficeName = "office_name",
     }
 }
 

@@ -11,6 +11,7 @@ mod connection;
 mod fields;
 mod office;
 pub mod plan;
+mod real_day;
 mod terminal;
 mod update;
 mod user;
@@ -19,6 +20,7 @@ pub use admin::{RegistrationReview, ReviewRow};
 pub use class::{ClassSeat, ClassView, JoinForm};
 pub use connection::{ConnectionTest, ProxyForm};
 pub use fields::{check_field, FieldKind, FormField};
+pub use real_day::RealDayView;
 pub use terminal::DeviceActivation;
 pub use user::{PasswordChecklist, UserLoginView, CHECKLIST_RULES};
 

@@ -46,6 +46,8 @@ screens! {
     Finished,
     /// 設定, over any screen (the page opens it by itself).
     Settings,
+    /// 本番の日, the only screen of its own narrow window.
+    RealDay,
 }
 
 impl Screen {
@@ -68,7 +70,7 @@ impl Screen {
             AdminLogin | AdminCode | PasswordChange => Step::AdminLogin,
             Terminal => Step::Terminal,
             Finished => Step::Finished,
-            Settings => return None,
+            Settings | RealDay => return None,
         })
     }
 }

@@ -1,0 +1,88 @@
+//! 本番の日 as the window asks for it: the guide, what was prepared, the
+//! steps ticked, the clocks read now and the help desk's hours for today.
+
+use super::AppCore;
+use crate::real_day::{PreparedValues, RealDayRecord};
+use crate::AppResult;
+use kaigo_domain::readiness::{electronic_billing_help_desk, HelpDesk};
+use kaigo_domain::real_day::{guide, help_desk_now, ClockReading, DayClock, Guide, HelpDeskNow};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// Everything the 本番の日 window draws.
+#[derive(Debug, Clone, Serialize)]
+pub struct RealDayView {
+    pub guide: &'static Guide,
+    pub values: PreparedValues,
+    #[serde(with = "done_times")]
+    pub done: BTreeMap<String, OffsetDateTime>,
+    pub clocks: Vec<ClockReading>,
+    pub help_desk: &'static HelpDesk,
+    pub help_desk_now: HelpDeskNow,
+}
+
+mod done_times {
+    use std::collections::BTreeMap;
+    use time::format_description::well_known::Rfc3339;
+    use time::OffsetDateTime;
+
+    pub fn serialize<S: serde::Serializer>(map: &BTreeMap<String, OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        use serde::Serialize as _;
+        map.iter().map(|(k, t)| (k, t.format(&Rfc3339).unwrap_or_default())).collect::<BTreeMap<_, _>>().serialize(s)
+    }
+}
+
+impl AppCore {
+    fn real_day_path(&self) -> std::path::PathBuf {
+        self.paths.root().join("real-day.json")
+    }
+
+    fn load_real_day(&self) -> RealDayRecord {
+        std::fs::read(self.real_day_path()).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    fn save_real_day(&self, day: &RealDayRecord) -> AppResult<RealDayView> {
+        let json = serde_json::to_vec_pretty(day).map_err(crate::AppError::internal)?;
+        crate::paths::write_atomic(&self.real_day_path(), &json)?;
+        Ok(self.real_day_view(day))
+    }
+
+    fn real_day_view(&self, day: &RealDayRecord) -> RealDayView {
+        let now = self.now();
+        RealDayView {
+            guide: guide(),
+            values: day.values.clone(),
+            done: day.done.clone(),
+            clocks: day.clock_readings(now),
+            help_desk: electronic_billing_help_desk(),
+            help_desk_now: help_desk_now(now),
+        }
+    }
+
+    /// 本番の日: the day as it stands (resumed after the app was closed).
+    pub fn real_day(&self) -> RealDayView {
+        self.real_day_view(&self.load_real_day())
+    }
+
+    /// The values prepared before the day, checked; nothing secret.
+    pub fn save_real_day_values(&self, values: &PreparedValues) -> AppResult<RealDayView> {
+        let mut day = self.load_real_day();
+        day.values = values.checked()?;
+        self.save_real_day(&day)
+    }
+
+    /// A step of the real Step 3 ticked as done, or not.
+    pub fn tick_real_day_step(&self, step: &str, done: bool) -> AppResult<RealDayView> {
+        let mut day = self.load_real_day();
+        day.tick(guide(), step, done, self.now())?;
+        self.save_real_day(&day)
+    }
+
+    /// One of the day's clocks, started now.
+    pub fn start_day_clock(&self, clock: DayClock) -> AppResult<RealDayView> {
+        let mut day = self.load_real_day();
+        day.start_clock(clock, self.now());
+        self.save_real_day(&day)
+    }
+}

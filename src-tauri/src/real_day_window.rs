@@ -1,0 +1,28 @@
+//! 本番の日's window: narrow enough to sit beside Edge on a 1366×768 screen
+//! (the common office laptop), the app's own page in its 本番の日 view.
+
+use kaigo_app_core::catalogue::Text;
+use kaigo_app_core::{AppError, AppResult};
+use kaigo_domain::{Language, Policy};
+use tauri::{AppHandle, Manager as _, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+/// Its label (capabilities/main.json lets it call the app's commands).
+pub const LABEL: &str = "real-day";
+
+/// Width and height: 1366 − 400 leaves Edge 966 pixels.
+pub const SIZE: (f64, f64) = (400.0, 720.0);
+
+pub fn show<R: Runtime>(app: &AppHandle<R>, language: Language) -> AppResult<()> {
+    if let Some(window) = app.get_webview_window(LABEL) {
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+        return Ok(());
+    }
+    WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html?view=real-day".into()))
+        .title(Text::RealDayWindowTitle.render(&Policy::default(), language))
+        .inner_size(SIZE.0, SIZE.1)
+        .min_inner_size(320.0, 480.0)
+        .build()
+        .map_err(AppError::internal)?;
+    Ok(())
+}

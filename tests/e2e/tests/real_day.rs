@@ -1,0 +1,99 @@
+//! 本番の日 in the real window: opened from the first screen as a narrow
+//! window of its own, the values prepared (a wrong one refused at its
+//! field), a step ticked, the code's clock started, a hint opened — and,
+//! the app closed and opened again, all of it still there.
+#![allow(clippy::unwrap_used)] // tests: failing loudly is right
+
+use kaigo_e2e::{app_under_test, within, E2eResult, Launch, Window};
+use std::time::Duration;
+
+const KEYCHAIN: &str = "jp.kaigo-onboard.e2e-real-day";
+
+/// Switches to the 本番の日 window, waiting for the app to open it.
+async fn switch_to_real_day(w: &Window) -> E2eResult<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        for handle in w.client.windows().await? {
+            w.client.switch_to_window(handle).await?;
+            if w.client.execute("return location.search", vec![]).await?.as_str() == Some("?view=real-day") {
+                return Ok(());
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            return Err("the 本番の日 window never opened".into());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+async fn walk(w: &Window) -> E2eResult<()> {
+    w.wait_screen("preflight").await?;
+    w.click("#real-day-box summary").await?;
+    w.click("#real-day-btn").await?;
+    switch_to_real_day(w).await?;
+    w.wait_screen("real-day").await?;
+    w.wait_true("document.querySelectorAll('#rd-steps > li').length === 4 && document.fonts.status === 'loaded'").await?;
+    // A window just made: let it paint before the picture is taken (a
+    // picture taken at once came out blank once).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    w.shot("60-real-day").await?;
+    // Its times are Japan's, as Rust wrote them, whatever the PC's zone.
+    let desk = w.visible("#rd-help-desk").await?.text().await?;
+    assert!(desk.contains("10:00") || desk.contains("いまは受付時間です"), "{desk}");
+
+    // The values prepared beforehand: a KJ ID of the wrong shape is refused at its field.
+    w.click("#real-day-values-box summary").await?;
+    w.type_into("#rd-office-number", "1310000001").await?;
+    w.type_into("#rd-kj-id", "AB12").await?;
+    w.type_into("#rd-admin-name", "介護 花子").await?;
+    w.click("#rd-values-btn").await?;
+    let said = w.visible("#real-day-values .field-error[data-for=electronic_billing_id]").await?.text().await?;
+    assert!(said.contains("KJ"), "{said}");
+    w.type_into("#rd-kj-id", "KJ0000000001").await?;
+    w.click("#rd-values-btn").await?;
+    w.wait_true("document.querySelector('#real-day-values .field-error[data-for=electronic_billing_id]').textContent === ''").await?;
+    w.shot("61-real-day-values").await?;
+
+    // 3-1 ticked; the code's clock started and shown as the time it ends.
+    w.click("#rd-done-3-1").await?;
+    w.wait_true("document.querySelector('#rd-steps > li').classList.contains('done')").await?;
+    w.click("#rd-clock-code").await?;
+    w.wait_true("document.querySelectorAll('#rd-clocks li').length === 1 && /\\d\\d:\\d\\d/.test(document.querySelector('#rd-clocks li').textContent)").await?;
+    // A hint opened: Edge's remembered certificate.
+    w.client
+        .execute("document.querySelectorAll('.rd-hint')[3].open = true; document.querySelectorAll('.rd-hint')[3].scrollIntoView()", vec![])
+        .await?;
+    let hint = w.visible(".rd-hint[open] ul").await?.text().await?;
+    assert!(hint.contains("Edge"), "{hint}");
+    let desk = w.visible("#rd-help-desk").await?.text().await?;
+    assert!(desk.contains("0570-059-402"), "{desk}");
+    w.shot("62-real-day-hint").await?;
+    Ok(())
+}
+
+async fn resumed(w: &Window) -> E2eResult<()> {
+    w.wait_screen("preflight").await?;
+    w.click("#real-day-box summary").await?;
+    w.click("#real-day-btn").await?;
+    switch_to_real_day(w).await?;
+    w.wait_true("document.querySelector('#rd-steps > li') && document.querySelector('#rd-steps > li').classList.contains('done')").await?;
+    w.wait_true("document.getElementById('rd-kj-id').value === 'KJ0000000001' && document.querySelectorAll('#rd-clocks li').length === 1")
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_day_window_walks_step_3_beside_edge_and_resumes() {
+    let Some(app) = app_under_test() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let launch = Launch::with_own_data(&app, dir.path(), KEYCHAIN).unwrap();
+    let w = within("opening the window", Window::open_as(&launch)).await.unwrap();
+    within("walking the day", walk(&w)).await.unwrap();
+    // Nothing secret was kept: the record has the values and times only.
+    let kept = std::fs::read_to_string(dir.path().join("data").join("real-day.json")).unwrap();
+    assert!(kept.contains("KJ0000000001") && !kept.to_lowercase().contains("password"), "{kept}");
+    w.close().await.unwrap();
+    let w = within("opening the window again", Window::open_as(&launch)).await.unwrap();
+    within("the day resumed", resumed(&w)).await.unwrap();
+    w.close().await.unwrap();
+}

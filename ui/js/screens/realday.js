@@ -1,0 +1,99 @@
+// 本番の日: the narrow window beside Edge. The guide walks the real Step 3
+// one step at a time (what the screen in Edge asks, what to have ready,
+// what comes next); staff tick steps, start the clocks that matter, read
+// what to do when something goes wrong and whether the help desk is open.
+// Everything drawn comes from Rust (`real_day`); nothing secret is asked.
+import { invoke } from "../ipc.js";
+import { $, act, el, every, show } from "../dom.js";
+import { text, useTexts, placeTexts } from "../texts.js";
+
+let english = false;
+const FIELDS = {
+  office_number: "rd-office-number",
+  electronic_billing_id: "rd-kj-id",
+  office_name: "rd-office-name",
+  admin_name: "rd-admin-name",
+  admin_email: "rd-admin-email",
+  admin_phone: "rd-admin-phone",
+};
+
+// Times come from Rust in Japan time ("2026-12-08T10:00:00+09:00"): shown
+// as written, whatever time zone the PC is set to.
+const hhmm = (iso) => iso.slice(11, 16);
+const monthDay = (iso) => `${Number(iso.slice(5, 7))}/${Number(iso.slice(8, 10))}`;
+const pick = (ja, en) => (english ? en : ja);
+
+function drawSteps(day) {
+  $("rd-steps").replaceChildren(...day.guide.steps.map((s) => {
+    const done = !!day.done[s.id];
+    const box = el("input", { type: "checkbox", id: `rd-done-${s.id}`, checked: done });
+    box.addEventListener("change", () => act(box, async () => draw(await invoke("tick_real_day_step", { step: s.id, done: box.checked }))));
+    return el("li", { className: done ? "done" : "" },
+      el("h4", {}, pick(s.title, s.title_en)),
+      el("p", { className: "small" }, text("real_day_asks")),
+      el("ul", {}, ...pick(s.asks, s.asks_en).map((a) => el("li", {}, a))),
+      el("p", { className: "small" }, text("real_day_ready")),
+      el("ul", {}, ...pick(s.ready, s.ready_en).map((a) => el("li", {}, a))),
+      el("p", {}, pick(s.next, s.next_en)),
+      el("label", { className: "rd-done" }, box, el("span", {}, text("real_day_done"))));
+  }));
+}
+
+function drawClocks(day) {
+  $("rd-clocks").replaceChildren(...day.clocks.map((c) => el("li", { className: c.over ? "over" : "" },
+    c.over ? text(`real_day_over_${c.clock}`) : text(`real_day_until_${c.clock}`, { until: hhmm(c.ends_at) }))));
+}
+
+function drawHints(day) {
+  $("rd-hints").replaceChildren(...day.guide.hints.map((h) => el("details", { className: "rd-hint" },
+    el("summary", {}, pick(h.title, h.title_en)),
+    el("ul", {}, ...pick(h.what_to_do, h.what_to_do_en).map((w) => el("li", {}, w))))));
+}
+
+function drawHelpDesk(day) {
+  const d = day.help_desk;
+  const now = day.help_desk_now;
+  const state = now.state === "open"
+    ? text("real_day_desk_open", { until: hhmm(now.closes_at) })
+    : now.opens_at ? text("real_day_desk_closed", { until: `${monthDay(now.opens_at)} ${hhmm(now.opens_at)}` }) : "";
+  $("rd-help-desk").textContent = `${pick(d.name, d.name_en)} ${d.phone}　${state}　(${pick(d.hours, d.hours_en)})`;
+}
+
+// The form shows what was saved: on opening and after a save, never while
+// staff may be typing (the clocks redraw every half minute).
+function drawValues(day) {
+  for (const [field, id] of Object.entries(FIELDS)) $(id).value = day.values[field] || "";
+}
+
+function draw(day) {
+  if (!day) return;
+  drawSteps(day);
+  drawClocks(day);
+  drawHints(day);
+  drawHelpDesk(day);
+}
+
+export async function begin() {
+  const status = await act(null, () => invoke("status"));
+  if (status) { useTexts(status); placeTexts(); english = status.settings && status.settings.language === "en"; }
+  document.body.classList.add("real-day-window");
+  show("real-day");
+  const first = await act(null, () => invoke("real_day"));
+  if (first) drawValues(first);
+  draw(first);
+  // The clocks and the desk's hours move on by themselves.
+  every("real-day", 30000, async () => draw(await act(null, () => invoke("real_day"))));
+  $("real-day-values").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const values = Object.fromEntries(Object.entries(FIELDS).map(([field, id]) => [field, $(id).value]));
+    const saved = await act($("rd-values-btn"), () => invoke("save_real_day_values", { values }), $("real-day-values"));
+    if (saved) { drawValues(saved); draw(saved); }
+  });
+  for (const b of document.querySelectorAll("#screen-real-day [data-clock]")) {
+    b.addEventListener("click", async () => draw(await act(b, () => invoke("start_day_clock", { clock: b.dataset.clock }))));
+  }
+}
+
+export function wire() {
+  $("real-day-btn").addEventListener("click", () => act($("real-day-btn"), () => invoke("open_real_day_window")));
+}
