@@ -395,12 +395,13 @@ mod tests {
 
     #[test]
     fn every_screen_has_its_page_id_and_the_steps_screens_show_their_step() {
-        assert_eq!(Screen::ALL.len(), 13);
+        assert_eq!(Screen::ALL.len(), 14);
         let ids: std::collections::BTreeSet<String> = Screen::ALL.iter().map(|s| s.id()).collect();
         assert_eq!(ids.len(), Screen::ALL.len());
         assert!(ids.contains("admin-done") && ids.contains("password") && ids.contains("office-code"), "{ids:?}");
         assert_eq!(Screen::AdminDone.step(), Some(Step::AdminRegistration), "the bar stays at 3-2 until the admin logs in");
         assert_eq!(Screen::Settings.step(), None);
+        assert_eq!((Screen::RealDay.id().as_str(), Screen::RealDay.step()), ("real-day", None), "本番の日 is outside the wizard's steps");
     }
 
     fn terminal(name: &str, status: TerminalStatus) -> Terminal {
