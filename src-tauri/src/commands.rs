@@ -11,6 +11,7 @@ use kaigo_api::service::MailboxMessage;
 use kaigo_api::terminal::{Terminal, TerminalSettings};
 use kaigo_app_core::card_check::CardCheck;
 use kaigo_app_core::certificates::CertificateSummary;
+use kaigo_app_core::class_discovery::{self, FoundClass};
 use kaigo_app_core::class_network::ClassNetwork;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
@@ -276,6 +277,19 @@ type Hosting<'a> = State<'a, std::sync::Arc<ClassHosting>>;
 #[tauri::command]
 pub async fn class_networks() -> AppResult<Vec<ClassNetwork>> {
     tauri::async_runtime::spawn_blocking(kaigo_app_core::class_network::this_pcs_class_networks).await.map_err(AppError::internal)
+}
+
+/// 研修をさがす: the classes announced on this PC's networks. Where
+/// multicast cannot be used the list is empty, and the screen says to type
+/// the address: a class is joined all the same.
+#[tauri::command]
+pub async fn find_classes() -> AppResult<Vec<FoundClass>> {
+    let heard =
+        tauri::async_runtime::spawn_blocking(|| class_discovery::listen(class_discovery::LISTEN_FOR)).await.map_err(AppError::internal)?;
+    Ok(heard.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "classes: cannot listen on the network");
+        Vec::new()
+    }))
 }
 
 /// Opens a class, serves it, and opens the trainer's grid in a window.

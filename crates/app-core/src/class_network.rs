@@ -29,7 +29,7 @@ pub struct ClassNetwork {
 /// Whether attendees' PCs in a room could reach this address: an IPv4
 /// address of the PC on a network, not loopback, not the address Windows
 /// gives itself when no network answered (169.254.x.x), not "any".
-fn reachable_by_a_room(address: &IpAddr) -> bool {
+pub(crate) fn reachable_by_a_room(address: &IpAddr) -> bool {
     match address {
         IpAddr::V4(v4) => !(v4.is_loopback() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast() || v4.is_multicast()),
         // Staff type the address from the projector: an IPv6 address is

@@ -5,6 +5,7 @@ pub mod accessibility;
 pub mod card_check;
 pub mod catalogue;
 pub mod certificates;
+pub mod class_discovery;
 pub mod class_network;
 pub mod error;
 pub mod keychain;

@@ -5,6 +5,7 @@
 //! the PC restarted, until it ends. When the trainer ends it, or its time
 //! is over, the service stops and the folder and record are deleted.
 
+use kaigo_app_core::class_discovery::{self, Announcer};
 use kaigo_app_core::class_network;
 use kaigo_app_core::paths::write_atomic;
 use kaigo_app_core::wizard::FormField;
@@ -16,7 +17,7 @@ use kaigo_service::clock::{SharedClock, SystemClock};
 use kaigo_service::RunningService;
 use secrecy::ExposeSecret as _;
 use serde::{Deserialize, Serialize};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -52,6 +53,8 @@ pub struct HostedClass {
     /// 確認コード.
     pub short_pin: String,
     pub join_link: String,
+    /// Announced on its network: 研修に参加する lists it there.
+    pub announced: bool,
 }
 
 /// Which of the trainer's pages a window opens.
@@ -96,15 +99,39 @@ struct Record {
 struct Serving {
     service: RunningService,
     record: Record,
+    announced: Option<Announcer>,
 }
 
 impl Serving {
     /// Stops serving and closes the class's database: Windows deletes no
     /// file still open, and the folder goes next when the class is over.
+    /// The announcement goes first, so that no list offers a class gone.
     async fn end(self) {
+        if let Some(announced) = self.announced {
+            // Its goodbye waits for the network a moment.
+            let _ = tokio::task::spawn_blocking(move || drop(announced)).await;
+        }
         let db = self.service.onboarding.db.clone();
         self.service.shutdown().await;
         db.close().await;
+    }
+}
+
+/// The class announced on its network (DNS-SD), so that 研修に参加する lists
+/// it there; never when served to this PC alone. Not announced (multicast
+/// refused), attendees type the address: the class runs all the same.
+async fn announce(service: &RunningService, record: &Record) -> Option<Announcer> {
+    let IpAddr::V4(address) = record.address else { return None };
+    if address.is_loopback() {
+        return None;
+    }
+    let (name, _) = service.onboarding.invitation_of(&record.class_id).await.ok()?;
+    match class_discovery::announce(&name, SocketAddrV4::new(address, record.port)) {
+        Ok(announcer) => Some(announcer),
+        Err(e) => {
+            tracing::warn!(error = %e, "class: not announced on the network");
+            None
+        }
     }
 }
 
@@ -316,7 +343,9 @@ impl ClassHosting {
         let record = Record { port: app.port(), ..record.clone() };
         std::fs::create_dir_all(&self.root)?;
         write_atomic(&self.record_path(), &serde_json::to_vec(&record).map_err(AppError::internal)?)?;
-        Ok(Serving { service: app.spawn(), record })
+        let service = app.spawn();
+        let announced = announce(&service, &record).await;
+        Ok(Serving { service, record, announced })
     }
 
     async fn view(&self, s: &Serving) -> AppResult<HostedClass> {
@@ -330,6 +359,7 @@ impl ClassHosting {
             join_code: invitation.join_code,
             short_pin: invitation.short_pin,
             join_link: invitation.join_link,
+            announced: s.announced.is_some(),
         })
     }
 

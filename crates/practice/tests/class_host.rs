@@ -48,6 +48,7 @@ async fn a_class_opened_in_the_app_resumes_after_a_restart_and_is_gone_once_ende
     assert_eq!((opened.name.as_str(), opened.seats), ("初期設定の研修", 3));
     assert!(opened.service_url.starts_with("https://127.0.0.1:"), "{}", opened.service_url);
     assert!(opened.join_link.starts_with("kaigo-onboard://join?"), "{}", opened.join_link);
+    assert!(!opened.announced, "a class for this PC alone is not announced on any network");
     assert!(first.is_serving());
     // The attendees' address answers (the class's own CA in front).
     let port: u16 = opened.service_url.rsplit(':').next().unwrap().parse().unwrap();
@@ -135,4 +136,120 @@ async fn a_class_whose_time_is_over_is_deleted_at_the_next_start() {
     let second = hosting(root.path());
     assert_eq!(second.current().await.unwrap(), None);
     assert!(nothing_left(root.path()));
+}
+
+/// 研修をさがす on a real network: a room's PCs are network namespaces
+/// joined by a veth pair, not loopback. The class opened in the app on the
+/// trainer's PC is found by an attendee's PC, by name and address, and is
+/// gone from its list once the class stops; a PC on no shared network
+/// (guest Wi-Fi keeping devices apart) finds nothing.
+#[cfg(target_os = "linux")]
+mod on_a_room_network {
+    use super::*;
+    use kaigo_app_core::class_discovery::{self, FoundClass};
+    use std::os::fd::AsFd as _;
+    use std::process::Command;
+
+    fn ip(args: &[&str]) {
+        let out = Command::new("ip").args(args).output().expect("`ip` (iproute2) runs");
+        assert!(out.status.success(), "ip {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// The room's PCs (network namespaces), deleted with it — their veth
+    /// ends go with them.
+    struct Room {
+        pcs: Vec<String>,
+    }
+
+    impl Room {
+        /// PCs `trainer` (10.213.7.1) and `attendee` (10.213.7.2) on one
+        /// network, and `apart`, on none.
+        fn make() -> Room {
+            let id = std::process::id();
+            let room = Room { pcs: ["trainer", "attendee", "apart"].iter().map(|pc| format!("kaigo-{pc}-{id}")).collect() };
+            for pc in &room.pcs {
+                ip(&["netns", "add", pc]);
+                ip(&["-n", pc, "link", "set", "lo", "up"]);
+            }
+            let (trainer_end, attendee_end) = (format!("kvt{id}"), format!("kva{id}"));
+            ip(&["link", "add", &trainer_end, "type", "veth", "peer", "name", &attendee_end]);
+            for (end, pc, address) in [(&trainer_end, &room.pcs[0], "10.213.7.1/24"), (&attendee_end, &room.pcs[1], "10.213.7.2/24")] {
+                ip(&["link", "set", end, "netns", pc]);
+                ip(&["-n", pc, "addr", "add", address, "dev", end]);
+                ip(&["-n", pc, "link", "set", end, "up"]);
+            }
+            room
+        }
+
+        fn pc(&self, which: usize) -> String {
+            self.pcs[which].clone()
+        }
+    }
+
+    impl Drop for Room {
+        fn drop(&mut self) {
+            for pc in &self.pcs {
+                let _ = Command::new("ip").args(["netns", "del", pc]).status();
+            }
+        }
+    }
+
+    /// Runs `f` on a thread inside PC `pc`: the sockets it opens and the
+    /// threads it starts are on that PC's network.
+    fn on_pc<T: Send + 'static>(pc: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let path = format!("/run/netns/{pc}");
+        std::thread::spawn(move || {
+            let netns = std::fs::File::open(&path).unwrap();
+            rustix::thread::move_into_link_name_space(netns.as_fd(), Some(rustix::thread::LinkNameSpaceType::Network)).unwrap();
+            f()
+        })
+        .join()
+        .unwrap()
+    }
+
+    fn listen_on(pc: &str) -> Vec<FoundClass> {
+        on_pc(pc, || class_discovery::listen(class_discovery::LISTEN_FOR).unwrap())
+    }
+
+    #[test]
+    fn a_class_opened_on_the_trainers_pc_is_found_by_the_attendees_and_not_once_stopped() {
+        if !rustix::process::geteuid().is_root() {
+            assert!(std::env::var_os("KAIGO_FULL_SUITE").is_none(), "the full suite runs as root: network namespaces need it");
+            eprintln!("not root: the room's network cannot be made; test skipped");
+            return;
+        }
+        let room = Room::make();
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().to_path_buf();
+        // The trainer's PC: the app's 研修を開く on its room network; the
+        // class is served until the test says stop.
+        let (opened_tx, opened_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let trainer = room.pc(0);
+        let trainer_pc = std::thread::spawn(move || {
+            on_pc(&trainer, move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(async move {
+                    let hosting = hosting(&dir);
+                    let opening = ClassOpening { address: IpAddr::from([10, 213, 7, 1]), ..opening("初期設定の研修") };
+                    opened_tx.send(hosting.open(&opening).await).unwrap();
+                    let _ = stop_rx.await;
+                    hosting.stop().await;
+                });
+            })
+        });
+        let opened = opened_rx.recv().unwrap().unwrap();
+        assert!(opened.service_url.starts_with("https://10.213.7.1:"), "{}", opened.service_url);
+        assert!(opened.announced, "a class on a room's network is announced");
+
+        let heard = listen_on(&room.pc(1));
+        let expected =
+            FoundClass { name: "初期設定の研修".into(), address: [10, 213, 7, 1].into(), service_url: opened.service_url.clone() };
+        assert_eq!(heard, [expected], "the attendee's PC lists the class, by its name and 接続先");
+        assert_eq!(listen_on(&room.pc(2)), [], "a PC on no shared network hears no class");
+
+        stop_tx.send(()).unwrap();
+        trainer_pc.join().unwrap();
+        assert_eq!(listen_on(&room.pc(1)), [], "a class stopped is not listed");
+    }
 }

@@ -151,6 +151,7 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("check_field", json!({"kind": "user_id", "value": "kaigo01"})),
         ("ui_ready", json!({})),
         ("class_networks", json!({})),
+        ("find_classes", json!({})),
         ("open_class", json!({"opening": {"name": "", "seats": 3, "hours": 1, "address": "127.0.0.1"}})),
         ("hosted_class", json!({})),
         ("show_trainer_window", json!({"page": "grid"})),

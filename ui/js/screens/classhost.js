@@ -16,6 +16,7 @@ function draw(hosted) {
   $("class-hosting").hidden = !hosted;
   if (!hosted) { stopTimer("class-hosting"); return; }
   $("class-hosting-text").textContent = text("class_hosting", { class_name: hosted.name, seats: String(hosted.seats), until: until(hosted.ends_at) });
+  $("class-hosting-found").textContent = text(hosted.announced ? "class_hosting_announced" : "class_hosting_not_announced");
   $("class-hosting-url").textContent = hosted.service_url;
   $("class-hosting-code").textContent = hosted.join_code;
   $("class-hosting-pin").textContent = hosted.short_pin;

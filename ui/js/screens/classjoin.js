@@ -1,7 +1,10 @@
 // 研修に参加する: the three codes from the projector (or a join link) go
 // to the app, which checks and joins; leaving takes the seat's
-// certificate out again. The class's mark is drawn by `wizard.js`.
-import { $ } from "../dom.js";
+// certificate out again. 研修をさがす lists the classes announced on the
+// network, and choosing one fills in the address (typing it always works).
+// The class's mark is drawn by `wizard.js`.
+import { invoke } from "../ipc.js";
+import { $, act, el } from "../dom.js";
 import { text } from "../texts.js";
 import { onClickStep, onSubmit, refresh } from "../wizard.js";
 
@@ -22,7 +25,30 @@ export function enter(status) {
   }
 }
 
+/** 研修をさがす: the app listens a few seconds and lists what it heard. */
+async function findClasses() {
+  const status = $("class-found-status");
+  const list = $("class-found-list");
+  list.replaceChildren();
+  status.textContent = text("class_finding");
+  const found = await act($("class-find-btn"), () => invoke("find_classes"));
+  if (!found) { status.textContent = ""; return; }
+  status.textContent = text(found.length ? "class_found" : "class_found_none");
+  list.replaceChildren(...found.map((c) => {
+    const choose = el("button", { type: "button", textContent: text("class_found_choice", { class_name: c.name, service_url: c.service_url }) });
+    choose.addEventListener("click", () => {
+      $("class-url").value = c.service_url;
+      status.textContent = text("class_found_chosen");
+      $("class-join-code").focus();
+    });
+    return el("li", {}, choose);
+  }));
+}
+
 export function wire() {
+  $("class-find-btn").addEventListener("click", findClasses);
+  // Opened, the box looks at once: most rooms have their class found.
+  $("class-join-box").addEventListener("toggle", () => { if ($("class-join-box").open && !$("class-link").value) findClasses(); });
   onSubmit("class-join-form", "class-join-btn", "join_class", () => {
     const link = $("class-link").value.trim();
     if (link) return { link };

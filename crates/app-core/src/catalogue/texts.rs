@@ -34,6 +34,7 @@ pub const VALUES_OF_THE_MOMENT: &[&str] = &[
     "version",
     "seats",
     "until",
+    "service_url",
 ];
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
