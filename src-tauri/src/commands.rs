@@ -18,11 +18,11 @@ use kaigo_app_core::progress::Progress;
 use kaigo_app_core::real_day::PreparedValues;
 use kaigo_app_core::settings::Settings;
 use kaigo_app_core::updates::UpdateOffer;
-use kaigo_app_core::wizard::RealDayView;
 use kaigo_app_core::wizard::{
     check_field as check, AppStatus, ConnectionTest, DeviceActivation, FieldKind, FormField, JoinForm, PasswordChecklist, ProxyForm,
     RegistrationReview, UserLoginView,
 };
+use kaigo_app_core::wizard::{CopiedValue, RealDayView};
 use kaigo_app_core::{AppCore, AppError, AppResult};
 use kaigo_domain::real_day::DayClock;
 use kaigo_domain::{DeliveryChannel, ReadinessItem, ReferenceLists};
@@ -347,6 +347,12 @@ pub async fn tick_real_day_step(core: Core<'_>, step: String, done: bool) -> App
 #[tauri::command]
 pub async fn start_day_clock(core: Core<'_>, clock: DayClock) -> AppResult<RealDayView> {
     core.start_day_clock(clock)
+}
+
+/// A prepared value on the clipboard for a short while (a copy button).
+#[tauri::command]
+pub async fn copy_real_day_value(core: Core<'_>, field: FormField) -> AppResult<CopiedValue> {
+    core.copy_real_day_value(field)
 }
 
 /// Opens (or brings forward) the narrow 本番の日 window, to sit beside Edge.

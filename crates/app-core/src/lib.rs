@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod certificates;
 pub mod class_discovery;
 pub mod class_network;
+pub mod clipboard;
 pub mod error;
 pub mod keychain;
 pub mod network;

@@ -50,6 +50,20 @@ impl PreparedValues {
         })
     }
 
+    /// The values prepared, each with its field, in the order the real
+    /// screens ask for them: the copy buttons of the day.
+    pub fn copies(&self) -> Vec<(FormField, &str)> {
+        const ORDER: [FormField; 6] = [
+            FormField::OfficeNumber,
+            FormField::ElectronicBillingId,
+            FormField::OfficeName,
+            FormField::Name,
+            FormField::Email,
+            FormField::Phone,
+        ];
+        ORDER.iter().filter_map(|f| self.value_of(*f).map(|v| (*f, v))).collect()
+    }
+
     /// The value of one prepared field, for the copy button.
     pub fn value_of(&self, field: FormField) -> Option<&str> {
         let v = match field {
@@ -161,6 +175,12 @@ mod tests {
         assert_eq!(checked.admin_email, "");
         assert_eq!(checked.value_of(FormField::Email), None);
         assert_eq!(checked.value_of(FormField::ElectronicBillingId), Some("KJ0000000001"));
+        let fields: Vec<FormField> = checked.copies().iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            [FormField::OfficeNumber, FormField::ElectronicBillingId, FormField::OfficeName, FormField::Name, FormField::Phone]
+        );
+        assert_eq!(checked.value_of(FormField::Password), None, "no password can be copied");
         let bad = PreparedValues { electronic_billing_id: "AB12".into(), ..typed };
         let e = bad.checked().unwrap_err();
         assert_eq!((e.code, e.field.as_deref()), (ErrorCode::ElectronicBillingIdInvalid, Some("electronic_billing_id")));

@@ -393,6 +393,12 @@ error_codes! {
     StepOutOfOrder = "step_out_of_order" {
         ja: "前の手順が終わっていません。画面の案内に沿って、前の手順から進めてください。",
         en: "An earlier step has not been completed." }
+    NothingToCopy = "nothing_to_copy" {
+        ja: "この値はまだ入れていません。「前もって用意する値」に入れて保存してください。",
+        en: "This value is not prepared yet. Enter it under Values prepared beforehand and save." }
+    ClipboardUnavailable = "clipboard_unavailable" {
+        ja: "コピーできませんでした。この画面の値を見ながら入力してください。",
+        en: "The value could not be copied. Type it while reading it here." }
 
     // ---- service ----
     RateLimited = "rate_limited" {

@@ -8,6 +8,9 @@ use time::Duration;
 pub const CLASS_MAX_SEATS: u32 = 1000;
 /// 研修: the longest a class may run before it is deleted.
 pub const CLASS_MAX_LENGTH: Duration = Duration::days(7);
+/// 本番の日: how long a value copied by its copy button stays on the
+/// clipboard — time to switch to Edge and paste it, not to linger.
+pub const COPIED_VALUE_LIFETIME: Duration = Duration::seconds(60);
 
 /// The time limits and counts of Step 3. `Default` is the real service's rule;
 /// operators may change the code lifetime (see SECURITY.md for why 30 min).

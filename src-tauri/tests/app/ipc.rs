@@ -159,6 +159,7 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("save_real_day_values", json!({"values": {"office_number": "12"}})),
         ("tick_real_day_step", json!({"step": "3-1", "done": true})),
         ("start_day_clock", json!({"clock": "code"})),
+        ("copy_real_day_value", json!({"field": "password"})),
         ("open_real_day_window", json!({})),
         // Last: it closes the window.
         ("close_app", json!({})),

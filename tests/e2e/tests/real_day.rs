@@ -1,13 +1,33 @@
 //! 本番の日 in the real window: opened from the first screen as a narrow
 //! window of its own, the values prepared (a wrong one refused at its
-//! field), a step ticked, the code's clock started, a hint opened — and,
-//! the app closed and opened again, all of it still there.
+//! field), one copied by its button (read back from the X clipboard, and
+//! gone from it after its time while the app still runs), a step ticked,
+//! the code's clock started, a hint opened — and, the app closed and
+//! opened again, all of it still there.
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 
 use kaigo_e2e::{app_under_test, within, E2eResult, Launch, Window};
 use std::time::Duration;
 
 const KEYCHAIN: &str = "jp.kaigo-onboard.e2e-real-day";
+
+/// What the X clipboard holds now (none: empty or no owner).
+async fn clipboard_text() -> Option<String> {
+    tokio::task::spawn_blocking(|| arboard::Clipboard::new().ok()?.get_text().ok()).await.unwrap()
+}
+
+/// Waits for the copied value to leave the clipboard (its time is a
+/// minute, kaigo_domain::policy::COPIED_VALUE_LIFETIME).
+async fn copied_value_gone(value: &str) -> E2eResult<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while clipboard_text().await.as_deref() == Some(value) {
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{value} stayed on the clipboard past its time").into());
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(())
+}
 
 /// Switches to the 本番の日 window, waiting for the app to open it.
 async fn switch_to_real_day(w: &Window) -> E2eResult<()> {
@@ -54,6 +74,15 @@ async fn walk(w: &Window) -> E2eResult<()> {
     w.wait_true("document.querySelector('#real-day-values .field-error[data-for=electronic_billing_id]').textContent === ''").await?;
     w.shot("61-real-day-values").await?;
 
+    // The KJ ID copied by its button: on the real clipboard, said with the
+    // time it leaves; the copy buttons list what was saved, in order.
+    w.wait_true("document.querySelectorAll('#rd-copies button').length === 3").await?;
+    w.click("#rd-copy-electronic_billing_id").await?;
+    let said = w.visible("#rd-copied").await?.text().await?;
+    assert!(said.contains("コピーしました") && said.contains(':'), "{said}");
+    assert_eq!(clipboard_text().await.as_deref(), Some("KJ0000000001"));
+    w.shot("61b-real-day-copied").await?;
+
     // 3-1 ticked; the code's clock started and shown as the time it ends.
     w.click("#rd-done-3-1").await?;
     w.wait_true("document.querySelector('#rd-steps > li').classList.contains('done')").await?;
@@ -89,6 +118,8 @@ async fn the_real_day_window_walks_step_3_beside_edge_and_resumes() {
     let launch = Launch::with_own_data(&app, dir.path(), KEYCHAIN).unwrap();
     let w = within("opening the window", Window::open_as(&launch)).await.unwrap();
     within("walking the day", walk(&w)).await.unwrap();
+    // The app still running, the copied value leaves the clipboard by itself.
+    within("the copied value leaving the clipboard", copied_value_gone("KJ0000000001")).await.unwrap();
     // Nothing secret was kept: the record has the values and times only.
     let kept = std::fs::read_to_string(dir.path().join("data").join("real-day.json")).unwrap();
     assert!(kept.contains("KJ0000000001") && !kept.to_lowercase().contains("password"), "{kept}");

@@ -39,6 +39,25 @@ function drawSteps(day) {
   }));
 }
 
+// The copy buttons: each value prepared, named by its field's label in
+// the form above. Rust puts it on the clipboard and takes it off again.
+const labelOf = (field) => document.querySelector(`#real-day-values [name=${field}]`).closest("label").querySelector("span").textContent;
+
+function drawCopies(day) {
+  const list = $("rd-copies");
+  if (!day.copies.length) { list.replaceChildren(el("li", { className: "small" }, text("real_day_copies_none"))); return; }
+  list.replaceChildren(...day.copies.map((c) => {
+    const label = labelOf(c.field);
+    const button = el("button", { type: "button", id: `rd-copy-${c.field}`, textContent: text("real_day_copy_button") });
+    button.setAttribute("aria-label", text("real_day_copy_button_for", { label }));
+    button.addEventListener("click", async () => {
+      const copied = await act(button, () => invoke("copy_real_day_value", { field: c.field }));
+      if (copied) $("rd-copied").textContent = text("real_day_copied", { label, until: hhmm(copied.clears_at) });
+    });
+    return el("li", {}, el("span", { className: "rd-copy-label" }, label), " ", el("code", {}, c.value), " ", button);
+  }));
+}
+
 function drawClocks(day) {
   $("rd-clocks").replaceChildren(...day.clocks.map((c) => el("li", { className: c.over ? "over" : "" },
     c.over ? text(`real_day_over_${c.clock}`) : text(`real_day_until_${c.clock}`, { until: hhmm(c.ends_at) }))));
@@ -67,6 +86,7 @@ function drawValues(day) {
 
 function draw(day) {
   if (!day) return;
+  drawCopies(day);
   drawSteps(day);
   drawClocks(day);
   drawHints(day);

@@ -20,7 +20,7 @@ pub use admin::{RegistrationReview, ReviewRow};
 pub use class::{ClassSeat, ClassView, JoinForm};
 pub use connection::{ConnectionTest, ProxyForm};
 pub use fields::{check_field, FieldKind, FormField};
-pub use real_day::RealDayView;
+pub use real_day::{CopiedValue, RealDayView};
 pub use terminal::DeviceActivation;
 pub use user::{PasswordChecklist, UserLoginView, CHECKLIST_RULES};
 
@@ -229,6 +229,8 @@ pub struct AppCore {
     join_link: Mutex<Option<String>>,
     /// The updater, when the shell plugged one in (`with_updates`).
     updates: Option<Arc<dyn UpdateChannel>>,
+    /// 本番の日's copy buttons' hold on the clipboard.
+    copy_board: crate::clipboard::CopyBoard,
     clock: Clock,
 }
 
@@ -263,6 +265,7 @@ impl AppCore {
             client_stale: Default::default(),
             join_link: Mutex::new(None),
             updates: None,
+            copy_board: Default::default(),
             clock,
         }
     }

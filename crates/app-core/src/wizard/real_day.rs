@@ -1,11 +1,13 @@
 //! 本番の日 as the window asks for it: the guide, what was prepared, the
 //! steps ticked, the clocks read now and the help desk's hours for today.
 
-use super::AppCore;
+use super::{AppCore, FormField};
 use crate::real_day::{PreparedValues, RealDayRecord};
-use crate::AppResult;
+use crate::{AppError, AppResult};
+use kaigo_domain::policy::COPIED_VALUE_LIFETIME;
 use kaigo_domain::readiness::{electronic_billing_help_desk, HelpDesk};
 use kaigo_domain::real_day::{guide, help_desk_now, ClockReading, DayClock, Guide, HelpDeskNow};
+use kaigo_domain::ErrorCode;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -15,11 +17,28 @@ use time::OffsetDateTime;
 pub struct RealDayView {
     pub guide: &'static Guide,
     pub values: PreparedValues,
+    /// The copy buttons: the values prepared, in the order asked for.
+    pub copies: Vec<CopyButton>,
     #[serde(with = "done_times")]
     pub done: BTreeMap<String, OffsetDateTime>,
     pub clocks: Vec<ClockReading>,
     pub help_desk: &'static HelpDesk,
     pub help_desk_now: HelpDeskNow,
+}
+
+/// A copy button of the day.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CopyButton {
+    pub field: FormField,
+    pub value: String,
+}
+
+/// What a copy button did: the value is on the clipboard until `clears_at`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CopiedValue {
+    pub field: FormField,
+    #[serde(with = "time::serde::rfc3339")]
+    pub clears_at: OffsetDateTime,
 }
 
 mod done_times {
@@ -53,6 +72,7 @@ impl AppCore {
         RealDayView {
             guide: guide(),
             values: day.values.clone(),
+            copies: day.values.copies().into_iter().map(|(field, value)| CopyButton { field, value: value.to_owned() }).collect(),
             done: day.done.clone(),
             clocks: day.clock_readings(now),
             help_desk: electronic_billing_help_desk(),
@@ -84,5 +104,18 @@ impl AppCore {
         let mut day = self.load_real_day();
         day.start_clock(clock, self.now());
         self.save_real_day(&day)
+    }
+
+    /// A prepared value put on the clipboard for a short while (a copy
+    /// button). Only what was prepared and saved: a password or a code has
+    /// no field to be copied from.
+    pub fn copy_real_day_value(&self, field: FormField) -> AppResult<CopiedValue> {
+        let day = self.load_real_day();
+        let value = day.values.value_of(field).ok_or_else(|| AppError::field(ErrorCode::NothingToCopy, field))?;
+        self.copy_board.copy_for_a_while(value, COPIED_VALUE_LIFETIME.unsigned_abs()).map_err(|e| {
+            tracing::warn!(error = %e, "a prepared value could not be copied");
+            AppError::field(ErrorCode::ClipboardUnavailable, field)
+        })?;
+        Ok(CopiedValue { field, clears_at: (self.now() + COPIED_VALUE_LIFETIME).to_offset(kaigo_domain::messages::JAPAN_TIME) })
     }
 }

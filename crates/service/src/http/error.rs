@@ -48,7 +48,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         // and one that did would be a fault of the service.
         CertificateFileInvalid | CertificateFileMissing | CertificatePasswordIncorrect | KeychainUnavailable | CertificateNotChosen | CertificateNotFound | CertificateKeyUnavailable | ServiceUrlInvalid | NoTerminalLinked | ActivationLinkInvalid | StepOutOfOrder | ClassPinFormat | ClassPinMismatch | ClassLinkInvalid | ClassNoAnswer | ClassRefused | ClassAddressNotFound | ClassNetworkUnavailable | ClassAlreadyOpen | ProxyAddressInvalid
         | UpdateEndpointInvalid | UpdateNotConfigured | UpdateUnreachable | UpdateManifestInvalid | UpdateNotForThisPc | UpdateSignatureInvalid
-        | UpdateVersionMismatch | UpdateOfferChanged | UpdateWaitsForStep | UpdateInstallFailed => StatusCode::INTERNAL_SERVER_ERROR,
+        | UpdateVersionMismatch | UpdateOfferChanged | UpdateWaitsForStep | UpdateInstallFailed | NothingToCopy | ClipboardUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
