@@ -122,11 +122,26 @@ impl CaPin {
     }
 }
 
+/// Wrong join codes, counted two ways: by the PC that sent them (its key)
+/// and by the address they came from. Behind one NAT — an online class
+/// from one building — an address is a whole room: one PC mistyping locks
+/// out that PC, not the room, while guessing with new keys still meets the
+/// address's limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WrongJoins {
+    pub pc: FailureRecord,
+    pub address: FailureRecord,
+}
+
 /// The limits of joining a class.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClassPolicy {
-    /// Wrong join codes one address may send within `wrong_join_window`.
+    /// Wrong join codes one PC may send within `wrong_join_window`.
     pub wrong_joins_allowed: u32,
+    /// Wrong join codes one address (a room behind NAT) may send within
+    /// the window: far more, and still far too few to guess a code of
+    /// 2^40 (a million years at this pace).
+    pub wrong_joins_per_address: u32,
     pub wrong_join_window: Duration,
     /// Seats one class may have.
     pub max_seats: u32,
@@ -138,6 +153,7 @@ impl Default for ClassPolicy {
     fn default() -> Self {
         Self {
             wrong_joins_allowed: 10,
+            wrong_joins_per_address: 200,
             wrong_join_window: Duration::minutes(10),
             max_seats: crate::policy::CLASS_MAX_SEATS,
             max_length: crate::policy::CLASS_MAX_LENGTH,
@@ -146,17 +162,28 @@ impl Default for ClassPolicy {
 }
 
 impl ClassPolicy {
-    /// Whether an address may try a join code now, given its wrong ones.
-    pub fn join_gate(&self, wrong: FailureRecord, now: OffsetDateTime) -> Result<(), Refusal> {
+    /// How long a count keeps its sender out, if it does.
+    fn locked_for(&self, wrong: FailureRecord, allowed: u32, now: OffsetDateTime) -> Option<Duration> {
         match wrong.last {
-            Some(last) if wrong.count >= self.wrong_joins_allowed && now < last.saturating_add(self.wrong_join_window) => {
-                Err(Refusal::wait(ErrorCode::JoinTriesExhausted, last.saturating_add(self.wrong_join_window) - now))
+            Some(last) if wrong.count >= allowed && now < last.saturating_add(self.wrong_join_window) => {
+                Some(last.saturating_add(self.wrong_join_window) - now)
             }
-            _ => Ok(()),
+            _ => None,
         }
     }
 
-    /// The count after one more wrong join code: a count whose window has
+    /// Whether a PC may try a join code now, given the wrong ones of that
+    /// PC and of its address.
+    pub fn join_gate(&self, wrong: WrongJoins, now: OffsetDateTime) -> Result<(), Refusal> {
+        let pc = self.locked_for(wrong.pc, self.wrong_joins_allowed, now);
+        let address = self.locked_for(wrong.address, self.wrong_joins_per_address, now);
+        match pc.max(address) {
+            Some(wait) => Err(Refusal::wait(ErrorCode::JoinTriesExhausted, wait)),
+            None => Ok(()),
+        }
+    }
+
+    /// A count after one more wrong join code: a count whose window has
     /// passed starts again.
     pub fn wrong_joins_after(&self, wrong: FailureRecord, now: OffsetDateTime) -> u32 {
         match wrong.last {
@@ -165,9 +192,11 @@ impl ClassPolicy {
         }
     }
 
-    /// The refusal for a wrong join code, `count` wrong ones in the window.
-    pub fn wrong_join(&self, count: u32) -> Refusal {
-        Refusal::new(ErrorCode::JoinCodeWrong).with_tries_left(self.wrong_joins_allowed.saturating_sub(count))
+    /// The refusal for a wrong join code, with the PC's and the address's
+    /// counts in the window: the tries left are the fewer of the two.
+    pub fn wrong_join(&self, pc_count: u32, address_count: u32) -> Refusal {
+        let left = self.wrong_joins_allowed.saturating_sub(pc_count).min(self.wrong_joins_per_address.saturating_sub(address_count));
+        Refusal::new(ErrorCode::JoinCodeWrong).with_tries_left(left)
     }
 
     /// A class's seats and end, as the operator asks for them.
@@ -516,22 +545,36 @@ mod tests {
     }
 
     #[test]
-    fn wrong_join_codes_lock_an_address_out_for_the_window_then_count_again() {
+    fn wrong_join_codes_lock_a_pc_out_for_the_window_then_count_again() {
         let p = ClassPolicy::default();
-        let mut wrong = FailureRecord::default();
+        let mut wrong = WrongJoins::default();
         for n in 1..=p.wrong_joins_allowed {
             assert!(p.join_gate(wrong, NOW).is_ok());
-            let count = p.wrong_joins_after(wrong, NOW);
-            assert_eq!(count, n);
-            assert_eq!(p.wrong_join(count).tries_left, Some(p.wrong_joins_allowed - n));
-            wrong = FailureRecord { count, last: Some(NOW) };
+            let (pc, address) = (p.wrong_joins_after(wrong.pc, NOW), p.wrong_joins_after(wrong.address, NOW));
+            assert_eq!((pc, address), (n, n));
+            assert_eq!(p.wrong_join(pc, address).tries_left, Some(p.wrong_joins_allowed - n));
+            wrong =
+                WrongJoins { pc: FailureRecord { count: pc, last: Some(NOW) }, address: FailureRecord { count: address, last: Some(NOW) } };
         }
         let refused = p.join_gate(wrong, NOW + Duration::minutes(1)).unwrap_err();
         assert_eq!(refused.code, ErrorCode::JoinTriesExhausted);
         assert_eq!(refused.retry_after, Some(Duration::minutes(9)));
         let later = NOW + p.wrong_join_window;
         assert!(p.join_gate(wrong, later).is_ok());
-        assert_eq!(p.wrong_joins_after(wrong, later), 1);
+        assert_eq!(p.wrong_joins_after(wrong.pc, later), 1);
+    }
+
+    #[test]
+    fn one_pc_mistyping_does_not_lock_out_the_room_behind_its_address() {
+        let p = ClassPolicy::default();
+        let room = FailureRecord { count: p.wrong_joins_allowed, last: Some(NOW) };
+        // Another PC of the room: its own count is clean.
+        assert!(p.join_gate(WrongJoins { pc: FailureRecord::default(), address: room }, NOW).is_ok());
+        // Guessing with a new key each time still meets the address's limit.
+        let guessed = FailureRecord { count: p.wrong_joins_per_address, last: Some(NOW) };
+        let refused = p.join_gate(WrongJoins { pc: FailureRecord::default(), address: guessed }, NOW).unwrap_err();
+        assert_eq!(refused.code, ErrorCode::JoinTriesExhausted);
+        assert_eq!(p.wrong_join(1, p.wrong_joins_per_address - 3).tries_left, Some(3), "the fewer tries left are said");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::pki::CertificateAuthority;
 use crate::secrets::{random_token, token_hash, CodeKey, PasswordHasher};
 use crate::store::{self, classes, new_id, offices, Db};
 use kaigo_api::class::{JoinedClass, SeatSignIn, TrainerGrid, TrainerSeat, TrainerStepCount};
-use kaigo_domain::class::{choose_seat, seat_progress, CaPin, ClassPolicy, ClassStep, JoinCode, SeatChoice};
+use kaigo_domain::class::{choose_seat, seat_progress, CaPin, ClassPolicy, ClassStep, JoinCode, SeatChoice, WrongJoins};
 use kaigo_domain::{ErrorCode, Policy};
 use rand::{Rng as _, RngCore as _};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -228,21 +228,27 @@ impl Onboarding {
         let authority = self.class_authority()?;
         let now = self.now();
         let code = JoinCode::parse(join_code).map_err(|c| Failure::field(c, "join_code"))?;
-        // The address's turn: its count read, the code judged and a wrong one
-        // counted in one transaction, so that codes sent at once are judged
-        // one after another. A right code counts nothing (a room behind one
-        // address joins at once).
+        let request = request::check_request(request_pem).map_err(|c| Failure::field(c, "certificate_request_pem"))?;
+        // Wrong codes are counted for the PC (its key, from its address)
+        // and for the address, a room behind NAT (`WrongJoins`). The
+        // counts read, the code judged and a wrong one counted in one
+        // transaction, so that codes sent at once are judged one after
+        // another; the PC's row is taken before the address's, by every
+        // join alike. A right code counts nothing.
+        let pc = format!("{address} {}", request.key_fingerprint);
         let mut tx = self.db.begin().await?;
-        let wrong = classes::join_turn(&mut tx, address, now).await?;
+        let wrong =
+            WrongJoins { pc: classes::join_turn(&mut tx, &pc, now).await?, address: classes::join_turn(&mut tx, address, now).await? };
         self.class_policy.join_gate(wrong, now)?;
         let Some(class) = classes::find_by_join_code(&mut tx, &self.code_key.code_hash(JOIN_CODE_PURPOSE, code.as_str())).await? else {
-            let count = self.class_policy.wrong_joins_after(wrong, now);
-            classes::record_wrong_join(&mut tx, address, count, now).await?;
+            let pc_count = self.class_policy.wrong_joins_after(wrong.pc, now);
+            let address_count = self.class_policy.wrong_joins_after(wrong.address, now);
+            classes::record_wrong_join(&mut tx, &pc, pc_count, now).await?;
+            classes::record_wrong_join(&mut tx, address, address_count, now).await?;
             tx.commit().await.map_err(store::StoreError::from)?;
-            return Err(self.class_policy.wrong_join(count).into());
+            return Err(self.class_policy.wrong_join(pc_count, address_count).into());
         };
         tx.commit().await.map_err(store::StoreError::from)?;
-        let request = request::check_request(request_pem).map_err(|c| Failure::field(c, "certificate_request_pem"))?;
         // PCs joining at once take turns (`take_turn`); should two still
         // reach for the same free seat, the one whose write lands takes it,
         // the other looks again.

@@ -293,7 +293,7 @@ async fn the_trainers_stream_ends_when_the_class_is_closed_without_an_empty_grid
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wrong_join_codes_are_counted_per_address_then_refused_for_a_while() {
+async fn wrong_join_codes_are_counted_per_pc_then_refused_for_a_while() {
     let app = class_app().await;
     let class = open(&app, 2).await;
     let pc = Pc::new();
@@ -306,12 +306,15 @@ async fn wrong_join_codes_are_counted_per_address_then_refused_for_a_while() {
         assert_eq!(e.code(), ErrorCode::JoinCodeWrong);
         assert_eq!(e.tries_left(), Some(allowed - n));
     }
-    // Now even the right code waits: guessing gets nowhere.
+    // Now even the right code waits for this PC: guessing gets nowhere.
     let e = pc.join(&app, &class.join_code.display()).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::JoinTriesExhausted);
     assert!(e.retry_after_seconds().is_some());
+    // Another PC of the room, behind the same address (one NAT): it joins
+    // at once — one PC mistyping does not lock the room out.
+    assert_eq!(Pc::new().join(&app, &class.join_code.display()).await.unwrap().seat_number, 1);
     app.clock.advance(kaigo_domain::class::ClassPolicy::default().wrong_join_window);
-    assert_eq!(pc.join(&app, &class.join_code.display()).await.unwrap().seat_number, 1);
+    assert_eq!(pc.join(&app, &class.join_code.display()).await.unwrap().seat_number, 2);
     // A right code takes no try: one wrong one after it leaves all but one.
     let e = pc.join(&app, wrong).await.unwrap_err();
     assert_eq!((e.code(), e.tries_left()), (ErrorCode::JoinCodeWrong, Some(allowed - 1)));
@@ -327,7 +330,7 @@ async fn wrong_join_codes_sent_all_at_once_are_judged_no_more_often_than_allowed
     wrong_join_codes_all_at_once(Backend::Postgres).await;
 }
 
-/// 30 guesses from one address at the same moment: each judged guess is
+/// 30 guesses from one PC at the same moment: each judged guess is
 /// answered `join_code_wrong`, and no more are judged than the policy
 /// allows (the count was once read by all before any wrote it: 12 to 18).
 async fn wrong_join_codes_all_at_once(backend: Backend) {
@@ -336,10 +339,11 @@ async fn wrong_join_codes_all_at_once(backend: Backend) {
     let allowed = kaigo_domain::class::ClassPolicy::default().wrong_joins_allowed;
     let ca = fetch_class_authority(&app.url(), &pin(&app)).await.unwrap();
     let wrong = if class.join_code.as_str() == "ZZZZZZZZ" { "YYYY-YYYY" } else { "ZZZZ-ZZZZ" };
+    let guesser = Pc::new().request();
     let guesses: Vec<_> = (0..30)
         .map(|_| {
-            let (url, ca) = (app.url(), ca.clone());
-            tokio::spawn(async move { OnboardingClient::for_joining(&url, &ca).unwrap().join_class(wrong, &Pc::new().request()).await })
+            let (url, ca, request) = (app.url(), ca.clone(), guesser.clone());
+            tokio::spawn(async move { OnboardingClient::for_joining(&url, &ca).unwrap().join_class(wrong, &request).await })
         })
         .collect();
     let mut answers: std::collections::HashMap<ErrorCode, usize> = std::collections::HashMap::new();
@@ -349,11 +353,12 @@ async fn wrong_join_codes_all_at_once(backend: Backend) {
     let judged = answers.get(&ErrorCode::JoinCodeWrong).copied().unwrap_or_default();
     assert_eq!(judged, allowed as usize, "{answers:?}");
     assert_eq!(answers.get(&ErrorCode::JoinTriesExhausted).copied().unwrap_or_default(), 30 - allowed as usize, "{answers:?}");
-    // The right code waits too, then joins once the window has passed.
-    let e = Pc::new().join(&app, &class.join_code.display()).await.unwrap_err();
+    // The right code waits too from that PC, then joins once the window has passed.
+    let e = OnboardingClient::for_joining(&app.url(), &ca).unwrap().join_class(&class.join_code.display(), &guesser).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::JoinTriesExhausted);
     app.clock.advance(kaigo_domain::class::ClassPolicy::default().wrong_join_window);
-    assert_eq!(Pc::new().join(&app, &class.join_code.display()).await.unwrap().seat_number, 1);
+    let joined = OnboardingClient::for_joining(&app.url(), &ca).unwrap().join_class(&class.join_code.display(), &guesser).await.unwrap();
+    assert_eq!(joined.seat_number, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
