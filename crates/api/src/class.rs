@@ -97,6 +97,20 @@ pub struct TrainerGrid {
     pub nobody_reached: bool,
 }
 
+/// What moved in the grid since the trainer's stream last sent: the seats
+/// whose step, condition or last refusal changed (each whole), and the
+/// counts and state of the moment. The page merges it into the grid the
+/// stream began with: a room of 500 is sent once, then only what moves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TrainerGridChange {
+    pub seats: Vec<TrainerSeat>,
+    pub counts: Vec<TrainerStepCount>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: time::OffsetDateTime,
+    pub nobody_reached: bool,
+}
+
 /// The scheme the app registers to open join links with.
 pub const JOIN_LINK_SCHEME: &str = include_str!("../data/join-link-scheme").trim_ascii();
 

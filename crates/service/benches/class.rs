@@ -88,7 +88,7 @@ mod process;
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
-use kaigo_api::class::{JoinedClass, TrainerGrid};
+use kaigo_api::class::{JoinedClass, TrainerGrid, TrainerGridChange};
 use kaigo_api::office::AdminRegistrationRequest;
 use kaigo_api::user::UserLoginOutcome;
 use kaigo_client::class::fetch_class_authority;
@@ -536,8 +536,24 @@ async fn follow(mut resp: reqwest::Response, seen: Arc<Mutex<Seen>>, mut stop: t
             if data.is_empty() {
                 continue; // a comment
             }
-            let grid: TrainerGrid = serde_json::from_str(&data.join("\n")).map_err(|e| format!("a grid event: {e}"))?;
+            // The first event is the whole grid, then `change` events carry
+            // the seats that moved: merged as the trainer's page does.
+            let change = text.lines().any(|l| l == "event: change");
             let mut s = seen.lock().unwrap();
+            let grid = if change {
+                let change: TrainerGridChange = serde_json::from_str(&data.join("\n")).map_err(|e| format!("a change event: {e}"))?;
+                let mut grid = s.last.take().ok_or("a change before the grid")?;
+                for seat in change.seats {
+                    match grid.seats.iter_mut().find(|g| g.seat_number == seat.seat_number) {
+                        Some(g) => *g = seat,
+                        None => grid.seats.push(seat),
+                    }
+                }
+                grid.counts = change.counts;
+                grid
+            } else {
+                serde_json::from_str(&data.join("\n")).map_err(|e| format!("a grid event: {e}"))?
+            };
             s.events += 1;
             s.bytes += event.len();
             for seat in &grid.seats {
@@ -807,7 +823,7 @@ async fn run_class(label: &str, dir: &Path, database: &str, instances: usize, fl
     let changes: usize = runs.iter().map(|r| r.steps.len()).sum();
     let p99 = percentile_ms(&delays, 0.99);
     println!(
-        "  trainer (stream of instance 1): {} grid events, {:.1} MB; step changes shown {} / {changes} ({early} shown before the attendee had the answer, counted 0)",
+        "  trainer (stream of instance 1): {} events (the grid, then changes), {:.2} MB (goal <= 2 MB for 500 seats); step changes shown {} / {changes} ({early} shown before the attendee had the answer, counted 0)",
         seen.events,
         seen.bytes as f64 / 1e6,
         delays.len()

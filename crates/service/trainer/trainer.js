@@ -130,9 +130,36 @@ function headRow(row, withActions) {
   row.replaceChildren(...cells.map((t) => el("th", t, { scope: "col" })));
 }
 
-function idle(seconds) {
-  if (seconds === null || seconds === undefined) return "";
+// A seat's idle time as of now: the service's figure when it sent the
+// seat, counted on here (the stream sends a seat only when it moves).
+function idle(seat) {
+  if (seat.idle_seconds === null || seat.idle_seconds === undefined) return "";
+  const seconds = seat.idle_seconds + Math.max(0, (Date.now() - (seat.received || Date.now())) / 1000);
   return seconds < 60 ? say("under_minute") : say("minutes", Math.floor(seconds / 60));
+}
+
+function tickIdle() {
+  if (!lastGrid) return;
+  const bySeat = new Map(lastGrid.seats.map((s) => [String(s.seat_number), s]));
+  for (const cell of document.querySelectorAll("td.idle")) {
+    const seat = bySeat.get(cell.dataset.seat);
+    if (seat) cell.textContent = idle(seat);
+  }
+}
+
+function received(seats) {
+  const now = Date.now();
+  for (const s of seats) s.received = now;
+  return seats;
+}
+
+// A `change` event: the seats that moved replace theirs; counts and the
+// room's state are the new ones.
+function merge(change) {
+  const bySeat = new Map(lastGrid.seats.map((s) => [s.seat_number, s]));
+  for (const s of received(change.seats)) bySeat.set(s.seat_number, s);
+  return { ...lastGrid, seats: [...bySeat.values()].sort((a, b) => a.seat_number - b.seat_number),
+    counts: change.counts, at: change.at, nobody_reached: change.nobody_reached };
 }
 
 function seatRow(seat, withActions) {
@@ -148,7 +175,7 @@ function seatRow(seat, withActions) {
     row.append(cell);
   });
   row.append(el("td", english ? seat.condition_en : seat.condition_ja), el("td", (english ? seat.last_refusal_en : seat.last_refusal_ja) || ""),
-    el("td", idle(seat.idle_seconds)));
+    el("td", idle(seat), { class: "idle", "data-seat": String(seat.seat_number) }));
   if (withActions) {
     const cell = el("td");
     const unlock = el("button", say("unlock"), { type: "button", "data-action": "unlock", "data-seat": seat.seat_number });
@@ -225,7 +252,14 @@ function offerCsv(grid) {
 
 function listen() {
   const source = new EventSource("/v1/trainer/events");
-  source.addEventListener("grid", (e) => { draw(JSON.parse(e.data)); notice(say("live")); });
+  source.addEventListener("grid", (e) => {
+    const grid = JSON.parse(e.data);
+    received(grid.seats);
+    draw(grid);
+    notice(say("live"));
+  });
+  source.addEventListener("change", (e) => { if (lastGrid) draw(merge(JSON.parse(e.data))); });
+  setInterval(tickIdle, 15000);
   source.onerror = () => notice(say("reconnecting"));
 }
 

@@ -11,7 +11,7 @@ use crate::onboarding::{Failure, Onboarding};
 use crate::pki::CertificateAuthority;
 use crate::secrets::{random_token, token_hash, CodeKey, PasswordHasher};
 use crate::store::{self, classes, new_id, offices, Db};
-use kaigo_api::class::{JoinedClass, SeatSignIn, TrainerGrid, TrainerSeat, TrainerStepCount};
+use kaigo_api::class::{JoinedClass, SeatSignIn, TrainerGrid, TrainerGridChange, TrainerSeat, TrainerStepCount};
 use kaigo_domain::class::{choose_seat, seat_progress, CaPin, ClassPolicy, ClassStep, JoinCode, SeatChoice, WrongJoins};
 use kaigo_domain::{ErrorCode, Policy};
 use rand::{Rng as _, RngCore as _};
@@ -521,4 +521,84 @@ pub fn summary_csv(grid: &TrainerGrid) -> anyhow::Result<Vec<u8>> {
         ])?;
     }
     out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The trainer's stream: what it has sent of each seat, its idle time left
+/// out (it ticks every second; the page counts it on by itself).
+#[derive(Debug, Default)]
+pub struct GridSent {
+    seats: std::collections::HashMap<u32, TrainerSeat>,
+    nobody_reached: bool,
+}
+
+impl GridSent {
+    /// The grid the stream begins with, noted as sent.
+    pub fn first(grid: &TrainerGrid) -> GridSent {
+        GridSent { seats: grid.seats.iter().map(|s| (s.seat_number, still(s))).collect(), nobody_reached: grid.nobody_reached }
+    }
+
+    /// What of `grid` has not been sent (none: nothing moved), noted as sent.
+    pub fn change(&mut self, grid: TrainerGrid) -> Option<TrainerGridChange> {
+        let moved: Vec<TrainerSeat> = grid.seats.into_iter().filter(|s| self.seats.get(&s.seat_number) != Some(&still(s))).collect();
+        if moved.is_empty() && grid.nobody_reached == self.nobody_reached {
+            return None;
+        }
+        for seat in &moved {
+            self.seats.insert(seat.seat_number, still(seat));
+        }
+        self.nobody_reached = grid.nobody_reached;
+        Some(TrainerGridChange { seats: moved, counts: grid.counts, at: grid.at, nobody_reached: grid.nobody_reached })
+    }
+}
+
+/// A seat as the stream compares it: without its idle time.
+fn still(seat: &TrainerSeat) -> TrainerSeat {
+    TrainerSeat { idle_seconds: None, ..seat.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn seat(n: u32, step: ClassStep, idle_seconds: Option<u64>) -> TrainerSeat {
+        TrainerSeat {
+            seat_number: n,
+            office_name: format!("練習事業所{n}"),
+            electronic_billing_id: format!("KJ{n:010}"),
+            step,
+            step_ja: String::new(),
+            step_en: String::new(),
+            condition_ja: String::new(),
+            condition_en: String::new(),
+            needs_help: false,
+            idle_seconds,
+            last_refusal_ja: None,
+            last_refusal_en: None,
+        }
+    }
+
+    fn grid(seats: Vec<TrainerSeat>, nobody_reached: bool) -> TrainerGrid {
+        let at = datetime!(2026-12-07 10:00 UTC);
+        TrainerGrid { class_name: "研修".into(), ends_at: at + Duration::hours(3), seats, counts: Vec::new(), at, nobody_reached }
+    }
+
+    #[test]
+    fn the_stream_sends_the_seats_that_moved_and_nothing_for_idle_time_alone() {
+        let mut sent = GridSent::first(&grid((1..=500).map(|n| seat(n, ClassStep::NotJoined, None)).collect(), false));
+        // Idle times ticked: nothing to send.
+        assert_eq!(sent.change(grid((1..=500).map(|n| seat(n, ClassStep::NotJoined, Some(7))).collect(), false)), None);
+        // Two seats moved: those two, whole (their idle time included).
+        let mut seats: Vec<TrainerSeat> = (1..=500).map(|n| seat(n, ClassStep::NotJoined, Some(8))).collect();
+        seats[41] = seat(42, ClassStep::OfficeLogin, Some(0));
+        seats[99] = seat(100, ClassStep::OfficeLogin, Some(0));
+        let change = sent.change(grid(seats.clone(), false)).unwrap();
+        assert_eq!(change.seats.iter().map(|s| s.seat_number).collect::<Vec<_>>(), [42, 100]);
+        assert_eq!(change.seats[0].idle_seconds, Some(0));
+        // Sent once: the same grid again is nothing new.
+        assert_eq!(sent.change(grid(seats.clone(), false)), None);
+        // The room's state changed without a seat moving: said, no seat sent.
+        let change = sent.change(grid(seats, true)).unwrap();
+        assert!(change.seats.is_empty() && change.nobody_reached);
+    }
 }

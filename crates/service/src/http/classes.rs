@@ -150,26 +150,33 @@ pub async fn grid(State(s): State<AppState>, Trainer(_, class): Trainer) -> ApiR
 /// page within this and the page's drawing.
 const GRID_POLL: Duration = Duration::from_millis(250);
 
-/// The grid as server-sent events: one `grid` event at once, then one
-/// each time a seat moves (every instance sees every seat: the grid is
-/// read from the database), and at least every 15 seconds for the times.
+/// The longest the trainer's stream stays silent.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The grid as server-sent events: one `grid` event at once (a
+/// TrainerGrid), then a `change` event (a TrainerGridChange: the seats that
+/// moved) each time a seat moves — every instance sees every seat, the
+/// grid is read from the database — and a comment now and then to keep the
+/// connection. The page counts idle times on by itself.
 #[utoipa::path(operation_id = "trainer_events", get, path = "/v1/trainer/events", tag = "研修 trainer",
     security(("trainer_cookie" = [])),
-    responses((status = 200, description = "`grid` events, each a TrainerGrid", content_type = "text/event-stream")))]
+    responses((status = 200, description = "A `grid` event (a TrainerGrid), then `change` events (each a TrainerGridChange)", content_type = "text/event-stream")))]
 pub async fn events(State(s): State<AppState>, Trainer(_, class): Trainer) -> Response {
     struct Watch {
         s: AppState,
         class: Class,
-        last: Option<(Vec<TrainerSeat>, std::time::Instant)>,
+        sent: Option<crate::classes::GridSent>,
+        /// When the stream last sent anything.
+        last: std::time::Instant,
     }
-    let start = Watch { s, class, last: None };
+    let start = Watch { s, class, sent: None, last: std::time::Instant::now() };
     let stream = futures_util::stream::unfold(start, |mut w| async move {
         loop {
             // The first grid at once; after it, one look every GRID_POLL,
             // whether the last look was sent or not (while seats keep
-            // moving, a look right after each event would read and send
-            // the whole grid as fast as the page takes it).
-            if w.last.is_some() {
+            // moving, a look right after each event would read the whole
+            // grid as fast as the page takes it).
+            if w.sent.is_some() {
                 tokio::time::sleep(GRID_POLL).await;
             }
             let grid = match w.s.ob.class_grid(&w.class).await {
@@ -177,21 +184,22 @@ pub async fn events(State(s): State<AppState>, Trainer(_, class): Trainer) -> Re
                 // The class is gone (closed, ended): the stream ends.
                 Err(_) => return None,
             };
-            // Idle times tick every second; only a move, or the quarter
-            // minute, is worth an event.
-            let mut moved = grid.seats.clone();
-            for seat in &mut moved {
-                seat.idle_seconds = None;
-            }
-            let due = match &w.last {
-                None => true,
-                Some((seats, at)) => *seats != moved || at.elapsed() >= Duration::from_secs(15),
+            let event = match &mut w.sent {
+                None => {
+                    w.sent = Some(crate::classes::GridSent::first(&grid));
+                    Event::default().event("grid").json_data(&grid)
+                }
+                Some(sent) => match sent.change(grid) {
+                    Some(change) => Event::default().event("change").json_data(&change),
+                    // A quiet room: a comment now and then keeps proxies and
+                    // the page from taking the connection for dead.
+                    None if w.last.elapsed() >= KEEP_ALIVE => Ok(Event::default().comment("")),
+                    None => continue,
+                },
             };
-            if due {
-                w.last = Some((moved, std::time::Instant::now()));
-                let event = Event::default().event("grid").json_data(&grid).unwrap_or_else(|_| Event::default().comment("unencodable"));
-                return Some((Ok::<_, std::convert::Infallible>(event), w));
-            }
+            w.last = std::time::Instant::now();
+            let event = event.unwrap_or_else(|_| Event::default().comment("unencodable"));
+            return Some((Ok::<_, std::convert::Infallible>(event), w));
         }
     });
     Sse::new(stream).into_response()

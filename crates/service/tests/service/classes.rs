@@ -259,15 +259,35 @@ async fn the_trainers_stream_looks_at_the_grid_every_quarter_second_however_fast
         }
     });
     let started = std::time::Instant::now();
-    let mut grids = 0;
+    let (mut buffer, mut sent, mut seats_sent) = (String::new(), 0, 0);
+    let mut joined = std::collections::BTreeSet::new();
+    let mut read = |chunk: &[u8], sent: &mut usize, seats_sent: &mut usize| {
+        buffer.push_str(&String::from_utf8_lossy(chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            let Some(data) = event.strip_prefix("event: change\ndata: ") else { continue };
+            let change: kaigo_api::class::TrainerGridChange = serde_json::from_str(data.trim_end()).unwrap();
+            *sent += 1;
+            *seats_sent += change.seats.len();
+            joined.extend(change.seats.iter().filter(|s| s.step != ClassStep::NotJoined).map(|s| s.seat_number));
+        }
+    };
     while !joining.is_finished() {
         if let Ok(chunk) = tokio::time::timeout(std::time::Duration::from_millis(50), events.chunk()).await {
-            grids += String::from_utf8_lossy(&chunk.unwrap().unwrap()).matches("event: grid\n").count();
+            read(&chunk.unwrap().unwrap(), &mut sent, &mut seats_sent);
         }
     }
     joining.await.unwrap();
     let elapsed = started.elapsed();
-    assert!(grids as f64 <= elapsed.as_secs_f64() / 0.25 + 1.0, "{grids} grids in {elapsed:?}");
+    // The last joins' change, a quarter second later at most.
+    while let Ok(chunk) = tokio::time::timeout(std::time::Duration::from_millis(600), events.chunk()).await {
+        read(&chunk.unwrap().unwrap(), &mut sent, &mut seats_sent);
+    }
+    assert!(sent as f64 <= elapsed.as_secs_f64() / 0.25 + 3.0, "{sent} changes in {elapsed:?}");
+    // Only what moved is sent: each of the 200 seats about once (joined),
+    // not the room of 200 with every event.
+    assert_eq!(joined.len(), 200, "every join reached the trainer");
+    assert!(seats_sent <= 2 * 200, "{seats_sent} seats sent in {sent} changes");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
