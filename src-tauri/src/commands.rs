@@ -349,6 +349,14 @@ pub async fn start_day_clock(core: Core<'_>, clock: DayClock) -> AppResult<RealD
     core.start_day_clock(clock)
 }
 
+/// 本番の日's window kept in front of Edge, or not (remembered).
+#[tauri::command]
+pub async fn keep_real_day_on_top<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>, on_top: bool) -> AppResult<RealDayView> {
+    let day = core.keep_real_day_on_top(on_top)?;
+    crate::real_day_window::keep_on_top(&app, on_top)?;
+    Ok(day)
+}
+
 /// A prepared value on the clipboard for a short while (a copy button).
 #[tauri::command]
 pub async fn copy_real_day_value(core: Core<'_>, field: FormField) -> AppResult<CopiedValue> {
@@ -358,5 +366,5 @@ pub async fn copy_real_day_value(core: Core<'_>, field: FormField) -> AppResult<
 /// Opens (or brings forward) the narrow 本番の日 window, to sit beside Edge.
 #[tauri::command]
 pub async fn open_real_day_window<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>) -> AppResult<()> {
-    crate::real_day_window::show(&app, core.language())
+    crate::real_day_window::show(&app, core.language(), core.real_day().on_top)
 }

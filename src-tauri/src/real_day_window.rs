@@ -12,7 +12,9 @@ pub const LABEL: &str = "real-day";
 /// Width and height: 1366 − 400 leaves Edge 966 pixels.
 pub const SIZE: (f64, f64) = (400.0, 720.0);
 
-pub fn show<R: Runtime>(app: &AppHandle<R>, language: Language) -> AppResult<()> {
+/// Opens the window (or brings it forward), in front of other windows when
+/// staff chose so.
+pub fn show<R: Runtime>(app: &AppHandle<R>, language: Language, on_top: bool) -> AppResult<()> {
     if let Some(window) = app.get_webview_window(LABEL) {
         let _ = window.unminimize();
         let _ = window.set_focus();
@@ -22,7 +24,16 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, language: Language) -> AppResult<()>
         .title(Text::RealDayWindowTitle.render(&Policy::default(), language))
         .inner_size(SIZE.0, SIZE.1)
         .min_inner_size(320.0, 480.0)
+        .always_on_top(on_top)
         .build()
         .map_err(AppError::internal)?;
     Ok(())
+}
+
+/// Keeps the open window in front of other windows (Edge), or not.
+pub fn keep_on_top<R: Runtime>(app: &AppHandle<R>, on_top: bool) -> AppResult<()> {
+    match app.get_webview_window(LABEL) {
+        Some(window) => window.set_always_on_top(on_top).map_err(AppError::internal),
+        None => Ok(()),
+    }
 }

@@ -107,6 +107,8 @@ pub struct RealDayRecord {
     #[serde(with = "times")]
     pub clocks: BTreeMap<DayClock, OffsetDateTime>,
     pub log: Vec<DayEvent>,
+    /// The window kept in front of Edge, as staff chose.
+    pub on_top: bool,
 }
 
 impl RealDayRecord {

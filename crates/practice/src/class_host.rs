@@ -253,8 +253,7 @@ impl ClassHosting {
     /// A one-time address of a trainer's page for a window of the app.
     pub async fn trainer_url(&self, page: TrainerPage) -> AppResult<String> {
         let mut serving = self.serving.lock().await;
-        let s = self.running(&mut serving).await?.ok_or_else(|| AppError::new(ErrorCode::ClassClosed))?;
-        let trainer = s.service.trainer_addr.ok_or_else(|| AppError::internal("the class is served without the trainer's pages"))?;
+        let (s, trainer) = self.trainers_side(&mut serving).await?;
         let ticket = s.service.onboarding.trainer_ticket(&s.record.class_id).await.map_err(|e| AppError::new(e.code()))?;
         Ok(format!("http://{trainer}/trainer/sign-in?ticket={}&next={}", ticket.expose_secret(), page.next()))
     }
@@ -265,9 +264,15 @@ impl ClassHosting {
     /// window's page holds.
     pub async fn trainer_page_url(&self, page: TrainerPage) -> AppResult<String> {
         let mut serving = self.serving.lock().await;
-        let s = self.running(&mut serving).await?.ok_or_else(|| AppError::new(ErrorCode::ClassClosed))?;
-        let trainer = s.service.trainer_addr.ok_or_else(|| AppError::internal("the class is served without the trainer's pages"))?;
+        let (_, trainer) = self.trainers_side(&mut serving).await?;
         Ok(format!("http://{trainer}{}", page.path()))
+    }
+
+    /// The running class and its trainer's pages' address (loopback).
+    async fn trainers_side<'a>(&self, serving: &'a mut Option<Serving>) -> AppResult<(&'a Serving, SocketAddr)> {
+        let s = self.running(serving).await?.ok_or_else(|| AppError::new(ErrorCode::ClassClosed))?;
+        let trainer = s.service.trainer_addr.ok_or_else(|| AppError::internal("the class is served without the trainer's pages"))?;
+        Ok((s, trainer))
     }
 
     /// Stops serving (the app closes); the class resumes on the next start.

@@ -23,6 +23,8 @@ const WORDS = {
   service_url: ["接続先", "Address"],
   join_code: ["参加コード", "Join code"],
   short_pin: ["確認コード", "Check code"],
+  join_qr_alt: ["参加用リンクのQRコード", "QR code of the join link"],
+  join_qr_note: ["PCのカメラでこのコードを読むと、アプリに参加用リンクが入ります。", "Read this code with a PC's camera: the join link opens in the app."],
   projector_note: ["本物の個人情報は入力しないでください。名前や連絡先は、練習用の架空のものを使います。",
     "Do not type real personal data: use the made-up names and contacts."],
   back: ["進み具合の画面に戻る", "Back to the progress grid"],
@@ -79,6 +81,7 @@ const notice = (text) => { const n = $("notice"); if (n) n.textContent = text; }
 function applyWords() {
   document.documentElement.lang = english ? "en" : "ja";
   for (const e of document.querySelectorAll("[data-t]")) e.textContent = say(e.dataset.t);
+  for (const e of document.querySelectorAll("[data-t-alt]")) e.alt = say(e.dataset.tAlt);
   const button = $("language");
   if (button) {
     button.textContent = english ? "日本語" : "English";
@@ -295,6 +298,8 @@ async function start() {
     $("join-code").textContent = session.join_code;
     $("short-pin").textContent = session.short_pin;
   }
+  // The join link's QR code, once signed in (its address needs the session).
+  if ($("join-qr")) $("join-qr").src = "/v1/trainer/join-qr.svg";
   $("grid")?.addEventListener("click", onAction);
   $("close-class")?.addEventListener("click", closeClass);
   listen();

@@ -160,6 +160,7 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("tick_real_day_step", json!({"step": "3-1", "done": true})),
         ("start_day_clock", json!({"clock": "code"})),
         ("copy_real_day_value", json!({"field": "password"})),
+        ("keep_real_day_on_top", json!({"onTop": false})),
         ("open_real_day_window", json!({})),
         // Last: it closes the window.
         ("close_app", json!({})),

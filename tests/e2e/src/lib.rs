@@ -156,6 +156,25 @@ impl Window {
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
+    /// Switches to the app's window whose `expression` (a script's value,
+    /// such as `location.pathname`) is `wanted`, waiting up to 30 s for the
+    /// app to open it.
+    pub async fn switch_to(&self, expression: &str, wanted: &str) -> E2eResult<()> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            for handle in self.client.windows().await? {
+                self.client.switch_to_window(handle).await?;
+                if self.client.execute(&format!("return {expression}"), vec![]).await?.as_str() == Some(wanted) {
+                    return Ok(());
+                }
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(format!("no window of the app has {expression} = {wanted}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     pub async fn wait_screen(&self, name: &str) -> E2eResult<()> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {

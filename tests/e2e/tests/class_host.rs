@@ -54,20 +54,7 @@ async fn open_from_the_app(w: &Window) -> E2eResult<Hosted> {
 /// Switches the session to the window whose page is at `path`, waiting
 /// for the app to open it.
 async fn switch_to_page(w: &Window, path: &str) -> E2eResult<()> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        for handle in w.client.windows().await? {
-            w.client.switch_to_window(handle).await?;
-            let at = w.client.execute("return location.pathname", vec![]).await?;
-            if at.as_str() == Some(path) {
-                return Ok(());
-            }
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(format!("no window of the app shows {path}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    w.switch_to("location.pathname", path).await
 }
 
 /// A PC of the room joins, as the attendee's app does.
@@ -114,6 +101,11 @@ async fn a_trainer_opens_runs_and_ends_a_class_from_the_app() {
         assert!(width > 100.0 && (40.0..120.0).contains(&height), "a code on the projector is {width}x{height}: {sizes}");
     }
     w.client.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    // The join link's QR code, drawn (the service rendered it for this class).
+    w.wait_true("document.getElementById('join-qr').complete && document.getElementById('join-qr').naturalWidth >= 300").await.unwrap();
+    // A window just made: let it paint what its script drew before the
+    // picture is taken (taken at once, it showed the page before its codes).
+    tokio::time::sleep(Duration::from_millis(500)).await;
     w.shot("53-class-host-projector").await.unwrap();
 
     // The trainer ends the class in the grid's window (its question answered yes).

@@ -86,6 +86,7 @@ function drawValues(day) {
 
 function draw(day) {
   if (!day) return;
+  $("rd-on-top").checked = !!day.on_top;
   drawCopies(day);
   drawSteps(day);
   drawClocks(day);
@@ -108,6 +109,10 @@ export async function begin() {
     const values = Object.fromEntries(Object.entries(FIELDS).map(([field, id]) => [field, $(id).value]));
     const saved = await act($("rd-values-btn"), () => invoke("save_real_day_values", { values }), $("real-day-values"));
     if (saved) { drawValues(saved); draw(saved); }
+  });
+  $("rd-on-top").addEventListener("change", async () => {
+    const box = $("rd-on-top");
+    draw(await act(box, () => invoke("keep_real_day_on_top", { onTop: box.checked })));
   });
   for (const b of document.querySelectorAll("#screen-real-day [data-clock]")) {
     b.addEventListener("click", async () => draw(await act(b, () => invoke("start_day_clock", { clock: b.dataset.clock }))));

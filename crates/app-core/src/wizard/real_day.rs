@@ -24,6 +24,8 @@ pub struct RealDayView {
     pub clocks: Vec<ClockReading>,
     pub help_desk: &'static HelpDesk,
     pub help_desk_now: HelpDeskNow,
+    /// The window kept in front of Edge.
+    pub on_top: bool,
 }
 
 /// A copy button of the day.
@@ -77,6 +79,7 @@ impl AppCore {
             clocks: day.clock_readings(now),
             help_desk: electronic_billing_help_desk(),
             help_desk_now: help_desk_now(now),
+            on_top: day.on_top,
         }
     }
 
@@ -103,6 +106,14 @@ impl AppCore {
     pub fn start_day_clock(&self, clock: DayClock) -> AppResult<RealDayView> {
         let mut day = self.load_real_day();
         day.start_clock(clock, self.now());
+        self.save_real_day(&day)
+    }
+
+    /// Whether the window stays in front of Edge (kept for the next time
+    /// it opens).
+    pub fn keep_real_day_on_top(&self, on_top: bool) -> AppResult<RealDayView> {
+        let mut day = self.load_real_day();
+        day.on_top = on_top;
         self.save_real_day(&day)
     }
 

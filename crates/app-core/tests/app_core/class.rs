@@ -3,7 +3,7 @@
 //! the embedded practice service), trusting it only by the check code,
 //! walks 3-1 on its seat and leaves the class, taking its certificate out.
 
-use crate::practice_core;
+use crate::{code_in, practice_core};
 use kaigo_app_core::keychain::{MemorySecrets, SecretStore};
 use kaigo_app_core::settings::ServiceSetting;
 use kaigo_app_core::wizard::{FormField, JoinForm};
@@ -50,17 +50,6 @@ async fn class_service() -> ClassService {
 
 fn form(s: &ClassService, pin: &str) -> JoinForm {
     JoinForm { url: s.service.url(), join_code: s.class.join_code.display(), check_code: pin.to_owned() }
-}
-
-/// The code of six digits standing alone (a seat's mail address may hold
-/// six digits in a row, before the code).
-fn code_in(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let alone = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_none_or(|c| !c.is_ascii_alphanumeric());
-    (0..chars.len().saturating_sub(5))
-        .find(|&i| chars[i..i + 6].iter().all(char::is_ascii_digit) && alone(i.checked_sub(1)) && alone(Some(i + 6)))
-        .map(|i| chars[i..i + 6].iter().collect())
-        .expect("a code")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

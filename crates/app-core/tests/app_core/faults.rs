@@ -4,7 +4,7 @@
 //! staff a plain message and a way on, and the wizard goes on where it was
 //! once the fault is gone.
 
-use crate::practice_core_and_mode;
+use crate::{code_in, newest_to, practice_core_and_mode};
 use kaigo_api::office::AdminRegistrationRequest;
 use kaigo_app_core::keychain::{MemorySecrets, SecretStore};
 use kaigo_app_core::progress::Step;
@@ -47,22 +47,6 @@ impl SecretStore for LockableSecrets {
         self.check()?;
         self.inner.delete(key)
     }
-}
-
-fn code_in(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    chars.windows(6).find(|w| w.iter().all(|c| c.is_ascii_digit())).map(|w| w.iter().collect()).expect("a code")
-}
-
-async fn newest_to(core: &AppCore, to: &str, seen: usize) -> String {
-    for _ in 0..200 {
-        let mail: Vec<_> = core.mailbox().await.unwrap().into_iter().filter(|m| m.recipient == to).collect();
-        if mail.len() > seen {
-            return mail[0].body.clone();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("no message to {to}");
 }
 
 fn request(user_id: &str) -> AdminRegistrationRequest {

@@ -32,6 +32,30 @@ pub fn missing(what: &str, how: &str) {
     eprintln!("{what} missing ({how}): test skipped");
 }
 
+/// The one-time code in a mail: the first six digits standing alone (a
+/// seat's mail address may hold six digits in a row, before the code).
+pub fn code_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let alone = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_none_or(|c| !c.is_ascii_alphanumeric());
+    (0..chars.len().saturating_sub(5))
+        .find(|&i| chars[i..i + 6].iter().all(char::is_ascii_digit) && alone(i.checked_sub(1)) && alone(Some(i + 6)))
+        .map(|i| chars[i..i + 6].iter().collect())
+        .expect("a code")
+}
+
+/// The body of the newest message to `to` once there are more than `seen`.
+#[allow(clippy::unwrap_used)] // tests: failing loudly is right
+pub async fn newest_to(core: &AppCore, to: &str, seen: usize) -> String {
+    for _ in 0..200 {
+        let mail: Vec<_> = core.mailbox().await.unwrap().into_iter().filter(|m| m.recipient == to).collect();
+        if mail.len() > seen {
+            return mail[0].body.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("no message to {to}");
+}
+
 /// The app core in `dir`, with 練習モード plugged in as the app does.
 pub fn practice_core(dir: &Path, secrets: Arc<dyn SecretStore>) -> AppCore {
     #[allow(clippy::unwrap_used)] // tests: failing loudly is right

@@ -2,33 +2,16 @@
 //! The whole of Step 3 through the app's core, in practice mode. Secrets go
 //! to a keychain in memory here; `keychain` tests the OS's own.
 
-use crate::{practice_core, practice_core_at};
+use crate::{code_in, newest_to, practice_core, practice_core_at};
 use kaigo_api::office::AdminRegistrationRequest;
 use kaigo_app_core::keychain::{MemorySecrets, SecretStore};
 use kaigo_app_core::progress::Step;
 use kaigo_app_core::settings::{ServiceSetting, Settings};
 use kaigo_app_core::wizard::plan::Screen;
 use kaigo_app_core::wizard::UserLoginView;
-use kaigo_app_core::AppCore;
 use kaigo_domain::{DeliveryChannel, ErrorCode};
 use secrecy::SecretString;
 use std::sync::Arc;
-
-fn code_in(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    chars.windows(6).find(|w| w.iter().all(|c| c.is_ascii_digit())).map(|w| w.iter().collect()).expect("a code")
-}
-
-async fn newest_to(core: &AppCore, to: &str, seen: usize) -> String {
-    for _ in 0..200 {
-        let mail: Vec<_> = core.mailbox().await.unwrap().into_iter().filter(|m| m.recipient == to).collect();
-        if mail.len() > seen {
-            return mail[0].body.clone();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("no message to {to}");
-}
 
 fn keychain() -> Arc<MemorySecrets> {
     Arc::new(MemorySecrets::default())

@@ -523,6 +523,13 @@ pub fn summary_csv(grid: &TrainerGrid) -> anyhow::Result<Vec<u8>> {
     out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// The join link as a QR code (SVG), dark on light with its quiet zone, in
+/// modules large enough to be read from a camera across a room.
+pub fn join_qr_svg(join_link: &str) -> anyhow::Result<String> {
+    let code = qrcode::QrCode::with_error_correction_level(join_link.as_bytes(), qrcode::EcLevel::M)?;
+    Ok(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(320, 320).quiet_zone(true).build())
+}
+
 /// The trainer's stream: what it has sent of each seat, its idle time left
 /// out (it ticks every second; the page counts it on by itself).
 #[derive(Debug, Default)]

@@ -139,6 +139,16 @@ pub async fn session(State(s): State<AppState>, Trainer(session, class): Trainer
     }))
 }
 
+/// The join link as a QR code, for the projector: a PC's camera app reads
+/// it and opens the link in the app (which asks staff to confirm).
+#[utoipa::path(operation_id = "trainer_join_qr", get, path = "/v1/trainer/join-qr.svg", tag = "研修 trainer",
+    security(("trainer_cookie" = [])), responses((status = 200, description = "The join link as a QR code", content_type = "image/svg+xml")))]
+pub async fn join_qr(State(s): State<AppState>, Trainer(_, class): Trainer) -> ApiResult<Response> {
+    let invitation = s.ob.class_invitation(&class)?;
+    let svg = crate::classes::join_qr_svg(&invitation.join_link).map_err(crate::onboarding::Failure::Internal)?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
 /// Every seat and the counts per step, now.
 #[utoipa::path(operation_id = "trainer_grid", get, path = "/v1/trainer/grid", tag = "研修 trainer",
     security(("trainer_cookie" = [])), responses((status = 200, body = TrainerGrid)))]

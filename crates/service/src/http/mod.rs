@@ -119,6 +119,7 @@ fn trainer_routes() -> Router<AppState> {
         .route("/trainer/sign-in", get(classes::sign_in))
         .route("/v1/trainer/session", get(classes::session))
         .route("/v1/trainer/grid", get(classes::grid))
+        .route("/v1/trainer/join-qr.svg", get(classes::join_qr))
         .route("/v1/trainer/events", get(classes::events))
         .route("/v1/trainer/summary.csv", get(classes::summary_csv))
         .route("/v1/trainer/seats/{seat}/unlock", post(classes::unlock_seat))

@@ -19,7 +19,7 @@ use utoipa::{Modify, OpenApi};
         super::terminals::list, super::terminals::unlink,
         super::practice::mailbox,
         super::classes::authority, super::classes::join,
-        super::classes::sign_in, super::classes::session, super::classes::grid, super::classes::events,
+        super::classes::sign_in, super::classes::session, super::classes::grid, super::classes::join_qr, super::classes::events,
         super::classes::unlock_seat, super::classes::reset_seat, super::classes::close_class, super::classes::summary_csv,
     ),
     components(schemas(kaigo_domain::ErrorCode, kaigo_domain::DeliveryChannel, kaigo_api::ErrorBody, kaigo_api::class::TrainerGridChange)),

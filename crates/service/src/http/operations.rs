@@ -93,6 +93,7 @@ pub const REFUSALS: &[(&str, &[&[ErrorCode]])] = &[
     ("trainer_sign_in", &[&[TrainerSignInRequired]]),
     ("trainer_session", &[&[TrainerSignInRequired, ClassesNotOffered]]),
     ("trainer_grid", &[&[TrainerSignInRequired]]),
+    ("trainer_join_qr", &[&[TrainerSignInRequired, ClassesNotOffered]]),
     ("trainer_events", &[&[TrainerSignInRequired]]),
     ("trainer_summary_csv", &[&[TrainerSignInRequired]]),
     ("trainer_unlock_seat", &[&[TrainerSignInRequired, CsrfTokenInvalid, NotFound]]),

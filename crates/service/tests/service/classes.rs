@@ -185,6 +185,14 @@ async fn a_pc_joins_with_the_code_keeps_its_seat_and_walks_step_3_while_the_trai
     let finished = grid.counts.iter().find(|c| c.step == ClassStep::Finished).unwrap();
     assert_eq!(finished.seats, 1);
 
+    // The projector's QR code: the class's own join link, as an SVG image.
+    let qr = trainer.get("/v1/trainer/join-qr.svg").send().await.unwrap();
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    let svg = qr.text().await.unwrap();
+    assert!(svg.contains("<svg"), "{svg}");
+    assert_eq!(svg, kaigo_service::classes::join_qr_svg(&trainer.session().await.join_link).unwrap());
+    assert_ne!(svg, kaigo_service::classes::join_qr_svg("kaigo-onboard://join?url=x&code=y&pin=z").unwrap());
+
     // The grid reaches the page as server-sent events too.
     let mut events = trainer.get("/v1/trainer/events").send().await.unwrap();
     assert_eq!(events.headers()["content-type"], "text/event-stream");
@@ -491,7 +499,7 @@ async fn the_trainer_api_needs_the_session_of_its_class_and_the_csrf_token() {
     let office = pc.office(&app, &pc.join(&app, &class.join_code.display()).await.unwrap());
 
     let nobody = Trainer::new(&app);
-    for path in ["/v1/trainer/session", "/v1/trainer/grid", "/v1/trainer/events", "/v1/trainer/summary.csv"] {
+    for path in ["/v1/trainer/session", "/v1/trainer/grid", "/v1/trainer/events", "/v1/trainer/summary.csv", "/v1/trainer/join-qr.svg"] {
         assert_eq!(refusal(nobody.get(path).send().await.unwrap()).await, (401, ErrorCode::TrainerSignInRequired), "{path}");
     }
     for query in ["secret=not-the-secret", "ticket=not-a-ticket", "", "next=projector"] {
