@@ -55,12 +55,17 @@ kaigo_keyring_session() {
 # shellcheck disable=SC2034
 KAIGO_XVFB_PID=""
 # shellcheck disable=SC2034
+# -noreset: by default the server resets when its last client leaves, and
+# an app started at that moment cannot open the display ("Failed to
+# initialize GTK", seen between the e2e's app sessions under load).
 kaigo_display() {
-  local n=93
+  local n=93 tries=0
   while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-  Xvfb ":$n" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+  Xvfb ":$n" -screen 0 1280x900x24 -nolisten tcp -noreset >/dev/null 2>&1 &
   KAIGO_XVFB_PID=$!
   export DISPLAY=":$n"
+  # Ready once its socket is there (a first client before that is refused).
+  while [ ! -S "/tmp/.X11-unix/X$n" ] && [ "$tries" -lt 100 ]; do sleep 0.1; tries=$((tries + 1)); done
 }
 
 # The whole run's clock and whether its target folder was new, taken once by

@@ -352,9 +352,9 @@ pub async fn start_day_clock(core: Core<'_>, clock: DayClock) -> AppResult<RealD
 /// 本番の日's window kept in front of Edge, or not (remembered).
 #[tauri::command]
 pub async fn keep_real_day_on_top<R: Runtime>(app: tauri::AppHandle<R>, core: Core<'_>, on_top: bool) -> AppResult<RealDayView> {
-    let day = core.keep_real_day_on_top(on_top)?;
+    // The window first: what is kept is what is in force.
     crate::real_day_window::keep_on_top(&app, on_top)?;
-    Ok(day)
+    core.keep_real_day_on_top(on_top)
 }
 
 /// A prepared value on the clipboard for a short while (a copy button).

@@ -88,7 +88,13 @@ fn main_window_closing<R: Runtime>(window: &tauri::Window<R>, event: &tauri::Win
                 }
             }
         }
-        tauri::WindowEvent::Destroyed => trainer_windows::close_all(window.app_handle()),
+        tauri::WindowEvent::Destroyed => {
+            trainer_windows::close_all(window.app_handle());
+            // The app is closing: a copied value does not outlive it.
+            if let Some(core) = window.try_state::<AppCore>() {
+                core.clear_copied_value();
+            }
+        }
         _ => {}
     }
 }

@@ -38,6 +38,7 @@ export function write(el, string) {
 export function placeTexts(root = document) {
   root.querySelectorAll("[data-text]").forEach((el) => write(el, text(el.dataset.text)));
   root.querySelectorAll("[data-text-aria-label]").forEach((el) => el.setAttribute("aria-label", text(el.dataset.textAriaLabel)));
+  root.querySelectorAll("[data-text-alt]").forEach((el) => { el.alt = text(el.dataset.textAlt); });
 }
 
 export const dateOf = (iso) => new Date(iso).toLocaleDateString(english() ? "en-GB" : "ja-JP");

@@ -25,6 +25,8 @@ struct Held {
     /// copied for as long as this lives.
     clipboard: Option<arboard::Clipboard>,
     copies: u64,
+    /// The value copied last (a prepared value: nothing secret).
+    last: Option<String>,
 }
 
 /// The app's hold on the clipboard.
@@ -44,6 +46,7 @@ impl CopyBoard {
             let Some(clipboard) = held.clipboard.as_mut() else { unreachable!("opened above") };
             put(clipboard, value)?;
             held.copies += 1;
+            held.last = Some(value.to_owned());
             held.copies
         };
         let (held, copied) = (self.held.clone(), value.to_owned());
@@ -61,6 +64,19 @@ impl CopyBoard {
             }
         });
         Ok(())
+    }
+
+    /// Takes the value copied last off the clipboard now, if it is still
+    /// there: the app is closing, and Windows would keep it after the app.
+    pub fn clear_now(&self) {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let (copies, last) = (held.copies, held.last.take());
+        if let (Some(clipboard), Some(last)) = (held.clipboard.as_mut(), last) {
+            let on_clipboard = clipboard.get_text().ok();
+            if to_clear(copies, copies, on_clipboard.as_deref(), &last) {
+                let _ = clipboard.clear();
+            }
+        }
     }
 }
 

@@ -141,8 +141,8 @@ async fn a_class_whose_time_is_over_is_deleted_at_the_next_start() {
 /// 研修をさがす on a real network: a room's PCs are network namespaces
 /// joined by a veth pair, not loopback. The class opened in the app on the
 /// trainer's PC is found by an attendee's PC, by name and address, and is
-/// gone from its list once the class stops; a PC on no shared network
-/// (guest Wi-Fi keeping devices apart) finds nothing.
+/// gone from its list once the class stops; a PC on another network (next
+/// door to the attendee's, not the class's) finds nothing.
 #[cfg(target_os = "linux")]
 mod on_a_room_network {
     use super::*;
@@ -163,7 +163,8 @@ mod on_a_room_network {
 
     impl Room {
         /// PCs `trainer` (10.213.7.1) and `attendee` (10.213.7.2) on one
-        /// network, and `apart`, on none.
+        /// network, and `apart` on another one (10.213.8.0/24, with the
+        /// attendee's PC: a network next door, not the class's).
         fn make() -> Room {
             let id = std::process::id();
             let room = Room { pcs: ["trainer", "attendee", "apart"].iter().map(|pc| format!("kaigo-{pc}-{id}")).collect() };
@@ -173,7 +174,14 @@ mod on_a_room_network {
             }
             let (trainer_end, attendee_end) = (format!("kvt{id}"), format!("kva{id}"));
             ip(&["link", "add", &trainer_end, "type", "veth", "peer", "name", &attendee_end]);
-            for (end, pc, address) in [(&trainer_end, &room.pcs[0], "10.213.7.1/24"), (&attendee_end, &room.pcs[1], "10.213.7.2/24")] {
+            let (next_door, apart_end) = (format!("kvn{id}"), format!("kvp{id}"));
+            ip(&["link", "add", &next_door, "type", "veth", "peer", "name", &apart_end]);
+            for (end, pc, address) in [
+                (&trainer_end, &room.pcs[0], "10.213.7.1/24"),
+                (&attendee_end, &room.pcs[1], "10.213.7.2/24"),
+                (&next_door, &room.pcs[1], "10.213.8.1/24"),
+                (&apart_end, &room.pcs[2], "10.213.8.2/24"),
+            ] {
                 ip(&["link", "set", end, "netns", pc]);
                 ip(&["-n", pc, "addr", "add", address, "dev", end]);
                 ip(&["-n", pc, "link", "set", end, "up"]);
@@ -246,7 +254,7 @@ mod on_a_room_network {
         let expected =
             FoundClass { name: "初期設定の研修".into(), address: [10, 213, 7, 1].into(), service_url: opened.service_url.clone() };
         assert_eq!(heard, [expected], "the attendee's PC lists the class, by its name and 接続先");
-        assert_eq!(listen_on(&room.pc(2)), [], "a PC on no shared network hears no class");
+        assert_eq!(listen_on(&room.pc(2)), [], "a PC on another network hears no class");
 
         stop_tx.send(()).unwrap();
         trainer_pc.join().unwrap();

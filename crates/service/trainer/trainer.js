@@ -191,6 +191,9 @@ function seatRow(seat, withActions) {
 
 function draw(grid) {
   lastGrid = grid;
+  // The tables are drawn anew: a seat's button the trainer is on keeps the focus.
+  const on = document.activeElement && document.activeElement.closest && document.activeElement.closest("button[data-action]");
+  const focus = on ? `button[data-action="${on.dataset.action}"][data-seat="${on.dataset.seat}"]` : null;
   const name = $("class-name");
   if (name) name.textContent = grid.class_name;
   drawCounts(grid);
@@ -206,6 +209,7 @@ function draw(grid) {
   const unreached = $("unreached");
   if (unreached) unreached.hidden = !grid.nobody_reached;
   drawGlossary();
+  if (focus) document.querySelector(focus)?.focus();
   // For tests and the benchmark: the moment the page drew this grid.
   document.body.dataset.drawnAt = String(Date.now());
   document.body.dataset.gridAt = grid.at;

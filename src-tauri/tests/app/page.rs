@@ -120,6 +120,7 @@ fn every_text_the_page_places_is_in_the_catalogue_and_every_page_text_is_placed(
     let composed: BTreeSet<&str> = Text::COMPOSED.iter().map(|t| t.key()).collect();
     let mut used: BTreeSet<String> = attribute_values(&p.html, "data-text").into_iter().map(str::to_owned).collect();
     used.extend(attribute_values(&p.html, "data-text-aria-label").into_iter().map(str::to_owned));
+    used.extend(attribute_values(&p.html, "data-text-alt").into_iter().map(str::to_owned));
     used.extend(literal_arguments(&p.scripts, "text", 0));
     // A key set on an element for the next placing of the words.
     for rest in p.scripts.split("dataset.text = ").skip(1) {

@@ -46,9 +46,9 @@ async function findClasses() {
 }
 
 export function wire() {
+  // Only when asked: listening on the network makes Windows ask about
+  // the firewall, which staff are told of beside the button.
   $("class-find-btn").addEventListener("click", findClasses);
-  // Opened, the box looks at once: most rooms have their class found.
-  $("class-join-box").addEventListener("toggle", () => { if ($("class-join-box").open && !$("class-link").value) findClasses(); });
   onSubmit("class-join-form", "class-join-btn", "join_class", () => {
     const link = $("class-link").value.trim();
     if (link) return { link };

@@ -51,8 +51,10 @@ function drawCopies(day) {
     const button = el("button", { type: "button", id: `rd-copy-${c.field}`, textContent: text("real_day_copy_button") });
     button.setAttribute("aria-label", text("real_day_copy_button_for", { label }));
     button.addEventListener("click", async () => {
-      const copied = await act(button, () => invoke("copy_real_day_value", { field: c.field }));
-      if (copied) $("rd-copied").textContent = text("real_day_copied", { label, until: hhmm(copied.clears_at) });
+      // A refusal is said at the top of the window (no field of the form
+      // above is at fault; that form may be closed).
+      const copied = await act(button, () => invoke("copy_real_day_value", { field: c.field }), $("rd-copies"));
+      $("rd-copied").textContent = copied ? text("real_day_copied", { label, until: hhmm(copied.clears_at) }) : "";
     });
     return el("li", {}, el("span", { className: "rd-copy-label" }, label), " ", el("code", {}, c.value), " ", button);
   }));
@@ -86,12 +88,15 @@ function drawValues(day) {
 
 function draw(day) {
   if (!day) return;
+  // Redrawn every half minute: the control staff are on keeps the focus.
+  const focused = document.activeElement && document.activeElement.id;
   $("rd-on-top").checked = !!day.on_top;
   drawCopies(day);
   drawSteps(day);
   drawClocks(day);
   drawHints(day);
   drawHelpDesk(day);
+  if (focused && document.activeElement && document.activeElement.id !== focused && $(focused)) $(focused).focus();
 }
 
 export async function begin() {
@@ -112,7 +117,9 @@ export async function begin() {
   });
   $("rd-on-top").addEventListener("change", async () => {
     const box = $("rd-on-top");
-    draw(await act(box, () => invoke("keep_real_day_on_top", { onTop: box.checked })));
+    const day = await act(box, () => invoke("keep_real_day_on_top", { onTop: box.checked }));
+    // Refused, the box shows what is in force again.
+    if (day) draw(day); else box.checked = !box.checked;
   });
   for (const b of document.querySelectorAll("#screen-real-day [data-clock]")) {
     b.addEventListener("click", async () => draw(await act(b, () => invoke("start_day_clock", { clock: b.dataset.clock }))));

@@ -117,6 +117,11 @@ impl AppCore {
         self.save_real_day(&day)
     }
 
+    /// The app is closing: a value it copied leaves the clipboard now.
+    pub fn clear_copied_value(&self) {
+        self.copy_board.clear_now();
+    }
+
     /// A prepared value put on the clipboard for a short while (a copy
     /// button). Only what was prepared and saved: a password or a code has
     /// no field to be copied from.

@@ -231,14 +231,15 @@ impl Onboarding {
         let request = request::check_request(request_pem).map_err(|c| Failure::field(c, "certificate_request_pem"))?;
         // Wrong codes are counted for the PC (its key, from its address)
         // and for the address, a room behind NAT (`WrongJoins`). The
-        // counts read, the code judged and a wrong one counted in one
+        // address's row is taken (one row a join: no order to keep), then
+        // the counts read, the code judged and a wrong one counted in one
         // transaction, so that codes sent at once are judged one after
-        // another; the PC's row is taken before the address's, by every
-        // join alike. A right code counts nothing.
+        // another. A PC's row is made only by a wrong code; a right code
+        // counts nothing.
         let pc = format!("{address} {}", request.key_fingerprint);
         let mut tx = self.db.begin().await?;
-        let wrong =
-            WrongJoins { pc: classes::join_turn(&mut tx, &pc, now).await?, address: classes::join_turn(&mut tx, address, now).await? };
+        let address_wrong = classes::join_turn(&mut tx, address, now).await?;
+        let wrong = WrongJoins { pc: classes::wrong_joins(&mut tx, &pc).await?, address: address_wrong };
         self.class_policy.join_gate(wrong, now)?;
         let Some(class) = classes::find_by_join_code(&mut tx, &self.code_key.code_hash(JOIN_CODE_PURPOSE, code.as_str())).await? else {
             let pc_count = self.class_policy.wrong_joins_after(wrong.pc, now);
@@ -530,37 +531,57 @@ pub fn join_qr_svg(join_link: &str) -> anyhow::Result<String> {
     Ok(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(320, 320).quiet_zone(true).build())
 }
 
-/// The trainer's stream: what it has sent of each seat, its idle time left
-/// out (it ticks every second; the page counts it on by itself).
+/// The trainer's stream: what it has sent of each seat. A seat's idle time
+/// ticks every second and is no change by itself (the page counts it on);
+/// a seat that did something since — a new step, or only a code sent
+/// again or a password tried again — is.
 #[derive(Debug, Default)]
 pub struct GridSent {
-    seats: std::collections::HashMap<u32, TrainerSeat>,
+    seats: std::collections::HashMap<u32, (TrainerSeat, Option<i64>)>,
     nobody_reached: bool,
 }
 
 impl GridSent {
     /// The grid the stream begins with, noted as sent.
     pub fn first(grid: &TrainerGrid) -> GridSent {
-        GridSent { seats: grid.seats.iter().map(|s| (s.seat_number, still(s))).collect(), nobody_reached: grid.nobody_reached }
+        GridSent { seats: grid.seats.iter().map(|s| (s.seat_number, as_sent(s, grid.at))).collect(), nobody_reached: grid.nobody_reached }
     }
 
     /// What of `grid` has not been sent (none: nothing moved), noted as sent.
     pub fn change(&mut self, grid: TrainerGrid) -> Option<TrainerGridChange> {
-        let moved: Vec<TrainerSeat> = grid.seats.into_iter().filter(|s| self.seats.get(&s.seat_number) != Some(&still(s))).collect();
+        let at = grid.at;
+        let moved: Vec<TrainerSeat> = grid
+            .seats
+            .into_iter()
+            .filter(|s| match self.seats.get(&s.seat_number) {
+                None => true,
+                Some((seat, active)) => {
+                    let (now_seat, now_active) = as_sent(s, at);
+                    let did_something = match (active, now_active) {
+                        // Whole seconds on both sides: a second either way is the same moment.
+                        (Some(before), Some(now)) => (before - now).abs() > 1,
+                        (before, now) => *before != now,
+                    };
+                    *seat != now_seat || did_something
+                }
+            })
+            .collect();
         if moved.is_empty() && grid.nobody_reached == self.nobody_reached {
             return None;
         }
         for seat in &moved {
-            self.seats.insert(seat.seat_number, still(seat));
+            self.seats.insert(seat.seat_number, as_sent(seat, at));
         }
         self.nobody_reached = grid.nobody_reached;
-        Some(TrainerGridChange { seats: moved, counts: grid.counts, at: grid.at, nobody_reached: grid.nobody_reached })
+        Some(TrainerGridChange { seats: moved, counts: grid.counts, at, nobody_reached: grid.nobody_reached })
     }
 }
 
-/// A seat as the stream compares it: without its idle time.
-fn still(seat: &TrainerSeat) -> TrainerSeat {
-    TrainerSeat { idle_seconds: None, ..seat.clone() }
+/// A seat as the stream compares it: without its idle time, and when it
+/// last did something (Unix seconds; none once finished).
+fn as_sent(seat: &TrainerSeat, at: OffsetDateTime) -> (TrainerSeat, Option<i64>) {
+    let active = seat.idle_seconds.map(|idle| at.unix_timestamp() - i64::try_from(idle).unwrap_or(i64::MAX));
+    (TrainerSeat { idle_seconds: None, ..seat.clone() }, active)
 }
 
 #[cfg(test)]
@@ -592,20 +613,37 @@ mod tests {
 
     #[test]
     fn the_stream_sends_the_seats_that_moved_and_nothing_for_idle_time_alone() {
-        let mut sent = GridSent::first(&grid((1..=500).map(|n| seat(n, ClassStep::NotJoined, None)).collect(), false));
+        let room = |step_of: &dyn Fn(u32) -> ClassStep, secs: i64| TrainerGrid {
+            at: datetime!(2026-12-07 10:00 UTC) + Duration::seconds(secs),
+            ..grid((1..=500).map(|n| seat(n, step_of(n), Some(u64::try_from(secs).unwrap()))).collect(), false)
+        };
+        let mut sent = GridSent::first(&room(&|_| ClassStep::NotJoined, 0));
         // Idle times ticked: nothing to send.
-        assert_eq!(sent.change(grid((1..=500).map(|n| seat(n, ClassStep::NotJoined, Some(7))).collect(), false)), None);
+        assert_eq!(sent.change(room(&|_| ClassStep::NotJoined, 7)), None);
         // Two seats moved: those two, whole (their idle time included).
-        let mut seats: Vec<TrainerSeat> = (1..=500).map(|n| seat(n, ClassStep::NotJoined, Some(8))).collect();
-        seats[41] = seat(42, ClassStep::OfficeLogin, Some(0));
-        seats[99] = seat(100, ClassStep::OfficeLogin, Some(0));
-        let change = sent.change(grid(seats.clone(), false)).unwrap();
+        let mut moved = room(&|_| ClassStep::NotJoined, 8);
+        moved.seats[41] = seat(42, ClassStep::OfficeLogin, Some(0));
+        moved.seats[99] = seat(100, ClassStep::OfficeLogin, Some(0));
+        let change = sent.change(moved.clone()).unwrap();
         assert_eq!(change.seats.iter().map(|s| s.seat_number).collect::<Vec<_>>(), [42, 100]);
         assert_eq!(change.seats[0].idle_seconds, Some(0));
         // Sent once: the same grid again is nothing new.
-        assert_eq!(sent.change(grid(seats.clone(), false)), None);
+        assert_eq!(sent.change(moved.clone()), None);
         // The room's state changed without a seat moving: said, no seat sent.
-        let change = sent.change(grid(seats, true)).unwrap();
+        let change = sent.change(TrainerGrid { nobody_reached: true, ..moved }).unwrap();
         assert!(change.seats.is_empty() && change.nobody_reached);
+    }
+
+    #[test]
+    fn a_seat_that_did_something_without_moving_on_is_sent_again() {
+        let at = datetime!(2026-12-07 10:00 UTC);
+        let later = |seats: Vec<TrainerSeat>, secs: i64| TrainerGrid { at: at + Duration::seconds(secs), ..grid(seats, false) };
+        let mut sent = GridSent::first(&later(vec![seat(1, ClassStep::OfficeLogin, Some(0))], 0));
+        // Ten seconds on, idle ten seconds: nothing new.
+        assert_eq!(sent.change(later(vec![seat(1, ClassStep::OfficeLogin, Some(10))], 10)), None);
+        // Sixty seconds on, idle two: the seat sent its code again — sent.
+        let change = sent.change(later(vec![seat(1, ClassStep::OfficeLogin, Some(2))], 60)).unwrap();
+        assert_eq!((change.seats.len(), change.seats[0].idle_seconds), (1, Some(2)));
+        assert_eq!(sent.change(later(vec![seat(1, ClassStep::OfficeLogin, Some(3))], 61)), None);
     }
 }

@@ -293,13 +293,18 @@ pub async fn join_turn(conn: &mut Conn, address: &str, now: OffsetDateTime) -> S
     wrong_joins(conn, address).await
 }
 
+/// A wrong code's count, written (the row made when there is none: a
+/// PC's row is made only by a wrong code).
 pub async fn record_wrong_join(conn: &mut Conn, address: &str, count: u32, now: OffsetDateTime) -> StoreResult<()> {
-    sqlx::query("UPDATE wrong_joins SET count = $2, last_at = $3 WHERE address = $1")
-        .bind(address)
-        .bind(i64::from(count))
-        .bind(millis(now))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO wrong_joins (address, count, last_at) VALUES ($1, $2, $3)
+         ON CONFLICT (address) DO UPDATE SET count = excluded.count, last_at = excluded.last_at",
+    )
+    .bind(address)
+    .bind(i64::from(count))
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
