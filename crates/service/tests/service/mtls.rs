@@ -40,6 +40,7 @@ async fn every_call_without_a_client_certificate_is_refused_but_a_devices_redemp
             "get /v1/class/authority",
             "get /v1/trainer/events",
             "get /v1/trainer/grid",
+            "get /v1/trainer/join-qr.svg",
             "get /v1/trainer/session",
             "get /v1/trainer/summary.csv",
             "post /v1/class/join",
