@@ -29,16 +29,17 @@ async fn copied_value_gone(value: &str) -> E2eResult<()> {
     Ok(())
 }
 
-/// Switches to the 本番の日 window, waiting for the app to open it.
-async fn switch_to_real_day(w: &Window) -> E2eResult<()> {
+/// Opens 本番の日 from the first screen and switches to its window,
+/// waiting for the app to open it.
+async fn open_real_day(w: &Window) -> E2eResult<()> {
+    w.wait_screen("preflight").await?;
+    w.click("#real-day-box summary").await?;
+    w.click("#real-day-btn").await?;
     w.switch_to("location.search", "?view=real-day").await
 }
 
 async fn walk(w: &Window) -> E2eResult<()> {
-    w.wait_screen("preflight").await?;
-    w.click("#real-day-box summary").await?;
-    w.click("#real-day-btn").await?;
-    switch_to_real_day(w).await?;
+    open_real_day(w).await?;
     w.wait_screen("real-day").await?;
     w.wait_true("document.querySelectorAll('#rd-steps > li').length === 4 && document.fonts.status === 'loaded'").await?;
     // A window just made: let it paint before the picture is taken (a
@@ -92,10 +93,7 @@ async fn walk(w: &Window) -> E2eResult<()> {
 }
 
 async fn resumed(w: &Window) -> E2eResult<()> {
-    w.wait_screen("preflight").await?;
-    w.click("#real-day-box summary").await?;
-    w.click("#real-day-btn").await?;
-    switch_to_real_day(w).await?;
+    open_real_day(w).await?;
     w.wait_true("document.querySelector('#rd-steps > li') && document.querySelector('#rd-steps > li').classList.contains('done')").await?;
     w.wait_true("document.getElementById('rd-kj-id').value === 'KJ0000000001' && document.querySelectorAll('#rd-clocks li').length === 1")
         .await?;
