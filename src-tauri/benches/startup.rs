@@ -3,8 +3,9 @@
 //! window built the same way (`bare-window`). Needs a display and a session
 //! keyring: run `scripts/bench-startup.sh`.
 //!
-//! The app is measured twice: its very first start (which prepares the
-//! practice service's certificates and database) and later starts.
+//! The app is measured twice: its very first start (its folder made; the
+//! practice service's keys and database come after the first screen, which
+//! says so where it waits for them) and later starts.
 #![allow(clippy::unwrap_used)] // a benchmark: failing loudly is right
 
 use std::path::Path;
@@ -56,6 +57,12 @@ fn main() {
     let bare = env!("CARGO_BIN_EXE_bare-window");
     let dir = tempfile::tempdir().unwrap();
 
+    // The first start is measured for the work the app does then (keys,
+    // database), not for a disk cache the bare window's runs find warm: the
+    // shared libraries are loaded once by a bare start, the app's own file
+    // read once.
+    start_once(bare, &dir.path().join("bare-warm-up"));
+    std::fs::read(app).unwrap();
     let app_dir = dir.path().join("app");
     let (first, first_rss) = start_once(app, &app_dir);
     let mut app_ms = Vec::new();
@@ -76,7 +83,8 @@ fn main() {
     println!("  app, first start ever: {:.0} ms, RSS {:.1} MiB", first.as_secs_f64() * 1000.0, first_rss as f64 / 1024.0);
     println!("  app:                   {am:.0} ms, RSS {ar:.1} MiB");
     println!("  bare Tauri window:     {bm:.0} ms, RSS {br:.1} MiB");
-    println!("  ratio app / bare:      time {:.2}x, RSS {:.2}x (target <= 1.2x both)", am / bm, ar / br);
+    println!("  ratio app / bare:      time {:.2}x, RSS {:.2}x (target <= 1.05x both)", am / bm, ar / br);
+    println!("  first start / bare:    time {:.2}x (target <= 1.3x)", first.as_secs_f64() * 1000.0 / bm);
     let (app_size, bare_size) = (size(app), size(bare));
     println!(
         "binary size (same profile): app {app_size:.1} MiB, bare window {bare_size:.1} MiB, ratio {:.2}x (target <= 1.5x)",

@@ -60,22 +60,44 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         if let Some(link) = kaigo_api::class::join_link_in_args(std::env::args().skip(1)) {
             app.state::<AppCore>().offer_join_link(link);
         }
-        // Start connecting (or the practice service) while the window loads;
-        // the UI's own `start` waits for this one rather than doing it twice.
-        let handle = app.handle().clone();
-        tauri::async_runtime::spawn(async move {
-            if let Err(e) = handle.state::<AppCore>().start().await {
-                tracing::warn!(code = e.code.as_str(), "early start failed; the window will retry and explain");
-            }
-        });
+        main_window(app)?;
+        // Nothing is started here: the practice service (its keys and
+        // database on the first start) is made once the first screen is up,
+        // when the page asks (`start`), so it never slows the window.
         Ok(())
     })
+}
+
+/// The wizard's window, made here rather than by Tauri from the config so
+/// that it comes with the status to draw its first screen with: the page
+/// needs no round trip before it. Made after a join link was offered, so
+/// the status given says so.
+fn main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
+    let Some(config) = app.config().app.windows.iter().find(|w| w.label == MAIN_WINDOW) else {
+        return Ok(());
+    };
+    let status = tauri::async_runtime::block_on(app.state::<AppCore>().status());
+    tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.initialization_script(first_status_script(&status)).build()?;
+    Ok(())
+}
+
+/// The wizard's window, as the config and the capability name it.
+pub const MAIN_WINDOW: &str = "main";
+
+/// Where the page finds its first status (`ui/js/main.js` reads it once).
+pub const FIRST_STATUS_GLOBAL: &str = "__KAIGO_FIRST_STATUS__";
+
+/// Run before the page: sets the first status, unless this page has used
+/// one before (a reload asks the app, whose status may have moved on).
+pub fn first_status_script(status: &kaigo_app_core::wizard::AppStatus) -> String {
+    let json = serde_json::to_string(status).unwrap_or_else(|_| "null".to_owned());
+    format!("try {{ if (!sessionStorage.getItem(\"{FIRST_STATUS_GLOBAL}\")) window.{FIRST_STATUS_GLOBAL} = {json}; }} catch (_) {{}}")
 }
 
 /// Asks the page when the wizard's window is closed while this PC serves a
 /// class (`close_app` closes for good); the trainer's windows go with it.
 fn main_window_closing<R: Runtime>(window: &tauri::Window<R>, event: &tauri::WindowEvent) {
-    if window.label() != "main" {
+    if window.label() != MAIN_WINDOW {
         return;
     }
     match event {
@@ -83,7 +105,7 @@ fn main_window_closing<R: Runtime>(window: &tauri::Window<R>, event: &tauri::Win
             let serving = window.try_state::<Arc<ClassHosting>>().is_some_and(|h| h.is_serving());
             if serving {
                 api.prevent_close();
-                if let Some(main) = window.get_webview_window("main") {
+                if let Some(main) = window.get_webview_window(MAIN_WINDOW) {
                     let _ = main.eval(CLOSE_ASKED_EVENT_SCRIPT);
                 }
             }
@@ -129,7 +151,7 @@ pub fn run() {
         if let (Some(link), Some(core)) = (&link, app.try_state::<AppCore>()) {
             core.offer_join_link(link.clone());
         }
-        if let Some(window) = app.get_webview_window("main") {
+        if let Some(window) = app.get_webview_window(MAIN_WINDOW) {
             let _ = window.unminimize();
             let _ = window.set_focus();
             if link.is_some() {

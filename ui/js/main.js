@@ -3,7 +3,7 @@
 import { invoke } from "./ipc.js";
 import { $, act, show } from "./dom.js";
 import { text } from "./texts.js";
-import { refresh, wordsOnly } from "./wizard.js";
+import { refresh } from "./wizard.js";
 import * as admin from "./screens/admin.js";
 import * as card from "./screens/card.js";
 import * as classhost from "./screens/classhost.js";
@@ -29,6 +29,17 @@ function showPageFault(detail) {
 window.addEventListener("error", (e) => showPageFault(e.message));
 window.addEventListener("unhandledrejection", (e) => showPageFault(e.reason && (e.reason.message || e.reason)));
 
+// The status the app gave this window before its page (lib.rs,
+// first_status_script), used once: a reload asks the app instead.
+const FIRST_STATUS = "__KAIGO_FIRST_STATUS__";
+function firstStatus() {
+  const given = window[FIRST_STATUS];
+  delete window[FIRST_STATUS];
+  if (!given) return undefined;
+  try { sessionStorage.setItem(FIRST_STATUS, "used"); } catch (_) { /* then a reload shows it again, and `start` corrects it */ }
+  return given;
+}
+
 async function begin() {
   // The 本番の日 window: the same page, its own view, nothing of the wizard.
   if (new URLSearchParams(location.search).get("view") === "real-day") { await realday.begin(); return; }
@@ -37,16 +48,19 @@ async function begin() {
     const path = await act($("support-btn"), () => invoke("support_bundle"));
     if (path) $("footer-note").textContent = text("support_saved", { path });
   });
-  // The words first (at once), then what the mode needs (the practice
-  // service), with the certificates asked alongside.
-  const known = await act(null, () => invoke("status"));
-  if (known) wordsOnly(known);
-  preflight.askCertificatesEarly();
-  const started = await act(null, () => invoke("start"));
-  if (started === undefined) { show("preflight"); return; }
-  await refresh(started);
-  mailbox.refreshMailbox();
+  // The first screen as soon as the app says which it is. What the mode
+  // needs (the practice service, whose certificates and database the very
+  // first start makes) is prepared after it; the screen says so where it
+  // waits for it (the certificate list).
+  const known = firstStatus() || (await act(null, () => invoke("status")));
+  if (known === undefined) { show("preflight"); return; }
+  const drawn = refresh(known);
   invoke("ui_ready");
+  await drawn;
+  const started = await act(null, () => invoke("start"));
+  if (started === undefined) return;
+  if (started.screen !== known.screen) await refresh(started);
+  mailbox.refreshMailbox();
   update.checkQuietly();
 }
 

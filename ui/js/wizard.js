@@ -43,13 +43,6 @@ export async function refresh(known) {
   return status;
 }
 
-// Only the words, for the screens the page opens by itself (settings).
-export function wordsOnly(known) {
-  status = known;
-  useTexts(status);
-  placeTexts();
-}
-
 // A command that moves the wizard on: run it, then draw where it stands.
 // The answer, or `undefined` when it was refused (the error is shown).
 export async function step(button, command, args, scope) {

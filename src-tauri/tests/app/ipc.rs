@@ -223,3 +223,21 @@ fn only_pure_rules_run_on_the_windows_thread() {
     let unexpected: Vec<_> = plain.iter().filter(|name| !PURE.contains(&name.as_str())).collect();
     assert!(unexpected.is_empty(), "plain commands that are not pure rules (make them async): {unexpected:?}");
 }
+
+/// The status the main window is given before its page (so the first screen
+/// needs no round trip) is the status the `status` command answers, set
+/// once: the guard keeps a reload from drawing it again.
+#[test]
+fn the_first_status_given_to_the_window_is_the_status_command_s_answer() {
+    let (app, w, _dir) = window();
+    let link = kaigo_api::class::join_link("https://192.168.1.10:8443", "ABCD-EFGH", "1234");
+    app.state::<kaigo_app_core::AppCore>().offer_join_link(link.clone());
+    let status = tauri::async_runtime::block_on(app.state::<kaigo_app_core::AppCore>().status());
+    let script = kaigo_onboard_app::first_status_script(&status);
+    let global = kaigo_onboard_app::FIRST_STATUS_GLOBAL;
+    let (guard, rest) = script.split_once(&format!(" window.{global} = ")).unwrap();
+    assert_eq!(guard, format!("try {{ if (!sessionStorage.getItem(\"{global}\"))"));
+    let given: Value = serde_json::from_str(rest.strip_suffix("; } catch (_) {}").unwrap()).unwrap();
+    assert_eq!(given, invoke(&w, "status", json!({})).unwrap());
+    assert_eq!(given["join_link"], json!(link), "a join link offered before the window is in its first status");
+}

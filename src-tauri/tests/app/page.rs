@@ -246,3 +246,48 @@ fn the_text_size_choices_are_the_sizes_the_settings_keep() {
     let listed: BTreeSet<String> = list.split(',').map(|s| s.trim().trim_matches('"').to_owned()).filter(|s| !s.is_empty()).collect();
     assert_eq!(listed, kept, "settings.js's TEXT_SIZES");
 }
+
+/// Every module of the page is fetched at once (`modulepreload`), not level
+/// by level as imports are read: a module left out of the list, or a
+/// listed one gone, fails here.
+#[test]
+fn every_module_of_the_page_is_preloaded_and_every_preload_is_a_module() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui");
+    let mut modules = BTreeSet::new();
+    let mut folders = vec![ui.join("js")];
+    while let Some(folder) = folders.pop() {
+        for path in std::fs::read_dir(&folder).unwrap().flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "js") {
+                modules.insert(path.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let html = page().html;
+    let entry: Vec<&str> = html.split("<script type=\"module\" src=\"").skip(1).filter_map(|r| r.split('"').next()).collect();
+    assert_eq!(entry, ["js/main.js"], "one entry module");
+    let mut loaded: BTreeSet<String> = preloads(&html).into_iter().map(str::to_owned).collect();
+    assert_eq!(loaded.len(), html.matches("rel=\"modulepreload\"").count(), "a module preloaded twice");
+    loaded.insert(entry[0].to_owned());
+    assert_eq!(loaded, modules, "ui/index.html's modulepreload links and the modules under ui/js");
+}
+
+/// The `href` of every `<link rel="modulepreload">`.
+fn preloads(html: &str) -> BTreeSet<&str> {
+    html.split("<link rel=\"modulepreload\" href=\"").skip(1).filter_map(|r| r.split('"').next()).collect()
+}
+
+#[test]
+fn the_preload_reader_finds_what_a_page_lists() {
+    let html = r#"<link rel="stylesheet" href="a.css"><link rel="modulepreload" href="js/b.js"><link rel="modulepreload" href="js/c/d.js">"#;
+    assert_eq!(preloads(html), set(["js/b.js", "js/c/d.js"]));
+}
+
+/// The page reads its first status where the app puts it.
+#[test]
+fn the_page_reads_the_first_status_where_the_app_puts_it() {
+    let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/js/main.js")).unwrap();
+    let wanted = format!("const FIRST_STATUS = \"{}\";", kaigo_onboard_app::FIRST_STATUS_GLOBAL);
+    assert!(main.contains(&wanted), "ui/js/main.js does not say {wanted}");
+}

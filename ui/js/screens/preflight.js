@@ -6,22 +6,18 @@ import { current, onEnter, refresh } from "../wizard.js";
 import { enter as enterClass } from "./classjoin.js";
 import { enter as enterHosting } from "./classhost.js";
 
-let asked = null;
 let choosing = null;
 
-// The first screen usually lists the certificates: asked at once, beside `start`.
-export function askCertificatesEarly() {
-  asked = invoke("list_certificates");
-  asked.catch(() => {});
-}
-
+// The list waits for the practice service (its certificate) on the first
+// start: until it comes, the box says it is being read, never "none".
 async function loadCertificates() {
-  const early = asked;
-  asked = null;
-  const list = await act(null, () => early || invoke("list_certificates"));
-  if (!list) return;
   const box = $("certificates");
+  if (!box.querySelector("input")) box.textContent = text("certificates_loading");
+  box.setAttribute("aria-busy", "true");
+  const list = await act(null, () => invoke("list_certificates"));
+  box.removeAttribute("aria-busy");
   box.replaceChildren();
+  if (!list) return;
   if (list.length === 0) box.textContent = text("certificates_none");
   const chosen = current().progress.certificate_id;
   for (const c of list) {
