@@ -54,9 +54,7 @@ async function begin() {
   // waits for it (the certificate list).
   const known = firstStatus() || (await act(null, () => invoke("status")));
   if (known === undefined) { show("preflight"); return; }
-  const drawn = refresh(known);
-  invoke("ui_ready");
-  await drawn;
+  await refresh(known, () => invoke("ui_ready"));
   const started = await act(null, () => invoke("start"));
   if (started === undefined) return;
   if (started.screen !== known.screen) await refresh(started);

@@ -15,8 +15,10 @@ export function onEnter(screen, enter) {
   entries[screen] = enter;
 }
 
-// Draws `known` (a status just received) or the status asked anew.
-export async function refresh(known) {
+// Draws `known` (a status just received) or the status asked anew;
+// `shown` is called once the screen is on, before its own parts (lists
+// asked of the app) are filled in.
+export async function refresh(known, shown) {
   status = known || (await invoke("status"));
   useTexts(status);
   placeTexts();
@@ -38,6 +40,7 @@ export async function refresh(known) {
   $("join-link-go").hidden = !practice;
   if (linkWaits) $("join-link-text").textContent = practice ? text("class_link_waiting") : `${text("class_link_waiting")}${text("class_link_after")}`;
   show(status.screen, status.progress_bar);
+  if (shown) shown();
   const enter = entries[status.screen];
   if (enter) await enter(status);
   return status;
