@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 /// English one for operators. `retry_after_seconds` is set when waiting helps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
+    /// The app's IPC carries its own codes too; the service sends only the
+    /// API's, which are what the document lists.
+    #[schema(value_type = kaigo_domain::ApiErrorCode)]
     pub code: ErrorCode,
     pub message: String,
     pub message_en: String,

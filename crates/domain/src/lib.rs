@@ -49,7 +49,7 @@ mod module_graph;
 pub use activation::ActivationCode;
 pub use certificate::{certificate_status, CertificateStatus};
 pub use contact::{Contact, DeliveryChannel, EmailAddress, PhoneNumber};
-pub use error::ErrorCode;
+pub use error::{ApiErrorCode, ErrorCode};
 pub use ids::{ElectronicBillingId, OfficeNumber, UserId};
 pub use language::Language;
 pub use login::{Account, FailureRecord, LoginGate};

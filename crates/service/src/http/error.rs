@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kaigo_api::ErrorBody;
-use kaigo_domain::{ErrorCode, Policy};
+use kaigo_domain::{ApiErrorCode, ErrorCode, Policy};
 use std::sync::Arc;
 
 pub struct ApiError(pub Failure);
@@ -23,14 +23,15 @@ impl<E: Into<Failure>> From<E> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// The status each code is answered with. Every code is named: a new one
-/// must be given its status here, never one by default.
+/// The status each of the API's codes is answered with. Every code is
+/// named: a new one must be given its status here, never one by default.
+/// The desktop app's own codes have none: the service cannot send them.
 #[rustfmt::skip] // one line a status, as a table reads
-pub fn status_of(code: ErrorCode) -> StatusCode {
-    use ErrorCode::*;
+pub fn status_of(code: ApiErrorCode) -> StatusCode {
+    use ApiErrorCode::*;
     match code {
         InvalidRequest | IdempotencyKeyInvalid => StatusCode::BAD_REQUEST,
-        ClientCertificateRequired | JoinCodeWrong | TrainerSignInRequired | ClientCertificateRejected | ClientCertificateExpired | ClientCertificateRevoked | InvalidCredentials | Unauthenticated | DeviceTrustInvalid | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
+        ClientCertificateRequired | JoinCodeWrong | TrainerSignInRequired | ClientCertificateRevoked | InvalidCredentials | Unauthenticated | CodeIncorrect | SecurityCodeIncorrect | ActivationCodeIncorrect => StatusCode::UNAUTHORIZED,
         CertificateOfficeMismatch | PasswordChangeRequired | CsrfTokenInvalid => StatusCode::FORBIDDEN,
         NotFound | ChallengeNotFound | TerminalNotFound | PracticeModeOnly | ClassesNotOffered => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -40,22 +41,17 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         CodeExpired | CodeAttemptsExhausted | TerminalChallengeExpired | InitialPasswordExpired | ActivationCodeExpired | ActivationCodeUsed | ClassClosed => StatusCode::GONE,
         OfficeLocked | UserLocked => StatusCode::LOCKED,
         LoginThrottled | RateLimited | CodeResendTooSoon | JoinTriesExhausted => StatusCode::TOO_MANY_REQUESTS,
-        ServiceUnavailable | ServiceUnreachable | ServerCertificateUntrusted | TlsInspected | ProxyUnreachable | ProxyRefused | ProxyAuthenticationRequired => StatusCode::SERVICE_UNAVAILABLE,
-        Internal | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
+        ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
         // Input that does not meet a rule.
-        ElectronicBillingIdInvalid | UserIdInvalid | OfficeNumberInvalid | PasswordMissing | PasswordTooShort | PasswordTooLong | PasswordInvalidCharacters | PasswordTooFewKinds | PasswordTooCommon | PasswordContainsUserId | PasswordConfirmationMismatch | PasswordUnchanged | EmailInvalid | PhoneInvalid | ContactMissing | NameInvalid | ServiceTypesMissing | ServiceTypeUnknown | ServiceTypePast | JobCategoryUnknown | OneTimeCodeFormat | SecurityCodeFormat | TerminalNameInvalid | TerminalKeyInvalid | ActivationCodeInvalid | TerminalKindInvalid | DeliveryChannelUnavailable | SecurityCodeRequired | IdempotencyKeyReused | TerminalSignatureInvalid | JoinCodeFormat | CertificateRequestInvalid | CertificateRequestKeyWeak | ClassNameInvalid | ClassSeatsInvalid | ClassEndInvalid => StatusCode::UNPROCESSABLE_ENTITY,
-        // The desktop app's own findings: the service never answers them,
-        // and one that did would be a fault of the service.
-        CertificateFileInvalid | CertificateFileMissing | CertificatePasswordIncorrect | KeychainUnavailable | CertificateNotChosen | CertificateNotFound | CertificateKeyUnavailable | ServiceUrlInvalid | NoTerminalLinked | ActivationLinkInvalid | StepOutOfOrder | ClassPinFormat | ClassPinMismatch | ClassLinkInvalid | ClassNoAnswer | ClassRefused | ClassAddressNotFound | ClassNetworkUnavailable | ClassAlreadyOpen | ProxyAddressInvalid
-        | UpdateEndpointInvalid | UpdateNotConfigured | UpdateUnreachable | UpdateManifestInvalid | UpdateNotForThisPc | UpdateSignatureInvalid
-        | UpdateVersionMismatch | UpdateOfferChanged | UpdateWaitsForStep | UpdateInstallFailed | NothingToCopy | ClipboardUnavailable => StatusCode::INTERNAL_SERVER_ERROR,
+        ElectronicBillingIdInvalid | UserIdInvalid | PasswordMissing | PasswordTooShort | PasswordTooLong | PasswordInvalidCharacters | PasswordTooFewKinds | PasswordTooCommon | PasswordContainsUserId | PasswordUnchanged | EmailInvalid | PhoneInvalid | ContactMissing | NameInvalid | ServiceTypesMissing | ServiceTypeUnknown | ServiceTypePast | JobCategoryUnknown | OneTimeCodeFormat | SecurityCodeFormat | TerminalNameInvalid | TerminalKeyInvalid | ActivationCodeInvalid | TerminalKindInvalid | DeliveryChannelUnavailable | SecurityCodeRequired | IdempotencyKeyReused | TerminalSignatureInvalid | JoinCodeFormat | CertificateRequestInvalid | CertificateRequestKeyWeak => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
 /// A refusal on its way out, its body still to be written by [`explain`].
 #[derive(Debug, Clone)]
 struct Refusal {
-    code: ErrorCode,
+    code: ApiErrorCode,
     field: Option<String>,
     retry_after_seconds: Option<u64>,
     tries_left: Option<u32>,
@@ -66,6 +62,12 @@ pub fn error_response(code: ErrorCode, field: Option<&str>, retry_after: Option<
 }
 
 fn refusal_response(code: ErrorCode, field: Option<&str>, retry_after: Option<time::Duration>, tries_left: Option<u32>) -> Response {
+    let Some(code) = code.api() else {
+        // A rule shared with the app answered with the app's own code: a
+        // fault of the service, never an answer the API documents.
+        tracing::error!(code = code.as_str(), "a desktop app's code reached an answer of the service");
+        return refusal_response(ErrorCode::Internal, None, None, None);
+    };
     let retry_after_seconds = retry_after.map(kaigo_domain::refusal::retry_after_seconds);
     let mut resp = status_of(code).into_response();
     if let Some(secs) = retry_after_seconds {
@@ -79,7 +81,8 @@ fn refusal_response(code: ErrorCode, field: Option<&str>, retry_after: Option<ti
 
 /// The code for an error answered by a layer below ours (axum's own
 /// rejections, the body limit, the timeout), by its status.
-fn code_for_status(status: StatusCode) -> ErrorCode {
+fn code_for_status(status: StatusCode) -> ApiErrorCode {
+    use ApiErrorCode as ErrorCode;
     match status {
         StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
         StatusCode::NOT_FOUND => ErrorCode::NotFound,
@@ -109,7 +112,7 @@ pub async fn explain(State(policy): State<Arc<Policy>>, req: Request, next: Next
     }
     let body = match resp.extensions_mut().remove::<Refusal>() {
         Some(refusal) => {
-            let mut body = ErrorBody::new(refusal.code, &policy);
+            let mut body = ErrorBody::new(refusal.code.into(), &policy);
             body.field = refusal.field;
             body.retry_after_seconds = refusal.retry_after_seconds;
             body.tries_left = refusal.tries_left;
@@ -117,7 +120,7 @@ pub async fn explain(State(policy): State<Arc<Policy>>, req: Request, next: Next
         }
         None => {
             tracing::debug!(%status, "error answered below the API layer");
-            ErrorBody::new(code_for_status(status), &policy)
+            ErrorBody::new(code_for_status(status).into(), &policy)
         }
     };
     let (mut parts, _) = resp.into_parts();

@@ -22,7 +22,7 @@ use utoipa::{Modify, OpenApi};
         super::classes::sign_in, super::classes::session, super::classes::grid, super::classes::join_qr, super::classes::events,
         super::classes::unlock_seat, super::classes::reset_seat, super::classes::close_class, super::classes::summary_csv,
     ),
-    components(schemas(kaigo_domain::ErrorCode, kaigo_domain::DeliveryChannel, kaigo_api::ErrorBody, kaigo_api::class::TrainerGridChange)),
+    components(schemas(kaigo_domain::ApiErrorCode, kaigo_domain::DeliveryChannel, kaigo_api::ErrorBody, kaigo_api::class::TrainerGridChange)),
     modifiers(&Sessions, &OperationRefusals, &CommonAnswers, &Formats)
 )]
 pub struct ApiDoc;

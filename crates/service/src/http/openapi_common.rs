@@ -18,7 +18,7 @@ pub struct CommonAnswers;
 fn common() -> [(&'static str, String); 7] {
     [
         ("400", "`invalid_request`: the body, a query or a path parameter is not what the operation takes.".into()),
-        ("401", "`client_certificate_required` (no client certificate in the TLS handshake), `unauthenticated` (no session, or one that has ended), or the operation's own refusal.".into()),
+        ("401", "`client_certificate_required` (no client certificate in the TLS handshake), `client_certificate_revoked` (the certificate was revoked), `unauthenticated` (no session, or one that has ended), or the operation's own refusal.".into()),
         ("408", "`request_timeout`: the request was not received in time.".into()),
         ("413", format!("`payload_too_large`: the body is over {} KiB (any body sent, also to an operation that takes none).", super::MAX_REQUEST_BODY_BYTES / 1024)),
         ("429", "`rate_limited`: too many requests, or too many connections for this client certificate; `retry_after_seconds` and the `Retry-After` header say when to try again.".into()),

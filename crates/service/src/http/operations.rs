@@ -5,10 +5,10 @@
 //! every operation can give (a missing certificate, an ended session, the
 //! body limit, …) are `openapi_common`'s.
 
-use kaigo_domain::ErrorCode::{self, *};
+use kaigo_domain::ApiErrorCode::{self, *};
 
 /// A registration's fields, checked in the form's order.
-const ADMIN_FIELDS: &[ErrorCode] = &[
+const ADMIN_FIELDS: &[ApiErrorCode] = &[
     NameInvalid,
     EmailInvalid,
     PhoneInvalid,
@@ -22,7 +22,7 @@ const ADMIN_FIELDS: &[ErrorCode] = &[
 ];
 
 /// A new password against the policy.
-const NEW_PASSWORD: &[ErrorCode] = &[
+const NEW_PASSWORD: &[ApiErrorCode] = &[
     PasswordMissing,
     PasswordTooShort,
     PasswordTooLong,
@@ -34,7 +34,7 @@ const NEW_PASSWORD: &[ErrorCode] = &[
 ];
 
 /// (operationId, the refusals of its own, beside its fields' groups above).
-pub const REFUSALS: &[(&str, &[&[ErrorCode]])] = &[
+pub const REFUSALS: &[(&str, &[&[ApiErrorCode]])] = &[
     ("health", &[&[ServiceUnavailable]]),
     ("server_time", &[]),
     ("reference_lists", &[]),
@@ -101,13 +101,25 @@ pub const REFUSALS: &[(&str, &[&[ErrorCode]])] = &[
     ("trainer_close_class", &[&[TrainerSignInRequired, CsrfTokenInvalid]]),
 ];
 
+/// The codes any operation may answer, from the layers around the handlers
+/// (`openapi_common` describes them): a body or parameter not taken, no
+/// client certificate or session (or a certificate revoked while its
+/// session was open), time, size and rate limits, the database away, a
+/// fault.
+pub const ANY_OPERATION: &[ApiErrorCode] =
+    &[InvalidRequest, ClientCertificateRequired, ClientCertificateRevoked, Unauthenticated, RequestTimeout, PayloadTooLarge, RateLimited, Internal, ServiceUnavailable];
+
+/// The answers to a request that is no operation: a path or a method the
+/// API does not have.
+pub const NO_OPERATION: &[ApiErrorCode] = &[NotFound, MethodNotAllowed];
+
 /// The refusals of `operation_id`, or `None` for an operation not listed.
-pub fn refusals(operation_id: &str) -> Option<Vec<ErrorCode>> {
+pub fn refusals(operation_id: &str) -> Option<Vec<ApiErrorCode>> {
     REFUSALS.iter().find(|(id, _)| *id == operation_id).map(|(_, groups)| groups.iter().flat_map(|g| g.iter().copied()).collect())
 }
 
 /// What an answer's description adds to a code: how to go on.
-pub fn note(code: ErrorCode) -> &'static str {
+pub fn note(code: ApiErrorCode) -> &'static str {
     match code {
         OfficeLocked | LoginThrottled | CodeResendTooSoon | RateLimited | ServiceUnavailable | JoinTriesExhausted => " (Retry-After)",
         InvalidCredentials | ActivationCodeIncorrect | JoinCodeWrong => " (tries_left where a lock or a void code follows)",

@@ -142,6 +142,50 @@ async fn a_body_sent_to_any_operation_over_the_limit_is_refused_as_documented() 
     assert!(r.body.contains("\"code\":\"payload_too_large\""), "{}", r.body);
 }
 
+/// The document's codes are the service's: each can be answered (some
+/// operation lists it, or every operation can meet it), the desktop app's
+/// own codes are not among them, and the document lists exactly these.
+#[test]
+fn the_documents_error_codes_are_the_codes_the_service_answers() {
+    use kaigo_domain::{ApiErrorCode, ErrorCode};
+    use kaigo_service::http::operations::{refusals, ANY_OPERATION, NO_OPERATION, REFUSALS};
+    use std::collections::BTreeSet;
+    let answerable: BTreeSet<&str> =
+        REFUSALS.iter().flat_map(|(id, _)| refusals(id).unwrap()).chain(ANY_OPERATION.iter().chain(NO_OPERATION).copied()).map(ApiErrorCode::as_str).collect();
+    let api: BTreeSet<&str> = ApiErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(api, answerable, "an API code no operation answers (or one answered that is not the API's)");
+    let doc = committed_document();
+    let listed: BTreeSet<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(listed, api, "openapi.json's ErrorCode and ApiErrorCode");
+    for code in ErrorCode::DESKTOP_ONLY {
+        assert!(!listed.contains(code.as_str()), "the desktop's own {} is in openapi.json", code.as_str());
+    }
+    // Every operation's common answers name the codes any operation may answer.
+    let any_op = serde_json::to_string(&doc["paths"]["/v1/policy"]["get"]["responses"]).unwrap();
+    for code in ANY_OPERATION {
+        assert!(any_op.contains(&format!("`{}`", code.as_str())), "{} is not among the answers every operation documents", code.as_str());
+    }
+}
+
+/// A desktop code that a shared rule hands the service leaves as `internal`,
+/// never as itself.
+#[tokio::test]
+async fn a_desktop_code_reaching_an_answer_leaves_as_internal() {
+    use kaigo_service::http::error::{explain, ApiError};
+    use kaigo_service::onboarding::Failure;
+    use tower::ServiceExt as _;
+    let refused = || async {
+        let code = kaigo_domain::ErrorCode::ClassPinFormat;
+        Err::<(), _>(ApiError(Failure::Refused { code, field: None, retry_after: None, tries_left: None }))
+    };
+    let policy = std::sync::Arc::new(kaigo_domain::Policy::default());
+    let app = axum::Router::new().route("/", axum::routing::get(refused)).layer(axum::middleware::from_fn_with_state(policy, explain));
+    let answer = app.oneshot(axum::http::Request::get("/").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(answer.status(), 500);
+    let body: serde_json::Value = serde_json::from_slice(&axum::body::to_bytes(answer.into_body(), 1 << 16).await.unwrap()).unwrap();
+    assert_eq!(body["code"], "internal", "{body}");
+}
+
 #[test]
 fn each_operations_refusals_are_listed_once_and_documented_under_their_status() {
     use kaigo_service::http::error::status_of;
