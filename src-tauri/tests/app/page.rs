@@ -280,7 +280,8 @@ fn preloads(html: &str) -> BTreeSet<&str> {
 
 #[test]
 fn the_preload_reader_finds_what_a_page_lists() {
-    let html = r#"<link rel="stylesheet" href="a.css"><link rel="modulepreload" href="js/b.js"><link rel="modulepreload" href="js/c/d.js">"#;
+    let html =
+        r#"<link rel="stylesheet" href="a.css"><link rel="modulepreload" href="js/b.js"><link rel="modulepreload" href="js/c/d.js">"#;
     assert_eq!(preloads(html), set(["js/b.js", "js/c/d.js"]));
 }
 

@@ -106,8 +106,17 @@ pub const REFUSALS: &[(&str, &[&[ApiErrorCode]])] = &[
 /// client certificate or session (or a certificate revoked while its
 /// session was open), time, size and rate limits, the database away, a
 /// fault.
-pub const ANY_OPERATION: &[ApiErrorCode] =
-    &[InvalidRequest, ClientCertificateRequired, ClientCertificateRevoked, Unauthenticated, RequestTimeout, PayloadTooLarge, RateLimited, Internal, ServiceUnavailable];
+pub const ANY_OPERATION: &[ApiErrorCode] = &[
+    InvalidRequest,
+    ClientCertificateRequired,
+    ClientCertificateRevoked,
+    Unauthenticated,
+    RequestTimeout,
+    PayloadTooLarge,
+    RateLimited,
+    Internal,
+    ServiceUnavailable,
+];
 
 /// The answers to a request that is no operation: a path or a method the
 /// API does not have.

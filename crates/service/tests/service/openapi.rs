@@ -150,12 +150,17 @@ fn the_documents_error_codes_are_the_codes_the_service_answers() {
     use kaigo_domain::{ApiErrorCode, ErrorCode};
     use kaigo_service::http::operations::{refusals, ANY_OPERATION, NO_OPERATION, REFUSALS};
     use std::collections::BTreeSet;
-    let answerable: BTreeSet<&str> =
-        REFUSALS.iter().flat_map(|(id, _)| refusals(id).unwrap()).chain(ANY_OPERATION.iter().chain(NO_OPERATION).copied()).map(ApiErrorCode::as_str).collect();
+    let answerable: BTreeSet<&str> = REFUSALS
+        .iter()
+        .flat_map(|(id, _)| refusals(id).unwrap())
+        .chain(ANY_OPERATION.iter().chain(NO_OPERATION).copied())
+        .map(ApiErrorCode::as_str)
+        .collect();
     let api: BTreeSet<&str> = ApiErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(api, answerable, "an API code no operation answers (or one answered that is not the API's)");
     let doc = committed_document();
-    let listed: BTreeSet<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let listed: BTreeSet<&str> =
+        doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(listed, api, "openapi.json's ErrorCode and ApiErrorCode");
     for code in ErrorCode::DESKTOP_ONLY {
         assert!(!listed.contains(code.as_str()), "the desktop's own {} is in openapi.json", code.as_str());
