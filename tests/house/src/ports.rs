@@ -3,15 +3,12 @@
 
 use regex::Regex;
 use std::path::{Path, PathBuf};
+
 use std::sync::LazyLock;
 
 /// Linux's default range for outgoing connections' local ports
 /// (`net.ipv4.ip_local_port_range`): never bind a fixed port in it.
 pub const EPHEMERAL: std::ops::RangeInclusive<u16> = 32768..=60999;
-
-/// The folders whose files start servers or connect to them: scripts, CI,
-/// every test, benchmark and harness.
-pub const SEARCHED: &[&str] = &["scripts", ".ci", "tests", "crates", "src-tauri", "fuzz"];
 
 /// One literal port number in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +28,7 @@ impl LiteralPort {
 /// Where a number is a port: after a host and a colon (`127.0.0.1:5432`,
 /// `localhost:4444`, `[::1]:8080`, vpcd's `/dev/null:N`), after a word
 /// naming a port (`--port 4444`, `PGPORT=5432`, `"port": 8080`,
-/// `KAIGO_PG_PORT:-5432`, `.port(9000)`), after PostgreSQL's `-p`, or as
+/// `DB_PORT:-5432`, `.port(9000)`), after PostgreSQL's `-p`, or as
 /// the port of an address built from parts (`([127, 0, 0, 1], 9000)`,
 /// `("127.0.0.1", 9000)`).
 static PORT_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
@@ -68,35 +65,9 @@ pub fn literal_ports(file: &Path, text: &str) -> Vec<LiteralPort> {
     found
 }
 
-/// Whether a file is one the check reads: sources, scripts and their
-/// configuration, not data, lock files or what a build left.
-fn is_read(path: &Path) -> bool {
-    let skipped_folder = path.components().any(|c| {
-        let c = c.as_os_str();
-        c == "target" || c == "node_modules" || c == "corpus" || c == "gen" || c == ".git"
-    });
-    let by_extension =
-        matches!(path.extension().and_then(|e| e.to_str()), Some("rs" | "sh" | "py" | "toml" | "js" | "conf" | "nsi" | "nsh" | "service"));
-    let script_without_extension = path.file_name().is_some_and(|n| n == "run");
-    !skipped_folder && (by_extension || script_without_extension)
-}
-
 /// Every literal port under `root`'s searched folders.
 pub fn literal_ports_under(root: &Path) -> Vec<LiteralPort> {
-    let mut found = Vec::new();
-    for folder in SEARCHED {
-        let dir = root.join(folder);
-        for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().into_iter().flatten() {
-            let path = entry.path();
-            if !entry.file_type().is_file() || !is_read(path.strip_prefix(root).unwrap_or(path)) {
-                continue;
-            }
-            if let Ok(text) = std::fs::read_to_string(path) {
-                found.extend(literal_ports(path.strip_prefix(root).unwrap_or(path), &text));
-            }
-        }
-    }
-    found
+    crate::house_files(root).iter().flat_map(|(path, text)| literal_ports(path, text)).collect()
 }
 
 /// A path as the repository writes it, `/` between folders on every system.
@@ -162,7 +133,7 @@ mod tests {
         std::fs::write(root.path().join("scripts/db.sh"), clean).unwrap();
         assert_eq!(ephemeral_report(&literal_ports_under(root.path())), None, "a port the kernel chose is no literal");
 
-        std::fs::write(root.path().join("scripts/db.sh"), spoilt(&format!("{clean}PGPORT=\"${{KAIGO_PG_PORT:-PPPPP}}\"\n"))).unwrap();
+        std::fs::write(root.path().join("scripts/db.sh"), spoilt(&format!("{clean}PGPORT=\"${{DB_PORT:-PPPPP}}\"\n"))).unwrap();
         let report = ephemeral_report(&literal_ports_under(root.path())).expect("the fixed port is found");
         assert!(report.contains(&spoilt("scripts/db.sh:5: port PPPPP")), "{report}");
     }
@@ -177,7 +148,7 @@ mod tests {
             "TcpListener::bind(([127, 0, 0, 1], PPPPP))",
             r#"std::net::TcpListener::bind(("127.0.0.1", PPPPP))"#,
             r#"{"port": PPPPP}"#,
-            r#".env("KAIGO_PG_PORT", "PPPPP")"#,
+            r#".env("DB_PORT", "PPPPP")"#,
             "pg_ctl -o \"-p PPPPP\"",
             "[::1]:PPPPP",
         ] {
