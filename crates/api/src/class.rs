@@ -111,6 +111,17 @@ pub struct TrainerGridChange {
     pub nobody_reached: bool,
 }
 
+/// 接続先: the address attendees type for a class served on `host` (a name
+/// or an address; an IPv6 one is bracketed) at `port`. The projector, the
+/// join link and the classes found on the network all write it so.
+pub fn class_service_url(host: &str, port: u16) -> String {
+    if host.parse::<std::net::Ipv6Addr>().is_ok() {
+        format!("https://[{host}]:{port}")
+    } else {
+        format!("https://{host}:{port}")
+    }
+}
+
 /// The scheme the app registers to open join links with.
 pub const JOIN_LINK_SCHEME: &str = include_str!("../data/join-link-scheme").trim_ascii();
 
@@ -170,6 +181,13 @@ pub struct TrainerSessionInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_class_address_is_https_with_an_ipv6_host_bracketed() {
+        assert_eq!(class_service_url("192.168.1.10", 8443), "https://192.168.1.10:8443");
+        assert_eq!(class_service_url("trainer-pc.local", 8443), "https://trainer-pc.local:8443");
+        assert_eq!(class_service_url("fe80::1", 8443), "https://[fe80::1]:8443");
+    }
 
     #[test]
     fn the_join_link_is_found_among_the_arguments_windows_and_linux_pass() {

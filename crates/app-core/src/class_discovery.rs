@@ -54,11 +54,6 @@ pub struct FoundClass {
     pub service_url: String,
 }
 
-/// 接続先 of a class served on `address`: the form the projector shows.
-pub fn service_url(address: SocketAddrV4) -> String {
-    format!("https://{address}")
-}
-
 /// The classes to list from what was heard: only this version's, with a
 /// class's name, at an address a room's PC can reach (not this PC's own
 /// loopback, not 169.254.x.x); each address once, by name then address.
@@ -72,7 +67,7 @@ pub fn found_classes(heard: &[HeardClass]) -> Vec<FoundClass> {
                 IpAddr::V4(v4) if crate::class_network::reachable_by_a_room(ip) => Some(FoundClass {
                     name: name.as_str().to_owned(),
                     address: *v4,
-                    service_url: service_url(SocketAddrV4::new(*v4, h.port)),
+                    service_url: kaigo_api::class::class_service_url(&v4.to_string(), h.port),
                 }),
                 _ => None,
             })

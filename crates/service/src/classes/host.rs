@@ -41,17 +41,8 @@ impl HostSettings {
     pub fn public_url(&self, port: u16) -> String {
         self.public_url.clone().unwrap_or_else(|| {
             let host = self.hosts.first().map_or("127.0.0.1", String::as_str);
-            format!("https://{}:{port}", bracket(host))
+            kaigo_api::class::class_service_url(host, port)
         })
-    }
-}
-
-/// An IPv6 address in a URL is bracketed.
-fn bracket(host: &str) -> String {
-    if host.parse::<std::net::Ipv6Addr>().is_ok() {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
     }
 }
 
