@@ -72,8 +72,30 @@ async fn walk(w: &Window) -> E2eResult<()> {
     assert_eq!(clipboard_text().await.as_deref(), Some("KJ0000000001"));
     w.shot("61b-real-day-copied").await?;
 
-    // 3-1 ticked; the code's clock started and shown as the time it ends.
+    // 3-3's new password tried: judged as it is typed (Rust's rules), shown
+    // on asking without being cleared, and gone once the focus leaves it.
+    let rule_met = |rule: &str| format!("document.querySelector('#rd-password-checklist [data-rule={rule}]').classList.contains('ok')");
+    w.type_into("#rd-new-password", "kaigo").await?;
+    w.wait_true(&format!("{} && !{} && !{}", rule_met("only_allowed_characters"), rule_met("long_enough"), rule_met("enough_kinds")))
+        .await?;
+    w.type_into("#rd-new-password", "Kaigo-2026x").await?;
+    w.wait_true("document.querySelectorAll('#rd-password-checklist li.ok').length === 4").await?;
+    w.click("#rd-password-show").await?;
+    w.wait_true(
+        "document.getElementById('rd-new-password').type === 'text' && document.getElementById('rd-new-password').value === 'Kaigo-2026x'",
+    )
+    .await?;
+    w.client.execute("document.getElementById('rd-password-checklist').scrollIntoView({ block: 'end' })", vec![]).await?;
+    w.shot("61c-real-day-password").await?;
     w.click("#rd-done-3-1").await?;
+    w.wait_true(
+        "document.getElementById('rd-new-password').value === '' && document.getElementById('rd-new-password').type === 'password' \
+         && document.querySelectorAll('#rd-password-checklist li.ok').length === 0",
+    )
+    .await?;
+
+    // 3-1 ticked (above, which also took the focus from the password); the
+    // code's clock started and shown as the time it ends.
     w.wait_true("document.querySelector('#rd-steps > li').classList.contains('done')").await?;
     w.click("#rd-clock-code").await?;
     w.wait_true("document.querySelectorAll('#rd-clocks li').length === 1 && /\\d\\d:\\d\\d/.test(document.querySelector('#rd-clocks li').textContent)").await?;

@@ -2,7 +2,8 @@
 // one step at a time (what the screen in Edge asks, what to have ready,
 // what comes next); staff tick steps, start the clocks that matter, read
 // what to do when something goes wrong and whether the help desk is open.
-// Everything drawn comes from Rust (`real_day`); nothing secret is asked.
+// Everything drawn comes from Rust (`real_day`); nothing secret is asked
+// for or kept (a new password may be tried against the rules, never kept).
 import { invoke } from "../ipc.js";
 import { $, act, el, every, show } from "../dom.js";
 import { text, useTexts, placeTexts } from "../texts.js";
@@ -99,6 +100,44 @@ function draw(day) {
   if (focused && document.activeElement && document.activeElement.id !== focused && $(focused)) $(focused).focus();
 }
 
+// 3-3's new password, tried before it is typed in Edge: judged in Rust as
+// staff type (the latest answer drawn), never kept, and cleared as soon as
+// the focus leaves the box or the window is hidden.
+let tried = 0;
+async function tryPassword() {
+  const asked = ++tried;
+  const candidate = $("rd-new-password").value;
+  const report = candidate ? await invoke("password_report", { candidate, again: null, userId: null }) : {};
+  if (asked !== tried) return;
+  for (const li of document.querySelectorAll("#rd-password-checklist li")) {
+    const ok = candidate !== "" && report[li.dataset.rule] === true;
+    li.classList.toggle("ok", ok);
+    li.querySelector(".rule-state").textContent = text(ok ? "password_rule_met" : "password_rule_unmet");
+  }
+}
+
+function forgetPassword() {
+  $("rd-new-password").value = "";
+  $("rd-new-password").type = "password";
+  $("rd-password-show").checked = false;
+  $("rd-caps-lock").hidden = true;
+  tryPassword();
+}
+
+function wirePassword() {
+  const input = $("rd-new-password");
+  input.addEventListener("input", tryPassword);
+  // Caps Lock said while it matters: the FAQ's first advice on case.
+  const caps = (ev) => { if (ev.getModifierState) $("rd-caps-lock").hidden = !ev.getModifierState("CapsLock"); };
+  input.addEventListener("keydown", caps);
+  input.addEventListener("keyup", caps);
+  $("rd-password-show").addEventListener("change", () => { input.type = $("rd-password-show").checked ? "text" : "password"; });
+  $("rd-password").addEventListener("focusout", (ev) => { if (!$("rd-password").contains(ev.relatedTarget)) forgetPassword(); });
+  document.addEventListener("visibilitychange", () => { if (document.hidden) forgetPassword(); });
+  window.addEventListener("pagehide", forgetPassword);
+  forgetPassword();
+}
+
 export async function begin() {
   const status = await act(null, () => invoke("status"));
   if (status) { useTexts(status); placeTexts(); english = status.settings && status.settings.language === "en"; }
@@ -121,6 +160,7 @@ export async function begin() {
     // Refused, the box shows what is in force again.
     if (day) draw(day); else box.checked = !box.checked;
   });
+  wirePassword();
   for (const b of document.querySelectorAll("#screen-real-day [data-clock]")) {
     b.addEventListener("click", async () => draw(await act(b, () => invoke("start_day_clock", { clock: b.dataset.clock }))));
   }
