@@ -102,7 +102,25 @@ async fn a_trainer_opens_runs_and_ends_a_class_from_the_app() {
     }
     w.client.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
     // The join link's QR code, drawn (the service rendered it for this class).
-    w.wait_true("document.getElementById('join-qr').complete && document.getElementById('join-qr').naturalWidth >= 300").await.unwrap();
+    // An SVG's natural size is the size it is drawn at: 200 px and more is
+    // read by a PC's camera across a room.
+    w.wait_true("document.getElementById('join-qr').complete && document.getElementById('join-qr').naturalWidth >= 200 && document.getElementById('join-qr').getBoundingClientRect().width >= 200").await.unwrap();
+    // All three codes and the QR code on the projector window as it opens,
+    // without scrolling (the back row cannot ask anyone to scroll) — with
+    // the longest address a room's network gives (a five-digit port the
+    // kernel chose) still on one line.
+    let below = w
+        .client
+        .execute(
+            "const url = document.getElementById('service-url'); url.textContent = 'https://192.168.100.100:' + (6 * 10000 + 999);\
+             if (url.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(url).lineHeight)) return ['the address takes two lines'];\
+             return ['service-url', 'join-code', 'short-pin', 'join-qr'].filter((id) => document.getElementById(id).getBoundingClientRect().bottom > window.innerHeight)\
+             .map((id) => `${id} ends at ${Math.round(document.getElementById(id).getBoundingClientRect().bottom)} px of ${window.innerHeight}`)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(below, serde_json::json!([]), "below the projector window's fold");
     // A window just made: let it paint what its script drew before the
     // picture is taken (taken at once, it showed the page before its codes).
     tokio::time::sleep(Duration::from_millis(500)).await;
