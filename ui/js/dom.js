@@ -127,6 +127,24 @@ export function liveCheck(input, kind) {
   input.addEventListener("blur", check);
 }
 
+// The live password checklist (the wizard's 3-3 and 本番の日's): each rule
+// judged in Rust. Answers can come back out of order while staff type: only
+// the latest one is drawn. Returns the function to call with what is typed.
+export function passwordChecklist(list) {
+  let asked = 0;
+  return async (candidate, again = null, userId = null) => {
+    const mine = ++asked;
+    const report = candidate ? await invoke("password_report", { candidate, again, userId }) : {};
+    if (mine !== asked) return;
+    for (const li of list.querySelectorAll("li")) {
+      const ok = candidate !== "" && report[li.dataset.rule] === true;
+      li.classList.toggle("ok", ok);
+      // Said in words too (the tick is drawn, not read).
+      li.querySelector(".rule-state").textContent = text(ok ? "password_rule_met" : "password_rule_unmet");
+    }
+  };
+}
+
 // Warnings while a password is typed, so that fewer logins fail and lock:
 // Caps Lock on, and full-width characters or spaces (checked in Rust).
 export function watchPassword(input) {

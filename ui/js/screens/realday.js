@@ -5,7 +5,7 @@
 // Everything drawn comes from Rust (`real_day`); nothing secret is asked
 // for or kept (a new password may be tried against the rules, never kept).
 import { invoke } from "../ipc.js";
-import { $, act, el, every, show } from "../dom.js";
+import { $, act, el, every, passwordChecklist, show, watchPassword } from "../dom.js";
 import { text, useTexts, placeTexts } from "../texts.js";
 
 let english = false;
@@ -100,42 +100,26 @@ function draw(day) {
   if (focused && document.activeElement && document.activeElement.id !== focused && $(focused)) $(focused).focus();
 }
 
-// 3-3's new password, tried before it is typed in Edge: judged in Rust as
-// staff type (the latest answer drawn), never kept, and cleared as soon as
-// the focus leaves the box or the window is hidden.
-let tried = 0;
-async function tryPassword() {
-  const asked = ++tried;
-  const candidate = $("rd-new-password").value;
-  const report = candidate ? await invoke("password_report", { candidate, again: null, userId: null }) : {};
-  if (asked !== tried) return;
-  for (const li of document.querySelectorAll("#rd-password-checklist li")) {
-    const ok = candidate !== "" && report[li.dataset.rule] === true;
-    li.classList.toggle("ok", ok);
-    li.querySelector(".rule-state").textContent = text(ok ? "password_rule_met" : "password_rule_unmet");
-  }
-}
-
-function forgetPassword() {
-  $("rd-new-password").value = "";
-  $("rd-new-password").type = "password";
-  $("rd-password-show").checked = false;
-  $("rd-caps-lock").hidden = true;
-  tryPassword();
-}
-
+// 3-3's new password, tried before it is typed in Edge: judged as staff
+// type (the wizard's checklist and warnings), never kept, and cleared as
+// soon as the focus leaves the box or the window is hidden.
 function wirePassword() {
   const input = $("rd-new-password");
-  input.addEventListener("input", tryPassword);
-  // Caps Lock said while it matters: the FAQ's first advice on case.
-  const caps = (ev) => { if (ev.getModifierState) $("rd-caps-lock").hidden = !ev.getModifierState("CapsLock"); };
-  input.addEventListener("keydown", caps);
-  input.addEventListener("keyup", caps);
+  const judge = passwordChecklist($("rd-password-checklist"));
+  watchPassword(input);
+  input.addEventListener("input", () => judge(input.value));
+  // Emptied as if staff had deleted it: the list and the warnings follow.
+  const forget = () => {
+    input.value = "";
+    input.type = "password";
+    $("rd-password-show").checked = false;
+    input.dispatchEvent(new Event("input"));
+  };
   $("rd-password-show").addEventListener("change", () => { input.type = $("rd-password-show").checked ? "text" : "password"; });
-  $("rd-password").addEventListener("focusout", (ev) => { if (!$("rd-password").contains(ev.relatedTarget)) forgetPassword(); });
-  document.addEventListener("visibilitychange", () => { if (document.hidden) forgetPassword(); });
-  window.addEventListener("pagehide", forgetPassword);
-  forgetPassword();
+  $("rd-password").addEventListener("focusout", (ev) => { if (!$("rd-password").contains(ev.relatedTarget)) forget(); });
+  document.addEventListener("visibilitychange", () => { if (document.hidden) forget(); });
+  window.addEventListener("pagehide", forget);
+  forget();
 }
 
 export async function begin() {

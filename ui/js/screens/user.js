@@ -1,7 +1,7 @@
 // 3-3 管理者ユーザの認証: the login, the code by mail or SMS, the forced
 // change of the initial password.
 import { invoke } from "../ipc.js";
-import { $, countdown, el, fullCountdown, liveCheck, watchPassword } from "../dom.js";
+import { $, countdown, el, fullCountdown, liveCheck, passwordChecklist, watchPassword } from "../dom.js";
 import { placeTexts, text } from "../texts.js";
 import { current, onEnter, onSubmit, step } from "../wizard.js";
 import { delivered } from "./office.js";
@@ -44,21 +44,11 @@ async function sendCode() {
   await step($("send-code-btn"), "send_user_code", { channel });
 }
 
-// The live checklist: each rule of the policy, and the confirmation, judged in Rust.
-// Answers can come back out of order while staff type: only the latest one is drawn.
-let checklistAsked = 0;
-async function updateChecklist() {
-  const asked = ++checklistAsked;
-  const candidate = $("new-password").value;
+// The live checklist: each rule of the policy, and the confirmation.
+let judge = null;
+function updateChecklist() {
   const admin = current().progress.admin;
-  const report = await invoke("password_report", { candidate, again: $("new-password-again").value, userId: admin ? admin.user_id : null });
-  if (asked !== checklistAsked) return;
-  document.querySelectorAll("#password-checklist li").forEach((li) => {
-    const ok = candidate !== "" && report[li.dataset.rule] === true;
-    li.classList.toggle("ok", ok);
-    // Said in words too (the tick is drawn, not read).
-    li.querySelector(".rule-state").textContent = text(ok ? "password_rule_met" : "password_rule_unmet");
-  });
+  judge($("new-password").value, $("new-password-again").value, admin ? admin.user_id : null);
 }
 
 export function wire() {
@@ -70,6 +60,7 @@ export function wire() {
   onSubmit("admin-code-form", "admin-verify-btn", "user_verify", verify, ["admin-code"]);
   const change = () => ({ newPassword: $("new-password").value, newPasswordAgain: $("new-password-again").value });
   onSubmit("password-form", "password-btn", "change_password", change, ["new-password", "new-password-again"]);
+  judge = passwordChecklist($("password-checklist"));
   $("new-password").addEventListener("input", updateChecklist);
   $("new-password-again").addEventListener("input", updateChecklist);
   liveCheck($("admin-code"), "code");
