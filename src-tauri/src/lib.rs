@@ -72,10 +72,9 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
 /// that it comes with the status to draw its first screen with: the page
 /// needs no round trip before it. Made after a join link was offered, so
 /// the status given says so.
-fn main_window<R: Runtime>(app: &tauri::App<R>) -> tauri::Result<()> {
-    let Some(config) = app.config().app.windows.iter().find(|w| w.label == MAIN_WINDOW) else {
-        return Ok(());
-    };
+fn main_window<R: Runtime>(app: &tauri::App<R>) -> Result<(), Box<dyn std::error::Error>> {
+    // Without it the app would run with no window at all: said, not skipped.
+    let config = app.config().app.windows.iter().find(|w| w.label == MAIN_WINDOW).ok_or("tauri.conf.json names no main window")?;
     let status = tauri::async_runtime::block_on(app.state::<AppCore>().status());
     tauri::WebviewWindowBuilder::from_config(app.handle(), config)?.initialization_script(first_status_script(&status)).build()?;
     Ok(())

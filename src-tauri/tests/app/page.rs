@@ -15,21 +15,30 @@ struct Page {
     scripts: String,
 }
 
-fn page() -> Page {
-    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui");
-    let mut scripts = String::new();
+fn ui() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui")
+}
+
+/// Every script under `ui/js`, as the page names it (`js/screens/user.js`).
+fn modules() -> BTreeSet<String> {
+    let ui = ui();
+    let mut modules = BTreeSet::new();
     let mut folders = vec![ui.join("js")];
     while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
-            let path = entry.path();
+        for path in std::fs::read_dir(&folder).unwrap().flatten().map(|e| e.path()) {
             if path.is_dir() {
                 folders.push(path);
             } else if path.extension().is_some_and(|e| e == "js") {
-                scripts.push_str(&std::fs::read_to_string(&path).unwrap());
-                scripts.push('\n');
+                modules.insert(path.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/"));
             }
         }
     }
+    modules
+}
+
+fn page() -> Page {
+    let ui = ui();
+    let scripts = modules().iter().map(|m| std::fs::read_to_string(ui.join(m)).unwrap() + "\n").collect();
     Page { html: std::fs::read_to_string(ui.join("index.html")).unwrap(), scripts }
 }
 
@@ -252,25 +261,13 @@ fn the_text_size_choices_are_the_sizes_the_settings_keep() {
 /// listed one gone, fails here.
 #[test]
 fn every_module_of_the_page_is_preloaded_and_every_preload_is_a_module() {
-    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui");
-    let mut modules = BTreeSet::new();
-    let mut folders = vec![ui.join("js")];
-    while let Some(folder) = folders.pop() {
-        for path in std::fs::read_dir(&folder).unwrap().flatten().map(|e| e.path()) {
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "js") {
-                modules.insert(path.strip_prefix(&ui).unwrap().to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
     let html = page().html;
     let entry: Vec<&str> = html.split("<script type=\"module\" src=\"").skip(1).filter_map(|r| r.split('"').next()).collect();
     assert_eq!(entry, ["js/main.js"], "one entry module");
     let mut loaded: BTreeSet<String> = preloads(&html).into_iter().map(str::to_owned).collect();
     assert_eq!(loaded.len(), html.matches("rel=\"modulepreload\"").count(), "a module preloaded twice");
     loaded.insert(entry[0].to_owned());
-    assert_eq!(loaded, modules, "ui/index.html's modulepreload links and the modules under ui/js");
+    assert_eq!(loaded, modules(), "ui/index.html's modulepreload links and the modules under ui/js");
 }
 
 /// The `href` of every `<link rel="modulepreload">`.
@@ -288,7 +285,7 @@ fn the_preload_reader_finds_what_a_page_lists() {
 /// The page reads its first status where the app puts it.
 #[test]
 fn the_page_reads_the_first_status_where_the_app_puts_it() {
-    let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/js/main.js")).unwrap();
+    let main = std::fs::read_to_string(ui().join("js/main.js")).unwrap();
     let wanted = format!("const FIRST_STATUS = \"{}\";", kaigo_onboard_app::FIRST_STATUS_GLOBAL);
     assert!(main.contains(&wanted), "ui/js/main.js does not say {wanted}");
 }

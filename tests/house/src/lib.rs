@@ -6,7 +6,6 @@
 //! CI run once failed when PostgreSQL's fixed test port was taken. Let the
 //! kernel choose (port 0, or `free_port` in scripts/lib.sh) or use a Unix
 //! socket.
-
 //!
 //! [`environment`]: every `KAIGO_…` variable the code reads is listed, with
 //! what it does, in `ENVIRONMENT.md`, and every one listed there is read.

@@ -3,7 +3,6 @@
 
 use regex::Regex;
 use std::path::{Path, PathBuf};
-
 use std::sync::LazyLock;
 
 /// Linux's default range for outgoing connections' local ports

@@ -82,17 +82,16 @@ fn refusal_response(code: ErrorCode, field: Option<&str>, retry_after: Option<ti
 /// The code for an error answered by a layer below ours (axum's own
 /// rejections, the body limit, the timeout), by its status.
 fn code_for_status(status: StatusCode) -> ApiErrorCode {
-    use ApiErrorCode as ErrorCode;
     match status {
-        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
-        StatusCode::NOT_FOUND => ErrorCode::NotFound,
-        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
-        StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
-        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
-        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
-        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::ServiceUnavailable,
-        s if s.is_server_error() => ErrorCode::Internal,
-        _ => ErrorCode::InvalidRequest,
+        StatusCode::UNAUTHORIZED => ApiErrorCode::Unauthenticated,
+        StatusCode::NOT_FOUND => ApiErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ApiErrorCode::MethodNotAllowed,
+        StatusCode::REQUEST_TIMEOUT => ApiErrorCode::RequestTimeout,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiErrorCode::PayloadTooLarge,
+        StatusCode::TOO_MANY_REQUESTS => ApiErrorCode::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE => ApiErrorCode::ServiceUnavailable,
+        s if s.is_server_error() => ApiErrorCode::Internal,
+        _ => ApiErrorCode::InvalidRequest,
     }
 }
 
