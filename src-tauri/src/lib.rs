@@ -37,9 +37,10 @@ pub fn compose(paths: AppPaths, secrets: Arc<dyn SecretStore>) -> AppCore {
     AppCore::new(paths, secrets).with_rehearsal(practice)
 }
 
-/// 研修を開く: the class this PC serves, kept in the app's folder.
-pub fn class_hosting(paths: &AppPaths) -> Arc<ClassHosting> {
-    Arc::new(ClassHosting::new(paths.hosted_class()))
+/// 研修を開く: the class this PC serves, kept in the app's folder, its
+/// secrets in the keychain.
+pub fn class_hosting(paths: &AppPaths, secrets: Arc<dyn SecretStore>) -> Arc<ClassHosting> {
+    Arc::new(ClassHosting::new(paths.hosted_class(), secrets))
 }
 
 /// Adds the commands and the core to a builder.
@@ -54,8 +55,9 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         init_logging(&paths);
         let service = std::env::var("KAIGO_ONBOARD_KEYCHAIN_SERVICE").unwrap_or_else(|_| SERVICE.to_owned());
         let updates = Arc::new(updates::PluginUpdates::new(app.handle().clone()));
-        app.manage(class_hosting(&paths));
-        app.manage(compose(paths, Arc::new(Keychain::new(&service))).with_updates(updates));
+        let keychain: Arc<dyn SecretStore> = Arc::new(Keychain::new(&service));
+        app.manage(class_hosting(&paths, keychain.clone()));
+        app.manage(compose(paths, keychain).with_updates(updates));
         // Opened by a join link (研修): the system passes it as an argument.
         if let Some(link) = kaigo_api::class::join_link_in_args(std::env::args().skip(1)) {
             app.state::<AppCore>().offer_join_link(link);

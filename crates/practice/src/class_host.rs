@@ -1,21 +1,25 @@
 //! 研修を開く in the app: the class this PC serves to a room, run inside the
-//! app as the practice service is. A class has a folder of its own (a CA
-//! made for it, the service's keys, its database) and a record beside it
-//! that lets the class resume — same codes, same seats — after the app or
-//! the PC restarted, until it ends. When the trainer ends it, or its time
-//! is over, the service stops and the folder and record are deleted.
+//! app as the practice service is. A class has a folder of its own (its
+//! CA's certificate, its database), secrets in the OS keychain (the key of
+//! the CA made for it, the key that seals its codes) and a record beside
+//! the folder that lets the class resume — same codes, same seats — after
+//! the app or the PC restarted, until it ends. When the trainer ends it, or
+//! its time is over, the service stops and the folder, the record and the
+//! keychain entries are deleted.
 
 use kaigo_app_core::class_discovery::{self, Announcer};
 use kaigo_app_core::class_network;
+use kaigo_app_core::keychain::SecretStore;
 use kaigo_app_core::paths::write_atomic;
 use kaigo_app_core::wizard::FormField;
 use kaigo_app_core::{AppError, AppResult};
 use kaigo_domain::ErrorCode;
 use kaigo_service::classes::host::{self, ClassRefused, HostSettings};
+use kaigo_service::classes::room::{self, RoomSecret, RoomSecrets};
 use kaigo_service::classes::ClassRequest;
 use kaigo_service::clock::{SharedClock, SystemClock};
 use kaigo_service::RunningService;
-use secrecy::ExposeSecret as _;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 use std::path::{Path, PathBuf};
@@ -135,10 +139,29 @@ async fn announce(service: &RunningService, record: &Record) -> Option<Announcer
     }
 }
 
+/// The hosted class's secrets in the app's keychain.
+struct KeychainRoomSecrets(Arc<dyn SecretStore>);
+
+/// A room secret's entry in the keychain.
+pub fn keychain_entry(secret: RoomSecret) -> String {
+    format!("hosted-class:{}", secret.name())
+}
+
+impl RoomSecrets for KeychainRoomSecrets {
+    fn get(&self, secret: RoomSecret) -> anyhow::Result<Option<SecretString>> {
+        Ok(self.0.get(&keychain_entry(secret))?)
+    }
+
+    fn set(&self, secret: RoomSecret, value: &SecretString) -> anyhow::Result<()> {
+        Ok(self.0.set(&keychain_entry(secret), value)?)
+    }
+}
+
 /// 研修を開く, for the app.
 pub struct ClassHosting {
     /// The app's `hosted-class` folder.
     root: PathBuf,
+    secrets: KeychainRoomSecrets,
     clock: SharedClock,
     /// The port tried first (tests use 0: the system's choice).
     port: u16,
@@ -149,9 +172,10 @@ pub struct ClassHosting {
 }
 
 impl ClassHosting {
-    pub fn new(root: PathBuf) -> ClassHosting {
+    pub fn new(root: PathBuf, secrets: Arc<dyn SecretStore>) -> ClassHosting {
         ClassHosting {
             root,
+            secrets: KeychainRoomSecrets(secrets),
             clock: Arc::new(SystemClock),
             port: CLASS_PORT,
             serving: Default::default(),
@@ -206,22 +230,12 @@ impl ClassHosting {
         kaigo_domain::class::ClassPolicy::default()
             .check_class(request.seats, request.ends_at, now)
             .map_err(|c| AppError::field(c, if c == ErrorCode::ClassSeatsInvalid { FormField::Seats } else { FormField::Hours }))?;
-        let opened = host::open(&settings, &request, now).await;
+        let opened = host::open(&settings, &self.secrets, &request, now).await;
         if opened.is_err() {
             self.forget().await?;
         }
-        let (files, opened) = opened.map_err(|e| match e.downcast_ref::<ClassRefused>() {
-            Some(ClassRefused(code)) => {
-                let field = match code {
-                    ErrorCode::ClassNameInvalid => FormField::Name,
-                    ErrorCode::ClassSeatsInvalid => FormField::Seats,
-                    _ => FormField::Hours,
-                };
-                AppError::field(*code, field)
-            }
-            None => AppError::internal(e),
-        })?;
-        drop(files);
+        let (room, opened) = opened.map_err(opening_refused)?;
+        drop(room);
         // The link's secret is not kept (dropped here): the app's windows
         // get one-time tickets.
         let record =
@@ -332,12 +346,12 @@ impl ClassHosting {
     /// Serves the recorded class on its address: its port when free (the
     /// address attendees typed stays right), else one the system chooses.
     async fn serve(&self, record: &Record) -> AppResult<Serving> {
-        let files = kaigo_service::classes::room::prepare(&self.class_dir(), &[record.address.to_string()], self.clock.now())
-            .map_err(AppError::internal)?;
-        let built = match host::build(&self.settings(record.address, record.port), &files, self.clock.clone()).await {
+        let room = room::prepare(&self.class_dir(), &self.secrets, &[record.address.to_string()], self.clock.now())
+            .map_err(|e| e.downcast::<AppError>().unwrap_or_else(AppError::internal))?;
+        let built = match host::build(&self.settings(record.address, record.port), &room, self.clock.clone()).await {
             Err(e) if record.port != 0 => {
                 tracing::warn!(error = %e, port = record.port, "class: its port is taken");
-                host::build(&self.settings(record.address, 0), &files, self.clock.clone()).await
+                host::build(&self.settings(record.address, 0), &room, self.clock.clone()).await
             }
             built => built,
         };
@@ -376,13 +390,30 @@ impl ClassHosting {
         }
     }
 
-    /// Deletes everything of the class: its record, then its folder (CA
-    /// key, service key, database).
+    /// Deletes everything of the class: its record, its folder (the CA's
+    /// certificate, the database), then its secrets in the keychain.
     async fn forget(&self) -> AppResult<()> {
         remove_if_there(&self.record_path(), false).await?;
         remove_if_there(&self.class_dir(), true).await?;
+        for secret in RoomSecret::ALL {
+            self.secrets.0.delete(&keychain_entry(secret))?;
+        }
         Ok(())
     }
+}
+
+/// Why a class was not opened, for the window: the rule broken and its
+/// field, the keychain's trouble as such, anything else internal.
+fn opening_refused(e: anyhow::Error) -> AppError {
+    if let Some(&ClassRefused(code)) = e.downcast_ref::<ClassRefused>() {
+        let field = match code {
+            ErrorCode::ClassNameInvalid => FormField::Name,
+            ErrorCode::ClassSeatsInvalid => FormField::Seats,
+            _ => FormField::Hours,
+        };
+        return AppError::field(code, field);
+    }
+    e.downcast::<AppError>().unwrap_or_else(AppError::internal)
 }
 
 /// Removes a file or folder, trying again for a moment: on Windows a file

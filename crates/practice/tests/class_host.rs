@@ -1,16 +1,61 @@
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 //! 研修を開く in the app: a class opened, served, resumed after the app
 //! stopped, entered by the trainer's windows with one-time tickets, and
-//! gone — every file of it — once the trainer ends it.
+//! gone — every file and keychain entry of it — once the trainer ends it.
 
+use kaigo_app_core::keychain::{MemorySecrets, SecretStore as _};
 use kaigo_domain::ErrorCode;
-use kaigo_practice::class_host::{ClassHosting, ClassOpening, HostedClass, TrainerPage};
+use kaigo_practice::class_host::{keychain_entry, ClassHosting, ClassOpening, HostedClass, TrainerPage};
+use kaigo_service::classes::room::RoomSecret;
 use std::net::IpAddr;
 use std::path::Path;
+use std::sync::Arc;
 
-fn hosting(root: &Path) -> ClassHosting {
+/// The trainer's PC: the app's folder and its keychain, which outlive the
+/// app's runs.
+struct TrainersPc {
+    folder: tempfile::TempDir,
+    keychain: Arc<MemorySecrets>,
+}
+
+impl TrainersPc {
+    fn new() -> TrainersPc {
+        TrainersPc { folder: tempfile::tempdir().unwrap(), keychain: Arc::default() }
+    }
+
+    /// The app started on this PC.
+    fn hosting(&self) -> ClassHosting {
+        hosting(self.folder.path(), self.keychain.clone())
+    }
+
+    /// The class's secrets in the keychain.
+    fn kept_secrets(&self) -> Vec<RoomSecret> {
+        RoomSecret::ALL.into_iter().filter(|s| self.keychain.get(&keychain_entry(*s)).unwrap().is_some()).collect()
+    }
+
+    /// Nothing of a class: no record, no folder, no keychain entry.
+    fn nothing_left(&self) -> bool {
+        nothing_left(self.folder.path()) && self.kept_secrets().is_empty()
+    }
+}
+
+fn hosting(root: &Path, keychain: Arc<MemorySecrets>) -> ClassHosting {
     // The system chooses the port: tests never hold a fixed one.
-    ClassHosting::new(root.to_path_buf()).with_port(0)
+    ClassHosting::new(root.to_path_buf(), keychain).with_port(0)
+}
+
+/// Every file under `dir`.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }
 
 fn opening(name: &str) -> ClassOpening {
@@ -41,10 +86,17 @@ fn nothing_left(root: &Path) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_opened_in_the_app_resumes_after_a_restart_and_is_gone_once_ended() {
-    let root = tempfile::tempdir().unwrap();
-    let first = hosting(root.path());
+    let pc = TrainersPc::new();
+    let first = pc.hosting();
     assert_eq!(first.current().await.unwrap(), None);
     let opened: HostedClass = first.open(&opening("初期設定の研修")).await.unwrap();
+    // The class's secrets are in the keychain, and no key is in a file.
+    assert_eq!(pc.kept_secrets(), RoomSecret::ALL);
+    let on_disk: Vec<String> = files_under(pc.folder.path()).iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+    assert!(!on_disk.iter().any(|text| text.contains("PRIVATE KEY")), "a private key in the class's folder");
+    let service_key = pc.keychain.get(&keychain_entry(RoomSecret::ServiceKey)).unwrap().unwrap();
+    let service_key = secrecy::ExposeSecret::expose_secret(&service_key).to_owned();
+    assert!(!on_disk.iter().any(|text| text.contains(&service_key)), "the service key in the class's folder");
     assert_eq!((opened.name.as_str(), opened.seats), ("初期設定の研修", 3));
     assert!(opened.service_url.starts_with("https://127.0.0.1:"), "{}", opened.service_url);
     assert!(opened.join_link.starts_with("kaigo-onboard://join?"), "{}", opened.join_link);
@@ -80,7 +132,7 @@ async fn a_class_opened_in_the_app_resumes_after_a_restart_and_is_gone_once_ende
     first.stop().await;
     assert!(!first.is_serving());
     drop(first);
-    let second = hosting(root.path());
+    let second = pc.hosting();
     let resumed = second.current().await.unwrap().expect("the class resumes");
     assert_eq!((resumed.join_code.as_str(), resumed.short_pin.as_str()), (opened.join_code.as_str(), opened.short_pin.as_str()));
     assert!(second.is_serving());
@@ -97,14 +149,14 @@ async fn a_class_opened_in_the_app_resumes_after_a_restart_and_is_gone_once_ende
     assert_eq!(closed.status(), 200);
     assert_eq!(second.current().await.unwrap(), None);
     assert!(!second.is_serving());
-    assert!(nothing_left(root.path()), "the class's folder (CA key, database) and record are deleted");
+    assert!(pc.nothing_left(), "the class's folder (CA, database), record and keychain entries are deleted");
     assert_eq!(second.trainer_url(TrainerPage::Grid).await.unwrap_err().code(), ErrorCode::ClassClosed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_opening_says_which_field_to_fix_and_leaves_nothing() {
-    let root = tempfile::tempdir().unwrap();
-    let hosting = hosting(root.path());
+    let pc = TrainersPc::new();
+    let hosting = pc.hosting();
     let cases: [(ClassOpening, ErrorCode, &str); 5] = [
         (opening("   "), ErrorCode::ClassNameInvalid, "name"),
         (ClassOpening { seats: 0, ..opening("研修") }, ErrorCode::ClassSeatsInvalid, "seats"),
@@ -118,24 +170,50 @@ async fn a_refused_opening_says_which_field_to_fix_and_leaves_nothing() {
         let refused = hosting.open(&asked).await.unwrap_err();
         assert_eq!((refused.code(), refused.field.as_deref()), (code, Some(field)), "{asked:?}");
         assert!(!hosting.is_serving());
-        assert!(nothing_left(root.path()), "{asked:?} left something behind");
+        assert!(pc.nothing_left(), "{asked:?} left something behind");
     }
     // The name's message is about the class's name, not a person's.
     let refused = hosting.open(&opening("")).await.unwrap_err();
     assert!(refused.message.contains("研修の名前"), "{}", refused.message);
 }
 
+/// A keychain that does not answer (locked, its service stopped).
+struct KeychainUnavailable;
+
+impl kaigo_app_core::keychain::SecretStore for KeychainUnavailable {
+    fn get(&self, _: &str) -> kaigo_app_core::AppResult<Option<secrecy::SecretString>> {
+        Err(ErrorCode::KeychainUnavailable.into())
+    }
+    fn set(&self, _: &str, _: &secrecy::SecretString) -> kaigo_app_core::AppResult<()> {
+        Err(ErrorCode::KeychainUnavailable.into())
+    }
+    fn delete(&self, _: &str) -> kaigo_app_core::AppResult<()> {
+        Err(ErrorCode::KeychainUnavailable.into())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_keychain_no_class_is_opened_and_the_keychain_is_named() {
+    let root = tempfile::tempdir().unwrap();
+    let hosting = ClassHosting::new(root.path().to_path_buf(), Arc::new(KeychainUnavailable)).with_port(0);
+    let refused = hosting.open(&opening("初期設定の研修")).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::KeychainUnavailable, "{refused:?}");
+    assert!(!hosting.is_serving());
+    assert!(nothing_left(root.path()), "a class without its secrets left files behind");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_whose_time_is_over_is_deleted_at_the_next_start() {
-    let root = tempfile::tempdir().unwrap();
-    let first = hosting(root.path());
+    let pc = TrainersPc::new();
+    let first = pc.hosting();
     first.open(&ClassOpening { hours: 0.0005, ..opening("短い研修") }).await.unwrap();
     first.stop().await;
+    assert_eq!(pc.kept_secrets(), RoomSecret::ALL, "a class stopped, not ended, keeps its secrets");
     // Two seconds: the class (1.8 s long) is over.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    let second = hosting(root.path());
+    let second = pc.hosting();
     assert_eq!(second.current().await.unwrap(), None);
-    assert!(nothing_left(root.path()));
+    assert!(pc.nothing_left());
 }
 
 /// 研修をさがす on a real network: a room's PCs are network namespaces
@@ -238,7 +316,7 @@ mod on_a_room_network {
             on_pc(&trainer, move || {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 runtime.block_on(async move {
-                    let hosting = hosting(&dir);
+                    let hosting = hosting(&dir, Arc::default());
                     let opening = ClassOpening { address: IpAddr::from([10, 213, 7, 1]), ..opening("初期設定の研修") };
                     opened_tx.send(hosting.open(&opening).await).unwrap();
                     let _ = stop_rx.await;

@@ -435,9 +435,13 @@ async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
         seats: a.seats,
         ends_at: now + time::Duration::seconds_f64(a.hours * 3600.0),
     };
-    let (files, opened) = kaigo_service::classes::host::open(&settings, &request, now).await?;
+    let secrets = kaigo_service::classes::room::FolderSecrets(a.dir.clone());
+    let (room, opened) = kaigo_service::classes::host::open(&settings, &secrets, &request, now).await?;
+    // Instances started later by `serve` read the room by path.
+    room.write_server_files(&a.dir)?;
     let public_url = settings.public_url(a.listen.port());
-    let authority = kaigo_service::classes::ClassAuthority::from_pem(&read(&files.ca_cert)?, &read(&files.ca_key)?)?;
+    let authority =
+        kaigo_service::classes::ClassAuthority::from_pem(&room.ca_cert_pem, secrecy::ExposeSecret::expose_secret(&room.ca_key_pem))?;
     let invitation = kaigo_service::classes::ClassInvitation::new(&public_url, &opened.join_code, &authority);
     let ends = request.ends_at.to_offset(kaigo_domain::messages::JAPAN_TIME);
     let trainer_host = if a.no_serve { public_url.clone() } else { format!("http://{}", a.trainer_listen) };
@@ -452,7 +456,7 @@ async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
     if a.no_serve {
         return Ok(());
     }
-    let app = kaigo_service::classes::host::build(&settings, &files, Arc::new(SystemClock)).await?;
+    let app = kaigo_service::classes::host::build(&settings, &room, Arc::new(SystemClock)).await?;
     if let Some(at) = app.trainer_addr() {
         println!("trainer's page on http://{at}/trainer");
     }

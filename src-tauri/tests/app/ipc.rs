@@ -17,8 +17,9 @@ fn window() -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>, tempfile::T
     let dir = tempfile::tempdir().unwrap();
     // The mock runtime does not run `setup`: the core is managed here, as setup does.
     let paths = AppPaths::new(dir.path()).unwrap();
-    let hosting = kaigo_onboard_app::class_hosting(&paths);
-    let core = kaigo_onboard_app::compose(paths, Arc::new(MemorySecrets::default()));
+    let secrets = Arc::new(MemorySecrets::default());
+    let hosting = kaigo_onboard_app::class_hosting(&paths, secrets.clone());
+    let core = kaigo_onboard_app::compose(paths, secrets);
     // The real context: the app's capability file decides what may be called.
     let builder = mock_builder().manage(core).manage(hosting);
     let app = kaigo_onboard_app::app_builder(builder).build(tauri::generate_context!("../tauri.conf.json")).unwrap();

@@ -3,14 +3,24 @@
 //! the grid and the projector's page open as windows of the app, a PC
 //! joins (through the client library, as the attendee's app does) and the
 //! grid shows it; the trainer ends the class in the grid's window, and
-//! the app forgets it — its folder, CA key and database deleted.
+//! the app forgets it — its folder, database and the keychain entries of
+//! its CA's key and service key deleted.
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 
+use kaigo_app_core::keychain::{Keychain, SecretStore as _};
 use kaigo_e2e::{app_under_test, within, E2eResult, Launch, Window};
+use kaigo_practice::class_host::keychain_entry;
+use kaigo_service::classes::room::RoomSecret;
 use std::time::Duration;
 
 /// The app's keychain entries in this test (its own, beside the suite's).
 const KEYCHAIN: &str = "jp.kaigo-onboard.e2e-class-host";
+
+/// The class's secrets the app keeps in this test's keychain.
+fn kept_secrets() -> Vec<RoomSecret> {
+    let keychain = Keychain::new(KEYCHAIN);
+    RoomSecret::ALL.into_iter().filter(|s| keychain.get(&keychain_entry(*s)).unwrap().is_some()).collect()
+}
 
 /// What the main window shows once the class is open.
 struct Hosted {
@@ -75,6 +85,7 @@ async fn a_trainer_opens_runs_and_ends_a_class_from_the_app() {
     let w = within("opening the window", Window::open_as(&launch)).await.unwrap();
     let main = w.client.window().await.unwrap();
     let hosted = within("opening the class", open_from_the_app(&w)).await.unwrap();
+    assert_eq!(kept_secrets(), RoomSecret::ALL, "the class's CA key and service key are in the keychain");
 
     // The grid opened by itself, in a window of the app: three seats.
     within("the grid's window", switch_to_page(&w, "/trainer")).await.unwrap();
@@ -143,5 +154,6 @@ async fn a_trainer_opens_runs_and_ends_a_class_from_the_app() {
     w.wait_true("!document.getElementById('class-host-box').hidden && document.getElementById('class-hosting').hidden").await.unwrap();
     let folder = dir.path().join("data").join("hosted-class");
     assert!(!folder.join("class").exists() && !folder.join("class.json").exists(), "the class's folder and record are deleted");
+    assert_eq!(kept_secrets(), [], "the class's keychain entries are deleted");
     w.close().await.unwrap();
 }

@@ -2,14 +2,15 @@
 //! folder (`room`), a class opened in its database, and the service that
 //! serves it — attendees over mutual TLS, the trainer's pages on loopback.
 
-use super::room::{self, RoomFiles};
+use super::room::{self, Room, RoomSecrets};
 use super::{open_class, ClassRequest, OpenedClass};
 use crate::clock::SharedClock;
 use crate::config::{default_hashing_concurrency, ClassesConfig, Config, DeliveryConfig};
-use crate::secrets::{CodeKey, PasswordHasher};
+use crate::secrets::PasswordHasher;
 use crate::startup::Application;
 use crate::store::{DatabaseLocation, Db};
 use crate::tls::TlsMaterial;
+use secrecy::ExposeSecret as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use time::OffsetDateTime;
@@ -46,18 +47,20 @@ impl HostSettings {
     }
 }
 
-/// Opens a class in the room's database (the folder made first when
-/// missing). The class is whole or absent (`open_class`).
-pub async fn open(settings: &HostSettings, request: &ClassRequest, now: OffsetDateTime) -> anyhow::Result<(RoomFiles, OpenedClass)> {
-    let files = room::prepare(&settings.dir, &settings.hosts, now)?;
+/// Opens a class in the room's database (the folder and the room's
+/// secrets made first when missing). The class is whole or absent
+/// (`open_class`).
+pub async fn open(
+    settings: &HostSettings, secrets: &dyn RoomSecrets, request: &ClassRequest, now: OffsetDateTime,
+) -> anyhow::Result<(Room, OpenedClass)> {
+    let room = room::prepare(&settings.dir, secrets, &settings.hosts, now)?;
     let db = Db::connect(&settings.database()).await?;
     let hasher = PasswordHasher::new(default_hashing_concurrency());
-    let key = CodeKey::from_hex(&read(&files.service_key)?)?;
     let policy = kaigo_domain::class::ClassPolicy::default();
-    let opened = open_class(&db, &hasher, &key, &policy, request, now).await;
+    let opened = open_class(&db, &hasher, &room.service_key, &policy, request, now).await;
     db.close().await;
     let opened = opened.map_err(|e| anyhow::Error::new(ClassRefused(e.code())))?;
-    Ok((files, opened))
+    Ok((room, opened))
 }
 
 /// A class the service refused to open: the rule it broke.
@@ -67,7 +70,7 @@ pub struct ClassRefused(pub kaigo_domain::ErrorCode);
 
 /// The room's service, built (listening) but not yet started. When
 /// `settings.listen` has no port, the system's choice is what attendees type.
-pub async fn build(settings: &HostSettings, files: &RoomFiles, clock: SharedClock) -> anyhow::Result<Application> {
+pub async fn build(settings: &HostSettings, room: &Room, clock: SharedClock) -> anyhow::Result<Application> {
     let listen = match settings.listen.port() {
         0 => crate::startup::listen(settings.listen)?.local_addr()?,
         _ => settings.listen,
@@ -76,12 +79,12 @@ pub async fn build(settings: &HostSettings, files: &RoomFiles, clock: SharedCloc
         listen,
         database: settings.database(),
         tls: TlsMaterial {
-            server_cert_chain_pem: read(&files.server_cert)?,
-            server_key_pem: read(&files.server_key)?,
-            client_ca_pem: read(&files.ca_cert)?,
+            server_cert_chain_pem: room.server_cert_chain_pem.clone(),
+            server_key_pem: room.server_key_pem.expose_secret().to_owned(),
+            client_ca_pem: room.ca_cert_pem.clone(),
             client_crl: None,
         },
-        code_key: CodeKey::from_hex(&read(&files.service_key)?)?,
+        code_key: room.service_key.clone(),
         delivery: DeliveryConfig { practice_mailbox: true, poll: std::time::Duration::from_millis(200), ..DeliveryConfig::default() },
         policy: kaigo_domain::Policy::default(),
         rate_limit: Default::default(),
@@ -89,16 +92,12 @@ pub async fn build(settings: &HostSettings, files: &RoomFiles, clock: SharedCloc
         hashing_concurrency: default_hashing_concurrency(),
         public_url: Some(settings.public_url(listen.port())),
         classes: Some(ClassesConfig {
-            ca_cert_pem: read(&files.ca_cert)?,
-            ca_key_pem: read(&files.ca_key)?,
+            ca_cert_pem: room.ca_cert_pem.clone(),
+            ca_key_pem: room.ca_key_pem.expose_secret().to_owned(),
             trainer_listen: settings.trainer_listen,
         }),
     };
     // A room shares a few addresses (one NAT): the limit is per certificate.
     config.rate_limit.burst = config.rate_limit.burst.max(60);
     Application::build(config, clock).await
-}
-
-fn read(path: &std::path::Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

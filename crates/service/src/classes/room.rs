@@ -1,50 +1,126 @@
-//! The folder of a machine that runs classes: its CA (made once: attendees
-//! pin it for the class), the service key, and a server certificate for
-//! the addresses the room reaches it by (made anew each time, as the
-//! machine's address may change from one room to the next).
+//! What a machine that runs classes serves them with: a CA (attendees pin
+//! it for the class), the key that seals the class's codes, and a server
+//! certificate for the addresses the room reaches it by (made anew each
+//! time, as the machine's address may change from one room to the next).
+//! The two secrets are kept by a [`RoomSecrets`]: the command's are files
+//! in the room's folder that only their owner reads; the app's, the OS
+//! keychain. The server's key is never kept: it lives as long as the
+//! service that uses it.
 
 use crate::demo::write_private;
 use crate::pki::CertificateAuthority;
 use crate::secrets::CodeKey;
+use secrecy::{ExposeSecret as _, SecretString};
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
-pub struct RoomFiles {
-    pub ca_cert: PathBuf,
-    pub ca_key: PathBuf,
-    pub server_cert: PathBuf,
-    pub server_key: PathBuf,
-    pub service_key: PathBuf,
+/// A secret of the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomSecret {
+    /// The class CA's private key (PEM).
+    CaKey,
+    /// The key that seals the class's codes (hex).
+    ServiceKey,
 }
 
-/// Makes what is missing in `dir`, and the server certificate for
-/// loopback and `hosts`.
-pub fn prepare(dir: &Path, hosts: &[String], now: OffsetDateTime) -> anyhow::Result<RoomFiles> {
-    std::fs::create_dir_all(dir)?;
-    let files = RoomFiles {
-        ca_cert: dir.join("ca.pem"),
-        ca_key: dir.join("ca-key.pem"),
-        server_cert: dir.join("server.pem"),
-        server_key: dir.join("server-key.pem"),
-        service_key: dir.join("service.key"),
-    };
-    let ca = if files.ca_cert.exists() && files.ca_key.exists() {
-        CertificateAuthority::from_pem(&std::fs::read_to_string(&files.ca_cert)?, &std::fs::read_to_string(&files.ca_key)?)?
-    } else {
-        let ca = CertificateAuthority::create("Kaigo Onboard Class CA", now)?;
-        write_private(&files.ca_key, ca.key_pem().as_bytes())?;
-        std::fs::write(&files.ca_cert, ca.cert_pem())?;
-        ca
-    };
-    if !files.service_key.exists() {
-        write_private(&files.service_key, CodeKey::generate().to_hex().as_bytes())?;
+impl RoomSecret {
+    pub const ALL: [RoomSecret; 2] = [RoomSecret::CaKey, RoomSecret::ServiceKey];
+
+    /// Its file name in a room's folder, and its name in a keychain.
+    pub fn name(self) -> &'static str {
+        match self {
+            RoomSecret::CaKey => "ca-key.pem",
+            RoomSecret::ServiceKey => "service.key",
+        }
     }
+}
+
+/// Where a room's secrets are kept.
+pub trait RoomSecrets: Send + Sync {
+    /// The secret, or `None` when it was never kept.
+    fn get(&self, secret: RoomSecret) -> anyhow::Result<Option<SecretString>>;
+    fn set(&self, secret: RoomSecret, value: &SecretString) -> anyhow::Result<()>;
+}
+
+/// The command's way: files in the room's folder, readable by their owner
+/// only (the hosted `serve` reads them by path).
+pub struct FolderSecrets(pub PathBuf);
+
+impl RoomSecrets for FolderSecrets {
+    fn get(&self, secret: RoomSecret) -> anyhow::Result<Option<SecretString>> {
+        match std::fs::read_to_string(self.0.join(secret.name())) {
+            Ok(text) => Ok(Some(SecretString::from(text))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(anyhow::anyhow!("{}: {e}", self.0.join(secret.name()).display())),
+        }
+    }
+
+    fn set(&self, secret: RoomSecret, value: &SecretString) -> anyhow::Result<()> {
+        write_private(&self.0.join(secret.name()), value.expose_secret().as_bytes())
+    }
+}
+
+/// The room's material, in memory.
+pub struct Room {
+    /// The class CA's certificate (`ca.pem` in the room's folder: public).
+    pub ca_cert_pem: String,
+    pub ca_key_pem: SecretString,
+    /// The server's certificate followed by the CA's: the app finds the
+    /// pinned CA by it too.
+    pub server_cert_chain_pem: String,
+    pub server_key_pem: SecretString,
+    pub service_key: CodeKey,
+}
+
+impl Room {
+    /// The server's certificate and key as files beside the CA, for a
+    /// `serve` started later by path (the command's `--no-serve`).
+    pub fn write_server_files(&self, dir: &Path) -> anyhow::Result<()> {
+        std::fs::write(dir.join("server.pem"), &self.server_cert_chain_pem)?;
+        write_private(&dir.join("server-key.pem"), self.server_key_pem.expose_secret().as_bytes())
+    }
+}
+
+/// Makes what is missing — the CA (its certificate in `dir`, its key with
+/// `secrets`) and the service key — and a server certificate for loopback
+/// and `hosts`.
+pub fn prepare(dir: &Path, secrets: &dyn RoomSecrets, hosts: &[String], now: OffsetDateTime) -> anyhow::Result<Room> {
+    std::fs::create_dir_all(dir)?;
+    let ca_cert = dir.join("ca.pem");
+    let kept = match (std::fs::read_to_string(&ca_cert), secrets.get(RoomSecret::CaKey)?) {
+        (Ok(cert), Some(key)) => Some((CertificateAuthority::from_pem(&cert, key.expose_secret())?, cert)),
+        // A CA without its key (a keychain emptied by hand) is no CA: the
+        // class's seats get certificates from a new one when they join again.
+        _ => None,
+    };
+    // The certificate as written: the one attendees pinned (the CA read
+    // back signs itself anew, with other bytes).
+    let (ca, ca_cert_pem) = match kept {
+        Some(kept) => kept,
+        None => {
+            let ca = CertificateAuthority::create("Kaigo Onboard Class CA", now)?;
+            secrets.set(RoomSecret::CaKey, &SecretString::from(ca.key_pem()))?;
+            let pem = ca.cert_pem();
+            std::fs::write(&ca_cert, &pem)?;
+            (ca, pem)
+        }
+    };
+    let service_key = match secrets.get(RoomSecret::ServiceKey)? {
+        Some(hex) => CodeKey::from_hex(hex.expose_secret())?,
+        None => {
+            let key = CodeKey::generate();
+            secrets.set(RoomSecret::ServiceKey, &SecretString::from(key.to_hex()))?;
+            key
+        }
+    };
     let mut names: Vec<&str> = vec!["localhost", "127.0.0.1", "::1"];
     names.extend(hosts.iter().map(String::as_str).filter(|h| !["localhost", "127.0.0.1", "::1"].contains(h)));
     let server = ca.issue_server(&names, now)?;
-    // The CA goes with the server's certificate: the app finds the pinned
-    // CA by it too.
-    std::fs::write(&files.server_cert, format!("{}{}", server.cert_pem, std::fs::read_to_string(&files.ca_cert)?))?;
-    write_private(&files.server_key, server.key_pem.as_bytes())?;
-    Ok(files)
+    Ok(Room {
+        server_cert_chain_pem: format!("{}{}", server.cert_pem, ca_cert_pem),
+        server_key_pem: SecretString::from(server.key_pem),
+        ca_key_pem: SecretString::from(ca.key_pem()),
+        ca_cert_pem,
+        service_key,
+    })
 }
