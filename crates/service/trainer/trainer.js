@@ -2,72 +2,21 @@
 // over server-sent events) and call its trainer API with the session's
 // CSRF token. Japanese first; the English switch is remembered.
 
-const WORDS = {
-  grid_title: ["研修の進み具合", "Class progress"],
-  ends: ["終了予定", "Ends at"],
-  projector: ["投影用の画面", "Projector view"],
-  summary: ["まとめ（印刷用）", "Summary (printable)"],
-  csv: ["CSVで保存", "Save as CSV"],
-  counts: ["段階ごとの席の数", "Seats per step"],
-  seats: ["席ごとの状態", "Each seat"],
-  end: ["研修を終える", "End the class"],
-  end_note: ["終えると、この研修の練習用データはすべて削除されます。先に「まとめ」を印刷するか、CSVを保存してください。",
-    "Ending deletes all of this class's practice data. Print the summary or save the CSV first."],
-  close: ["研修を終えてデータを削除する", "End the class and delete its data"],
-  close_confirm: ["研修を終えると、すべての席の練習用データが削除され、元に戻せません。終えてよろしいですか。",
-    "Ending the class deletes every seat's practice data for good. End it?"],
-  closed: ["研修を終えました。データは削除されました。下のまとめを印刷するか、CSVを保存してください。",
-    "The class has ended and its data is deleted. Print the summary below or save the CSV."],
-  projector_lead: ["アプリの最初の画面で「研修に参加する」を選び、次の3つを入力してください。",
-    "In the app's first screen choose \"Join a class\" and type these three."],
-  service_url: ["接続先", "Address"],
-  join_code: ["参加コード", "Join code"],
-  short_pin: ["確認コード", "Check code"],
-  join_qr_alt: ["参加用リンクのQRコード", "QR code of the join link"],
-  join_qr_note: ["PCのカメラでこのコードを読むと、アプリに参加用リンクが入ります。", "Read this code with a PC's camera: the join link opens in the app."],
-  projector_note: ["本物の個人情報は入力しないでください。名前や連絡先は、練習用の架空のものを使います。",
-    "Do not type real personal data: use the made-up names and contacts."],
-  back: ["進み具合の画面に戻る", "Back to the progress grid"],
-  summary_title: ["研修のまとめ", "Class summary"],
-  taken_at: ["時点", "As of"],
-  print: ["印刷する", "Print"],
-  seat: ["席", "Seat"],
-  office: ["事業所", "Office"],
-  condition: ["状態", "State"],
-  last_refusal: ["最後のエラー", "Last refusal"],
-  idle: ["止まっている時間", "Idle for"],
-  actions: ["操作", "Actions"],
-  unlock: ["ロック解除", "Unlock"],
-  reset: ["最初からやり直す", "Start over"],
-  reset_confirm: ["席 {n} の練習を最初からやり直します。よろしいですか。", "Start seat {n} over from the beginning?"],
-  done_mark: ["済", "done"],
-  here_mark: ["いまここ", "here"],
-  minutes: ["{n}分", "{n} min"],
-  under_minute: ["1分未満", "under 1 min"],
-  live: ["最新の状態を表示しています", "Showing the latest state"],
-  unreached: ["まだ、どの受講者のPCもつながっていません", "No attendee's PC has reached the class yet"],
-  unreached_lead: ["次のことを確かめてください。", "Check these:"],
-  unreached_firewall: ["このPCで、Windowsのファイアウォールがこのアプリの通信を許可しているか",
-    "that Windows Firewall on this PC allows the app on the network"],
-  unreached_profile: ["このPCのネットワークが「プライベート ネットワーク」になっているか", "that this PC's network is set to Private"],
-  unreached_guest: ["ゲスト用のWi-Fiではないか（PCどうしがつながらない設定のことがあります）",
-    "that it is not a guest Wi-Fi (they often keep devices apart)"],
-  unreached_vpn: ["講師か受講者のPCがVPNにつながっていないか", "that neither the trainer's nor an attendee's PC is on a VPN"],
-  reconnecting: ["接続が切れました。つなぎ直しています…", "Connection lost, reconnecting…"],
-  sign_in_needed: ["講師用の画面を開くには、研修を開いたときに表示された講師用リンクを開いてください。",
-    "Open the trainer's link printed when the class was opened."],
-  action_failed: ["操作できませんでした: ", "The action failed: "],
-  unlocked: ["席 {n} のロックを解除しました。", "Seat {n} unlocked."],
-  reset_done: ["席 {n} を最初からやり直せるようにしました。", "Seat {n} starts over."],
-  glossary: ["ことばの説明", "Words explained"],
-};
+// The pages' words, [Japanese, English] by key, from the words crate (the
+// service serves them; the HTML came with the Japanese written in).
+let WORDS = {};
 
 let english = localStorage.getItem("kaigo-trainer-lang") === "en";
 let session = null;
 let lastGrid = null;
 let glossary = [];
 
-const say = (key, n) => WORDS[key][english ? 1 : 0].replace("{n}", n);
+// A word in the language shown, its values of the moment written in.
+const say = (key, values = {}) => {
+  let text = WORDS[key]?.[english ? 1 : 0] ?? key;
+  for (const [name, value] of Object.entries(values)) text = text.replaceAll(`{${name}}`, String(value));
+  return text;
+};
 const $ = (id) => document.getElementById(id);
 const el = (tag, text, attrs = {}) => {
   const e = document.createElement(tag);
@@ -82,9 +31,12 @@ function applyWords() {
   document.documentElement.lang = english ? "en" : "ja";
   for (const e of document.querySelectorAll("[data-t]")) e.textContent = say(e.dataset.t);
   for (const e of document.querySelectorAll("[data-t-alt]")) e.alt = say(e.dataset.tAlt);
+  for (const e of document.querySelectorAll("[data-t-label]")) e.setAttribute("aria-label", say(e.dataset.tLabel));
+  if (document.body.dataset.title) document.title = `${say(document.body.dataset.title)} — Kaigo Onboard`;
   const button = $("language");
   if (button) {
-    button.textContent = english ? "日本語" : "English";
+    // The other language, named in itself.
+    button.textContent = say("language_switch");
     button.lang = english ? "ja" : "en";
   }
   if (lastGrid) draw(lastGrid);
@@ -138,7 +90,7 @@ function headRow(row, withActions) {
 function idle(seat) {
   if (seat.idle_seconds === null || seat.idle_seconds === undefined) return "";
   const seconds = seat.idle_seconds + Math.max(0, (Date.now() - (seat.received || Date.now())) / 1000);
-  return seconds < 60 ? say("under_minute") : say("minutes", Math.floor(seconds / 60));
+  return seconds < 60 ? say("under_minute") : say("minutes", { minutes: Math.floor(seconds / 60) });
 }
 
 function tickIdle() {
@@ -228,10 +180,10 @@ async function onAction(event) {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   const n = button.dataset.seat;
-  if (button.dataset.action === "reset" && !confirm(say("reset_confirm", n))) return;
+  if (button.dataset.action === "reset" && !confirm(say("reset_confirm", { seat_number: n }))) return;
   try {
     await call("POST", `/v1/trainer/seats/${n}/${button.dataset.action}`);
-    notice(say(button.dataset.action === "unlock" ? "unlocked" : "reset_done", n));
+    notice(say(button.dataset.action === "unlock" ? "unlocked" : "reset_done", { seat_number: n }));
   } catch (e) {
     notice(say("action_failed") + e.message);
   }
@@ -270,7 +222,13 @@ function listen() {
   source.onerror = () => notice(say("reconnecting"));
 }
 
+async function loadWords() {
+  const resp = await fetch("/trainer/assets/words.json");
+  if (resp.ok) WORDS = await resp.json();
+}
+
 async function start() {
+  await loadWords();
   applyWords();
   $("language")?.addEventListener("click", () => {
     english = !english;

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 //! Plain words, measured: for every text the app shows (the page's texts,
-//! the sentences it composes, every error message, the checklist before
+//! the sentences it composes, the trainer's pages' words, every error message, the checklist before
 //! 3-1 and the glossary's explanations) in Japanese, how long
 //! its sentences are, and how many of its technical words have an
 //! explanation in the glossary (ことばの説明). The figures are printed
@@ -106,7 +106,8 @@ const KANJI_TERMS: &[&str] = &[
 fn screen_texts() -> BTreeMap<String, String> {
     let policy = Policy::default();
     let mut texts = BTreeMap::new();
-    for t in Text::PAGE.iter().chain(Text::COMPOSED) {
+    // The trainer's pages too: a trainer is office staff as well.
+    for t in Text::PAGE.iter().chain(Text::COMPOSED).chain(Text::TRAINER) {
         texts.insert(format!("text:{}", t.key()), t.render(&policy, Language::Japanese));
     }
     for code in ErrorCode::ALL {

@@ -115,7 +115,7 @@ pub async fn sign_in(
         .path("/")
         .max_age(cookie::time::Duration::seconds(max_age))
         .build();
-    let mut resp = super::trainer_page::signed_in(q.next.as_deref());
+    let mut resp = super::trainer_page::signed_in(q.next.as_deref(), &s.ob.policy);
     if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }

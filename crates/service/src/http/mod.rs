@@ -116,6 +116,7 @@ fn trainer_routes() -> Router<AppState> {
         .route("/trainer/assets/trainer.js", get(trainer_page::script))
         .route("/trainer/assets/trainer.css", get(trainer_page::style))
         .route("/trainer/assets/glossary.json", get(trainer_page::glossary))
+        .route("/trainer/assets/words.json", get(trainer_page::words))
         .route("/trainer/sign-in", get(classes::sign_in))
         .route("/v1/trainer/session", get(classes::session))
         .route("/v1/trainer/grid", get(classes::grid))

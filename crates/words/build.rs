@@ -17,7 +17,7 @@ fn main() {
     let mut lists = String::new();
     let mut keys = String::new();
     let mut templates = String::new();
-    for group in ["page", "composed"] {
+    for group in ["page", "composed", "trainer"] {
         let texts = data[group].as_object().unwrap_or_else(|| panic!("data/texts.json has no {group}"));
         let mut list = String::new();
         for (key, text) in texts {

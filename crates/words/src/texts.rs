@@ -3,7 +3,10 @@
 //! (`data-text` in `ui/index.html`, `text(…)` in `ui/js`); a test holds the
 //! page and this list to each other. `composed`: sentences Rust puts
 //! together (check results, notices, advice), which reach the page inside
-//! an answer.
+//! an answer. `trainer`: the trainer's pages' words, served by the class
+//! service (`/trainer/assets/words.json`) and placed by key (`data-t` and
+//! `{{key}}` in `crates/service/trainer`, `say(…)` in its script); a test
+//! in the service holds those files and this list to each other.
 
 use kaigo_domain::Language;
 use serde::Serialize;
@@ -35,6 +38,7 @@ pub const VALUES_OF_THE_MOMENT: &[&str] = &[
     "seats",
     "until",
     "service_url",
+    "minutes",
 ];
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));

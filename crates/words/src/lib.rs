@@ -1,8 +1,9 @@
-//! Every word the app shows, in Japanese and in English, defined once: the
-//! page's texts (served with the status, placed by key) and the sentences
-//! Rust composes (check results, notices, advice after a refusal). The
-//! domain's messages (every error code) are the other half; together they
-//! are all the app says. A text that states a number of the rules names it
+//! Every word the app and the trainer's pages show, in Japanese and in
+//! English, defined once: the app page's texts (served with the status,
+//! placed by key), the sentences Rust composes (check results, notices,
+//! advice after a refusal) and the trainer's pages' words (served to them
+//! by the class service, `trainer_words`). The domain's messages (every
+//! error code) are the other half; together they are all the app says. A text that states a number of the rules names it
 //! (`{code_lifetime}`) and takes it from the policy in force; a value of the
 //! moment (`{name}`, `{path}`) is written in by whoever shows it.
 //!
@@ -60,6 +61,12 @@ pub fn page_texts(policy: &Policy, language: Language) -> BTreeMap<&'static str,
     texts
 }
 
+/// The trainer's pages' words by key, as `[Japanese, English]`, for the
+/// policy in force: the pages switch language without asking again.
+pub fn trainer_words(policy: &Policy) -> BTreeMap<&'static str, [String; 2]> {
+    Text::TRAINER.iter().map(|t| (t.key(), [t.render(policy, Language::Japanese), t.render(policy, Language::English)])).collect()
+}
+
 /// The key of the code's full lifetime as a countdown shows it.
 pub const COUNTDOWN_FULL: &str = "code_countdown_full";
 
@@ -105,7 +112,7 @@ mod tests {
     #[test]
     fn every_text_has_both_languages_and_a_unique_key() {
         let mut keys = std::collections::BTreeSet::new();
-        for text in Text::PAGE.iter().chain(Text::COMPOSED) {
+        for text in Text::PAGE.iter().chain(Text::COMPOSED).chain(Text::TRAINER) {
             assert!(keys.insert(text.key()), "{} twice", text.key());
             assert!(!text.template(Language::Japanese).is_empty() && !text.template(Language::English).is_empty(), "{}", text.key());
         }
