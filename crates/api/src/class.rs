@@ -49,32 +49,48 @@ pub struct JoinedClass {
     pub sign_in: SeatSignIn,
 }
 
-/// One seat on the trainer's grid.
+/// How a seat is doing within its step; the trainer's page names it from
+/// its words (`seat_<condition>`, `seat_locked_until`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrainerSeatCondition {
+    NotJoined,
+    Working,
+    /// コード入力待ち.
+    WaitingForCode,
+    /// コード期限切れ.
+    CodeExpired,
+    /// ロック中: until `locked_until`, or until the trainer unlocks it.
+    Locked,
+    Finished,
+}
+
+/// One seat on the trainer's grid. Nothing in it is a word: the page and
+/// the CSV name steps, conditions and refusals from the words crate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TrainerSeat {
     pub seat_number: u32,
     pub office_name: String,
     pub electronic_billing_id: String,
     pub step: kaigo_domain::class::ClassStep,
-    pub step_ja: String,
-    pub step_en: String,
-    /// 「コード入力待ち」「ロック中 14:32まで」….
-    pub condition_ja: String,
-    pub condition_en: String,
+    pub condition: TrainerSeatCondition,
+    /// When a lock ends by itself (none: locked until the trainer unlocks it).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub locked_until: Option<time::OffsetDateTime>,
     /// The seat cannot go on alone soon (a lock, an expired code).
     pub needs_help: bool,
     /// Seconds since the seat last did anything (none once finished).
     pub idle_seconds: Option<u64>,
-    pub last_refusal_ja: Option<String>,
-    pub last_refusal_en: Option<String>,
+    /// Why the seat's last try was refused (`invalid_password`, `code`, …;
+    /// the page's words are `refusal_<it>`).
+    pub last_refusal: Option<String>,
 }
 
 /// How many seats are at a step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TrainerStepCount {
     pub step: kaigo_domain::class::ClassStep,
-    pub label_ja: String,
-    pub label_en: String,
     pub seats: u32,
 }
 

@@ -304,28 +304,6 @@ impl ClassStep {
     /// The grid's columns, in order.
     pub const COLUMNS: [ClassStep; 5] =
         [ClassStep::OfficeLogin, ClassStep::AdminRegistration, ClassStep::AdminLogin, ClassStep::Terminal, ClassStep::Finished];
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            ClassStep::NotJoined => "未参加",
-            ClassStep::OfficeLogin => "3-1 事業所ログイン",
-            ClassStep::AdminRegistration => "3-2 管理者登録",
-            ClassStep::AdminLogin => "3-3 管理者ログイン",
-            ClassStep::Terminal => "3-4 端末の設定",
-            ClassStep::Finished => "完了",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ClassStep::NotJoined => "Not joined",
-            ClassStep::OfficeLogin => "3-1 Office login",
-            ClassStep::AdminRegistration => "3-2 Admin registration",
-            ClassStep::AdminLogin => "3-3 Admin login",
-            ClassStep::Terminal => "3-4 Terminal set-up",
-            ClassStep::Finished => "Finished",
-        }
-    }
 }
 
 /// A code a seat was sent and has not entered.
@@ -366,36 +344,6 @@ pub enum SeatCondition {
 }
 
 impl SeatCondition {
-    pub fn words_ja(self) -> String {
-        match self {
-            SeatCondition::NotJoined => "未参加".into(),
-            SeatCondition::Working => "作業中".into(),
-            SeatCondition::WaitingForCode => "コード入力待ち".into(),
-            SeatCondition::CodeExpired => "コード期限切れ".into(),
-            SeatCondition::Locked(Some(until)) => {
-                let t = until.to_offset(crate::messages::JAPAN_TIME);
-                format!("ロック中 {}:{:02}まで", t.hour(), t.minute())
-            }
-            SeatCondition::Locked(None) => "ロック中（解除が必要）".into(),
-            SeatCondition::Finished => "完了".into(),
-        }
-    }
-
-    pub fn words_en(self) -> String {
-        match self {
-            SeatCondition::NotJoined => "Not joined".into(),
-            SeatCondition::Working => "Working".into(),
-            SeatCondition::WaitingForCode => "Waiting for the code".into(),
-            SeatCondition::CodeExpired => "Code expired".into(),
-            SeatCondition::Locked(Some(until)) => {
-                let t = until.to_offset(crate::messages::JAPAN_TIME);
-                format!("Locked until {}:{:02} JST", t.hour(), t.minute())
-            }
-            SeatCondition::Locked(None) => "Locked (needs unlocking)".into(),
-            SeatCondition::Finished => "Finished".into(),
-        }
-    }
-
     /// Whether the trainer should look: the seat cannot go on alone soon.
     pub fn needs_help(self) -> bool {
         matches!(self, SeatCondition::CodeExpired | SeatCondition::Locked(_))
@@ -622,7 +570,6 @@ mod tests {
         f.office_failures = FailureRecord { count: p.office_max_failures, last: Some(NOW) };
         let locked = seat_progress(&f, &p, NOW).condition;
         assert_eq!(locked, SeatCondition::Locked(Some(NOW + p.office_lock_duration)));
-        assert_eq!(locked.words_ja(), "ロック中 14:30まで");
         assert!(locked.needs_help());
         f.office_signed_in = true;
         assert_eq!(seat_progress(&f, &p, NOW).step, ClassStep::AdminRegistration);

@@ -71,15 +71,24 @@ async function loadGlossary() {
 function drawCounts(grid) {
   const list = $("counts");
   if (!list) return;
-  list.replaceChildren(...grid.counts.map((c) => el("li", `${english ? c.label_en : c.label_ja}: ${c.seats}`)));
+  list.replaceChildren(...grid.counts.map((c) => el("li", `${stepWords(c.step)}: ${c.seats}`)));
 }
 
 const COLUMNS = ["office_login", "admin_registration", "admin_login", "terminal", "finished"];
 
+// What the grid sends by name, in words: a step, how a seat is doing
+// (a lock's end as the clock in Japan shows it), why it was refused.
+const stepWords = (step) => say(`grid_step_${step}`);
+const conditionWords = (seat) => {
+  if (seat.condition !== "locked" || !seat.locked_until) return say(`seat_${seat.condition}`);
+  const until = new Date(seat.locked_until).toLocaleTimeString("ja-JP", { timeZone: "Asia/Tokyo", hour: "numeric", minute: "2-digit" });
+  return say("seat_locked_until", { until });
+};
+const refusalWords = (seat) => (seat.last_refusal ? say(`refusal_${seat.last_refusal}`) : "");
+
 function headRow(row, withActions) {
   const cells = [say("seat"), say("office")];
-  const labels = lastGrid ? lastGrid.counts.filter((c) => COLUMNS.includes(c.step)) : [];
-  for (const c of labels) cells.push(english ? c.label_en : c.label_ja);
+  for (const step of COLUMNS) cells.push(stepWords(step));
   cells.push(say("condition"), say("last_refusal"), say("idle"));
   if (withActions) cells.push(say("actions"));
   row.replaceChildren(...cells.map((t) => el("th", t, { scope: "col" })));
@@ -129,7 +138,7 @@ function seatRow(seat, withActions) {
     if (label) cell.setAttribute("aria-label", label);
     row.append(cell);
   });
-  row.append(el("td", english ? seat.condition_en : seat.condition_ja), el("td", (english ? seat.last_refusal_en : seat.last_refusal_ja) || ""),
+  row.append(el("td", conditionWords(seat), { class: "condition" }), el("td", refusalWords(seat)),
     el("td", idle(seat), { class: "idle", "data-seat": String(seat.seat_number) }));
   if (withActions) {
     const cell = el("td");
@@ -202,9 +211,11 @@ async function closeClass() {
 
 function offerCsv(grid) {
   // After the end the service has nothing left: the CSV is made here.
-  const head = [say("seat"), say("office"), "KJ ID", say("condition"), say("last_refusal")];
+  // The service's columns (its summary.csv), in the language shown.
+  const head = ["seat", "office", "csv_user_id", "csv_step", "condition", "last_refusal", "csv_idle_minutes"].map((k) => say(k));
+  const minutes = (s) => (s.idle_seconds === null || s.idle_seconds === undefined ? "" : Math.floor(s.idle_seconds / 60));
   const lines = [head, ...grid.seats.map((s) => [s.seat_number, s.office_name, s.electronic_billing_id,
-    english ? s.step_en : s.step_ja, (english ? s.last_refusal_en : s.last_refusal_ja) || ""])];
+    stepWords(s.step), conditionWords(s), refusalWords(s), minutes(s)])];
   const text = "\ufeff" + lines.map((l) => l.map((v) => `"${String(v).replaceAll('"', '""')}"`).join(",")).join("\r\n") + "\r\n";
   $("csv").href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
 }

@@ -11,8 +11,8 @@ use crate::onboarding::{Failure, Onboarding};
 use crate::pki::CertificateAuthority;
 use crate::secrets::{random_token, token_hash, CodeKey, PasswordHasher};
 use crate::store::{self, classes, new_id, offices, Db};
-use kaigo_api::class::{JoinedClass, SeatSignIn, TrainerGrid, TrainerGridChange, TrainerSeat, TrainerStepCount};
-use kaigo_domain::class::{choose_seat, seat_progress, CaPin, ClassPolicy, ClassStep, JoinCode, SeatChoice, WrongJoins};
+use kaigo_api::class::{JoinedClass, SeatSignIn, TrainerGrid, TrainerGridChange, TrainerSeat, TrainerSeatCondition, TrainerStepCount};
+use kaigo_domain::class::{choose_seat, seat_progress, CaPin, ClassPolicy, ClassStep, JoinCode, SeatChoice, SeatCondition, WrongJoins};
 use kaigo_domain::{ErrorCode, Policy};
 use rand::{Rng as _, RngCore as _};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -460,28 +460,34 @@ fn grid(
             office_name: seat.office_name.clone(),
             electronic_billing_id: seat.electronic_billing_id.clone(),
             step: p.step,
-            step_ja: p.step.label_ja().to_owned(),
-            step_en: p.step.label_en().to_owned(),
-            condition_ja: p.condition.words_ja(),
-            condition_en: p.condition.words_en(),
+            condition: wire_condition(p.condition),
+            locked_until: match p.condition {
+                SeatCondition::Locked(until) => until,
+                _ => None,
+            },
             needs_help: p.condition.needs_help(),
             idle_seconds: p.idle_for.map(|d| d.whole_seconds().max(0).unsigned_abs()),
-            last_refusal_ja: refusal.map(|r| r.words_ja().to_owned()),
-            last_refusal_en: refusal.map(|r| r.words_en().to_owned()),
+            last_refusal: refusal.map(|r| r.why().to_owned()),
         });
     }
     let counts = std::iter::once(ClassStep::NotJoined)
         .chain(ClassStep::COLUMNS)
-        .map(|step| TrainerStepCount {
-            step,
-            label_ja: step.label_ja().to_owned(),
-            label_en: step.label_en().to_owned(),
-            seats: u32::try_from(rows.iter().filter(|r| r.step == step).count()).unwrap_or(u32::MAX),
-        })
+        .map(|step| TrainerStepCount { step, seats: u32::try_from(rows.iter().filter(|r| r.step == step).count()).unwrap_or(u32::MAX) })
         .collect();
     let joined = rows.iter().filter(|r| r.step != ClassStep::NotJoined).count();
     let nobody_reached = kaigo_domain::class::nobody_has_reached(class.created_at, now, joined);
     TrainerGrid { class_name: class.name.clone(), ends_at: class.ends_at, seats: rows, counts, at: now, nobody_reached }
+}
+
+fn wire_condition(condition: SeatCondition) -> TrainerSeatCondition {
+    match condition {
+        SeatCondition::NotJoined => TrainerSeatCondition::NotJoined,
+        SeatCondition::Working => TrainerSeatCondition::Working,
+        SeatCondition::WaitingForCode => TrainerSeatCondition::WaitingForCode,
+        SeatCondition::CodeExpired => TrainerSeatCondition::CodeExpired,
+        SeatCondition::Locked(_) => TrainerSeatCondition::Locked,
+        SeatCondition::Finished => TrainerSeatCondition::Finished,
+    }
 }
 
 /// What attendees need to join: shown on the projector, printed by the
@@ -505,23 +511,38 @@ impl ClassInvitation {
     }
 }
 
-/// The grid as CSV, one line a seat, with a byte-order mark so that
-/// spreadsheet programs read the Japanese right.
-pub fn summary_csv(grid: &TrainerGrid) -> anyhow::Result<Vec<u8>> {
+/// The grid as CSV in Japanese, one line a seat, with a byte-order mark so
+/// that spreadsheet programs read the Japanese right. The words are the
+/// trainer's page's (the words crate).
+pub fn summary_csv(grid: &TrainerGrid, policy: &Policy) -> anyhow::Result<Vec<u8>> {
+    let words = kaigo_words::trainer_words(policy);
+    let say = |key: &str| words.get(key).map(|[ja, _]| ja.clone()).unwrap_or_else(|| key.to_owned());
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    out.write_record(["席", "事業所", "ユーザID", "段階", "状態", "最後のエラー", "止まっている分"])?;
+    out.write_record(["seat", "office", "csv_user_id", "csv_step", "condition", "last_refusal", "csv_idle_minutes"].map(say))?;
     for s in &grid.seats {
+        let condition = match (s.condition, s.locked_until) {
+            (TrainerSeatCondition::Locked, Some(until)) => {
+                let t = until.to_offset(kaigo_domain::messages::JAPAN_TIME);
+                say("seat_locked_until").replace("{until}", &format!("{}:{:02}", t.hour(), t.minute()))
+            }
+            (condition, _) => say(&format!("seat_{}", wire_name(&condition))),
+        };
         out.write_record([
             s.seat_number.to_string(),
             s.office_name.clone(),
             s.electronic_billing_id.clone(),
-            s.step_ja.clone(),
-            s.condition_ja.clone(),
-            s.last_refusal_ja.clone().unwrap_or_default(),
+            say(&format!("grid_step_{}", wire_name(&s.step))),
+            condition,
+            s.last_refusal.as_deref().map(|why| say(&format!("refusal_{why}"))).unwrap_or_default(),
             s.idle_seconds.map(|n| (n / 60).to_string()).unwrap_or_default(),
         ])?;
     }
     out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A value's name on the wire (`office_login`): the words' keys end in it.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// The join link as a QR code (SVG), dark on light with its quiet zone, in
@@ -595,15 +616,54 @@ mod tests {
             office_name: format!("練習事業所{n}"),
             electronic_billing_id: format!("KJ{n:010}"),
             step,
-            step_ja: String::new(),
-            step_en: String::new(),
-            condition_ja: String::new(),
-            condition_en: String::new(),
+            condition: TrainerSeatCondition::Working,
+            locked_until: None,
             needs_help: false,
             idle_seconds,
-            last_refusal_ja: None,
-            last_refusal_en: None,
+            last_refusal: None,
         }
+    }
+
+    /// Every step, condition and refusal the grid can send has the
+    /// trainer's words, and every such word is one the grid can send.
+    #[test]
+    fn the_grid_s_steps_conditions_and_refusals_all_have_words_and_no_word_is_left_over() {
+        use crate::store::audit::AuditFailure;
+        let words = kaigo_words::trainer_words(&Policy::default());
+        let steps = std::iter::once(ClassStep::NotJoined).chain(ClassStep::COLUMNS).map(|s| format!("grid_step_{}", wire_name(&s)));
+        let conditions = [
+            SeatCondition::NotJoined,
+            SeatCondition::Working,
+            SeatCondition::WaitingForCode,
+            SeatCondition::CodeExpired,
+            SeatCondition::Locked(None),
+            SeatCondition::Finished,
+        ]
+        .map(|c| format!("seat_{}", wire_name(&wire_condition(c))));
+        let refusals = AuditFailure::ALL.iter().map(|f| format!("refusal_{}", f.why()));
+        let sent: Vec<String> = steps.chain(conditions).chain(["seat_locked_until".to_owned()]).chain(refusals).collect();
+        let missing: Vec<&String> = sent.iter().filter(|k| !words.contains_key(k.as_str())).collect();
+        assert!(missing.is_empty(), "no words for {missing:?}");
+        let left_over: Vec<&&str> = words
+            .keys()
+            .filter(|k| ["grid_step_", "seat_", "refusal_"].iter().any(|p| k.starts_with(p)) && !sent.iter().any(|s| s == *k))
+            .collect();
+        assert!(left_over.is_empty(), "words the grid never sends: {left_over:?}");
+        assert!(!words.contains_key("grid_step_"), "a name on the wire was empty");
+    }
+
+    #[test]
+    fn the_csv_says_steps_conditions_and_refusals_in_the_trainer_s_words() {
+        let mut locked = seat(1, ClassStep::OfficeLogin, Some(150));
+        locked.condition = TrainerSeatCondition::Locked;
+        locked.locked_until = Some(datetime!(2026-12-07 05:30 UTC));
+        locked.last_refusal = Some(crate::store::audit::AuditFailure::InvalidPassword.why().to_owned());
+        let done = TrainerSeat { condition: TrainerSeatCondition::Finished, ..seat(2, ClassStep::Finished, None) };
+        let csv = String::from_utf8(summary_csv(&grid(vec![locked, done], false), &Policy::default()).unwrap()).unwrap();
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[0], "席,事業所,ユーザID,段階,状態,最後のエラー,止まっている分");
+        assert_eq!(lines[1], "1,練習事業所1,KJ0000000001,3-1 事業所ログイン,ロック中 14:30まで,パスワードの誤り,2");
+        assert_eq!(lines[2], "2,練習事業所2,KJ0000000002,完了,完了,,");
     }
 
     fn grid(seats: Vec<TrainerSeat>, nobody_reached: bool) -> TrainerGrid {

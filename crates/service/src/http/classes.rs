@@ -249,7 +249,7 @@ pub async fn close_class(State(s): State<AppState>, TrainerAction(_, class): Tra
     security(("trainer_cookie" = [])), responses((status = 200, description = "One line a seat", content_type = "text/csv")))]
 pub async fn summary_csv(State(s): State<AppState>, Trainer(_, class): Trainer) -> ApiResult<Response> {
     let grid = s.ob.class_grid(&class).await?;
-    let csv = crate::classes::summary_csv(&grid).map_err(crate::onboarding::Failure::Internal)?;
+    let csv = crate::classes::summary_csv(&grid, &s.ob.policy).map_err(crate::onboarding::Failure::Internal)?;
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"class-summary.csv\"")],
         csv,

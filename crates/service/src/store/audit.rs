@@ -79,6 +79,12 @@ macro_rules! failures {
             pub fn as_str(self) -> &'static str {
                 match self { $( AuditFailure::$variant => concat!("failure:", $why), )+ }
             }
+
+            /// Why, alone: the trainer's grid names it (`refusal_<why>`
+            /// in the words crate).
+            pub fn why(self) -> &'static str {
+                match self { $( AuditFailure::$variant => $why, )+ }
+            }
         }
     };
 }
@@ -102,39 +108,6 @@ impl AuditFailure {
     /// The failure an outcome's text names, if it names one.
     pub fn from_outcome(outcome: &str) -> Option<AuditFailure> {
         AuditFailure::ALL.iter().copied().find(|f| f.as_str() == outcome)
-    }
-
-    /// A few words for the trainer's grid (最後のエラー).
-    pub fn words_ja(self) -> &'static str {
-        match self {
-            AuditFailure::Locked => "ロック中に操作",
-            AuditFailure::Throttled => "続けて間違えたため待ち",
-            AuditFailure::CertificateOfficeMismatch => "証明書と事業所が不一致",
-            AuditFailure::InvalidPassword => "パスワードの誤り",
-            AuditFailure::OtherOfficeId => "他の事業所のユーザID",
-            AuditFailure::UnknownId => "ユーザIDの誤り",
-            AuditFailure::InitialPasswordExpired => "初期パスワードの期限切れ",
-            AuditFailure::DeviceTrustInvalid => "PCの記憶が無効",
-            AuditFailure::Code => "認証コードの誤り",
-            AuditFailure::SecurityCode => "セキュリティコードの誤り",
-            AuditFailure::Signature => "端末の署名の誤り",
-        }
-    }
-
-    pub fn words_en(self) -> &'static str {
-        match self {
-            AuditFailure::Locked => "Tried while locked",
-            AuditFailure::Throttled => "Throttled after wrong tries",
-            AuditFailure::CertificateOfficeMismatch => "Certificate of another office",
-            AuditFailure::InvalidPassword => "Wrong password",
-            AuditFailure::OtherOfficeId => "Another office's user ID",
-            AuditFailure::UnknownId => "Unknown user ID",
-            AuditFailure::InitialPasswordExpired => "Initial password expired",
-            AuditFailure::DeviceTrustInvalid => "Remembered PC no longer valid",
-            AuditFailure::Code => "Wrong one-time code",
-            AuditFailure::SecurityCode => "Wrong security code",
-            AuditFailure::Signature => "Wrong terminal signature",
-        }
     }
 }
 
