@@ -49,14 +49,9 @@ pub fn explain(code: ErrorCode, refused: Refused, policy: &Policy, now: Option<O
     let next = match (code, refused.tries_left, refused.retry_after_seconds, now) {
         (ErrorCode::InvalidCredentials, Some(1), _, _) => Some(Text::AdviceOfficeLastTry.said(policy, &[])),
         (ErrorCode::InvalidCredentials, Some(n), _, _) => Some(Text::AdviceOfficeTriesLeft.said(policy, &[("tries_left", &n.to_string())])),
-        (ErrorCode::OfficeLocked, _, Some(secs), Some(now)) => {
-            let until = (now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2))).to_offset(JAPAN_TIME);
-            let (hour, minute) = (until.hour().to_string(), format!("{:02}", until.minute()));
-            let at = Text::TimeOfDay.said(policy, &[("hour", &hour), ("minute", &minute)]);
-            let ja = Text::AdviceOfficeLockedUntil.render_with(policy, kaigo_domain::Language::Japanese, &[("until", &at.message)]);
-            let en = Text::AdviceOfficeLockedUntil.render_with(policy, kaigo_domain::Language::English, &[("until", &at.message_en)]);
-            Some(crate::catalogue::Said { message: ja, message_en: en })
-        }
+        (ErrorCode::JoinCodeWrong, Some(n), _, _) => Some(Text::AdviceJoinTriesLeft.said(policy, &[("tries_left", &n.to_string())])),
+        (ErrorCode::OfficeLocked, _, Some(secs), Some(now)) => Some(until_said(Text::AdviceOfficeLockedUntil, now, secs, policy)),
+        (ErrorCode::JoinTriesExhausted, _, Some(secs), Some(now)) => Some(until_said(Text::AdviceJoinLockedUntil, now, secs, policy)),
         (_, _, Some(secs), _) if secs < 60 => Some(Text::RetryInSeconds.said(policy, &[("seconds", &secs.to_string())])),
         (_, _, Some(secs), _) => Some(Text::RetryInMinutes.said(policy, &[("minutes", &secs.div_ceil(60).to_string())])),
         _ => None,
@@ -73,6 +68,21 @@ pub fn explain(code: ErrorCode, refused: Refused, policy: &Policy, now: Option<O
         retry_after_seconds: refused.retry_after_seconds,
         tries_left: refused.tries_left,
         field: refused.field,
+    }
+}
+
+/// `text` with `{until}`: the time of day, in Japan, `secs` after `now`,
+/// to the next whole minute (at the minute said, the wait is over).
+fn until_said(text: Text, now: OffsetDateTime, secs: u64, policy: &Policy) -> crate::catalogue::Said {
+    let end = now + Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 2));
+    let into_minute = Duration::seconds(i64::from(end.second())) + Duration::nanoseconds(i64::from(end.nanosecond()));
+    let until = if into_minute.is_zero() { end } else { end - into_minute + Duration::MINUTE };
+    let until = until.to_offset(JAPAN_TIME);
+    let (hour, minute) = (until.hour().to_string(), format!("{:02}", until.minute()));
+    let at = Text::TimeOfDay.said(policy, &[("hour", &hour), ("minute", &minute)]);
+    crate::catalogue::Said {
+        message: text.render_with(policy, kaigo_domain::Language::Japanese, &[("until", &at.message)]),
+        message_en: text.render_with(policy, kaigo_domain::Language::English, &[("until", &at.message_en)]),
     }
 }
 
@@ -199,6 +209,24 @@ mod tests {
         let locked_en =
             explain(ErrorCode::OfficeLocked, Refused { retry_after_seconds: Some(30 * 60), ..Refused::default() }, &p, Some(now));
         assert!(locked_en.message_en.contains("until 10:40 (Japan time)"));
+    }
+
+    #[test]
+    fn a_wrong_join_code_says_the_tries_left_and_a_pc_kept_out_until_when_never_a_while() {
+        let p = Policy::default();
+        let now = datetime!(2026-11-25 01:10 UTC);
+        let wrong = explain(ErrorCode::JoinCodeWrong, Refused { tries_left: Some(3), ..Refused::default() }, &p, Some(now));
+        let base = ErrorCode::JoinCodeWrong.message_ja(&p);
+        assert!(wrong.message[base.len()..].starts_with("あと3回まちがえると、このPCからは参加できなくなります。"), "{}", wrong.message);
+        assert!(wrong.message_en.contains("3 more wrong codes and this PC is kept out."), "{}", wrong.message_en);
+        let out =
+            explain(ErrorCode::JoinTriesExhausted, Refused { retry_after_seconds: Some(9 * 60 + 30), ..Refused::default() }, &p, Some(now));
+        let base = ErrorCode::JoinTriesExhausted.message_ja(&p);
+        assert_eq!(&out.message[base.len()..], "10時20分から、もう一度参加できます。", "JST, to the next minute: {}", out.message);
+        assert!(out.message_en.ends_with("This PC can join again from 10:20 (Japan time)."), "{}", out.message_en);
+        for said in [&wrong.message, &out.message] {
+            assert!(!said.contains("しばらく"), "{said}");
+        }
     }
 
     #[test]

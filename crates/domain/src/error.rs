@@ -270,8 +270,8 @@ error_codes! {
             ja: "参加コードが違います。講師の画面の参加コードをもう一度確かめて入力してください。",
             en: "The join code is wrong. Check the code the trainer shows." }
         JoinTriesExhausted = "join_tries_exhausted" {
-            ja: "参加コードの入力を続けて間違えたため、しばらく参加できません。講師に声をかけてください。",
-            en: "Too many wrong join codes from this PC: wait, or ask the trainer." }
+            ja: "参加コードを続けて間違えたため、このPCからは今は参加できません。講師に声をかけてください。",
+            en: "Too many wrong join codes from this PC: it cannot join for now. Ask the trainer." }
         ClassFull = "class_full" {
             ja: "この研修は満席です。講師に声をかけてください。",
             en: "The class is full." }
