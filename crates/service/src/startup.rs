@@ -212,11 +212,12 @@ impl Application {
         let background = Vec::new();
         let mut background = background;
         if self.onboarding.classes.is_some() {
-            // 研修: a class past its end is deleted within the minute.
-            let (db, clock) = (self.onboarding.db.clone(), self.onboarding.clock.clone());
+            // 研修: a class past its end is deleted within the minute, and a
+            // wrong-join count once its window has passed.
+            let (db, clock, policy) = (self.onboarding.db.clone(), self.onboarding.clock.clone(), self.onboarding.class_policy.clone());
             background.push(tokio::spawn(async move {
                 loop {
-                    if let Err(e) = crate::classes::delete_over(&db, clock.now()).await {
+                    if let Err(e) = crate::classes::delete_over(&db, &policy, clock.now()).await {
                         warn!(error = %e, "deleting ended classes failed; trying again");
                     }
                     tokio::time::sleep(Duration::from_secs(30)).await;

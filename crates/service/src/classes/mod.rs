@@ -423,15 +423,17 @@ impl Onboarding {
         let mut conn = self.db.acquire().await?;
         classes::close(&mut conn, &class.id, self.now()).await?;
         drop(conn);
-        delete_over(&self.db, self.now()).await?;
+        delete_over(&self.db, &self.class_policy, self.now()).await?;
         Ok(last)
     }
 }
 
 /// Deletes every class that has ended or was closed, with all that was in
-/// it; then SQLite's log is emptied, so that nothing of them stays readable
-/// in the database's files (freed pages are zeroed: `secure_delete`).
-pub async fn delete_over(db: &Db, now: OffsetDateTime) -> Result<usize, Failure> {
+/// it, and the wrong-join counts whose window has passed (they name PCs,
+/// and count for nothing any more); then SQLite's log is emptied, so that
+/// nothing of them stays readable in the database's files (freed pages are
+/// zeroed: `secure_delete`). Returns the classes deleted.
+pub async fn delete_over(db: &Db, policy: &ClassPolicy, now: OffsetDateTime) -> Result<usize, Failure> {
     let mut conn = db.acquire().await?;
     let over = classes::over(&mut conn, now).await?;
     drop(conn);
@@ -441,7 +443,10 @@ pub async fn delete_over(db: &Db, now: OffsetDateTime) -> Result<usize, Failure>
         tx.commit().await.map_err(store::StoreError::from)?;
         tracing::info!(class = %class_id, "class deleted");
     }
-    if !over.is_empty() {
+    let mut conn = db.acquire().await?;
+    let forgotten = classes::forget_wrong_joins_before(&mut conn, now - policy.wrong_join_window).await?;
+    drop(conn);
+    if !over.is_empty() || forgotten > 0 {
         db.truncate_log().await?;
     }
     Ok(over.len())

@@ -308,6 +308,13 @@ pub async fn record_wrong_join(conn: &mut Conn, address: &str, count: u32, now: 
     Ok(())
 }
 
+/// Wrong-join counts whose last wrong code is older than `before`: they
+/// hold nothing back any more (a count past its window starts again), and
+/// name a PC (its address and key). Returns how many were deleted.
+pub async fn forget_wrong_joins_before(conn: &mut Conn, before: OffsetDateTime) -> StoreResult<u64> {
+    Ok(sqlx::query("DELETE FROM wrong_joins WHERE last_at < $1").bind(millis(before)).execute(conn).await?.rows_affected())
+}
+
 /// What a seat's office did in Step 3, deleted; the seat and its
 /// certificate stay, its failed logins are forgotten.
 pub async fn reset_office(conn: &mut Conn, office_id: &str, now: OffsetDateTime) -> StoreResult<()> {

@@ -591,6 +591,33 @@ async fn a_seat_reset_starts_over_and_keeps_its_pc() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_join_count_is_deleted_once_its_window_has_passed_while_classes_go_on() {
+    let app = class_app().await;
+    let class = open(&app, 2).await;
+    let ob = &app.service.onboarding;
+    let pc = Pc::new();
+    let wrong = if class.join_code.as_str() == "ZZZZZZZZ" { "YYYY-YYYY" } else { "ZZZZ-ZZZZ" };
+    assert_eq!(pc.join(&app, wrong).await.unwrap_err().code(), ErrorCode::JoinCodeWrong);
+    let rows = || async {
+        let mut conn = ob.db.acquire().await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM wrong_joins").fetch_one(&mut *conn).await.unwrap();
+        n
+    };
+    assert_eq!(rows().await, 2, "the PC's count and its address's");
+    // Within the window the counts hold the PC back: they stay.
+    app.clock.advance(ob.class_policy.wrong_join_window - time::Duration::seconds(1));
+    assert_eq!(kaigo_service::classes::delete_over(&ob.db, &ob.class_policy, app.clock.now()).await.unwrap(), 0);
+    assert_eq!(rows().await, 2);
+    // Past it they count for nothing: gone, though the class goes on.
+    app.clock.advance(time::Duration::seconds(2));
+    assert_eq!(kaigo_service::classes::delete_over(&ob.db, &ob.class_policy, app.clock.now()).await.unwrap(), 0);
+    assert_eq!(rows().await, 0, "a PC's address and key outlived their use");
+    // And the PC starts with every try.
+    let e = pc.join(&app, wrong).await.unwrap_err();
+    assert_eq!(e.tries_left(), Some(ob.class_policy.wrong_joins_allowed - 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_class_deleted_at_its_end_leaves_no_secret_in_the_database_files() {
     let app = class_app().await;
     let class = open(&app, 2).await;
@@ -635,7 +662,7 @@ async fn a_class_deleted_at_its_end_leaves_no_secret_in_the_database_files() {
     assert!(found(&before, typed), "the ID typed was recorded (the audit trail)");
 
     app.clock.advance(time::Duration::hours(2));
-    let deleted = kaigo_service::classes::delete_over(&ob.db, app.clock.now()).await.unwrap();
+    let deleted = kaigo_service::classes::delete_over(&ob.db, &ob.class_policy, app.clock.now()).await.unwrap();
     assert_eq!(deleted, 1);
     let after = files();
     for s in &secrets {
