@@ -10,7 +10,7 @@ use kaigo_api::office::{AdminRegistrationRequest, CodeDelivery, OfficeChallenge}
 use kaigo_api::service::MailboxMessage;
 use kaigo_api::terminal::{Terminal, TerminalSettings};
 use kaigo_app_core::card_check::CardCheck;
-use kaigo_app_core::certificates::CertificateSummary;
+use kaigo_app_core::certificates::{CertificateSummary, PcCertificateCheck};
 use kaigo_app_core::class_discovery::{self, FoundClass};
 use kaigo_app_core::class_network::ClassNetwork;
 use kaigo_app_core::preflight::PreflightReport;
@@ -358,6 +358,12 @@ pub async fn keep_real_day_on_top<R: Runtime>(app: tauri::AppHandle<R>, core: Co
 }
 
 /// A prepared value on the clipboard for a short while (a copy button).
+/// 本番の日の前に: the certificates a browser on this PC offers, checked.
+#[tauri::command]
+pub async fn check_pc_certificates(core: Core<'_>) -> AppResult<PcCertificateCheck> {
+    core.check_pc_certificates().await
+}
+
 #[tauri::command]
 pub async fn copy_real_day_value(core: Core<'_>, field: FormField) -> AppResult<CopiedValue> {
     core.copy_real_day_value(field)

@@ -37,6 +37,9 @@ pub struct CertificateInfo {
     pub not_after: OffsetDateTime,
     /// SHA-256 of the DER certificate, hex.
     pub fingerprint: String,
+    /// Whether it may log in to a site (client authentication): its
+    /// extended key usage names that or any use, or it has none.
+    pub client_auth: bool,
 }
 
 impl ClientIdentity {
@@ -129,6 +132,11 @@ pub fn describe(der: &[u8]) -> Result<CertificateInfo, ClientError> {
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),
         fingerprint: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(der)),
+        client_auth: match cert.extended_key_usage() {
+            Ok(Some(usage)) => usage.value.client_auth || usage.value.any,
+            Ok(None) => true,
+            Err(_) => false,
+        },
     })
 }
 

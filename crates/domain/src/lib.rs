@@ -33,6 +33,7 @@ mod newtype;
 mod normalize;
 pub mod one_time_code;
 pub mod password;
+pub mod pc_certificates;
 pub mod policy;
 pub mod proxy;
 pub mod readiness;

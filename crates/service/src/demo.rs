@@ -77,7 +77,7 @@ pub async fn prepare(dir: &Path) -> anyhow::Result<DemoFiles> {
     }
     std::fs::create_dir_all(dir)?;
     let now = SystemClock.now();
-    let ca = CertificateAuthority::create("Kaigo Onboard Practice CA", now)?;
+    let ca = CertificateAuthority::create(kaigo_domain::pc_certificates::rehearsal_ca::PRACTICE, now)?;
     let server = ca.issue_server(&["localhost", "127.0.0.1", "::1"], now)?;
     let client = ca.issue_office_client(OFFICE_NUMBER, OFFICE_NAME, now - Duration::hours(1), now + Duration::days(365))?;
     std::fs::write(&files.ca_cert, ca.cert_pem())?;

@@ -304,7 +304,7 @@ fn init_ca(dir: &std::path::Path, hosts: &[String]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     anyhow::ensure!(!dir.join("ca-key.pem").exists(), "{} already holds a CA", dir.display());
     let now = SystemClock.now();
-    let ca = CertificateAuthority::create("Kaigo Onboard CA", now)?;
+    let ca = CertificateAuthority::create(kaigo_domain::pc_certificates::rehearsal_ca::HOSTED, now)?;
     let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
     let server = ca.issue_server(&hosts, now)?;
     std::fs::write(dir.join("ca.pem"), ca.cert_pem())?;

@@ -39,6 +39,8 @@ pub const VALUES_OF_THE_MOMENT: &[&str] = &[
     "until",
     "service_url",
     "minutes",
+    "holder",
+    "count",
 ];
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));

@@ -163,6 +163,7 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("copy_real_day_value", json!({"field": "password"})),
         ("keep_real_day_on_top", json!({"onTop": false})),
         ("open_real_day_window", json!({})),
+        ("check_pc_certificates", json!({})),
         // Last: it closes the window.
         ("close_app", json!({})),
     ]

@@ -167,6 +167,17 @@ fn texts_built_from_a_value_exist_for_every_value() {
     .map(|s| name(serde_json::to_value(s).unwrap()));
     let sources = kaigo_app_core::certificates::source::ALL.map(str::to_owned);
     let clocks = kaigo_domain::real_day::DayClock::ALL.map(|c| name(serde_json::to_value(c).unwrap()));
+    let pc_warnings = {
+        use kaigo_domain::pc_certificates::PcCertificateWarning as W;
+        [
+            W::NoneFound,
+            W::Several { count: 2 },
+            W::Expired { holder: String::new() },
+            W::ExpiringSoon { holder: String::new(), days_left: 1 },
+            W::Rehearsal { holder: String::new() },
+        ]
+        .map(|w| name(serde_json::to_value(w).unwrap()["kind"].clone()))
+    };
     let values_of = |prefix: &str| -> Vec<String> {
         match prefix {
             "channel_" | "channel_by_" => channels.to_vec(),
@@ -175,6 +186,7 @@ fn texts_built_from_a_value_exist_for_every_value() {
             "certificate_status_" => certificate.to_vec(),
             "certificate_source_" => sources.to_vec(),
             "real_day_over_" | "real_day_until_" => clocks.to_vec(),
+            "real_day_pc_" => pc_warnings.to_vec(),
             other => panic!("ui/js builds keys from {other:?}…: say here which values follow it"),
         }
     };

@@ -46,6 +46,14 @@ async fn walk(w: &Window) -> E2eResult<()> {
     // picture taken at once came out blank once).
     tokio::time::sleep(Duration::from_millis(500)).await;
     w.shot("60-real-day").await?;
+    // The PC's certificates were checked on opening: what was found is said
+    // (what this machine's browser store holds varies; the rules are the
+    // domain's and app-core's tests, the Windows store's the Wine test).
+    w.wait_true("document.querySelectorAll('#rd-pc-warnings li').length > 0").await?;
+    let said = w.visible("#rd-pc-warnings").await?.text().await?;
+    assert!(said.contains("証明書"), "{said}");
+    w.scroll_to("#rd-pc-title").await?;
+    w.shot("60b-real-day-certificates").await?;
     // Its times are Japan's, as Rust wrote them, whatever the PC's zone.
     let desk = w.visible("#rd-help-desk").await?.text().await?;
     assert!(desk.contains("10:00") || desk.contains("いまは受付時間です"), "{desk}");

@@ -1,7 +1,8 @@
 // 事前チェック: the client certificate (chosen or imported) and the checks.
 import { invoke } from "../ipc.js";
 import { $, act, el } from "../dom.js";
-import { dateOf, said, text } from "../texts.js";
+import { certificateLines } from "../certificates.js";
+import { said, text } from "../texts.js";
 import { current, onEnter, refresh } from "../wizard.js";
 import { enter as enterClass } from "./classjoin.js";
 import { enter as enterHosting } from "./classhost.js";
@@ -24,14 +25,7 @@ async function loadCertificates() {
     const radio = el("input", { type: "radio", name: "certificate", value: c.id, checked: c.id === chosen });
     // A check started right after choosing waits for the choice to be kept.
     radio.addEventListener("change", () => { choosing = act(null, () => invoke("choose_certificate", { id: c.id })); });
-    const status = text(`certificate_status_${c.status}`, { days: c.days_left });
-    const where = text(`certificate_source_${c.source}`) || c.source;
-    const lines = el("span", {},
-      el("strong", { textContent: c.label }),
-      el("br"), text("certificate_office", { office_number: c.office_number || "—", issuer: c.issuer }),
-      el("br"), text("certificate_valid_until", { date: dateOf(c.not_after), status }),
-      el("br"), text("certificate_kept_in", { where }));
-    box.append(el("label", { className: `card status-${c.status}` }, radio, lines));
+    box.append(el("label", { className: `card status-${c.status}` }, radio, certificateLines(c)));
   }
 }
 

@@ -5,6 +5,7 @@
 // Everything drawn comes from Rust (`real_day`); nothing secret is asked
 // for or kept (a new password may be tried against the rules, never kept).
 import { invoke } from "../ipc.js";
+import { certificateLines } from "../certificates.js";
 import { $, act, el, every, passwordChecklist, show, watchPassword } from "../dom.js";
 import { text, useTexts, placeTexts } from "../texts.js";
 
@@ -67,7 +68,7 @@ function drawClocks(day) {
 }
 
 function drawHints(day) {
-  $("rd-hints").replaceChildren(...day.guide.hints.map((h) => el("details", { className: "rd-hint" },
+  $("rd-hints").replaceChildren(...day.guide.hints.map((h) => el("details", { className: "rd-hint", id: `rd-hint-${h.id}` },
     el("summary", {}, pick(h.title, h.title_en)),
     el("ul", {}, ...pick(h.what_to_do, h.what_to_do_en).map((w) => el("li", {}, w))))));
 }
@@ -122,6 +123,36 @@ function wirePassword() {
   forget();
 }
 
+// Opens the guide's hint and brings it into view, focused.
+function openHint(id) {
+  const hint = $(`rd-hint-${id}`);
+  if (!hint) return;
+  hint.open = true;
+  hint.querySelector("summary").focus();
+  hint.scrollIntoView({ block: "nearest" });
+}
+
+// 本番の日の前に: the certificates Edge will offer on this PC, and what
+// needs doing about them (each warning opens the hint that says what).
+async function checkCertificates() {
+  const found = await act($("rd-pc-btn"), () => invoke("check_pc_certificates"));
+  if (!found) return;
+  const warnings = found.warnings.map((w) => {
+    const item = el("li", { className: "rd-pc-warning" },
+      text(`real_day_pc_${w.kind}`, { count: w.count, holder: w.holder, days: w.days_left }));
+    if (w.hint) {
+      const how = el("button", { type: "button" }, text("real_day_pc_what_to_do"));
+      how.addEventListener("click", () => openHint(w.hint));
+      item.append(" ", how);
+    }
+    return item;
+  });
+  if (!found.platform_store) warnings.unshift(el("li", {}, text("real_day_pc_no_store")));
+  else if (warnings.length === 0) warnings.push(el("li", { className: "rd-pc-ok" }, text("real_day_pc_ok")));
+  $("rd-pc-warnings").replaceChildren(...warnings);
+  $("rd-pc-certificates").replaceChildren(...found.certificates.map((c) => el("li", { className: `card status-${c.status}` }, certificateLines(c))));
+}
+
 export async function begin() {
   const status = await act(null, () => invoke("status"));
   if (status) { useTexts(status); placeTexts(); english = status.settings && status.settings.language === "en"; }
@@ -145,6 +176,8 @@ export async function begin() {
     if (day) draw(day); else box.checked = !box.checked;
   });
   wirePassword();
+  $("rd-pc-btn").addEventListener("click", checkCertificates);
+  checkCertificates();
   for (const b of document.querySelectorAll("#screen-real-day [data-clock]")) {
     b.addEventListener("click", async () => draw(await act(b, () => invoke("start_day_clock", { clock: b.dataset.clock }))));
   }

@@ -19,6 +19,7 @@ pub use windows_store::WindowsStore;
 
 use crate::{AppError, AppResult};
 use kaigo_client::{CertificateInfo, ClientIdentity};
+use kaigo_domain::pc_certificates::{pc_certificate_warnings, PcCertificate, PcCertificateWarning};
 use kaigo_domain::ErrorCode;
 use kaigo_domain::{certificate_status, CertificateStatus};
 use serde::Serialize;
@@ -50,6 +51,8 @@ pub struct CertificateSummary {
     pub not_after: OffsetDateTime,
     pub days_left: i64,
     pub status: CertificateStatus,
+    /// Whether it may log in to a site (client authentication).
+    pub client_auth: bool,
 }
 
 impl CertificateSummary {
@@ -63,8 +66,27 @@ impl CertificateSummary {
             not_after: info.not_after,
             days_left: (info.not_after - now).whole_days(),
             status: certificate_status(info.not_before, info.not_after, now),
+            client_auth: info.client_auth,
         }
     }
+}
+
+/// The PC's certificates checked before the day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PcCertificateCheck {
+    pub certificates: Vec<CertificateSummary>,
+    pub warnings: Vec<PcWarning>,
+    /// Whether this platform has a store of its own to check (a Linux PC
+    /// without a browser profile has none).
+    pub platform_store: bool,
+}
+
+/// A warning and the guide's hint that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PcWarning {
+    #[serde(flatten)]
+    pub warning: PcCertificateWarning,
+    pub hint: Option<&'static str>,
 }
 
 /// A place client identities come from.
@@ -131,6 +153,22 @@ impl Certificates {
         out
     }
 
+    /// 本番の日の前に: the certificates a browser on this PC offers a site
+    /// (the platform's own store, not the app's: Edge never sees that one)
+    /// that can log in, and what needs doing about them.
+    pub fn pc_check(&self, now: OffsetDateTime) -> AppResult<PcCertificateCheck> {
+        let mut certificates: Vec<CertificateSummary> = Vec::new();
+        for source in &self.platform {
+            certificates.extend(source.list(now)?.into_iter().filter(|c| c.client_auth));
+        }
+        let read: Vec<PcCertificate> = certificates
+            .iter()
+            .map(|c| PcCertificate { holder: c.label.clone(), issuer: c.issuer.clone(), not_after: c.not_after })
+            .collect();
+        let warnings = pc_certificate_warnings(&read, now).into_iter().map(|warning| PcWarning { hint: warning.hint(), warning }).collect();
+        Ok(PcCertificateCheck { certificates, warnings, platform_store: !self.platform.is_empty() })
+    }
+
     pub fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
         let mut last = AppError::new(ErrorCode::CertificateNotFound);
         for source in self.sources() {
@@ -193,6 +231,68 @@ mod tests {
         let key = rcgen::KeyPair::generate().unwrap();
         let cert = rcgen::CertificateParams::new(vec!["office.example".into()]).unwrap().self_signed(&key).unwrap();
         ClientIdentity::from_pem(&cert.pem(), &key.serialize_pem()).unwrap()
+    }
+
+    /// A platform store holding these certificates.
+    struct Listed(Vec<Vec<u8>>);
+    impl CertificateSource for Listed {
+        fn name(&self) -> &'static str {
+            "platform"
+        }
+        fn list(&self, now: OffsetDateTime) -> AppResult<Vec<CertificateSummary>> {
+            Ok(self.0.iter().map(|der| CertificateSummary::new(self.name(), &kaigo_client::describe(der).unwrap(), now)).collect())
+        }
+        fn identity(&self, _: &str) -> AppResult<ClientIdentity> {
+            Err(AppError::new(ErrorCode::CertificateNotFound))
+        }
+    }
+
+    #[test]
+    fn the_pc_check_reads_the_platform_s_client_certificates_and_warns_of_several_expiring_and_rehearsal_ones() {
+        use kaigo_domain::pc_certificates::{rehearsal_ca, PcCertificateWarning};
+        use kaigo_service::pki::CertificateAuthority;
+        use time::Duration;
+        // Whole seconds, as certificates keep time: the days left are exact.
+        let now = time::macros::datetime!(2026-12-08 01:00 UTC);
+        let real = CertificateAuthority::create("介護保険証明書 テスト用CA", now - Duration::days(400)).unwrap();
+        let practice = CertificateAuthority::create(rehearsal_ca::PRACTICE, now - Duration::days(1)).unwrap();
+        let office = |ca: &CertificateAuthority, name: &str, days: i64| {
+            ca.issue_office_client("1312345678", name, now - Duration::days(1), now + Duration::days(days)).unwrap().cert_der
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let app_store = || AppStore::new(dir.path().to_owned(), Arc::new(NoSecrets));
+        let certificates = Certificates::new(
+            app_store(),
+            vec![Box::new(Listed(vec![
+                office(&real, "介護事業所", 365),
+                office(&real, "もうすぐ切れる事業所", 30),
+                office(&practice, "練習用事業所", 365),
+                // A site's certificate (server authentication only): not one to log in with.
+                real.issue_server(&["office.example"], now).unwrap().cert_der,
+            ]))],
+        );
+        let check = certificates.pc_check(now).unwrap();
+        let holders: Vec<&str> = check.certificates.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(holders, ["介護事業所", "もうすぐ切れる事業所", "練習用事業所"]);
+        let warnings: Vec<(&PcCertificateWarning, Option<&str>)> = check.warnings.iter().map(|w| (&w.warning, w.hint)).collect();
+        assert_eq!(
+            warnings,
+            [
+                (&PcCertificateWarning::Several { count: 3 }, Some("several_certificates")),
+                (&PcCertificateWarning::ExpiringSoon { holder: "もうすぐ切れる事業所".into(), days_left: 30 }, Some("expired_certificate")),
+                (&PcCertificateWarning::Rehearsal { holder: "練習用事業所".into() }, Some("rehearsal_certificate")),
+            ]
+        );
+        assert!(check.platform_store);
+        // The page reads it as JSON: the warning's kind beside its fields and hint.
+        let json = serde_json::to_value(&check.warnings[1]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "expiring_soon", "holder": "もうすぐ切れる事業所", "days_left": 30, "hint": "expired_certificate"})
+        );
+        // The app's own store is not the PC's: Edge never sees it.
+        let alone = Certificates::new(app_store(), Vec::new()).pc_check(now).unwrap();
+        assert_eq!((alone.certificates.len(), alone.platform_store), (0, false));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! steps ticked, the clocks read now and the help desk's hours for today.
 
 use super::{AppCore, FormField};
+use crate::certificates::PcCertificateCheck;
 use crate::real_day::{PreparedValues, RealDayRecord};
 use crate::{AppError, AppResult};
 use kaigo_domain::policy::COPIED_VALUE_LIFETIME;
@@ -125,6 +126,12 @@ impl AppCore {
     /// A prepared value put on the clipboard for a short while (a copy
     /// button). Only what was prepared and saved: a password or a code has
     /// no field to be copied from.
+    /// The PC's certificates checked before the day (the certificate list
+    /// of 3-1 reads the same stores the same way).
+    pub async fn check_pc_certificates(&self) -> AppResult<PcCertificateCheck> {
+        self.certificates.pc_check(self.now())
+    }
+
     pub fn copy_real_day_value(&self, field: FormField) -> AppResult<CopiedValue> {
         let day = self.load_real_day();
         let value = day.values.value_of(field).ok_or_else(|| AppError::field(ErrorCode::NothingToCopy, field))?;

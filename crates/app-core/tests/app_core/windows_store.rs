@@ -260,6 +260,75 @@ async fn an_office_certificate_whose_key_windows_keeps_is_listed_and_signs_a_mut
     }
 }
 
+/// A certificate alone (no key), put in 「個人」 as a certificate file
+/// double-clicked would put it; its fingerprint.
+fn add_certificate_only(cert_der: &[u8]) -> String {
+    let personal = personal_store_made_if_missing();
+    let added = unsafe {
+        wincrypt::CertAddEncodedCertificateToStore(
+            personal.inner(),
+            wincrypt::X509_ASN_ENCODING | wincrypt::PKCS_7_ASN_ENCODING,
+            cert_der.as_ptr(),
+            cert_der.len() as u32,
+            wincrypt::CERT_STORE_ADD_REPLACE_EXISTING,
+            null_mut(),
+        )
+    };
+    assert_ne!(added, 0, "CertAddEncodedCertificateToStore: {}", std::io::Error::last_os_error());
+    kaigo_client::describe(cert_der).unwrap().fingerprint
+}
+
+/// 本番の日の前に: the personal store read as Edge reads it — an office's
+/// certificate made for the test, one expiring within 90 days and one our
+/// practice CA issued — listed with holder, issuer and expiry, and the
+/// three warnings: several, expiring soon, a rehearsal's.
+#[test]
+fn the_pc_check_lists_the_personal_store_s_certificates_with_its_three_warnings() {
+    use kaigo_app_core::certificates::{AppStore, Certificates};
+    use kaigo_app_core::keychain::MemorySecrets;
+    use kaigo_domain::pc_certificates::{rehearsal_ca, PcCertificateWarning};
+    use kaigo_service::pki::CertificateAuthority;
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let real = CertificateAuthority::create("介護保険証明書 テスト用CA", now - Duration::days(400)).unwrap();
+    let practice = CertificateAuthority::create(rehearsal_ca::PRACTICE, now - Duration::days(1)).unwrap();
+    let office = |ca: &CertificateAuthority, name: &str, days: i64| {
+        ca.issue_office_client("1312345678", name, now - Duration::days(1), now + Duration::days(days)).unwrap().cert_der
+    };
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let names = [format!("本番前テスト事業所 {tag}"), format!("期限間近の事業所 {tag}"), format!("練習用の事業所 {tag}")];
+    let added = [
+        add_certificate_only(&office(&real, &names[0], 365)),
+        add_certificate_only(&office(&real, &names[1], 30)),
+        add_certificate_only(&office(&practice, &names[2], 365)),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let checked = std::panic::catch_unwind(|| {
+        let certificates =
+            Certificates::for_platform(AppStore::new(dir.path().to_owned(), std::sync::Arc::new(MemorySecrets::default())), None);
+        certificates.pc_check(now).unwrap()
+    });
+    for fingerprint in &added {
+        remove_from_personal_store(fingerprint);
+    }
+    let check = checked.unwrap_or_else(|e| std::panic::resume_unwind(e));
+    // Other tests may hold certificates of their own in the store meanwhile.
+    for (name, fingerprint) in names.iter().zip(&added) {
+        let listed = check
+            .certificates
+            .iter()
+            .find(|c| &c.id == fingerprint)
+            .unwrap_or_else(|| panic!("{name} not listed: {:?}", check.certificates));
+        assert_eq!((listed.label.as_str(), listed.source), (name.as_str(), "windows_store"));
+        assert!(listed.issuer.contains("CN="), "{}", listed.issuer);
+    }
+    let warnings: Vec<&PcCertificateWarning> = check.warnings.iter().map(|w| &w.warning).collect();
+    assert!(warnings.iter().any(|w| matches!(w, PcCertificateWarning::Several { count } if *count >= 3)), "{warnings:?}");
+    assert!(warnings.contains(&&PcCertificateWarning::ExpiringSoon { holder: names[1].clone(), days_left: 30 }), "{warnings:?}");
+    assert!(warnings.contains(&&PcCertificateWarning::Rehearsal { holder: names[2].clone() }), "{warnings:?}");
+    assert!(!warnings.iter().any(|w| matches!(w, PcCertificateWarning::ExpiringSoon { holder, .. } | PcCertificateWarning::Rehearsal { holder } if holder == &names[0])), "{warnings:?}");
+    assert!(check.platform_store);
+}
+
 /// The import wizard's way: the office's .p12 file decoded by Windows, its
 /// key handed to the key storage provider, its certificate put in 「個人」.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -98,7 +98,7 @@ pub fn prepare(dir: &Path, secrets: &dyn RoomSecrets, hosts: &[String], now: Off
     let (ca, ca_cert_pem) = match kept {
         Some(kept) => kept,
         None => {
-            let ca = CertificateAuthority::create("Kaigo Onboard Class CA", now)?;
+            let ca = CertificateAuthority::create(kaigo_domain::pc_certificates::rehearsal_ca::CLASS, now)?;
             secrets.set(RoomSecret::CaKey, &SecretString::from(ca.key_pem()))?;
             let pem = ca.cert_pem();
             std::fs::write(&ca_cert, &pem)?;
