@@ -11,7 +11,7 @@ macro_rules! app_commands {
             setup_terminal, issue_device_terminal, reissue_device_activation, list_terminals, unlink_terminal,
             finish_terminals, practice_device_scan, card_check, completion_report, save_completion_report, mailbox, save_settings, save_proxy, connection_test, check_update, install_update, join_class, leave_class, restart, support_bundle, check_field, ui_ready,
             class_networks, find_classes, open_class, hosted_class, show_trainer_window, close_app,
-            real_day, save_real_day_values, tick_real_day_step, start_day_clock, copy_real_day_value, keep_real_day_on_top, open_real_day_window, check_pc_certificates,
+            real_day, save_real_day_values, tick_real_day_step, start_day_clock, copy_real_day_value, keep_real_day_on_top, open_real_day_window, check_pc_certificates, save_real_day_results, real_day_record,
         }
     };
 }

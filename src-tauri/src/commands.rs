@@ -15,7 +15,7 @@ use kaigo_app_core::class_discovery::{self, FoundClass};
 use kaigo_app_core::class_network::ClassNetwork;
 use kaigo_app_core::preflight::PreflightReport;
 use kaigo_app_core::progress::Progress;
-use kaigo_app_core::real_day::PreparedValues;
+use kaigo_app_core::real_day::{DayResults, PreparedValues};
 use kaigo_app_core::settings::Settings;
 use kaigo_app_core::updates::UpdateOffer;
 use kaigo_app_core::wizard::{
@@ -358,6 +358,17 @@ pub async fn keep_real_day_on_top<R: Runtime>(app: tauri::AppHandle<R>, core: Co
 }
 
 /// A prepared value on the clipboard for a short while (a copy button).
+#[tauri::command]
+pub async fn save_real_day_results(core: Core<'_>, results: DayResults) -> AppResult<RealDayView> {
+    core.save_real_day_results(&results)
+}
+
+/// 本番の日の記録, to show and print.
+#[tauri::command]
+pub async fn real_day_record(core: Core<'_>) -> AppResult<String> {
+    Ok(core.real_day_record())
+}
+
 /// 本番の日の前に: the certificates a browser on this PC offers, checked.
 #[tauri::command]
 pub async fn check_pc_certificates(core: Core<'_>) -> AppResult<PcCertificateCheck> {

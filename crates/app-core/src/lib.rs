@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod class_discovery;
 pub mod class_network;
 pub mod clipboard;
+pub mod day_report;
 pub mod error;
 pub mod keychain;
 pub mod network;

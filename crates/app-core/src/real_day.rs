@@ -8,10 +8,19 @@
 use crate::wizard::FormField;
 use crate::{AppError, AppResult};
 use kaigo_domain::real_day::{read_clock, ClockReading, DayClock, Guide};
-use kaigo_domain::{ElectronicBillingId, EmailAddress, OfficeNumber, PersonName, PhoneNumber};
+use kaigo_domain::{ElectronicBillingId, EmailAddress, OfficeNumber, PersonName, PhoneNumber, RealTerminalId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
+
+/// A value typed for the day: empty (not yet), or as `parse` writes it; a
+/// value the rule refuses names its field.
+fn each<T: AsRef<str>>(value: &str, parse: impl Fn(&str) -> Result<T, kaigo_domain::ErrorCode>, field: FormField) -> AppResult<String> {
+    if value.trim().is_empty() {
+        return Ok(String::new());
+    }
+    parse(value).map(|v| v.as_ref().to_owned()).map_err(|code| AppError::field(code, field))
+}
 
 /// The values staff prepare before the day, each shown on the day with a
 /// copy button. Empty: not prepared.
@@ -31,14 +40,6 @@ impl PreparedValues {
     /// written as the rule writes it (half-width, no hyphen in the number);
     /// the first that breaks one is named.
     pub fn checked(&self) -> AppResult<PreparedValues> {
-        fn each<T: AsRef<str>>(
-            value: &str, parse: impl Fn(&str) -> Result<T, kaigo_domain::ErrorCode>, field: FormField,
-        ) -> AppResult<String> {
-            if value.trim().is_empty() {
-                return Ok(String::new());
-            }
-            parse(value).map(|v| v.as_ref().to_owned()).map_err(|code| AppError::field(code, field))
-        }
         Ok(PreparedValues {
             office_number: each(&self.office_number, OfficeNumber::parse, FormField::OfficeNumber)?,
             electronic_billing_id: each(&self.electronic_billing_id, ElectronicBillingId::parse, FormField::ElectronicBillingId)?,
@@ -79,6 +80,25 @@ impl PreparedValues {
     }
 }
 
+/// What the day decided, written down for the record: the admin user's ID
+/// (3-2) and the terminal's ID (3-4). Never a password. Empty: not yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DayResults {
+    pub admin_user_id: String,
+    pub terminal_id: String,
+}
+
+impl DayResults {
+    /// Each ID checked by its rule and written as the rule writes it.
+    pub fn checked(&self) -> AppResult<DayResults> {
+        Ok(DayResults {
+            admin_user_id: each(&self.admin_user_id, UserId::parse, FormField::UserId)?,
+            terminal_id: each(&self.terminal_id, RealTerminalId::parse, FormField::TerminalId)?,
+        })
+    }
+}
+
 /// What happened when, for the day's record (never a password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayEvent {
@@ -100,6 +120,7 @@ pub enum DayEventKind {
 #[serde(default)]
 pub struct RealDayRecord {
     pub values: PreparedValues,
+    pub results: DayResults,
     /// The steps ticked (3-1 …), and when.
     #[serde(with = "times")]
     pub done: BTreeMap<String, OffsetDateTime>,

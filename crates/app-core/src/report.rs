@@ -22,12 +22,12 @@ pub struct CompletionReport {
 }
 
 /// A text of the sheet in `language` (its words state no number of the policy).
-fn said(text: Text, language: Language, values: &[(&str, &str)]) -> String {
+pub(crate) fn said(text: Text, language: Language, values: &[(&str, &str)]) -> String {
     text.render_with(&Policy::default(), language, values)
 }
 
 /// Escaped for the page, `**…**` made bold.
-fn html(text: &str) -> String {
+pub(crate) fn html(text: &str) -> String {
     let escaped = html_escape::encode_text(text);
     escaped.split("**").enumerate().map(|(i, part)| if i % 2 == 1 { format!("<strong>{part}</strong>") } else { part.to_owned() }).collect()
 }
@@ -39,13 +39,13 @@ fn kind_name(kind: TerminalKind) -> Text {
     }
 }
 
-fn date_in(d: time::Date, language: Language) -> String {
+pub(crate) fn date_in(d: time::Date, language: Language) -> String {
     let (year, month, day) = (d.year().to_string(), u8::from(d.month()).to_string(), d.day().to_string());
     let month_name = d.month().to_string();
     said(Text::ReportDate, language, &[("year", &year), ("month", &month), ("day", &day), ("month_name", &month_name)])
 }
 
-fn lang(language: Language) -> &'static str {
+pub(crate) fn lang(language: Language) -> &'static str {
     match language {
         Language::Japanese => "ja",
         Language::English => "en",
@@ -121,13 +121,17 @@ impl CompletionReport {
 
     /// The sheet as a file of its own, to keep or print later.
     pub fn to_html(&self, language: Language) -> String {
-        format!(
-            "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\nbody {{ margin: 0; }}\n{SHEET_CSS}</style></head>\n<body>\n{}\n</body></html>\n",
-            lang(language),
-            html(&said(Text::ReportTitle, language, &[])),
-            self.body_html(language)
-        )
+        sheet_file(&said(Text::ReportTitle, language, &[]), &self.body_html(language), language)
     }
+}
+
+/// A sheet as a file of its own: its title, its body, the sheets' look.
+pub(crate) fn sheet_file(title: &str, body: &str, language: Language) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\nbody {{ margin: 0; }}\n{SHEET_CSS}</style></head>\n<body>\n{body}\n</body></html>\n",
+        lang(language),
+        html(title),
+    )
 }
 
 /// The sheet's look, shared with the app's screen.

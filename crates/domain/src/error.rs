@@ -324,6 +324,9 @@ error_codes! {
     // the classes it opens, the checks of its forms), which the service's
     // command line shares: never an answer of the service over HTTP.
     desktop {
+        TerminalIdInvalid = "terminal_id_invalid" {
+            ja: "端末IDは、カード読み取りアプリに表示された半角の英数字を、{terminal_id_max}文字以内で入力してください。",
+            en: "The terminal ID is the half-width letters and digits the card-reading app shows, at most {terminal_id_max}." }
         ServerCertificateUntrusted = "server_certificate_untrusted" {
             ja: "接続先のサーバーを確認できませんでした。設定の接続先を確かめてください。",
             en: "The server's certificate is not trusted." }

@@ -53,6 +53,28 @@ impl UserId {
     }
 }
 
+/// 端末ID: the ID the card-reading app shows for a terminal of the real
+/// service, kept in 本番の日's record. Its form is not published: half-width
+/// letters, digits and `-`, `_`, `.`, up to 64.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RealTerminalId(String);
+string_newtype!(RealTerminalId);
+
+impl RealTerminalId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        let s = half_width(input.trim());
+        let ok = (1..=Self::MAX_LEN).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(ErrorCode::TerminalIdInvalid)
+        }
+    }
+}
+
 /// 事業所番号: the 10-digit number of a long-term-care office.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -104,6 +126,15 @@ mod tests {
         ];
         for bad in near_misses {
             assert_eq!(ElectronicBillingId::parse(bad), Err(ErrorCode::ElectronicBillingIdInvalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_real_terminal_id_is_half_width_letters_digits_and_dashes_up_to_64() {
+        assert_eq!(RealTerminalId::parse(" ＴＭ-0012_a.b ").unwrap().as_str(), "TM-0012_a.b");
+        assert!(RealTerminalId::parse(&"a".repeat(64)).is_ok());
+        for bad in ["", "  ", "端末1", "a b", &"a".repeat(65), "id;drop"] {
+            assert_eq!(RealTerminalId::parse(bad), Err(ErrorCode::TerminalIdInvalid), "{bad}");
         }
     }
 

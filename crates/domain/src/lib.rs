@@ -51,7 +51,7 @@ pub use activation::ActivationCode;
 pub use certificate::{certificate_status, CertificateStatus};
 pub use contact::{Contact, DeliveryChannel, EmailAddress, PhoneNumber};
 pub use error::{ApiErrorCode, ErrorCode};
-pub use ids::{ElectronicBillingId, OfficeNumber, UserId};
+pub use ids::{ElectronicBillingId, OfficeNumber, RealTerminalId, UserId};
 pub use language::Language;
 pub use login::{Account, FailureRecord, LoginGate};
 pub use names::{ClassName, PersonName, TerminalName};

@@ -63,6 +63,7 @@ fn value(name: &str, policy: &Policy, language: Language) -> Option<String> {
         "user_id_max" => count(UserId::MAX_LEN),
         "name_max" => count(PersonName::MAX_CHARS),
         "terminal_name_max" => count(TerminalName::MAX_CHARS),
+        "terminal_id_max" => count(crate::RealTerminalId::MAX_LEN),
         "class_name_max" => count(ClassName::MAX_CHARS),
         "class_seats_max" => count(crate::policy::CLASS_MAX_SEATS as usize),
         "class_length_max" => Some(span(crate::policy::CLASS_MAX_LENGTH, language)),

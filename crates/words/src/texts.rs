@@ -41,6 +41,7 @@ pub const VALUES_OF_THE_MOMENT: &[&str] = &[
     "minutes",
     "holder",
     "count",
+    "step",
 ];
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));

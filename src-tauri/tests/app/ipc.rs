@@ -164,6 +164,8 @@ fn contract() -> Vec<(&'static str, Value)> {
         ("keep_real_day_on_top", json!({"onTop": false})),
         ("open_real_day_window", json!({})),
         ("check_pc_certificates", json!({})),
+        ("save_real_day_results", json!({"results": {"admin_user_id": "hanako01", "terminal_id": "端末"}})),
+        ("real_day_record", json!({})),
         // Last: it closes the window.
         ("close_app", json!({})),
     ]

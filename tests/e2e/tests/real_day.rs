@@ -116,6 +116,25 @@ async fn walk(w: &Window) -> E2eResult<()> {
     let desk = w.visible("#rd-help-desk").await?.text().await?;
     assert!(desk.contains("0570-059-402"), "{desk}");
     w.shot("62-real-day-hint").await?;
+    // The IDs the day decided, for the record: a terminal ID of the wrong
+    // shape is refused at its field; then the record shows them, the step
+    // ticked with its time and what is left.
+    w.type_into("#rd-admin-user-id", "hanako01").await?;
+    w.type_into("#rd-terminal-id", "端末 1").await?;
+    w.click("#rd-results-btn").await?;
+    let said = w.visible("#real-day-results .field-error[data-for=terminal_id]").await?.text().await?;
+    assert!(said.contains("端末ID"), "{said}");
+    w.type_into("#rd-terminal-id", "TM-0012").await?;
+    w.click("#rd-results-btn").await?;
+    w.wait_true("document.querySelector('#real-day-results .field-error[data-for=terminal_id]').textContent === ''").await?;
+    w.click("#rd-record-btn").await?;
+    let sheet = w.visible("#rd-record .report-sheet").await?.text().await?;
+    for fact in ["本番の日の記録", "1310000001", "hanako01", "TM-0012", "まだ済んでいないこと", "コードが送られた"]
+    {
+        assert!(sheet.contains(fact), "{fact} not on the record: {sheet}");
+    }
+    w.visible("#rd-record-print").await?;
+    w.shot("63-real-day-record").await?;
     // Kept in front of Edge, as staff chose (remembered for the next time).
     w.click("#rd-on-top").await?;
     w.wait_true("document.getElementById('rd-on-top').checked === true").await?;
@@ -127,6 +146,7 @@ async fn resumed(w: &Window) -> E2eResult<()> {
     w.wait_true("document.querySelector('#rd-steps > li') && document.querySelector('#rd-steps > li').classList.contains('done')").await?;
     w.wait_true("document.getElementById('rd-kj-id').value === 'KJ0000000001' && document.querySelectorAll('#rd-clocks li').length === 1")
         .await?;
+    w.wait_true("document.getElementById('rd-terminal-id').value === 'TM-0012'").await?;
     w.wait_true("document.getElementById('rd-on-top').checked === true").await?;
     Ok(())
 }

@@ -153,13 +153,31 @@ async function checkCertificates() {
   $("rd-pc-certificates").replaceChildren(...found.certificates.map((c) => el("li", { className: `card status-${c.status}` }, certificateLines(c))));
 }
 
+// The IDs the day decided, kept for the record (the boxes show what is kept).
+function drawResults(day) {
+  if (!day) return;
+  $("rd-admin-user-id").value = day.results.admin_user_id;
+  $("rd-terminal-id").value = day.results.terminal_id;
+}
+
+// 本番の日の記録: made by the app (every value escaped there) and shown;
+// printing prints the sheet alone (style.css, @media print).
+async function showRecord() {
+  const sheet = await act($("rd-record-btn"), () => invoke("real_day_record"));
+  if (!sheet) return;
+  $("rd-record").innerHTML = sheet;
+  $("rd-record").hidden = false;
+  $("rd-record-print").hidden = false;
+  $("rd-record").scrollIntoView({ block: "start" });
+}
+
 export async function begin() {
   const status = await act(null, () => invoke("status"));
   if (status) { useTexts(status); placeTexts(); english = status.settings && status.settings.language === "en"; }
   document.body.classList.add("real-day-window");
   show("real-day");
   const first = await act(null, () => invoke("real_day"));
-  if (first) drawValues(first);
+  if (first) { drawValues(first); drawResults(first); }
   draw(first);
   // The clocks and the desk's hours move on by themselves.
   every("real-day", 30000, async () => draw(await act(null, () => invoke("real_day"))));
@@ -169,6 +187,14 @@ export async function begin() {
     const saved = await act($("rd-values-btn"), () => invoke("save_real_day_values", { values }), $("real-day-values"));
     if (saved) { drawValues(saved); draw(saved); }
   });
+  $("real-day-results").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const results = { admin_user_id: $("rd-admin-user-id").value, terminal_id: $("rd-terminal-id").value };
+    const saved = await act($("rd-results-btn"), () => invoke("save_real_day_results", { results }), $("real-day-results"));
+    if (saved) { drawResults(saved); draw(saved); }
+  });
+  $("rd-record-btn").addEventListener("click", showRecord);
+  $("rd-record-print").addEventListener("click", () => window.print());
   $("rd-on-top").addEventListener("change", async () => {
     const box = $("rd-on-top");
     const day = await act(box, () => invoke("keep_real_day_on_top", { onTop: box.checked }));

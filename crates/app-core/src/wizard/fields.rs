@@ -58,6 +58,9 @@ names! {
         /// ElectronicBillingId, Name, Email and Phone).
         OfficeNumber = "office_number",
         OfficeName = "office_name",
+        /// 本番の日: the terminal's ID, written down on the day (the admin's
+        /// is `UserId`).
+        TerminalId = "terminal_id",
     }
 }
 

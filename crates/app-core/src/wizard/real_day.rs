@@ -3,7 +3,7 @@
 
 use super::{AppCore, FormField};
 use crate::certificates::PcCertificateCheck;
-use crate::real_day::{PreparedValues, RealDayRecord};
+use crate::real_day::{DayResults, PreparedValues, RealDayRecord};
 use crate::{AppError, AppResult};
 use kaigo_domain::policy::COPIED_VALUE_LIFETIME;
 use kaigo_domain::readiness::{electronic_billing_help_desk, HelpDesk};
@@ -18,6 +18,8 @@ use time::OffsetDateTime;
 pub struct RealDayView {
     pub guide: &'static Guide,
     pub values: PreparedValues,
+    /// The IDs written down on the day.
+    pub results: DayResults,
     /// The copy buttons: the values prepared, in the order asked for.
     pub copies: Vec<CopyButton>,
     #[serde(with = "done_times")]
@@ -75,6 +77,7 @@ impl AppCore {
         RealDayView {
             guide: guide(),
             values: day.values.clone(),
+            results: day.results.clone(),
             copies: day.values.copies().into_iter().map(|(field, value)| CopyButton { field, value: value.to_owned() }).collect(),
             done: day.done.clone(),
             clocks: day.clock_readings(now),
@@ -94,6 +97,21 @@ impl AppCore {
         let mut day = self.load_real_day();
         day.values = values.checked()?;
         self.save_real_day(&day)
+    }
+
+    /// The IDs the day decided, checked, for the record; nothing secret.
+    pub fn save_real_day_results(&self, results: &DayResults) -> AppResult<RealDayView> {
+        let mut day = self.load_real_day();
+        day.results = results.checked()?;
+        self.save_real_day(&day)
+    }
+
+    /// 本番の日の記録 as a sheet, in the language chosen, for the window to
+    /// show and print (every value escaped here).
+    pub fn real_day_record(&self) -> String {
+        let day = self.load_real_day();
+        let language = super::lock(&self.settings).language;
+        crate::day_report::DayReport { record: &day, guide: guide(), printed_at: self.now() }.body_html(language)
     }
 
     /// A step of the real Step 3 ticked as done, or not.

@@ -1,10 +1,11 @@
 //! The app core's tests, in one program (each extra test program is another
 //! slow link, on Linux and for Windows): the wizard against the practice
 //! service, the certificate sources, the OS keychain, the card reader and
-//! the completion report.
+//! the completion report and the real day's record.
 
 mod card_reader;
 mod class;
+mod day_report_pdf;
 mod faults;
 mod keychain;
 mod nss;

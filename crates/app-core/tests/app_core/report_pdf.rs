@@ -11,7 +11,7 @@ use kaigo_domain::terminal::TerminalKind;
 use kaigo_domain::DeliveryChannel;
 use std::process::Command;
 
-fn chromium() -> Option<&'static str> {
+pub(crate) fn chromium() -> Option<&'static str> {
     let found =
         ["chromium", "chromium-browser"].into_iter().find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()));
     if found.is_none() {
@@ -43,22 +43,7 @@ fn the_report_prints_on_one_page_with_every_fact_and_no_password() {
         ..Progress::default()
     };
     let html = CompletionReport::from_progress(&progress).unwrap().to_html(kaigo_domain::Language::Japanese);
-    let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("report.html");
-    let pdf = dir.path().join("report.pdf");
-    std::fs::write(&page, html).unwrap();
-    let out = Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(pdf.exists(), "no PDF: {}", String::from_utf8_lossy(&out.stderr));
-
-    let info = String::from_utf8(Command::new("pdfinfo").arg(&pdf).output().unwrap().stdout).unwrap();
-    assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")), "one page: {info}");
-    let text = String::from_utf8(Command::new("pdftotext").args(["-layout"]).arg(&pdf).arg("-").output().unwrap().stdout).unwrap();
+    let text = printed(browser, &html);
     let flat: String = text.split_whitespace().collect();
     for fact in [
         "完了報告書",
@@ -76,4 +61,24 @@ fn the_report_prints_on_one_page_with_every_fact_and_no_password() {
         assert!(flat.contains(fact), "{fact} missing from the PDF:\n{text}");
     }
     assert!(!text.contains("h***@example.jp") && !text.to_lowercase().contains("password:"), "no contact or password on the sheet");
+}
+
+/// `html` printed to PDF by `browser`, checked to be one page, read back.
+#[allow(clippy::unwrap_used)] // a test's helper: failing loudly is right
+pub(crate) fn printed(browser: &str, html: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("sheet.html");
+    let pdf = dir.path().join("sheet.pdf");
+    std::fs::write(&page, html).unwrap();
+    let out = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(pdf.exists(), "no PDF: {}", String::from_utf8_lossy(&out.stderr));
+    let info = String::from_utf8(Command::new("pdfinfo").arg(&pdf).output().unwrap().stdout).unwrap();
+    assert!(info.lines().any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")), "one page: {info}");
+    String::from_utf8(Command::new("pdftotext").args(["-layout"]).arg(&pdf).arg("-").output().unwrap().stdout).unwrap()
 }
