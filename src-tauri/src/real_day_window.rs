@@ -20,13 +20,16 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, language: Language, on_top: bool) ->
         let _ = window.set_focus();
         return Ok(());
     }
-    WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html?view=real-day".into()))
+    let window = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html?view=real-day".into()))
         .title(Text::RealDayWindowTitle.render(&Policy::default(), language))
         .inner_size(SIZE.0, SIZE.1)
         .min_inner_size(320.0, 480.0)
         .always_on_top(on_top)
+        .focused(true)
         .build()
         .map_err(AppError::internal)?;
+    // Staff go on in it by keyboard: the keys (and the focus ring) are its.
+    let _ = window.set_focus();
     Ok(())
 }
 

@@ -23,7 +23,7 @@ const FOCUSED: &str = concat!(
 if (!e || e === document.body) return { what: 'nothing', visible: false, matches: false };
 const cs = getComputedStyle(e);
 const visible = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || (cs.boxShadow && cs.boxShadow !== 'none');
-return { what: nameOf(e), visible, matches: arguments[0] ? e.matches(arguments[0]) : false };"
+return { what: nameOf(e), visible, matches: arguments[0] ? e.matches(arguments[0]) : false, style: 'outline ' + cs.outlineStyle + ' ' + cs.outlineWidth + ', shadow ' + cs.boxShadow };"
 );
 
 /// Every control of the screen that Tab should reach (one per radio group:
@@ -51,6 +51,8 @@ struct Focused {
     what: String,
     visible: bool,
     matches: bool,
+    /// Its outline and shadow, for a focus that cannot be seen.
+    style: String,
 }
 
 impl Window {
@@ -60,6 +62,7 @@ impl Window {
             what: v["what"].as_str().unwrap_or_default().to_owned(),
             visible: v["visible"].as_bool().unwrap_or(false),
             matches: v["matches"].as_bool().unwrap_or(false),
+            style: v["style"].as_str().unwrap_or_default().to_owned(),
         })
     }
 
@@ -86,7 +89,7 @@ impl Window {
             let stop = self.focused(css).await?;
             if !stop.visible {
                 let _ = self.shot("keyboard-failure-invisible-focus").await;
-                return Err(format!("the focus cannot be seen on {}", stop.what).into());
+                return Err(format!("the focus cannot be seen on {} ({})", stop.what, stop.style).into());
             }
         }
         let _ = self.shot("keyboard-failure-unreachable").await;
@@ -133,7 +136,7 @@ impl Window {
             let stop = self.focused(&inside).await?;
             if !stop.visible {
                 let _ = self.shot("keyboard-failure-invisible-focus").await;
-                return Err(format!("{screen}: the focus cannot be seen on {}", stop.what).into());
+                return Err(format!("{screen}: the focus cannot be seen on {} ({})", stop.what, stop.style).into());
             }
             if !stop.matches {
                 if reached.is_empty() {

@@ -3,9 +3,11 @@
 //! field), one copied by its button (read back from the X clipboard, and
 //! gone from it after its time while the app still runs), a step ticked,
 //! the code's clock started, a hint opened — and, the app closed and
-//! opened again, all of it still there.
+//! opened again, all of it still there. Then the same window by keyboard
+//! alone, at 200 % text.
 #![allow(clippy::unwrap_used)] // tests: failing loudly is right
 
+use fantoccini::key::Key;
 use kaigo_e2e::{app_under_test, within, E2eResult, Launch, Window};
 use std::time::Duration;
 
@@ -167,5 +169,72 @@ async fn the_real_day_window_walks_step_3_beside_edge_and_resumes() {
     w.close().await.unwrap();
     let w = within("opening the window again", Window::open_as(&launch)).await.unwrap();
     within("the day resumed", resumed(&w)).await.unwrap();
+    w.close().await.unwrap();
+}
+
+/// 本番の日 by keyboard alone at 200 % text: 文字の大きさ 「特大」 chosen in
+/// 設定, the window opened from the first screen, and on it every control
+/// reached with Tab in order from its heading; a value prepared, a step
+/// ticked (Space), the code's clock started, the certificates checked
+/// again, a hint opened and the record shown (Enter) — each screen
+/// photographed, checked by axe and measured at that size.
+async fn keyboard_day(w: &Window) -> E2eResult<()> {
+    w.keyboard_screen("preflight").await?;
+    w.tab_to("#settings-btn").await?;
+    w.press(Key::Enter).await?;
+    w.keyboard_screen("settings").await?;
+    w.choose_with_arrows("#text-size-settings input", "extra_large", Key::Down).await?;
+    w.tab_to("#settings-save").await?;
+    w.press(Key::Enter).await?;
+    w.keyboard_screen("preflight").await?;
+    w.tab_to("#real-day-box summary").await?;
+    w.press(Key::Enter).await?;
+    w.tab_to("#real-day-btn").await?;
+    w.press(Key::Enter).await?;
+    w.switch_to("location.search", "?view=real-day").await?;
+    w.wait_true(
+        "document.documentElement.dataset.textSize === 'extra_large' && document.querySelectorAll('#rd-pc-warnings li').length > 0",
+    )
+    .await?;
+    w.keyboard_screen("real-day").await?;
+    w.tab_to("#real-day-values-box summary").await?;
+    w.press(Key::Enter).await?;
+    w.tab_to("#rd-office-number").await?;
+    w.type_here("1310000001").await?;
+    w.tab_to("#rd-values-btn").await?;
+    w.press(Key::Enter).await?;
+    w.wait_true("document.querySelectorAll('#rd-copies button').length === 1").await?;
+    w.tab_to("#rd-done-3-1").await?;
+    w.press(Key::Space).await?;
+    w.wait_true("document.querySelector('#rd-steps > li').classList.contains('done')").await?;
+    w.tab_to("#rd-clock-code").await?;
+    w.press(Key::Enter).await?;
+    w.wait_true("document.querySelectorAll('#rd-clocks li').length === 1").await?;
+    w.shot("keyboard-real-day-200-steps").await?;
+    w.tab_to("#rd-pc-btn").await?;
+    w.press(Key::Enter).await?;
+    w.tab_to("#rd-hint-edge_certificate summary").await?;
+    w.press(Key::Enter).await?;
+    w.wait_true("document.getElementById('rd-hint-edge_certificate').open").await?;
+    w.shot("keyboard-real-day-200-hint").await?;
+    w.tab_to("#rd-admin-user-id").await?;
+    w.type_here("hanako01").await?;
+    w.press(Key::Enter).await?;
+    w.wait_true("document.getElementById('rd-admin-user-id').value === 'hanako01' && document.querySelector('#real-day-results .field-error[data-for=user_id]').textContent === ''").await?;
+    w.tab_to("#rd-record-btn").await?;
+    w.press(Key::Enter).await?;
+    w.wait_true("!document.getElementById('rd-record').hidden && document.getElementById('rd-record').textContent.includes('hanako01')")
+        .await?;
+    w.shot("keyboard-real-day-200-record").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_day_window_works_by_keyboard_alone_at_200_percent_text() {
+    let Some(app) = app_under_test() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let launch = Launch::with_own_data(&app, dir.path(), "jp.kaigo-onboard.e2e-real-day-keyboard").unwrap();
+    let w = within("opening the window", Window::open_as(&launch)).await.unwrap();
+    within("本番の日 by keyboard at 200 %", keyboard_day(&w)).await.unwrap();
     w.close().await.unwrap();
 }
