@@ -357,7 +357,7 @@ pub async fn keep_real_day_on_top<R: Runtime>(app: tauri::AppHandle<R>, core: Co
     core.keep_real_day_on_top(on_top)
 }
 
-/// A prepared value on the clipboard for a short while (a copy button).
+/// The IDs the day decided, kept for its record.
 #[tauri::command]
 pub async fn save_real_day_results(core: Core<'_>, results: DayResults) -> AppResult<RealDayView> {
     core.save_real_day_results(&results)
@@ -375,6 +375,7 @@ pub async fn check_pc_certificates(core: Core<'_>) -> AppResult<PcCertificateChe
     core.check_pc_certificates().await
 }
 
+/// A prepared value on the clipboard for a short while (a copy button).
 #[tauri::command]
 pub async fn copy_real_day_value(core: Core<'_>, field: FormField) -> AppResult<CopiedValue> {
     core.copy_real_day_value(field)

@@ -30,6 +30,8 @@ pub struct CertificateInfo {
     /// The subject's common name: usually the office name.
     pub common_name: Option<String>,
     pub issuer: String,
+    /// The issuer's common name, read from its attributes (not the text).
+    pub issuer_common_name: Option<String>,
     pub serial_number: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub not_before: OffsetDateTime,
@@ -118,6 +120,7 @@ pub fn describe(der: &[u8]) -> Result<CertificateInfo, ClientError> {
     let (_, cert) =
         x509_parser::parse_x509_certificate(der).map_err(|e| ClientError::local(ErrorCode::CertificateFileInvalid, e.to_string()))?;
     let common_name = cert.subject().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
+    let issuer_common_name = cert.issuer().iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
     let serial_number = cert
         .subject()
         .iter_by_oid(&x509_parser::oid_registry::OID_X509_SERIALNUMBER)
@@ -128,6 +131,7 @@ pub fn describe(der: &[u8]) -> Result<CertificateInfo, ClientError> {
         subject: cert.subject().to_string(),
         common_name,
         issuer: cert.issuer().to_string(),
+        issuer_common_name,
         serial_number,
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),

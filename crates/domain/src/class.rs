@@ -193,9 +193,14 @@ impl ClassPolicy {
     }
 
     /// The refusal for a wrong join code, with the PC's and the address's
-    /// counts in the window: the tries left are the fewer of the two.
+    /// counts in the window: the tries left are the fewer of the two; the
+    /// wrong code that leaves none keeps the PC out for the window, said
+    /// with its wait (not as "no tries left" with no end).
     pub fn wrong_join(&self, pc_count: u32, address_count: u32) -> Refusal {
         let left = self.wrong_joins_allowed.saturating_sub(pc_count).min(self.wrong_joins_per_address.saturating_sub(address_count));
+        if left == 0 {
+            return Refusal::wait(ErrorCode::JoinTriesExhausted, self.wrong_join_window);
+        }
         Refusal::new(ErrorCode::JoinCodeWrong).with_tries_left(left)
     }
 
@@ -500,7 +505,13 @@ mod tests {
             assert!(p.join_gate(wrong, NOW).is_ok());
             let (pc, address) = (p.wrong_joins_after(wrong.pc, NOW), p.wrong_joins_after(wrong.address, NOW));
             assert_eq!((pc, address), (n, n));
-            assert_eq!(p.wrong_join(pc, address).tries_left, Some(p.wrong_joins_allowed - n));
+            let refused = p.wrong_join(pc, address);
+            if n < p.wrong_joins_allowed {
+                assert_eq!((refused.code, refused.tries_left), (ErrorCode::JoinCodeWrong, Some(p.wrong_joins_allowed - n)));
+            } else {
+                // The last wrong code: kept out, for the window, said so.
+                assert_eq!((refused.code, refused.retry_after), (ErrorCode::JoinTriesExhausted, Some(p.wrong_join_window)));
+            }
             wrong =
                 WrongJoins { pc: FailureRecord { count: pc, last: Some(NOW) }, address: FailureRecord { count: address, last: Some(NOW) } };
         }

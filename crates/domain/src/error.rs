@@ -325,8 +325,8 @@ error_codes! {
     // command line shares: never an answer of the service over HTTP.
     desktop {
         TerminalIdInvalid = "terminal_id_invalid" {
-            ja: "端末IDは、カード読み取りアプリに表示された半角の英数字を、{terminal_id_max}文字以内で入力してください。",
-            en: "The terminal ID is the half-width letters and digits the card-reading app shows, at most {terminal_id_max}." }
+            ja: "端末IDは、カード読み取りアプリに表示されたとおり、半角の英数字と「-」「_」「.」で、{terminal_id_max}文字以内で入力してください。",
+            en: "The terminal ID is what the card-reading app shows: half-width letters, digits, '-', '_' and '.', at most {terminal_id_max} characters." }
         ServerCertificateUntrusted = "server_certificate_untrusted" {
             ja: "接続先のサーバーを確認できませんでした。設定の接続先を確かめてください。",
             en: "The server's certificate is not trusted." }
@@ -362,6 +362,9 @@ error_codes! {
         ClassNetworkUnavailable = "class_network_unavailable" {
             ja: "選んだネットワークでは研修を開けませんでした。PCがそのネットワークにつながっているか確かめて、一覧から選び直してください。",
             en: "The class could not be served on the chosen network: check that this PC is connected to it and choose again." }
+        ClassSecretsLost = "class_secrets_lost" {
+            ja: "研修の鍵がこのPCのキーチェーンに見つからないため、この研修は続けられません。新しく研修を開いて、受講者にもう一度参加してもらってください。",
+            en: "The class's keys are no longer in this PC's keychain, so it cannot go on: open a new class and have the attendees join again." }
         ClassAlreadyOpen = "class_already_open" {
             ja: "このPCでは、もう研修を開いています。今の研修を終えてから、新しい研修を開いてください。",
             en: "This PC already runs a class: end it before opening another." }

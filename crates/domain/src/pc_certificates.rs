@@ -22,10 +22,10 @@ pub mod rehearsal_ca {
     pub const ALL: [&str; 3] = [PRACTICE, CLASS, HOSTED];
 }
 
-/// Whether the issuer (a distinguished name as `CN=…, O=…`) is one of our
-/// rehearsal CAs.
-pub fn issued_by_rehearsal(issuer: &str) -> bool {
-    issuer.split(',').filter_map(|part| part.trim().strip_prefix("CN=")).any(|cn| rehearsal_ca::ALL.contains(&cn.trim()))
+/// Whether the issuer's common name (read from the certificate's
+/// attributes, never from its printed name) is one of our rehearsal CAs'.
+pub fn issued_by_rehearsal(issuer_common_name: Option<&str>) -> bool {
+    issuer_common_name.is_some_and(|cn| rehearsal_ca::ALL.contains(&cn))
 }
 
 /// One certificate of the PC that can log in to a site.
@@ -33,8 +33,8 @@ pub fn issued_by_rehearsal(issuer: &str) -> bool {
 pub struct PcCertificate {
     /// 発行先: usually the office's name.
     pub holder: String,
-    /// 発行者, as a distinguished name.
-    pub issuer: String,
+    /// 発行者's common name.
+    pub issuer_common_name: Option<String>,
     pub not_after: OffsetDateTime,
 }
 
@@ -84,7 +84,7 @@ pub fn pc_certificate_warnings(certificates: &[PcCertificate], now: OffsetDateTi
         count => warnings.push(PcCertificateWarning::Several { count }),
     }
     for c in certificates {
-        if issued_by_rehearsal(&c.issuer) {
+        if issued_by_rehearsal(c.issuer_common_name.as_deref()) {
             // Its expiry does not matter: it is never the one to use.
             warnings.push(PcCertificateWarning::Rehearsal { holder: c.holder.clone() });
         } else if c.not_after <= now {
@@ -104,22 +104,22 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-12-08 10:00 +9);
 
     fn cert(holder: &str, issuer: &str, days: i64) -> PcCertificate {
-        PcCertificate { holder: holder.into(), issuer: issuer.into(), not_after: NOW + Duration::days(days) }
+        PcCertificate { holder: holder.into(), issuer_common_name: Some(issuer.into()), not_after: NOW + Duration::days(days) }
     }
 
     #[test]
     fn one_good_certificate_gives_no_warning_and_none_gives_one() {
-        assert_eq!(pc_certificate_warnings(&[cert("介護事業所", "CN=介護保険証明書CA, O=国保中央会", 400)], NOW), []);
+        assert_eq!(pc_certificate_warnings(&[cert("介護事業所", "介護保険証明書CA", 400)], NOW), []);
         assert_eq!(pc_certificate_warnings(&[], NOW), [PcCertificateWarning::NoneFound]);
     }
 
     #[test]
     fn several_one_expiring_within_90_days_and_a_rehearsal_s_are_each_said() {
         let certs = [
-            cert("介護事業所", "CN=介護保険証明書CA, O=国保中央会", 400),
-            cert("古い証明書", "CN=介護保険証明書CA", 89),
-            cert("練習用", "CN=Kaigo Onboard Class CA", 10),
-            cert("切れた証明書", "CN=介護保険証明書CA", -1),
+            cert("介護事業所", "介護保険証明書CA", 400),
+            cert("古い証明書", "介護保険証明書CA", 89),
+            cert("練習用", "Kaigo Onboard Class CA", 10),
+            cert("切れた証明書", "介護保険証明書CA", -1),
         ];
         let warnings = pc_certificate_warnings(&certs, NOW);
         assert_eq!(
@@ -132,7 +132,7 @@ mod tests {
             ]
         );
         // 90 days left is not soon.
-        assert_eq!(pc_certificate_warnings(&[cert("介護事業所", "CN=介護保険証明書CA", 90)], NOW), []);
+        assert_eq!(pc_certificate_warnings(&[cert("介護事業所", "介護保険証明書CA", 90)], NOW), []);
         let hints: Vec<_> = warnings.iter().map(PcCertificateWarning::hint).collect();
         assert_eq!(
             hints,
@@ -141,13 +141,13 @@ mod tests {
     }
 
     #[test]
-    fn a_rehearsal_ca_is_known_by_its_common_name_only() {
+    fn a_rehearsal_ca_is_known_by_its_whole_common_name() {
         for name in rehearsal_ca::ALL {
-            assert!(issued_by_rehearsal(&format!("CN={name}")), "{name}");
-            assert!(issued_by_rehearsal(&format!("O=Kaigo, CN={name}")), "{name}");
+            assert!(issued_by_rehearsal(Some(name)), "{name}");
         }
-        assert!(!issued_by_rehearsal("CN=Kaigo Onboard Class CA 2"));
-        assert!(!issued_by_rehearsal("O=Kaigo Onboard CA, CN=介護保険証明書CA"));
+        assert!(!issued_by_rehearsal(Some("Kaigo Onboard Class CA 2")));
+        assert!(!issued_by_rehearsal(Some("介護保険証明書CA")));
+        assert!(!issued_by_rehearsal(None));
     }
 
     #[test]

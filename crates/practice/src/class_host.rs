@@ -232,7 +232,7 @@ impl ClassHosting {
             .map_err(|c| AppError::field(c, if c == ErrorCode::ClassSeatsInvalid { FormField::Seats } else { FormField::Hours }))?;
         let opened = host::open(&settings, &self.secrets, &request, now).await;
         if opened.is_err() {
-            self.forget().await?;
+            self.forget_logged().await;
         }
         let (room, opened) = opened.map_err(opening_refused)?;
         drop(room);
@@ -243,7 +243,7 @@ impl ClassHosting {
         let started = match self.serve(&record).await {
             Ok(s) => s,
             Err(e) => {
-                self.forget().await?;
+                self.forget_logged().await;
                 return Err(e);
             }
         };
@@ -313,6 +313,11 @@ impl ClassHosting {
                 }
                 Err(e) => {
                     tracing::warn!(code = e.code().as_str(), "the class could not be served again");
+                    // Without its keys it never can: it goes, and the
+                    // trainer is told (another error may pass: it stays).
+                    if e.code() == ErrorCode::ClassSecretsLost {
+                        self.forget_logged().await;
+                    }
                     return Err(e);
                 }
             }
@@ -346,8 +351,15 @@ impl ClassHosting {
     /// Serves the recorded class on its address: its port when free (the
     /// address attendees typed stays right), else one the system chooses.
     async fn serve(&self, record: &Record) -> AppResult<Serving> {
-        let room = room::prepare(&self.class_dir(), &self.secrets, &[record.address.to_string()], self.clock.now())
-            .map_err(|e| e.downcast::<AppError>().unwrap_or_else(AppError::internal))?;
+        let room =
+            room::prepare(&self.class_dir(), &self.secrets, &[record.address.to_string()], self.clock.now(), room::Preparing::Resuming)
+                .map_err(|e| match e.downcast_ref::<room::SecretsLost>() {
+                    Some(lost) => {
+                        tracing::warn!(error = %lost, "class: cannot go on");
+                        AppError::new(ErrorCode::ClassSecretsLost)
+                    }
+                    None => e.downcast::<AppError>().unwrap_or_else(AppError::internal),
+                })?;
         let built = match host::build(&self.settings(record.address, record.port), &room, self.clock.clone()).await {
             Err(e) if record.port != 0 => {
                 tracing::warn!(error = %e, port = record.port, "class: its port is taken");
@@ -387,6 +399,15 @@ impl ClassHosting {
             Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// [`Self::forget`] after a failure: what the trainer is told is that
+    /// failure, not a second one while cleaning up (logged; the next
+    /// opening forgets again first).
+    async fn forget_logged(&self) {
+        if let Err(e) = self.forget().await {
+            tracing::warn!(code = e.code().as_str(), "class: not all of it deleted yet");
         }
     }
 

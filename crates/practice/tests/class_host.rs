@@ -177,7 +177,9 @@ async fn a_refused_opening_says_which_field_to_fix_and_leaves_nothing() {
     assert!(refused.message.contains("研修の名前"), "{}", refused.message);
 }
 
-/// A keychain that does not answer (locked, its service stopped).
+/// A keychain that neither gives nor keeps anything (locked, its service
+/// stopped); deleting (nothing) it lets pass, so that the refusal said is
+/// the opening's own.
 struct KeychainUnavailable;
 
 impl kaigo_app_core::keychain::SecretStore for KeychainUnavailable {
@@ -188,7 +190,7 @@ impl kaigo_app_core::keychain::SecretStore for KeychainUnavailable {
         Err(ErrorCode::KeychainUnavailable.into())
     }
     fn delete(&self, _: &str) -> kaigo_app_core::AppResult<()> {
-        Err(ErrorCode::KeychainUnavailable.into())
+        Ok(())
     }
 }
 
@@ -200,6 +202,29 @@ async fn without_the_keychain_no_class_is_opened_and_the_keychain_is_named() {
     assert_eq!(refused.code(), ErrorCode::KeychainUnavailable, "{refused:?}");
     assert!(!hosting.is_serving());
     assert!(nothing_left(root.path()), "a class without its secrets left files behind");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_whose_keys_left_the_keychain_is_not_served_with_new_ones_and_the_trainer_is_told() {
+    let pc = TrainersPc::new();
+    let first = pc.hosting();
+    first.open(&opening("初期設定の研修")).await.unwrap();
+    first.stop().await;
+    // Emptied by hand (or the folder taken to another PC): new keys would
+    // turn away every attendee's PC, pin and code.
+    for secret in [RoomSecret::ServiceKey, RoomSecret::CaKey] {
+        pc.keychain.delete(&keychain_entry(secret)).unwrap();
+        let second = pc.hosting();
+        let e = second.current().await.unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ClassSecretsLost, "{secret:?}: {e:?}");
+        assert!(!second.is_serving());
+        assert!(pc.nothing_left(), "{secret:?}: the class that cannot go on is gone");
+        assert_eq!(second.current().await.unwrap(), None, "and the app goes on without it");
+        if secret == RoomSecret::ServiceKey {
+            second.open(&opening("初期設定の研修")).await.unwrap();
+            second.stop().await;
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

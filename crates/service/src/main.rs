@@ -437,7 +437,8 @@ async fn open_class_cmd(a: OpenClassArgs) -> anyhow::Result<()> {
     };
     let secrets = kaigo_service::classes::room::FolderSecrets(a.dir.clone());
     let (room, opened) = kaigo_service::classes::host::open(&settings, &secrets, &request, now).await?;
-    // Instances started later by `serve` read the room by path.
+    // Instances started by `serve` (beside this one, or after `--no-serve`)
+    // read the room by path.
     room.write_server_files(&a.dir)?;
     let public_url = settings.public_url(a.listen.port());
     let authority =

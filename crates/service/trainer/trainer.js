@@ -28,16 +28,20 @@ const time = (iso) => new Date(iso).toLocaleString(english ? "en-GB" : "ja-JP", 
 const notice = (text) => { const n = $("notice"); if (n) n.textContent = text; };
 
 function applyWords() {
-  document.documentElement.lang = english ? "en" : "ja";
-  for (const e of document.querySelectorAll("[data-t]")) e.textContent = say(e.dataset.t);
-  for (const e of document.querySelectorAll("[data-t-alt]")) e.alt = say(e.dataset.tAlt);
-  for (const e of document.querySelectorAll("[data-t-label]")) e.setAttribute("aria-label", say(e.dataset.tLabel));
-  if (document.body.dataset.title) document.title = `${say(document.body.dataset.title)} — Kaigo Onboard`;
-  const button = $("language");
-  if (button) {
-    // The other language, named in itself.
-    button.textContent = say("language_switch");
-    button.lang = english ? "ja" : "en";
+  // Words not loaded (the service gone a moment): the page keeps the
+  // Japanese it came with rather than showing keys.
+  if (WORDS.grid_title) {
+    document.documentElement.lang = english ? "en" : "ja";
+    for (const e of document.querySelectorAll("[data-t]")) e.textContent = say(e.dataset.t);
+    for (const e of document.querySelectorAll("[data-t-alt]")) e.alt = say(e.dataset.tAlt);
+    for (const e of document.querySelectorAll("[data-t-label]")) e.setAttribute("aria-label", say(e.dataset.tLabel));
+    if (document.body.dataset.title) document.title = `${say(document.body.dataset.title)} — Kaigo Onboard`;
+    const button = $("language");
+    if (button) {
+      // The other language, named in itself.
+      button.textContent = say("language_switch");
+      button.lang = english ? "ja" : "en";
+    }
   }
   if (lastGrid) draw(lastGrid);
   drawGlossary();
@@ -234,8 +238,12 @@ function listen() {
 }
 
 async function loadWords() {
-  const resp = await fetch("/trainer/assets/words.json");
-  if (resp.ok) WORDS = await resp.json();
+  try {
+    const resp = await fetch("/trainer/assets/words.json");
+    if (resp.ok) WORDS = await resp.json();
+  } catch {
+    // Not reached: the page goes on with the words it was served with.
+  }
 }
 
 async function start() {

@@ -47,6 +47,8 @@ pub struct CertificateSummary {
     /// 事業所番号, when the subject carries it.
     pub office_number: Option<String>,
     pub issuer: String,
+    /// The issuer's common name (how a rehearsal's CA is known).
+    pub issuer_common_name: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub not_after: OffsetDateTime,
     pub days_left: i64,
@@ -63,6 +65,7 @@ impl CertificateSummary {
             label: info.common_name.clone().unwrap_or_else(|| info.subject.clone()),
             office_number: info.serial_number.clone(),
             issuer: info.issuer.clone(),
+            issuer_common_name: info.issuer_common_name.clone(),
             not_after: info.not_after,
             days_left: (info.not_after - now).whole_days(),
             status: certificate_status(info.not_before, info.not_after, now),
@@ -76,8 +79,8 @@ impl CertificateSummary {
 pub struct PcCertificateCheck {
     pub certificates: Vec<CertificateSummary>,
     pub warnings: Vec<PcWarning>,
-    /// Whether this platform has a store of its own to check (a Linux PC
-    /// without a browser profile has none).
+    /// Whether a store of the platform's own could be read (none: nothing
+    /// was checked, rather than nothing found).
     pub platform_store: bool,
 }
 
@@ -155,18 +158,30 @@ impl Certificates {
 
     /// 本番の日の前に: the certificates a browser on this PC offers a site
     /// (the platform's own store, not the app's: Edge never sees that one)
-    /// that can log in, and what needs doing about them.
-    pub fn pc_check(&self, now: OffsetDateTime) -> AppResult<PcCertificateCheck> {
+    /// that can log in, and what needs doing about them. A store that
+    /// fails is logged and left out, as in [`Self::list`].
+    pub fn pc_check(&self, now: OffsetDateTime) -> PcCertificateCheck {
         let mut certificates: Vec<CertificateSummary> = Vec::new();
+        let mut read_any = false;
         for source in &self.platform {
-            certificates.extend(source.list(now)?.into_iter().filter(|c| c.client_auth));
+            match source.list(now) {
+                Ok(found) => {
+                    read_any = true;
+                    for c in found {
+                        if c.client_auth && !certificates.iter().any(|o| o.id == c.id) {
+                            certificates.push(c);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(source = source.name(), code = e.code.as_str(), "certificate source skipped"),
+            }
         }
         let read: Vec<PcCertificate> = certificates
             .iter()
-            .map(|c| PcCertificate { holder: c.label.clone(), issuer: c.issuer.clone(), not_after: c.not_after })
+            .map(|c| PcCertificate { holder: c.label.clone(), issuer_common_name: c.issuer_common_name.clone(), not_after: c.not_after })
             .collect();
         let warnings = pc_certificate_warnings(&read, now).into_iter().map(|warning| PcWarning { hint: warning.hint(), warning }).collect();
-        Ok(PcCertificateCheck { certificates, warnings, platform_store: !self.platform.is_empty() })
+        PcCertificateCheck { certificates, warnings, platform_store: read_any }
     }
 
     pub fn identity(&self, id: &str) -> AppResult<ClientIdentity> {
@@ -271,7 +286,7 @@ mod tests {
                 real.issue_server(&["office.example"], now).unwrap().cert_der,
             ]))],
         );
-        let check = certificates.pc_check(now).unwrap();
+        let check = certificates.pc_check(now);
         let holders: Vec<&str> = check.certificates.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(holders, ["介護事業所", "もうすぐ切れる事業所", "練習用事業所"]);
         let warnings: Vec<(&PcCertificateWarning, Option<&str>)> = check.warnings.iter().map(|w| (&w.warning, w.hint)).collect();
@@ -291,8 +306,15 @@ mod tests {
             serde_json::json!({"kind": "expiring_soon", "holder": "もうすぐ切れる事業所", "days_left": 30, "hint": "expired_certificate"})
         );
         // The app's own store is not the PC's: Edge never sees it.
-        let alone = Certificates::new(app_store(), Vec::new()).pc_check(now).unwrap();
+        let alone = Certificates::new(app_store(), Vec::new()).pc_check(now);
         assert_eq!((alone.certificates.len(), alone.platform_store), (0, false));
+        // A store that fails is left out, the others still read.
+        let failing =
+            Certificates::new(app_store(), vec![Box::new(OneIdentity(None)), Box::new(Listed(vec![office(&real, "介護事業所", 365)]))]);
+        let check = failing.pc_check(now);
+        assert_eq!((check.certificates.len(), check.platform_store, check.warnings.len()), (1, true, 0));
+        let only_failing = Certificates::new(app_store(), vec![Box::new(OneIdentity(None))]).pc_check(now);
+        assert!(!only_failing.platform_store, "nothing was read: not said as nothing found");
     }
 
     #[test]

@@ -141,15 +141,14 @@ impl AppCore {
         self.copy_board.clear_now();
     }
 
+    /// The PC's certificates checked before the day.
+    pub async fn check_pc_certificates(&self) -> AppResult<PcCertificateCheck> {
+        Ok(self.certificates.pc_check(self.now()))
+    }
+
     /// A prepared value put on the clipboard for a short while (a copy
     /// button). Only what was prepared and saved: a password or a code has
     /// no field to be copied from.
-    /// The PC's certificates checked before the day (the certificate list
-    /// of 3-1 reads the same stores the same way).
-    pub async fn check_pc_certificates(&self) -> AppResult<PcCertificateCheck> {
-        self.certificates.pc_check(self.now())
-    }
-
     pub fn copy_real_day_value(&self, field: FormField) -> AppResult<CopiedValue> {
         let day = self.load_real_day();
         let value = day.values.value_of(field).ok_or_else(|| AppError::field(ErrorCode::NothingToCopy, field))?;

@@ -53,7 +53,7 @@ impl HostSettings {
 pub async fn open(
     settings: &HostSettings, secrets: &dyn RoomSecrets, request: &ClassRequest, now: OffsetDateTime,
 ) -> anyhow::Result<(Room, OpenedClass)> {
-    let room = room::prepare(&settings.dir, secrets, &settings.hosts, now)?;
+    let room = room::prepare(&settings.dir, secrets, &settings.hosts, now, room::Preparing::Opening)?;
     let db = Db::connect(&settings.database()).await?;
     let hasher = PasswordHasher::new(default_hashing_concurrency());
     let policy = kaigo_domain::class::ClassPolicy::default();

@@ -4,8 +4,9 @@
 //! time, as the machine's address may change from one room to the next).
 //! The two secrets are kept by a [`RoomSecrets`]: the command's are files
 //! in the room's folder that only their owner reads; the app's, the OS
-//! keychain. The server's key is never kept: it lives as long as the
-//! service that uses it.
+//! keychain. The app keeps the server's key nowhere: it lives as long as
+//! the service that uses it. The command writes it beside the CA, for the
+//! `serve` instances that share the room's classes.
 
 use crate::demo::write_private;
 use crate::pki::CertificateAuthority;
@@ -73,24 +74,39 @@ pub struct Room {
 }
 
 impl Room {
-    /// The server's certificate and key as files beside the CA, for a
-    /// `serve` started later by path (the command's `--no-serve`).
+    /// The server's certificate and key as files beside the CA, for the
+    /// `serve` instances that read the room by path (the command's way).
     pub fn write_server_files(&self, dir: &Path) -> anyhow::Result<()> {
         std::fs::write(dir.join("server.pem"), &self.server_cert_chain_pem)?;
         write_private(&dir.join("server-key.pem"), self.server_key_pem.expose_secret().as_bytes())
     }
 }
 
-/// Makes what is missing — the CA (its certificate in `dir`, its key with
-/// `secrets`) and the service key — and a server certificate for loopback
-/// and `hosts`.
-pub fn prepare(dir: &Path, secrets: &dyn RoomSecrets, hosts: &[String], now: OffsetDateTime) -> anyhow::Result<Room> {
+/// A room served again lacks a secret it was made with (a keychain
+/// emptied by hand, a folder copied elsewhere): its classes cannot go on —
+/// a new CA or service key would turn away every attendee's PC and code.
+#[derive(Debug, thiserror::Error)]
+#[error("the room's {0} is missing: its classes cannot go on")]
+pub struct SecretsLost(pub &'static str);
+
+/// Whether [`prepare`] may make what is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preparing {
+    /// A class is being opened: a room without its CA or keys gets new ones.
+    Opening,
+    /// A class is served again: everything must be there as it was.
+    Resuming,
+}
+
+/// The room's CA (its certificate in `dir`, its key with `secrets`) and
+/// service key — made when missing and `preparing` a class's opening —
+/// and a server certificate for loopback and `hosts`.
+pub fn prepare(dir: &Path, secrets: &dyn RoomSecrets, hosts: &[String], now: OffsetDateTime, preparing: Preparing) -> anyhow::Result<Room> {
     std::fs::create_dir_all(dir)?;
     let ca_cert = dir.join("ca.pem");
     let kept = match (std::fs::read_to_string(&ca_cert), secrets.get(RoomSecret::CaKey)?) {
         (Ok(cert), Some(key)) => Some((CertificateAuthority::from_pem(&cert, key.expose_secret())?, cert)),
-        // A CA without its key (a keychain emptied by hand) is no CA: the
-        // class's seats get certificates from a new one when they join again.
+        _ if preparing == Preparing::Resuming => return Err(SecretsLost(RoomSecret::CaKey.name()).into()),
         _ => None,
     };
     // The certificate as written: the one attendees pinned (the CA read
@@ -107,6 +123,7 @@ pub fn prepare(dir: &Path, secrets: &dyn RoomSecrets, hosts: &[String], now: Off
     };
     let service_key = match secrets.get(RoomSecret::ServiceKey)? {
         Some(hex) => CodeKey::from_hex(hex.expose_secret())?,
+        None if preparing == Preparing::Resuming => return Err(SecretsLost(RoomSecret::ServiceKey.name()).into()),
         None => {
             let key = CodeKey::generate();
             secrets.set(RoomSecret::ServiceKey, &SecretString::from(key.to_hex()))?;

@@ -329,11 +329,15 @@ async fn wrong_join_codes_are_counted_per_pc_then_refused_for_a_while() {
     assert_eq!(pc.join(&app, "1234").await.unwrap_err().code(), ErrorCode::JoinCodeFormat);
     let allowed = kaigo_domain::class::ClassPolicy::default().wrong_joins_allowed;
     let wrong = if class.join_code.as_str() == "ZZZZZZZZ" { "YYYY-YYYY" } else { "ZZZZ-ZZZZ" };
-    for n in 1..=allowed {
+    for n in 1..allowed {
         let e = pc.join(&app, wrong).await.unwrap_err();
         assert_eq!(e.code(), ErrorCode::JoinCodeWrong);
         assert_eq!(e.tries_left(), Some(allowed - n));
     }
+    // The wrong code that leaves none says the PC is kept out, and for how long.
+    let e = pc.join(&app, wrong).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JoinTriesExhausted);
+    assert_eq!(e.retry_after_seconds(), Some(600));
     // Now even the right code waits for this PC: guessing gets nowhere.
     let e = pc.join(&app, &class.join_code.display()).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::JoinTriesExhausted);
@@ -358,9 +362,11 @@ async fn wrong_join_codes_sent_all_at_once_are_judged_no_more_often_than_allowed
     wrong_join_codes_all_at_once(Backend::Postgres).await;
 }
 
-/// 30 guesses from one PC at the same moment: each judged guess is
-/// answered `join_code_wrong`, and no more are judged than the policy
-/// allows (the count was once read by all before any wrote it: 12 to 18).
+/// 30 guesses from one PC at the same moment: no more are judged than the
+/// policy allows (the count was once read by all before any wrote it: 12
+/// to 18) — all but the last judged answered `join_code_wrong`, the last
+/// and the rest `join_tries_exhausted`, and the PC's count stops at the
+/// limit.
 async fn wrong_join_codes_all_at_once(backend: Backend) {
     let Some(app) = spawn_with(Options { classes: true, backend, ..Options::default() }).await else { return };
     let class = open(&app, 2).await;
@@ -379,8 +385,13 @@ async fn wrong_join_codes_all_at_once(backend: Backend) {
         *answers.entry(guess.await.unwrap().unwrap_err().code()).or_default() += 1;
     }
     let judged = answers.get(&ErrorCode::JoinCodeWrong).copied().unwrap_or_default();
-    assert_eq!(judged, allowed as usize, "{answers:?}");
-    assert_eq!(answers.get(&ErrorCode::JoinTriesExhausted).copied().unwrap_or_default(), 30 - allowed as usize, "{answers:?}");
+    assert_eq!(judged, allowed as usize - 1, "{answers:?}");
+    assert_eq!(answers.get(&ErrorCode::JoinTriesExhausted).copied().unwrap_or_default(), 30 - judged, "{answers:?}");
+    let counts: Vec<i64> = {
+        let mut conn = app.service.onboarding.db.acquire().await.unwrap();
+        sqlx::query_scalar("SELECT count FROM wrong_joins WHERE address LIKE '% %'").fetch_all(&mut *conn).await.unwrap()
+    };
+    assert_eq!(counts, [i64::from(allowed)], "the PC's wrong codes judged");
     // The right code waits too from that PC, then joins once the window has passed.
     let e = OnboardingClient::for_joining(&app.url(), &ca).unwrap().join_class(&class.join_code.display(), &guesser).await.unwrap_err();
     assert_eq!(e.code(), ErrorCode::JoinTriesExhausted);
