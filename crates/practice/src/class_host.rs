@@ -215,8 +215,6 @@ impl ClassHosting {
         if !opening.address.is_loopback() && !class_network::is_offered(&class_network::this_pcs_class_networks(), opening.address) {
             return Err(AppError::field(ErrorCode::ClassNetworkUnavailable, FormField::Address));
         }
-        // A class left half made (a crash while opening) is no class.
-        self.forget().await?;
         let now = self.clock.now();
         let request = ClassRequest {
             name: opening.name.clone(),
@@ -224,12 +222,15 @@ impl ClassHosting {
             ends_at: now + time::Duration::seconds_f64(opening.hours * 3600.0),
         };
         let settings = self.settings(opening.address, self.port);
-        // The rules first, so that a refusal makes nothing; then anything
-        // half made by a failure is deleted.
+        // The rules first, so that a refusal makes nothing and touches
+        // neither the folder nor the keychain; then anything half made by
+        // a failure is deleted.
         kaigo_domain::ClassName::parse(&request.name).map_err(|c| AppError::field(c, FormField::Name))?;
         kaigo_domain::class::ClassPolicy::default()
             .check_class(request.seats, request.ends_at, now)
             .map_err(|c| AppError::field(c, if c == ErrorCode::ClassSeatsInvalid { FormField::Seats } else { FormField::Hours }))?;
+        // A class left half made (a crash while opening) is no class.
+        self.forget().await?;
         let opened = host::open(&settings, &self.secrets, &request, now).await;
         if opened.is_err() {
             self.forget_logged().await;
@@ -411,14 +412,20 @@ impl ClassHosting {
         }
     }
 
-    /// Deletes everything of the class: its record, its folder (the CA's
-    /// certificate, the database), then its secrets in the keychain.
+    /// Deletes everything of the class: its secrets in the keychain, its
+    /// folder (the CA's certificate, the database), its record — in that
+    /// order, so that while a folder or record is there its secrets may be
+    /// too, and with neither there is nothing to delete (the keychain is
+    /// not asked: it may be slow to answer, or locked).
     async fn forget(&self) -> AppResult<()> {
-        remove_if_there(&self.record_path(), false).await?;
-        remove_if_there(&self.class_dir(), true).await?;
+        if !self.record_path().exists() && !self.class_dir().exists() {
+            return Ok(());
+        }
         for secret in RoomSecret::ALL {
             self.secrets.0.delete(&keychain_entry(secret))?;
         }
+        remove_if_there(&self.class_dir(), true).await?;
+        remove_if_there(&self.record_path(), false).await?;
         Ok(())
     }
 }

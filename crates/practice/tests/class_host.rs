@@ -194,6 +194,35 @@ impl kaigo_app_core::keychain::SecretStore for KeychainUnavailable {
     }
 }
 
+/// A keychain the app must not ask (a locked one would make it wait).
+struct NotToBeAsked;
+
+impl kaigo_app_core::keychain::SecretStore for NotToBeAsked {
+    fn get(&self, key: &str) -> kaigo_app_core::AppResult<Option<secrecy::SecretString>> {
+        panic!("the keychain was asked for {key}")
+    }
+    fn set(&self, key: &str, _: &secrecy::SecretString) -> kaigo_app_core::AppResult<()> {
+        panic!("the keychain was asked to keep {key}")
+    }
+    fn delete(&self, key: &str) -> kaigo_app_core::AppResult<()> {
+        panic!("the keychain was asked to delete {key}")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_opening_and_a_first_look_leave_the_keychain_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let hosting = ClassHosting::new(root.path().to_path_buf(), Arc::new(NotToBeAsked)).with_port(0);
+    assert_eq!(hosting.current().await.unwrap(), None);
+    for (asked, code) in [
+        (opening(""), ErrorCode::ClassNameInvalid),
+        (ClassOpening { seats: 0, ..opening("研修") }, ErrorCode::ClassSeatsInvalid),
+        (ClassOpening { hours: 0.0, ..opening("研修") }, ErrorCode::ClassEndInvalid),
+    ] {
+        assert_eq!(hosting.open(&asked).await.unwrap_err().code(), code);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_keychain_no_class_is_opened_and_the_keychain_is_named() {
     let root = tempfile::tempdir().unwrap();
