@@ -170,6 +170,14 @@ async fn the_real_day_window_walks_step_3_beside_edge_and_resumes() {
     let w = within("opening the window again", Window::open_as(&launch)).await.unwrap();
     within("the day resumed", resumed(&w)).await.unwrap();
     w.close().await.unwrap();
+
+    // Then by keyboard alone at 200 %, on a PC of its own (one window at a
+    // time: the driver runs one session).
+    let dir = tempfile::tempdir().unwrap();
+    let launch = Launch::with_own_data(&app, dir.path(), "jp.kaigo-onboard.e2e-real-day-keyboard").unwrap();
+    let w = within("opening the window for the keyboard", Window::open_as(&launch)).await.unwrap();
+    within("本番の日 by keyboard at 200 %", keyboard_day(&w)).await.unwrap();
+    w.close().await.unwrap();
 }
 
 /// 本番の日 by keyboard alone at 200 % text: 文字の大きさ 「特大」 chosen in
@@ -227,14 +235,4 @@ async fn keyboard_day(w: &Window) -> E2eResult<()> {
         .await?;
     w.shot("keyboard-real-day-200-record").await?;
     Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_real_day_window_works_by_keyboard_alone_at_200_percent_text() {
-    let Some(app) = app_under_test() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let launch = Launch::with_own_data(&app, dir.path(), "jp.kaigo-onboard.e2e-real-day-keyboard").unwrap();
-    let w = within("opening the window", Window::open_as(&launch)).await.unwrap();
-    within("本番の日 by keyboard at 200 %", keyboard_day(&w)).await.unwrap();
-    w.close().await.unwrap();
 }
